@@ -1,0 +1,77 @@
+# Tollgate: `make run` and `make test` set up everything they need on Debian/Ubuntu.
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+BIN     := build/bin/tollgate
+TAGS    := desktop,production
+# Debian packages: the WebKitGTK build, the Xvfb window test, Chromium for the browser tests.
+APT_PKGS := libgtk-3-dev libwebkit2gtk-4.0-dev pkg-config gcc xvfb xauth imagemagick xdotool x11-utils \
+            chromium fonts-dejavu-core
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+GO_SOURCES := $(shell find . -name '*.go' -not -path './frontend/*')
+FRONTEND_SOURCES := $(shell find frontend/src frontend/wailsjs -type f) frontend/index.html frontend/vite.config.ts frontend/tsconfig.json
+
+.PHONY: run build deps apt npm frontend bindings test test-go test-frontend test-e2e test-window lint bench clean
+
+run: build ## build and open the desktop window
+	./$(BIN)
+
+build: $(BIN) ## the desktop binary, build/bin/tollgate
+
+$(BIN): deps frontend/dist/index.html $(GO_SOURCES) go.mod go.sum
+	go build -tags $(TAGS) -ldflags "-w -s -X main.version=$(VERSION)" -o $(BIN) .
+
+deps: apt npm
+
+# Installs only what is missing, through sudo when not root.
+apt:
+	@missing=$$(for p in $(APT_PKGS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:" $$missing; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+npm: frontend/node_modules/.package-lock.json
+
+frontend/node_modules/.package-lock.json: frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	@touch $@
+
+frontend: frontend/dist/index.html
+
+frontend/dist/index.html: frontend/node_modules/.package-lock.json $(FRONTEND_SOURCES)
+	cd frontend && npm run build
+
+# Regenerates frontend/wailsjs from the methods of App (committed; rerun after changing them).
+bindings:
+	go tool wails generate module
+
+test: deps frontend lint test-go test-frontend build test-e2e test-window ## every test; fails on the first failure
+
+lint:
+	@out=$$(gofmt -l $(GO_SOURCES)); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	go vet ./...
+	@# The committed bindings must match the Go methods, or the frontend calls stale signatures.
+	go tool wails generate module >/dev/null 2>&1
+	@git diff --quiet -- frontend/wailsjs || { echo "frontend/wailsjs is stale: run make bindings and commit it"; git diff --stat -- frontend/wailsjs; exit 1; }
+
+test-go:
+	go test -count=1 ./...
+
+test-frontend:
+	cd frontend && npm test
+
+test-e2e: build
+	cd frontend && TOLLGATE_BIN=$(CURDIR)/$(BIN) node --test --test-concurrency=1 e2e/browser.test.mjs
+
+test-window: build
+	mkdir -p build/screenshots
+	cd frontend && TOLLGATE_BIN=$(CURDIR)/$(BIN) SCREENSHOT_DIR=$(CURDIR)/build/screenshots \
+	  xvfb-run -a -s "-screen 0 1280x800x24" node --test e2e/window.test.mjs
+
+bench:
+	go test -run '^$$' -bench . -benchmem ./...
+
+clean:
+	rm -rf build/bin build/screenshots frontend/dist/assets frontend/dist/index.html

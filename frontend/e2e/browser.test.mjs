@@ -1,0 +1,120 @@
+// End to end in headless Chromium against `tollgate serve`: the same bundle and
+// Go methods as the window, through the HTTP bridge.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { launchBrowser, startServe } from "./tollgate.mjs";
+
+let app, browser;
+before(async () => {
+  app = await startServe();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+async function register(page, email, name, password) {
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Name").fill(name);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Create account" }).click();
+}
+
+async function login(page, email, password) {
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Log in" }).click();
+}
+
+describe("accounts", () => {
+  test("register, log out, log in and see Plans; a wrong password shows the error", async () => {
+    const page = await browser.newPage();
+    await page.goto(app.url);
+    await page.getByRole("heading", { name: "Learn Stripe subscriptions by running one." }).waitFor();
+    assert.equal(new URL(page.url()).search, "", "the token must leave the address bar");
+
+    await page.getByRole("link", { name: "Create an account" }).click();
+    await register(page, "ada@example.com", "Ada Lovelace", "correct horse");
+    await page.getByRole("heading", { name: "Plans" }).waitFor();
+    await page.getByRole("button", { name: "Subscribe monthly" }).waitFor();
+    await page.getByRole("button", { name: "Subscribe yearly" }).waitFor();
+    assert.equal(await page.locator(".who").innerText().then((t) => t.includes("Ada Lovelace")), true);
+
+    await page.getByRole("button", { name: "Log out" }).click();
+    await page.getByRole("heading", { name: "Learn Stripe subscriptions by running one." }).waitFor();
+
+    await page.getByRole("link", { name: "Log in" }).first().click();
+    await login(page, "ada@example.com", "not the password");
+    const alert = page.getByRole("alert");
+    await alert.waitFor();
+    assert.equal(await alert.innerText(), "Email or password is incorrect.");
+    assert.equal(await page.getByLabel("Email").inputValue(), "ada@example.com", "the typed email is kept");
+
+    await page.getByLabel("Password").fill("correct horse");
+    await page.getByRole("button", { name: "Log in" }).click();
+    await page.getByRole("heading", { name: "Plans" }).waitFor();
+
+    // The session is Go's, so a reload stays logged in.
+    await page.reload();
+    await page.getByRole("heading", { name: "Plans" }).waitFor();
+    await page.close();
+  });
+
+  test("every screen is reachable from the navigation", async () => {
+    const page = await browser.newPage();
+    await page.goto(app.url);
+    await page.getByRole("heading", { name: "Plans" }).waitFor(); // still logged in from the test above
+    for (const [link, heading] of [
+      ["Access", "Access"],
+      ["Premium", "Premium"],
+      ["Settings", "Settings"],
+      ["Plans", "Plans"],
+    ]) {
+      await page.getByRole("navigation").getByRole("link", { name: link }).click();
+      await page.getByRole("heading", { name: heading, exact: true }).waitFor();
+    }
+    await page.getByRole("navigation").getByRole("link", { name: "Settings" }).click();
+    await page.getByText("ada@example.com").waitFor();
+    await page.getByText("tollgate serve (browser)").waitFor();
+    await page.close();
+  });
+
+  test("registration errors are shown and nothing is lost", async () => {
+    const page = await browser.newPage();
+    await page.goto(app.url);
+    await page.getByRole("button", { name: "Log out" }).click();
+    await page.getByRole("link", { name: "Register" }).click();
+    for (const [email, name, password, want] of [
+      ["not-an-email", "Bob", "long enough", '"not-an-email" is not an email address like ada@example.com.'],
+      ["bob@example.com", "Bob", "short", "Your password must be at least 8 characters."],
+      ["ADA@example.com", "Imposter", "long enough", "An account with this email already exists; log in instead."],
+    ]) {
+      await register(page, email, name, password);
+      await page.getByRole("alert").filter({ hasText: want }).waitFor();
+      assert.equal(await page.getByLabel("Name").inputValue(), name);
+    }
+    await page.close();
+  });
+});
+
+describe("the token", () => {
+  test("a call without the token is refused", async () => {
+    const res = await fetch(app.origin + "/api/call", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ name: "main.App.CurrentUser", args: [] }),
+    });
+    assert.equal(res.status, 401);
+    assert.match((await res.json()).error, /token/);
+  });
+
+  test("a browser without the token link gets no app", async () => {
+    const context = await browser.newContext(); // no cookie from the token link
+    const page = await context.newPage();
+    const res = await page.goto(app.origin + "/");
+    assert.equal(res.status(), 401);
+    assert.match(await page.innerText("body"), /link that `tollgate serve` printed/);
+    await context.close();
+  });
+});

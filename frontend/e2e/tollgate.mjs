@@ -1,0 +1,55 @@
+// Helpers for the end-to-end tests: a real `tollgate serve` and Debian's Chromium.
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+export const bin = process.env.TOLLGATE_BIN ?? new URL("../../build/bin/tollgate", import.meta.url).pathname;
+
+/** startServe runs `tollgate serve` on a free loopback port and resolves with its token URL. */
+export async function startServe(extraArgs = []) {
+  const data = mkdtempSync(join(tmpdir(), "tollgate-e2e-"));
+  const proc = spawn(bin, ["serve", "--addr", "127.0.0.1:0", "--data", data, ...extraArgs], { stdio: ["ignore", "pipe", "pipe"] });
+  let log = "";
+  proc.stderr.on("data", (d) => (log += d));
+  const url = await new Promise((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error("tollgate serve printed no URL in 15 s:\n" + log)), 15000);
+    proc.stdout.on("data", (d) => {
+      out += d;
+      const m = out.match(/http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]+/);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[0]);
+      }
+    });
+    proc.on("exit", (code) => reject(new Error(`tollgate serve exited with ${code}:\n${log}`)));
+  });
+  return {
+    url,
+    origin: new URL(url).origin,
+    log: () => log,
+    async stop() {
+      proc.kill("SIGTERM");
+      await new Promise((r) => (proc.exitCode !== null ? r() : proc.on("exit", r)));
+      rmSync(data, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}

@@ -1,0 +1,54 @@
+// The real desktop window under Xvfb: start build/bin/tollgate, wait for a
+// visible window named Tollgate, take a screenshot and check it is not blank.
+// Run it under `xvfb-run -a -s "-screen 0 1280x800x24"` (make test-window does).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { bin } from "./tollgate.mjs";
+
+const shots = process.env.SCREENSHOT_DIR ?? tmpdir();
+
+function findWindow() {
+  try {
+    return execFileSync("xdotool", ["search", "--onlyvisible", "--name", "Tollgate"], { encoding: "utf8" }).trim().split("\n")[0];
+  } catch {
+    return ""; // xdotool exits 1 while no window matches
+  }
+}
+
+test("the desktop window shows the Tollgate home screen", async () => {
+  assert.ok(process.env.DISPLAY, "run this under xvfb-run");
+  const data = mkdtempSync(join(tmpdir(), "tollgate-window-"));
+  const proc = spawn(bin, ["--data", data], { stdio: ["ignore", "ignore", "pipe"] });
+  let log = "";
+  proc.stderr.on("data", (d) => (log += d));
+  try {
+    let id = "";
+    for (const deadline = Date.now() + 30000; !id && Date.now() < deadline; await sleep(200)) {
+      assert.equal(proc.exitCode, null, "tollgate exited before showing a window:\n" + log);
+      id = findWindow();
+    }
+    assert.ok(id, "no visible window named Tollgate within 30 s:\n" + log);
+
+    // The window maps before WebKit paints; wait until the picture has the page's many colours.
+    const png = join(shots, "tollgate-home.png");
+    let colours = 0;
+    for (const deadline = Date.now() + 20000; colours < 50 && Date.now() < deadline; await sleep(300)) {
+      execFileSync("import", ["-window", id, png]);
+      colours = Number(execFileSync("identify", ["-format", "%k", png], { encoding: "utf8" }));
+    }
+    assert.ok(statSync(png).size > 0);
+    assert.ok(colours >= 50, `the screenshot has ${colours} colours; the window looks blank (${png})`);
+    const size = execFileSync("identify", ["-format", "%w %h", png], { encoding: "utf8" }).split(" ").map(Number);
+    assert.ok(size[0] >= 700 && size[1] >= 500, `window is ${size.join("x")}, want at least 700x500`);
+    console.log(`screenshot: ${png} (${colours} colours)`);
+  } finally {
+    proc.kill("SIGTERM");
+    await new Promise((r) => (proc.exitCode !== null ? r() : proc.on("exit", r)));
+    rmSync(data, { recursive: true, force: true });
+  }
+});

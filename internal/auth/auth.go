@@ -1,0 +1,149 @@
+// Package auth registers and logs in local Tollgate users: it validates input,
+// hashes passwords with bcrypt and slows down repeated failed logins.
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/tollgate/tollgate/internal/tollgate"
+)
+
+// Password length bounds. bcrypt reads at most 72 bytes, so a longer password
+// would silently be cut; refusing it is the honest answer.
+const (
+	MinPasswordLen = 8
+	MaxPasswordLen = 72
+	maxNameLen     = 100
+)
+
+// Service implements registration and login over a UserStore.
+type Service struct {
+	users    tollgate.UserStore
+	cost     int
+	throttle *throttle
+	// dummyHash is compared against when an email is unknown, so that a failed
+	// login takes as long whether or not the account exists.
+	dummyHash []byte
+}
+
+// Options tune the service; the zero value is right for the app.
+type Options struct {
+	Cost     int              // bcrypt cost; bcrypt.DefaultCost when 0 (tests use bcrypt.MinCost)
+	Now      func() time.Time // clock for throttling; time.Now when nil
+	Attempts int              // failed logins allowed in a row per email before slowing down; 5 when 0
+	Cooldown time.Duration    // time that earns back one attempt; 30 s when 0
+}
+
+// New returns a Service storing users in users.
+func New(users tollgate.UserStore, o Options) *Service {
+	if o.Cost == 0 {
+		o.Cost = bcrypt.DefaultCost
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Attempts == 0 {
+		o.Attempts = 5
+	}
+	if o.Cooldown == 0 {
+		o.Cooldown = 30 * time.Second
+	}
+	dummy, _ := bcrypt.GenerateFromPassword([]byte("tollgate-dummy-password"), o.Cost)
+	return &Service{users: users, cost: o.Cost, throttle: newThrottle(o.Now, o.Attempts, o.Cooldown), dummyHash: dummy}
+}
+
+// Register validates the input, hashes the password and creates the user.
+func (s *Service) Register(ctx context.Context, email, name, password string) (*tollgate.User, error) {
+	email, err := NormalizeEmail(email)
+	if err != nil {
+		return nil, err
+	}
+	name = strings.TrimSpace(name)
+	switch {
+	case name == "":
+		return nil, tollgate.Errorf(tollgate.EINVALID, "Please enter your name.")
+	case utf8.RuneCountInString(name) > maxNameLen:
+		return nil, tollgate.Errorf(tollgate.EINVALID, "Your name must be at most %d characters.", maxNameLen)
+	}
+	if err := checkPassword(password); err != nil {
+		return nil, err
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), s.cost)
+	if err != nil {
+		return nil, fmt.Errorf("auth: hash password: %w", err)
+	}
+	u := &tollgate.User{Email: email, Name: name, PasswordHash: hash}
+	if err := s.users.CreateUser(ctx, u); err != nil {
+		return nil, fmt.Errorf("auth: register: %w", err)
+	}
+	return u, nil
+}
+
+// errBadLogin is the one answer to every failed login, so that it never tells
+// whether the email has an account.
+var errBadLogin = tollgate.Errorf(tollgate.EUNAUTHORIZED, "Email or password is incorrect.")
+
+// Login returns the user whose email and password match. After too many failures
+// for one email it refuses every attempt for a while, even a right one.
+func (s *Service) Login(ctx context.Context, email, password string) (*tollgate.User, error) {
+	email, err := NormalizeEmail(email)
+	if err != nil {
+		return nil, err
+	}
+	if password == "" {
+		return nil, tollgate.Errorf(tollgate.EINVALID, "Please enter your password.")
+	}
+	if wait := s.throttle.wait(email); wait > 0 {
+		return nil, tollgate.Errorf(tollgate.ETOOMANY, "Too many failed logins for this email. Try again in %d seconds.", int(wait.Round(time.Second)/time.Second))
+	}
+	u, err := s.users.UserByEmail(ctx, email)
+	if tollgate.ErrorCode(err) == tollgate.ENOTFOUND {
+		_ = bcrypt.CompareHashAndPassword(s.dummyHash, []byte(password))
+		s.throttle.fail(email)
+		return nil, errBadLogin
+	} else if err != nil {
+		return nil, fmt.Errorf("auth: login: %w", err)
+	}
+	if err := bcrypt.CompareHashAndPassword(u.PasswordHash, []byte(password)); errors.Is(err, bcrypt.ErrMismatchedHashAndPassword) {
+		s.throttle.fail(email)
+		return nil, errBadLogin
+	} else if err != nil {
+		return nil, fmt.Errorf("auth: compare password: %w", err)
+	}
+	s.throttle.reset(email)
+	return u, nil
+}
+
+// NormalizeEmail trims and lower-cases an address and checks that it is a bare
+// address such as ada@example.com (no display name, no angle brackets).
+func NormalizeEmail(email string) (string, error) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	if email == "" {
+		return "", tollgate.Errorf(tollgate.EINVALID, "Please enter your email address.")
+	}
+	a, err := mail.ParseAddress(email)
+	if err != nil || a.Address != email || !strings.Contains(email[strings.LastIndex(email, "@"):], ".") {
+		return "", tollgate.Errorf(tollgate.EINVALID, "%q is not an email address like ada@example.com.", email)
+	}
+	return email, nil
+}
+
+func checkPassword(p string) error {
+	switch {
+	case p == "":
+		return tollgate.Errorf(tollgate.EINVALID, "Please choose a password.")
+	case utf8.RuneCountInString(p) < MinPasswordLen:
+		return tollgate.Errorf(tollgate.EINVALID, "Your password must be at least %d characters.", MinPasswordLen)
+	case len(p) > MaxPasswordLen:
+		return tollgate.Errorf(tollgate.EINVALID, "Your password must be at most %d bytes.", MaxPasswordLen)
+	}
+	return nil
+}

@@ -1,0 +1,213 @@
+package auth_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/tollgate/tollgate/internal/auth"
+	"github.com/tollgate/tollgate/internal/store"
+	"github.com/tollgate/tollgate/internal/tollgate"
+)
+
+// fakeClock is a settable clock for the login throttle.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *fakeClock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+func newService(t *testing.T) (*auth.Service, *store.DB, *fakeClock) {
+	t.Helper()
+	db, err := store.Open(filepath.Join(t.TempDir(), store.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	clock := &fakeClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	return auth.New(db, auth.Options{Cost: bcrypt.MinCost, Now: clock.Now, Attempts: 3, Cooldown: 30 * time.Second}), db, clock
+}
+
+func TestRegister(t *testing.T) {
+	ctx := context.Background()
+
+	t.Run("OK", func(t *testing.T) {
+		s, db, _ := newService(t)
+		u, err := s.Register(ctx, "  Ada@Example.COM ", " Ada Lovelace ", "correct horse")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := u.Email, "ada@example.com"; got != want {
+			t.Errorf("email = %q, want %q", got, want)
+		}
+		if got, want := u.Name, "Ada Lovelace"; got != want {
+			t.Errorf("name = %q, want %q", got, want)
+		}
+		stored, err := db.UserByEmail(ctx, "ada@example.com")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := bcrypt.CompareHashAndPassword(stored.PasswordHash, []byte("correct horse")); err != nil {
+			t.Errorf("stored hash does not verify the password: %v", err)
+		}
+	})
+
+	t.Run("PasswordNeverInClear", func(t *testing.T) {
+		s, db, _ := newService(t)
+		const password = "PlainTextCanary-9f3a"
+		if _, err := s.Register(ctx, "ada@example.com", "Ada", password); err != nil {
+			t.Fatal(err)
+		}
+		path := db.Path
+		db.Close()
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(raw, []byte(password)) {
+			t.Fatal("the database file contains the password in clear")
+		}
+		if !bytes.Contains(raw, []byte("ada@example.com")) {
+			t.Fatal("the database file does not contain the user at all; the check above proves nothing")
+		}
+	})
+
+	t.Run("ErrDuplicateEmail", func(t *testing.T) {
+		s, _, _ := newService(t)
+		if _, err := s.Register(ctx, "ada@example.com", "Ada", "password1"); err != nil {
+			t.Fatal(err)
+		}
+		_, err := s.Register(ctx, "ADA@example.com", "Ada Again", "password2")
+		if got, want := tollgate.ErrorCode(err), tollgate.ECONFLICT; got != want {
+			t.Fatalf("code = %q (%v), want %q", got, err, want)
+		}
+	})
+
+	for _, tc := range []struct {
+		name, email, userName, password, wantMsg string
+	}{
+		{"ErrEmptyEmail", "", "Ada", "password1", "enter your email"},
+		{"ErrMalformedEmail", "ada.example.com", "Ada", "password1", "not an email address"},
+		{"ErrDisplayNameEmail", "Ada <ada@example.com>", "Ada", "password1", "not an email address"},
+		{"ErrNoDomainDot", "ada@localhost", "Ada", "password1", "not an email address"},
+		{"ErrEmptyName", "ada@example.com", "   ", "password1", "enter your name"},
+		{"ErrLongName", "ada@example.com", strings.Repeat("a", 101), "password1", "at most 100"},
+		{"ErrEmptyPassword", "ada@example.com", "Ada", "", "choose a password"},
+		{"ErrShortPassword", "ada@example.com", "Ada", "short", "at least 8"},
+		{"ErrLongPassword", "ada@example.com", "Ada", strings.Repeat("p", 73), "at most 72"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, db, _ := newService(t)
+			_, err := s.Register(ctx, tc.email, tc.userName, tc.password)
+			if got, want := tollgate.ErrorCode(err), tollgate.EINVALID; got != want {
+				t.Fatalf("code = %q (%v), want %q", got, err, want)
+			}
+			if msg := tollgate.ErrorMessage(err); !strings.Contains(msg, tc.wantMsg) {
+				t.Errorf("message = %q, want it to contain %q", msg, tc.wantMsg)
+			}
+			if _, err := db.UserByEmail(ctx, "ada@example.com"); tollgate.ErrorCode(err) != tollgate.ENOTFOUND {
+				t.Errorf("a user was stored despite the error: %v", err)
+			}
+		})
+	}
+}
+
+func TestLogin(t *testing.T) {
+	ctx := context.Background()
+	setup := func(t *testing.T) (*auth.Service, *fakeClock) {
+		s, _, clock := newService(t)
+		if _, err := s.Register(ctx, "ada@example.com", "Ada", "correct horse"); err != nil {
+			t.Fatal(err)
+		}
+		return s, clock
+	}
+
+	t.Run("OK", func(t *testing.T) {
+		s, _ := setup(t)
+		u, err := s.Login(ctx, " ADA@example.com", "correct horse")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := u.Name, "Ada"; got != want {
+			t.Errorf("name = %q, want %q", got, want)
+		}
+	})
+
+	t.Run("ErrWrongPasswordSameAsUnknownEmail", func(t *testing.T) {
+		s, _ := setup(t)
+		_, wrong := s.Login(ctx, "ada@example.com", "wrong password")
+		_, unknown := s.Login(ctx, "nobody@example.com", "wrong password")
+		if tollgate.ErrorCode(wrong) != tollgate.EUNAUTHORIZED || tollgate.ErrorCode(unknown) != tollgate.EUNAUTHORIZED {
+			t.Fatalf("codes = %q, %q; want unauthorized", tollgate.ErrorCode(wrong), tollgate.ErrorCode(unknown))
+		}
+		if a, b := tollgate.ErrorMessage(wrong), tollgate.ErrorMessage(unknown); a != b {
+			t.Errorf("messages differ, which tells whether the email exists: %q vs %q", a, b)
+		}
+	})
+
+	t.Run("ErrEmptyPassword", func(t *testing.T) {
+		s, _ := setup(t)
+		if _, err := s.Login(ctx, "ada@example.com", ""); tollgate.ErrorCode(err) != tollgate.EINVALID {
+			t.Errorf("err = %v, want invalid", err)
+		}
+	})
+
+	t.Run("ErrThrottled", func(t *testing.T) {
+		s, clock := setup(t)
+		for i := 0; i < 3; i++ {
+			if _, err := s.Login(ctx, "ada@example.com", "guess"); tollgate.ErrorCode(err) != tollgate.EUNAUTHORIZED {
+				t.Fatalf("attempt %d: %v, want unauthorized", i, err)
+			}
+		}
+		// Out of attempts: even the right password is refused until time passes.
+		_, err := s.Login(ctx, "ada@example.com", "correct horse")
+		if got, want := tollgate.ErrorCode(err), tollgate.ETOOMANY; got != want {
+			t.Fatalf("code = %q (%v), want %q", got, err, want)
+		}
+		if msg := tollgate.ErrorMessage(err); !strings.Contains(msg, "30 seconds") {
+			t.Errorf("message = %q, want the wait in seconds", msg)
+		}
+		// Another email is not affected.
+		if _, err := s.Login(ctx, "other@example.com", "guess"); tollgate.ErrorCode(err) != tollgate.EUNAUTHORIZED {
+			t.Errorf("other email: %v, want unauthorized", err)
+		}
+		clock.Add(30 * time.Second)
+		if _, err := s.Login(ctx, "ada@example.com", "correct horse"); err != nil {
+			t.Fatalf("after the cooldown: %v", err)
+		}
+		// Success resets the count: three more failures are allowed again.
+		for i := 0; i < 3; i++ {
+			if _, err := s.Login(ctx, "ada@example.com", "guess"); tollgate.ErrorCode(err) != tollgate.EUNAUTHORIZED {
+				t.Fatalf("after reset, attempt %d: %v", i, err)
+			}
+		}
+	})
+}
+
+func TestSession(t *testing.T) {
+	var s auth.Session
+	if _, err := s.User(); tollgate.ErrorCode(err) != tollgate.EUNAUTHORIZED {
+		t.Fatalf("empty session: %v, want unauthorized", err)
+	}
+	s.Set(&tollgate.User{ID: 7})
+	if u, err := s.User(); err != nil || u.ID != 7 {
+		t.Fatalf("User() = %v, %v", u, err)
+	}
+	s.Set(nil)
+	if _, err := s.User(); tollgate.ErrorCode(err) != tollgate.EUNAUTHORIZED {
+		t.Fatalf("after logout: %v, want unauthorized", err)
+	}
+}

@@ -1,0 +1,218 @@
+// Package server is Tollgate's loopback HTTP server: in serve mode it hands the
+// frontend and the bound Go methods to one browser that holds the run's token.
+package server
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// TokenHeader carries the run's token on every API call.
+const TokenHeader = "X-Tollgate-Token"
+
+// maxCallBody bounds a bridge call; arguments are form fields, never files.
+const maxCallBody = 1 << 20
+
+// Options configure a Server.
+type Options struct {
+	Assets   fs.FS  // the built frontend (frontend/dist)
+	Bindings []any  // the structs bound to Wails
+	Token    string // the run's secret; NewToken makes one
+	Logger   *slog.Logger
+	// ErrorText turns an error returned by a bound method into the text the
+	// frontend sees; in the desktop app Wails shows err.Error(), so by default so do we.
+	ErrorText func(error) string
+}
+
+// Server serves one Tollgate process's UI and methods.
+type Server struct {
+	opts   Options
+	bridge *Bridge
+	index  []byte
+	mux    *http.ServeMux
+}
+
+// NewToken returns 128 random bits in hex.
+func NewToken() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b) // never fails on supported platforms
+	return hex.EncodeToString(b)
+}
+
+// New builds the handler. It fails if the assets have no index.html or a
+// binding cannot be served.
+func New(o Options) (*Server, error) {
+	if o.Token == "" {
+		return nil, errors.New("server: empty token")
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.ErrorText == nil {
+		o.ErrorText = func(err error) string { return err.Error() }
+	}
+	b, err := NewBridge(o.Bindings...)
+	if err != nil {
+		return nil, err
+	}
+	index, err := fs.ReadFile(o.Assets, "index.html")
+	if err != nil {
+		return nil, fmt.Errorf("server: frontend not built (run make build): %w", err)
+	}
+	// A plain script in <head> runs before the bundle's module script, so
+	// window.go exists when the generated bindings first use it.
+	index = bytes.Replace(index, []byte("<head>"), []byte(`<head><script src="/tollgate-bridge.js"></script>`), 1)
+	s := &Server{opts: o, bridge: b, index: index, mux: http.NewServeMux()}
+	s.mux.HandleFunc("POST /api/call", s.handleCall)
+	s.mux.HandleFunc("GET /tollgate-bridge.js", s.handleShim)
+	s.mux.HandleFunc("GET /{$}", s.handleIndex)
+	s.mux.Handle("GET /", http.FileServerFS(o.Assets))
+	return s, nil
+}
+
+// ServeHTTP checks the Host and the token before routing.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !hostAllowed(r) {
+		// A name other than localhost or an IP is how DNS rebinding reaches a loopback server.
+		http.Error(w, "Tollgate answers only to localhost or an IP address in the Host header.", http.StatusMisdirectedRequest)
+		return
+	}
+	if t := r.URL.Query().Get("token"); t != "" && r.Method == http.MethodGet {
+		s.acceptToken(w, r, t)
+		return
+	}
+	if !s.authorized(r) {
+		s.opts.Logger.Warn("refused a request without the token", "path", r.URL.Path)
+		if r.URL.Path == "/api/call" {
+			writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "This call lacks the token of this Tollgate run."})
+		} else {
+			http.Error(w, "Open Tollgate with the link that `tollgate serve` printed; it carries this run's token.", http.StatusUnauthorized)
+		}
+		return
+	}
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("X-Frame-Options", "DENY")
+	s.mux.ServeHTTP(w, r)
+}
+
+func (s *Server) cookieName(r *http.Request) string {
+	// Cookies ignore ports, so two runs on one machine need different names.
+	_, port, _ := net.SplitHostPort(r.Host)
+	return "tollgate_token_" + port
+}
+
+// acceptToken trades the token in the URL for a cookie and a clean URL, so the
+// token does not sit in the address bar or the history.
+func (s *Server) acceptToken(w http.ResponseWriter, r *http.Request, token string) {
+	if !equal(token, s.opts.Token) {
+		http.Error(w, "That token is not this Tollgate run's; use the link that `tollgate serve` printed last.", http.StatusUnauthorized)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: s.cookieName(r), Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
+	q := r.URL.Query()
+	q.Del("token")
+	u := *r.URL
+	u.RawQuery = q.Encode()
+	http.Redirect(w, r, u.RequestURI(), http.StatusSeeOther)
+}
+
+// authorized: API calls need the header (which another site cannot send
+// without a CORS preflight we never answer); pages need the cookie.
+func (s *Server) authorized(r *http.Request) bool {
+	if r.URL.Path == "/api/call" {
+		return equal(r.Header.Get(TokenHeader), s.opts.Token)
+	}
+	c, err := r.Cookie(s.cookieName(r))
+	return err == nil && equal(c.Value, s.opts.Token)
+}
+
+func equal(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
+
+func hostAllowed(r *http.Request) bool {
+	host, _, err := net.SplitHostPort(r.Host)
+	if err != nil {
+		host = r.Host
+	}
+	host = strings.Trim(host, "[]")
+	return strings.EqualFold(host, "localhost") || net.ParseIP(host) != nil
+}
+
+func (s *Server) handleIndex(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write(s.index)
+}
+
+func (s *Server) handleShim(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = io.WriteString(w, shim(s.opts.Token, s.bridge.Names()))
+}
+
+type callRequest struct {
+	Name string            `json:"name"`
+	Args []json.RawMessage `json:"args"`
+}
+
+func (s *Server) handleCall(w http.ResponseWriter, r *http.Request) {
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		writeJSON(w, http.StatusUnsupportedMediaType, map[string]string{"error": "Calls must be JSON."})
+		return
+	}
+	var req callRequest
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxCallBody))
+	if err := dec.Decode(&req); err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "Bad call: " + err.Error()})
+		return
+	}
+	start := time.Now()
+	result, err := s.bridge.Call(req.Name, req.Args)
+	var ce *CallError
+	switch {
+	case errors.As(err, &ce):
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": ce.Msg})
+	case err != nil:
+		writeJSON(w, http.StatusOK, map[string]string{"error": s.opts.ErrorText(err)})
+	default:
+		writeJSON(w, http.StatusOK, map[string]any{"result": result})
+	}
+	s.opts.Logger.Debug("call", "method", req.Name, "ok", err == nil, "took", time.Since(start))
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// Serve serves h on ln until ctx ends, then shuts down gracefully.
+func Serve(ctx context.Context, ln net.Listener, h http.Handler) error {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	select {
+	case err := <-done:
+		return fmt.Errorf("server: %w", err)
+	case <-ctx.Done():
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(shutdownCtx); err != nil {
+			return fmt.Errorf("server: shutdown: %w", err)
+		}
+		return nil
+	}
+}

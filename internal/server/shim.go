@@ -1,0 +1,72 @@
+package server
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// shim is the JavaScript that stands in for Wails' IPC in a browser: it defines
+// window.go.<pkg>.<Struct>.<Method> as a fetch to /api/call, resolving with the
+// result or rejecting with the error text, as Wails does, and the few
+// window.runtime functions the frontend uses.
+func shim(token string, names []string) string {
+	tree := map[string]map[string][]string{}
+	for _, n := range names {
+		parts := strings.SplitN(n, ".", 3)
+		if tree[parts[0]] == nil {
+			tree[parts[0]] = map[string][]string{}
+		}
+		tree[parts[0]][parts[1]] = append(tree[parts[0]][parts[1]], parts[2])
+	}
+	tok, _ := json.Marshal(token)
+	methods, _ := json.Marshal(tree)
+	return fmt.Sprintf(`// Tollgate serve mode: the Wails bindings over HTTP.
+(function () {
+  const token = %s;
+  const tree = %s;
+  async function call(name, args) {
+    let res;
+    try {
+      res = await fetch("/api/call", {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-Tollgate-Token": token },
+        body: JSON.stringify({ name: name, args: args }),
+      });
+    } catch (e) {
+      throw "Tollgate is not answering; is tollgate serve still running?";
+    }
+    let body = null;
+    try { body = await res.json(); } catch (e) {}
+    if (!res.ok || body === null) throw (body && body.error) || ("Tollgate answered HTTP " + res.status);
+    if (body.error !== undefined) throw body.error;
+    return body.result;
+  }
+  window.go = {};
+  for (const pkg in tree) {
+    window.go[pkg] = {};
+    for (const struct in tree[pkg]) {
+      window.go[pkg][struct] = {};
+      for (const m of tree[pkg][struct]) {
+        const name = pkg + "." + struct + "." + m;
+        window.go[pkg][struct][m] = (...args) => call(name, args);
+      }
+    }
+  }
+  const listeners = {};
+  window.runtime = {
+    BrowserOpenURL: (url) => { window.location.assign(url); },
+    EventsOnMultiple: (name, cb, max) => {
+      (listeners[name] = listeners[name] || []).push(cb);
+      return () => { listeners[name] = (listeners[name] || []).filter((f) => f !== cb); };
+    },
+    EventsOff: (name) => { delete listeners[name]; },
+    EventsEmit: (name, ...data) => { (listeners[name] || []).forEach((cb) => cb(...data)); },
+    LogPrint: console.log, LogTrace: console.debug, LogDebug: console.debug, LogInfo: console.info,
+    LogWarning: console.warn, LogError: console.error, LogFatal: console.error,
+    WindowSetTitle: (title) => { document.title = title; },
+    Environment: async () => ({ buildType: "serve", platform: "browser", arch: "" }),
+  };
+})();
+`, tok, methods)
+}

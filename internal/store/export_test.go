@@ -1,0 +1,8 @@
+package store
+
+import bolt "go.etcd.io/bbolt"
+
+// ForceSchemaVersion lets tests pretend the file was written by another build.
+func (db *DB) ForceSchemaVersion(v uint64) error {
+	return db.bolt.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put(keySchemaVersion, itob(v)) })
+}

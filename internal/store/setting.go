@@ -1,0 +1,40 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/tollgate/tollgate/internal/tollgate"
+)
+
+var _ tollgate.SettingStore = (*DB)(nil)
+
+// Setting returns the value stored under key, or "" when none is.
+func (db *DB) Setting(ctx context.Context, key string) (string, error) {
+	var v string
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		v = string(tx.Bucket(bucketSettings).Get([]byte(key))) // string() copies out of the mmap
+		return nil
+	})
+	if err != nil {
+		return "", fmt.Errorf("store: setting %q: %w", key, err)
+	}
+	return v, nil
+}
+
+// SetSetting stores value under key; an empty value removes it.
+func (db *DB) SetSetting(ctx context.Context, key, value string) error {
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketSettings)
+		if value == "" {
+			return b.Delete([]byte(key))
+		}
+		return b.Put([]byte(key), []byte(value))
+	})
+	if err != nil {
+		return fmt.Errorf("store: set setting %q: %w", key, err)
+	}
+	return nil
+}
