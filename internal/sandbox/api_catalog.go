@@ -1,0 +1,419 @@
+package sandbox
+
+import (
+	"strconv"
+)
+
+type product struct {
+	base
+	Name         string            `json:"name"`
+	Description  string            `json:"description,omitempty"`
+	Active       bool              `json:"active"`
+	DefaultPrice string            `json:"default_price,omitempty"`
+	Metadata     map[string]string `json:"metadata"`
+	Updated      int64             `json:"updated"`
+}
+
+type price struct {
+	base
+	Product       string            `json:"product"`
+	Currency      string            `json:"currency"`
+	UnitAmount    int64             `json:"unit_amount"`
+	Interval      string            `json:"interval,omitempty"` // "" for a one-time price
+	IntervalCount int64             `json:"interval_count,omitempty"`
+	LookupKey     string            `json:"lookup_key,omitempty"`
+	Nickname      string            `json:"nickname,omitempty"`
+	Active        bool              `json:"active"`
+	Metadata      map[string]string `json:"metadata"`
+}
+
+type feature struct {
+	base
+	Name      string            `json:"name"`
+	LookupKey string            `json:"lookup_key"`
+	Active    bool              `json:"active"`
+	Metadata  map[string]string `json:"metadata"`
+}
+
+type productFeature struct {
+	base
+	Product string `json:"product"`
+	Feature string `json:"feature"`
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func (s *Sandbox) renderProduct(p *product, ex expand) map[string]any {
+	var def any = nullable(p.DefaultPrice)
+	if pr := s.st.prices.get(p.DefaultPrice); pr != nil && ex.has("default_price") {
+		def = s.renderPrice(pr, ex.sub("default_price"))
+	}
+	return map[string]any{
+		"id": p.ID, "object": "product", "active": p.Active, "created": p.Created, "updated": p.Updated,
+		"default_price": def, "description": nullable(p.Description), "images": []string{}, "livemode": false,
+		"marketing_features": []any{}, "metadata": p.Metadata, "name": p.Name, "package_dimensions": nil,
+		"shippable": nil, "statement_descriptor": nil, "tax_code": nil, "type": "service", "unit_label": nil, "url": nil,
+	}
+}
+
+func (s *Sandbox) renderPrice(p *price, ex expand) map[string]any {
+	var prod any = p.Product
+	if pd := s.st.products.get(p.Product); pd != nil && ex.has("product") {
+		prod = s.renderProduct(pd, ex.sub("product"))
+	}
+	var recurring any
+	typ := "one_time"
+	if p.Interval != "" {
+		typ = "recurring"
+		recurring = map[string]any{"interval": p.Interval, "interval_count": p.IntervalCount, "meter": nil, "trial_period_days": nil, "usage_type": "licensed"}
+	}
+	return map[string]any{
+		"id": p.ID, "object": "price", "active": p.Active, "billing_scheme": "per_unit", "created": p.Created,
+		"currency": p.Currency, "custom_unit_amount": nil, "livemode": false, "lookup_key": nullable(p.LookupKey),
+		"metadata": p.Metadata, "nickname": nullable(p.Nickname), "product": prod, "recurring": recurring,
+		"tax_behavior": "unspecified", "tiers_mode": nil, "transform_quantity": nil, "type": typ,
+		"unit_amount": p.UnitAmount, "unit_amount_decimal": strconv.FormatInt(p.UnitAmount, 10),
+	}
+}
+
+func renderFeature(f *feature) map[string]any {
+	return map[string]any{"id": f.ID, "object": "entitlements.feature", "active": f.Active, "livemode": false,
+		"lookup_key": f.LookupKey, "metadata": f.Metadata, "name": f.Name}
+}
+
+func (s *Sandbox) renderProductFeature(pf *productFeature) map[string]any {
+	var f any = pf.Feature
+	if ft := s.st.features.get(pf.Feature); ft != nil {
+		f = renderFeature(ft)
+	}
+	return map[string]any{"id": pf.ID, "object": "product_feature", "entitlement_feature": f, "livemode": false}
+}
+
+func (s *Sandbox) createProduct(c *call) (any, error) {
+	p := c.p
+	now := s.cfg.Now()
+	pr := &product{base: s.st.newBase("prod_", now), Updated: now.Unix()}
+	if id := p.str("id"); id != "" {
+		if s.st.products.get(id) != nil {
+			return nil, invalid("id", "resource_already_exists", "Product already exists.")
+		}
+		pr.ID = id
+	}
+	pr.Name = p.required("name")
+	pr.Description = p.str("description")
+	pr.Active = p.boolean(true, "active")
+	pr.Metadata = p.metadata(nil)
+	var dp *price
+	if p.has("default_price_data") {
+		dp = &price{base: s.st.newBase("price_", now), Product: pr.ID, Active: true, Metadata: map[string]string{}}
+		dp.Currency = p.required("default_price_data", "currency")
+		dp.UnitAmount = p.integer(0, 0, 99999999, "default_price_data", "unit_amount")
+		if p.has("default_price_data", "recurring") {
+			dp.Interval = p.oneOf("", intervals, "default_price_data", "recurring", "interval")
+			dp.IntervalCount = p.integer(1, 1, 365, "default_price_data", "recurring", "interval_count")
+			if dp.Interval == "" {
+				p.fail(errMissing("default_price_data[recurring][interval]"))
+			}
+		}
+		pr.DefaultPrice = dp.ID
+	}
+	if err := p.finish(); err != nil {
+		return nil, err
+	}
+	s.st.products.put(s.st, pr.ID, pr)
+	s.emit(s.cfg.Now(), "product.created", s.renderProduct(pr, nil))
+	if dp != nil {
+		s.st.prices.put(s.st, dp.ID, dp)
+		s.emit(s.cfg.Now(), "price.created", s.renderPrice(dp, nil))
+	}
+	return s.renderProduct(pr, c.ex), nil
+}
+
+var intervals = []string{"day", "week", "month", "year"}
+
+func (s *Sandbox) getProduct(c *call) (any, error) {
+	if err := c.p.finish(); err != nil {
+		return nil, err
+	}
+	pr := s.st.products.get(c.r.PathValue("id"))
+	if pr == nil {
+		return nil, errNotFound("product", c.r.PathValue("id"), "id")
+	}
+	return s.renderProduct(pr, c.ex), nil
+}
+
+func (s *Sandbox) updateProduct(c *call) (any, error) {
+	pr := s.st.products.get(c.r.PathValue("id"))
+	if pr == nil {
+		return nil, errNotFound("product", c.r.PathValue("id"), "id")
+	}
+	p := c.p
+	name := pr.Name
+	if p.has("name") {
+		name = p.required("name")
+	}
+	desc := pr.Description
+	if p.has("description") {
+		desc = p.str("description")
+	}
+	active := p.boolean(pr.Active, "active")
+	def := pr.DefaultPrice
+	if p.has("default_price") {
+		def = p.str("default_price")
+		if def != "" && (s.st.prices.get(def) == nil || s.st.prices.get(def).Product != pr.ID) {
+			p.fail(errNotFound("price", def, "default_price"))
+		}
+	}
+	md := p.metadata(pr.Metadata)
+	if err := p.finish(); err != nil {
+		return nil, err
+	}
+	pr.Name, pr.Description, pr.Active, pr.DefaultPrice, pr.Metadata = name, desc, active, def, md
+	pr.Updated = s.cfg.Now().Unix()
+	s.st.products.put(s.st, pr.ID, pr)
+	s.emit(s.cfg.Now(), "product.updated", s.renderProduct(pr, nil))
+	return s.renderProduct(pr, c.ex), nil
+}
+
+func (s *Sandbox) listProducts(c *call) (any, error) {
+	p := c.p
+	activeSet := p.has("active")
+	active := p.boolean(false, "active")
+	ids := p.strings("ids")
+	a := c.listArgs()
+	if err := p.finish(); err != nil {
+		return nil, err
+	}
+	rows := sorted(&s.st.products, func(pr *product) bool {
+		return (!activeSet || pr.Active == active) && (len(ids) == 0 || contains(ids, pr.ID))
+	})
+	ex := c.ex.sub("data")
+	return page(c, a, rows, func(pr *product) any { return s.renderProduct(pr, ex) })
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Sandbox) createPrice(c *call) (any, error) {
+	p := c.p
+	now := s.cfg.Now()
+	pr := &price{base: s.st.newBase("price_", now)}
+	var newProduct *product
+	if p.has("product_data") {
+		newProduct = &product{base: s.st.newBase("prod_", now), Name: p.required("product_data", "name"), Active: true, Updated: now.Unix(), Metadata: map[string]string{}}
+		pr.Product = newProduct.ID
+	} else {
+		pr.Product = p.required("product")
+		if pr.Product != "" && s.st.products.get(pr.Product) == nil {
+			p.fail(errNotFound("product", pr.Product, "product"))
+		}
+	}
+	pr.Currency = p.required("currency")
+	if !p.has("unit_amount") {
+		p.fail(errMissing("unit_amount"))
+	}
+	pr.UnitAmount = p.integer(0, 0, 99999999, "unit_amount")
+	if p.has("recurring") {
+		pr.Interval = p.oneOf("", intervals, "recurring", "interval")
+		if pr.Interval == "" {
+			p.fail(errMissing("recurring[interval]"))
+		}
+		pr.IntervalCount = p.integer(1, 1, 365, "recurring", "interval_count")
+		p.oneOf("licensed", []string{"licensed"}, "recurring", "usage_type")
+	}
+	pr.LookupKey = p.str("lookup_key")
+	transfer := p.boolean(false, "transfer_lookup_key")
+	pr.Nickname = p.str("nickname")
+	pr.Active = p.boolean(true, "active")
+	pr.Metadata = p.metadata(nil)
+	p.oneOf("unspecified", []string{"unspecified", "inclusive", "exclusive"}, "tax_behavior")
+	if err := p.finish(); err != nil {
+		return nil, err
+	}
+	if err := s.claimLookupKey(pr, transfer); err != nil {
+		return nil, err
+	}
+	if newProduct != nil {
+		s.st.products.put(s.st, newProduct.ID, newProduct)
+		s.emit(s.cfg.Now(), "product.created", s.renderProduct(newProduct, nil))
+	}
+	s.st.prices.put(s.st, pr.ID, pr)
+	s.emit(s.cfg.Now(), "price.created", s.renderPrice(pr, nil))
+	return s.renderPrice(pr, c.ex), nil
+}
+
+// claimLookupKey enforces Stripe's rule that a lookup key names one price,
+// moving it from another price only when transfer_lookup_key is set.
+func (s *Sandbox) claimLookupKey(pr *price, transfer bool) error {
+	if pr.LookupKey == "" {
+		return nil
+	}
+	for _, other := range s.st.prices.rows {
+		if other.ID == pr.ID || other.LookupKey != pr.LookupKey {
+			continue
+		}
+		if !transfer {
+			return invalid("lookup_key", "", "A price (`%s`) already uses that lookup key. Pass transfer_lookup_key=true to move it to this price.", other.ID)
+		}
+		other.LookupKey = ""
+		s.st.prices.put(s.st, other.ID, other)
+	}
+	return nil
+}
+
+func (s *Sandbox) getPrice(c *call) (any, error) {
+	if err := c.p.finish(); err != nil {
+		return nil, err
+	}
+	pr := s.st.prices.get(c.r.PathValue("id"))
+	if pr == nil {
+		return nil, errNotFound("price", c.r.PathValue("id"), "id")
+	}
+	return s.renderPrice(pr, c.ex), nil
+}
+
+func (s *Sandbox) updatePrice(c *call) (any, error) {
+	pr := s.st.prices.get(c.r.PathValue("id"))
+	if pr == nil {
+		return nil, errNotFound("price", c.r.PathValue("id"), "id")
+	}
+	p := c.p
+	active := p.boolean(pr.Active, "active")
+	nick := pr.Nickname
+	if p.has("nickname") {
+		nick = p.str("nickname")
+	}
+	key := pr.LookupKey
+	if p.has("lookup_key") {
+		key = p.str("lookup_key")
+	}
+	transfer := p.boolean(false, "transfer_lookup_key")
+	md := p.metadata(pr.Metadata)
+	if err := p.finish(); err != nil {
+		return nil, err
+	}
+	old := pr.LookupKey
+	pr.LookupKey = key
+	if err := s.claimLookupKey(pr, transfer); err != nil {
+		pr.LookupKey = old
+		return nil, err
+	}
+	pr.Active, pr.Nickname, pr.Metadata = active, nick, md
+	s.st.prices.put(s.st, pr.ID, pr)
+	s.emit(s.cfg.Now(), "price.updated", s.renderPrice(pr, nil))
+	return s.renderPrice(pr, c.ex), nil
+}
+
+func (s *Sandbox) listPrices(c *call) (any, error) {
+	p := c.p
+	activeSet := p.has("active")
+	active := p.boolean(false, "active")
+	prod := p.str("product")
+	keys := p.strings("lookup_keys")
+	typ := p.oneOf("", []string{"one_time", "recurring"}, "type")
+	cur := p.str("currency")
+	a := c.listArgs()
+	if err := p.finish(); err != nil {
+		return nil, err
+	}
+	rows := sorted(&s.st.prices, func(pr *price) bool {
+		recurring := pr.Interval != ""
+		return (!activeSet || pr.Active == active) && (prod == "" || pr.Product == prod) &&
+			(len(keys) == 0 || contains(keys, pr.LookupKey)) && (cur == "" || pr.Currency == cur) &&
+			(typ == "" || (typ == "recurring") == recurring)
+	})
+	ex := c.ex.sub("data")
+	return page(c, a, rows, func(pr *price) any { return s.renderPrice(pr, ex) })
+}
+
+func (s *Sandbox) createFeature(c *call) (any, error) {
+	p := c.p
+	f := &feature{base: s.st.newBase("feat_", s.cfg.Now()), Active: true}
+	f.Name = p.required("name")
+	f.LookupKey = p.required("lookup_key")
+	f.Metadata = p.metadata(nil)
+	if err := p.finish(); err != nil {
+		return nil, err
+	}
+	for _, other := range s.st.features.rows {
+		if other.LookupKey == f.LookupKey {
+			return nil, invalid("lookup_key", "resource_already_exists", "A feature with lookup_key '%s' already exists.", f.LookupKey)
+		}
+	}
+	s.st.features.put(s.st, f.ID, f)
+	return renderFeature(f), nil
+}
+
+func (s *Sandbox) getFeature(c *call) (any, error) {
+	if err := c.p.finish(); err != nil {
+		return nil, err
+	}
+	f := s.st.features.get(c.r.PathValue("id"))
+	if f == nil {
+		return nil, errNotFound("feature", c.r.PathValue("id"), "id")
+	}
+	return renderFeature(f), nil
+}
+
+func (s *Sandbox) listFeatures(c *call) (any, error) {
+	p := c.p
+	key := p.str("lookup_key")
+	archived := p.boolean(false, "archived")
+	a := c.listArgs()
+	if err := p.finish(); err != nil {
+		return nil, err
+	}
+	rows := sorted(&s.st.features, func(f *feature) bool {
+		return (key == "" || f.LookupKey == key) && f.Active != archived
+	})
+	return page(c, a, rows, func(f *feature) any { return renderFeature(f) })
+}
+
+func (s *Sandbox) attachFeature(c *call) (any, error) {
+	pr := s.st.products.get(c.r.PathValue("id"))
+	if pr == nil {
+		return nil, errNotFound("product", c.r.PathValue("id"), "id")
+	}
+	p := c.p
+	fid := p.required("entitlement_feature")
+	if err := p.finish(); err != nil {
+		return nil, err
+	}
+	if s.st.features.get(fid) == nil {
+		return nil, errNotFound("feature", fid, "entitlement_feature")
+	}
+	for _, pf := range s.st.productFeatures.rows {
+		if pf.Product == pr.ID && pf.Feature == fid {
+			return nil, invalid("entitlement_feature", "resource_already_exists", "The feature '%s' is already attached to product '%s'.", fid, pr.ID)
+		}
+	}
+	pf := &productFeature{base: s.st.newBase("prodft_", s.cfg.Now()), Product: pr.ID, Feature: fid}
+	s.st.productFeatures.put(s.st, pf.ID, pf)
+	// Customers already subscribed to the product gain the feature now.
+	s.refreshAllEntitlements()
+	return s.renderProductFeature(pf), nil
+}
+
+func (s *Sandbox) listProductFeatures(c *call) (any, error) {
+	prodID := c.r.PathValue("id")
+	if s.st.products.get(prodID) == nil {
+		return nil, errNotFound("product", prodID, "id")
+	}
+	a := c.listArgs()
+	if err := c.p.finish(); err != nil {
+		return nil, err
+	}
+	rows := sorted(&s.st.productFeatures, func(pf *productFeature) bool { return pf.Product == prodID })
+	return page(c, a, rows, func(pf *productFeature) any { return s.renderProductFeature(pf) })
+}

@@ -1,0 +1,309 @@
+package sandbox
+
+import (
+	"time"
+)
+
+type checkoutSession struct {
+	base
+	Status               string            `json:"status"`
+	PaymentStatus        string            `json:"payment_status"`
+	ExpiresAt            int64             `json:"expires_at"`
+	Customer             string            `json:"customer,omitempty"`
+	CustomerEmail        string            `json:"customer_email,omitempty"`
+	ClientReferenceID    string            `json:"client_reference_id,omitempty"`
+	Items                []sessionItem     `json:"items"`
+	Currency             string            `json:"currency"`
+	Subtotal             int64             `json:"subtotal"`
+	DiscountAmount       int64             `json:"discount_amount,omitempty"`
+	TrialDays            int64             `json:"trial_days,omitempty"`
+	AllowPromotionCodes  bool              `json:"allow_promotion_codes,omitempty"`
+	Coupon               string            `json:"coupon,omitempty"`
+	PromotionCode        string            `json:"promotion_code,omitempty"`
+	SuccessURL           string            `json:"success_url"`
+	CancelURL            string            `json:"cancel_url,omitempty"`
+	Metadata             map[string]string `json:"metadata"`
+	SubscriptionMetadata map[string]string `json:"subscription_metadata,omitempty"`
+	SubscriptionDesc     string            `json:"subscription_description,omitempty"`
+	Subscription         string            `json:"subscription,omitempty"`
+	Invoice              string            `json:"invoice,omitempty"`
+	CustomerDetailsEmail string            `json:"customer_details_email,omitempty"`
+	CustomerDetailsName  string            `json:"customer_details_name,omitempty"`
+}
+
+type sessionItem struct {
+	ID       string `json:"id"`
+	Price    string `json:"price"`
+	Quantity int64  `json:"quantity"`
+}
+
+const checkoutLifetime = 24 * time.Hour
+
+func hostedURL(host, path string) string { return "http://" + host + path }
+
+func (s *Sandbox) renderSession(cs *checkoutSession, ex expand, host string) map[string]any {
+	var cust any = nullable(cs.Customer)
+	if cu := s.st.customers.get(cs.Customer); cu != nil && ex.has("customer") {
+		cust = s.renderCustomer(cu, ex.sub("customer"))
+	}
+	var sub any = nullable(cs.Subscription)
+	if sb := s.st.subscriptions.get(cs.Subscription); sb != nil && ex.has("subscription") {
+		sub = s.renderSubscription(sb, ex.sub("subscription"))
+	}
+	var inv any = nullable(cs.Invoice)
+	if in := s.st.invoices.get(cs.Invoice); in != nil && ex.has("invoice") {
+		inv = s.renderInvoice(in, ex.sub("invoice"))
+	}
+	var url any
+	if cs.Status == "open" {
+		url = hostedURL(host, "/checkout/"+cs.ID)
+	}
+	var details any
+	if cs.Status == "complete" {
+		details = map[string]any{"address": nil, "email": nullable(cs.CustomerDetailsEmail), "name": nullable(cs.CustomerDetailsName),
+			"phone": nil, "tax_exempt": "none", "tax_ids": []any{}}
+	}
+	discounts := []any{}
+	if cs.Coupon != "" {
+		discounts = append(discounts, map[string]any{"coupon": cs.Coupon, "promotion_code": nullable(cs.PromotionCode)})
+	}
+	subtotal := cs.Subtotal
+	if cs.TrialDays > 0 {
+		subtotal = 0
+	}
+	m := map[string]any{
+		"id": cs.ID, "object": "checkout.session", "after_expiration": nil, "allow_promotion_codes": cs.AllowPromotionCodes,
+		"amount_subtotal": subtotal, "amount_total": subtotal - cs.DiscountAmount,
+		"automatic_tax":              map[string]any{"enabled": false, "liability": nil, "status": nil},
+		"billing_address_collection": nil, "cancel_url": nullable(cs.CancelURL), "client_reference_id": nullable(cs.ClientReferenceID),
+		"client_secret": nil, "consent": nil, "consent_collection": nil, "created": cs.Created, "currency": cs.Currency,
+		"custom_fields": []any{}, "custom_text": map[string]any{"after_submit": nil, "shipping_address": nil, "submit": nil, "terms_of_service_acceptance": nil},
+		"customer": cust, "customer_creation": "always", "customer_details": details, "customer_email": nullable(cs.CustomerEmail),
+		"discounts": discounts, "expires_at": cs.ExpiresAt, "invoice": inv, "invoice_creation": nil, "livemode": false,
+		"locale": nil, "metadata": cs.Metadata, "mode": "subscription", "payment_intent": nil, "payment_link": nil,
+		"payment_method_collection": "always", "payment_method_types": []string{"card"}, "payment_status": cs.PaymentStatus,
+		"phone_number_collection": map[string]any{"enabled": false}, "recovered_from": nil, "setup_intent": nil,
+		"shipping_address_collection": nil, "shipping_cost": nil, "shipping_options": []any{}, "status": cs.Status,
+		"submit_type": nil, "subscription": sub, "success_url": cs.SuccessURL,
+		"total_details": map[string]any{"amount_discount": cs.DiscountAmount, "amount_shipping": 0, "amount_tax": 0},
+		"ui_mode":       "hosted", "url": url,
+	}
+	if ex.has("line_items") {
+		m["line_items"] = listObject("/v1/checkout/sessions/"+cs.ID+"/line_items", s.sessionLineItems(cs, ex.sub("line_items").sub("data")), false)
+	}
+	return m
+}
+
+func (s *Sandbox) sessionLineItems(cs *checkoutSession, ex expand) []any {
+	var out []any
+	for _, it := range cs.Items {
+		pr := s.st.prices.get(it.Price)
+		if pr == nil {
+			continue
+		}
+		desc := pr.Product
+		if pd := s.st.products.get(pr.Product); pd != nil {
+			desc = pd.Name
+		}
+		amount := pr.UnitAmount * it.Quantity
+		if cs.TrialDays > 0 {
+			amount = 0
+		}
+		out = append(out, map[string]any{"id": it.ID, "object": "item", "amount_discount": 0, "amount_subtotal": amount,
+			"amount_tax": 0, "amount_total": amount, "currency": pr.Currency, "description": desc,
+			"price": s.renderPrice(pr, ex.sub("price")), "quantity": it.Quantity})
+	}
+	return out
+}
+
+func (s *Sandbox) createSession(c *call) (any, error) {
+	p := c.p
+	now := s.cfg.Now()
+	cs := &checkoutSession{base: s.st.newBase("cs_test_", now), Status: "open", PaymentStatus: "unpaid"}
+	cs.ExpiresAt = now.Add(checkoutLifetime).Unix()
+	if mode := p.required("mode"); mode != "" && mode != "subscription" {
+		p.fail(invalid("mode", "", "The Tollgate sandbox supports only mode=subscription (got %s).", mode))
+	}
+	p.oneOf("hosted", []string{"hosted"}, "ui_mode")
+	cs.SuccessURL = validURL(p, "success_url")
+	if p.has("cancel_url") {
+		cs.CancelURL = validURL(p, "cancel_url")
+	}
+	cs.Customer = p.str("customer")
+	cs.CustomerEmail = p.str("customer_email")
+	if cs.Customer != "" && cs.CustomerEmail != "" {
+		p.fail(invalid("customer_email", "parameters_exclusive", "You may only specify one of these parameters: customer, customer_email."))
+	}
+	if cs.Customer != "" && s.st.customers.get(cs.Customer) == nil {
+		p.fail(errNotFound("customer", cs.Customer, "customer"))
+	}
+	cs.ClientReferenceID = p.str("client_reference_id")
+	cs.Metadata = p.metadata(nil)
+	idx := p.indexes("line_items")
+	if p.err == nil && len(idx) == 0 {
+		p.fail(errMissing("line_items"))
+	}
+	interval := ""
+	for _, i := range idx {
+		param := "line_items[" + i + "][price]"
+		id := p.required("line_items", i, "price")
+		qty := p.integer(1, 1, 10000, "line_items", i, "quantity")
+		pr := s.st.prices.get(id)
+		switch {
+		case id == "":
+			continue
+		case pr == nil:
+			p.fail(errNotFound("price", id, param))
+			continue
+		case !pr.Active:
+			p.fail(invalid(param, "", "The price '%s' is not active.", id))
+		case pr.Interval == "":
+			p.fail(invalid(param, "", "The price '%s' is one-time; subscription mode needs a recurring price.", id))
+		case interval != "" && pr.Interval != interval:
+			p.fail(invalid(param, "", "All prices of a subscription must have the same billing interval."))
+		case cs.Currency != "" && pr.Currency != cs.Currency:
+			p.fail(invalid(param, "", "All prices must have the same currency."))
+		}
+		interval, cs.Currency = pr.Interval, pr.Currency
+		cs.Items = append(cs.Items, sessionItem{ID: newID("li_"), Price: id, Quantity: qty})
+		cs.Subtotal += pr.UnitAmount * qty
+	}
+	cs.TrialDays = p.integer(0, 1, 730, "subscription_data", "trial_period_days")
+	if p.has("subscription_data", "metadata") {
+		sp := &params{root: p.node("subscription_data")}
+		cs.SubscriptionMetadata = sp.metadata(nil)
+		p.fail(sp.err)
+	}
+	cs.SubscriptionDesc = p.str("subscription_data", "description")
+	cs.AllowPromotionCodes = p.boolean(false, "allow_promotion_codes")
+	for _, i := range p.indexes("discounts") {
+		if cs.Coupon != "" {
+			p.fail(invalid("discounts", "", "Only one discount is supported."))
+		}
+		if code := p.str("discounts", i, "promotion_code"); code != "" {
+			pc := s.st.promotionCodes.get(code)
+			if pc == nil || !pc.Active {
+				p.fail(errNotFound("promotion_code", code, "discounts["+i+"][promotion_code]"))
+				continue
+			}
+			cs.PromotionCode, cs.Coupon = pc.ID, pc.Coupon
+		} else if cp := p.required("discounts", i, "coupon"); cp != "" {
+			if s.st.coupons.get(cp) == nil {
+				p.fail(errNotFound("coupon", cp, "discounts["+i+"][coupon]"))
+			}
+			cs.Coupon = cp
+		}
+	}
+	if cs.Coupon != "" && cs.AllowPromotionCodes {
+		p.fail(invalid("allow_promotion_codes", "", "You may only specify one of these parameters: allow_promotion_codes, discounts."))
+	}
+	// Accepted for compatibility; the hosted page always collects a card.
+	for _, v := range p.strings("payment_method_types") {
+		if v != "card" {
+			p.fail(invalid("payment_method_types", "", "The Tollgate sandbox supports only card payments."))
+		}
+	}
+	p.oneOf("always", []string{"always", "if_required"}, "payment_method_collection")
+	p.oneOf("auto", []string{"auto", "required"}, "billing_address_collection")
+	p.str("locale")
+	p.tree("customer_update")
+	if err := p.finish(); err != nil {
+		return nil, err
+	}
+	if cs.Coupon != "" {
+		cs.DiscountAmount = s.firstDiscount(cs)
+	}
+	s.st.sessions.put(s.st, cs.ID, cs)
+	return s.renderSession(cs, c.ex, c.host), nil
+}
+
+// firstDiscount is what the session's coupon takes off the first charge.
+func (s *Sandbox) firstDiscount(cs *checkoutSession) int64 {
+	cp := s.st.coupons.get(cs.Coupon)
+	if cp == nil || cs.TrialDays > 0 {
+		return 0
+	}
+	inv := &invoice{Subtotal: cs.Subtotal, Lines: []invoiceLine{{Amount: cs.Subtotal}}}
+	if cs.Subtotal == 0 {
+		return 0
+	}
+	s.applyDiscount(inv, cp)
+	return inv.DiscountAmount
+}
+
+func (s *Sandbox) sessionArg(c *call) (*checkoutSession, error) {
+	cs := s.st.sessions.get(c.r.PathValue("id"))
+	if cs == nil {
+		return nil, errNotFound("checkout.session", c.r.PathValue("id"), "session")
+	}
+	return cs, nil
+}
+
+func (s *Sandbox) getSession(c *call) (any, error) {
+	cs, err := s.sessionArg(c)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.p.finish(); err != nil {
+		return nil, err
+	}
+	return s.renderSession(cs, c.ex, c.host), nil
+}
+
+func (s *Sandbox) listSessions(c *call) (any, error) {
+	p := c.p
+	cust := p.str("customer")
+	sub := p.str("subscription")
+	status := p.oneOf("", []string{"open", "complete", "expired"}, "status")
+	a := c.listArgs()
+	if err := p.finish(); err != nil {
+		return nil, err
+	}
+	rows := sorted(&s.st.sessions, func(cs *checkoutSession) bool {
+		return (cust == "" || cs.Customer == cust) && (sub == "" || cs.Subscription == sub) && (status == "" || cs.Status == status)
+	})
+	ex := c.ex.sub("data")
+	return page(c, a, rows, func(cs *checkoutSession) any { return s.renderSession(cs, ex, c.host) })
+}
+
+func (s *Sandbox) listSessionLineItems(c *call) (any, error) {
+	cs, err := s.sessionArg(c)
+	if err != nil {
+		return nil, err
+	}
+	c.listArgs()
+	if err := c.p.finish(); err != nil {
+		return nil, err
+	}
+	return listObject(c.r.URL.Path, s.sessionLineItems(cs, c.ex.sub("data")), false), nil
+}
+
+func (s *Sandbox) expireSession(c *call) (any, error) {
+	cs, err := s.sessionArg(c)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.p.finish(); err != nil {
+		return nil, err
+	}
+	if cs.Status != "open" {
+		return nil, invalid("", "", "Only open checkout sessions can be expired; this one is %s.", cs.Status)
+	}
+	s.expire(cs, s.cfg.Now())
+	return s.renderSession(cs, c.ex, c.host), nil
+}
+
+func (s *Sandbox) expire(cs *checkoutSession, at time.Time) {
+	cs.Status = "expired"
+	s.st.sessions.put(s.st, cs.ID, cs)
+	s.emit(at, "checkout.session.expired", s.renderSession(cs, nil, ""))
+}
+
+// expireSessions ends open sessions past their expires_at.
+func (s *Sandbox) expireSessions(now time.Time) {
+	for _, cs := range s.st.sessions.rows {
+		if cs.Status == "open" && now.Unix() >= cs.ExpiresAt {
+			s.expire(cs, now)
+		}
+	}
+}

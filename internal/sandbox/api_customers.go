@@ -1,0 +1,156 @@
+package sandbox
+
+type customer struct {
+	base
+	Email         string            `json:"email,omitempty"`
+	Name          string            `json:"name,omitempty"`
+	Description   string            `json:"description,omitempty"`
+	Phone         string            `json:"phone,omitempty"`
+	Metadata      map[string]string `json:"metadata"`
+	TestClock     string            `json:"test_clock,omitempty"`
+	DefaultPM     string            `json:"default_payment_method,omitempty"`
+	InvoiceSeq    int64             `json:"invoice_seq"`
+	InvoicePrefix string            `json:"invoice_prefix"`
+	// Entitlements are the feature ids last announced in an
+	// active_entitlement_summary.updated event, to send one only on change.
+	Entitlements []string `json:"entitlements,omitempty"`
+}
+
+func (s *Sandbox) renderCustomer(cu *customer, ex expand) map[string]any {
+	var pm any = nullable(cu.DefaultPM)
+	if p := s.st.paymentMethods.get(cu.DefaultPM); p != nil && ex.has("invoice_settings.default_payment_method") {
+		pm = renderPaymentMethod(p)
+	}
+	delinquent := false
+	for _, sub := range s.st.subscriptions.rows {
+		if sub.Customer == cu.ID && sub.Status == subPastDue {
+			delinquent = true
+		}
+	}
+	return map[string]any{
+		"id": cu.ID, "object": "customer", "address": nil, "balance": 0, "created": cu.Created, "currency": nil,
+		"default_source": nil, "delinquent": delinquent, "description": nullable(cu.Description), "discount": nil,
+		"email": nullable(cu.Email), "invoice_prefix": cu.InvoicePrefix,
+		"invoice_settings": map[string]any{"custom_fields": nil, "default_payment_method": pm, "footer": nil, "rendering_options": nil},
+		"livemode":         false, "metadata": cu.Metadata, "name": nullable(cu.Name), "next_invoice_sequence": cu.InvoiceSeq + 1,
+		"phone": nullable(cu.Phone), "preferred_locales": []string{}, "shipping": nil, "tax_exempt": "none",
+		"test_clock": nullable(cu.TestClock),
+	}
+}
+
+// newCustomer makes a customer at the time of its clock (if any).
+func (s *Sandbox) newCustomer(email, name, clockID string) *customer {
+	cu := &customer{base: s.st.newBase("cus_", s.now(clockID)), Email: email, Name: name, TestClock: clockID, Metadata: map[string]string{}}
+	cu.InvoicePrefix = newID("")[:8]
+	return cu
+}
+
+func (s *Sandbox) createCustomer(c *call) (any, error) {
+	p := c.p
+	clockID := p.str("test_clock")
+	if clockID != "" && s.st.clocks.get(clockID) == nil {
+		p.fail(errNotFound("test_clock", clockID, "test_clock"))
+	}
+	cu := s.newCustomer(p.str("email"), p.str("name"), clockID)
+	cu.Description = p.str("description")
+	cu.Phone = p.str("phone")
+	cu.Metadata = p.metadata(nil)
+	pmID := p.str("payment_method")
+	if pmID != "" && s.st.paymentMethods.get(pmID) == nil {
+		p.fail(errNotFound("payment_method", pmID, "payment_method"))
+	}
+	def := p.str("invoice_settings", "default_payment_method")
+	if err := p.finish(); err != nil {
+		return nil, err
+	}
+	if pmID != "" {
+		s.attachPM(cu, s.st.paymentMethods.get(pmID))
+	}
+	if def != "" {
+		pm := s.st.paymentMethods.get(def)
+		if pm == nil || pm.Customer != cu.ID {
+			return nil, invalid("invoice_settings[default_payment_method]", "", "The payment method '%s' is not attached to this customer.", def)
+		}
+		cu.DefaultPM = def
+	}
+	s.st.customers.put(s.st, cu.ID, cu)
+	s.emit(s.now(clockID), "customer.created", s.renderCustomer(cu, nil))
+	return s.renderCustomer(cu, c.ex), nil
+}
+
+func (s *Sandbox) attachPM(cu *customer, pm *paymentMethod) {
+	pm.Customer = cu.ID
+	s.st.paymentMethods.put(s.st, pm.ID, pm)
+	if cu.DefaultPM == "" {
+		cu.DefaultPM = pm.ID
+	}
+}
+
+func (s *Sandbox) customerArg(c *call) (*customer, error) {
+	cu := s.st.customers.get(c.r.PathValue("id"))
+	if cu == nil {
+		return nil, errNotFound("customer", c.r.PathValue("id"), "id")
+	}
+	return cu, nil
+}
+
+func (s *Sandbox) getCustomer(c *call) (any, error) {
+	cu, err := s.customerArg(c)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.p.finish(); err != nil {
+		return nil, err
+	}
+	return s.renderCustomer(cu, c.ex), nil
+}
+
+func (s *Sandbox) updateCustomer(c *call) (any, error) {
+	cu, err := s.customerArg(c)
+	if err != nil {
+		return nil, err
+	}
+	p := c.p
+	next := *cu
+	if p.has("email") {
+		next.Email = p.str("email")
+	}
+	if p.has("name") {
+		next.Name = p.str("name")
+	}
+	if p.has("description") {
+		next.Description = p.str("description")
+	}
+	if p.has("phone") {
+		next.Phone = p.str("phone")
+	}
+	next.Metadata = p.metadata(cu.Metadata)
+	if p.has("invoice_settings", "default_payment_method") {
+		next.DefaultPM = p.str("invoice_settings", "default_payment_method")
+		if pm := s.st.paymentMethods.get(next.DefaultPM); next.DefaultPM != "" && (pm == nil || pm.Customer != cu.ID) {
+			p.fail(invalid("invoice_settings[default_payment_method]", "", "The payment method '%s' is not attached to this customer.", next.DefaultPM))
+		}
+	}
+	if err := p.finish(); err != nil {
+		return nil, err
+	}
+	*cu = next
+	s.st.customers.put(s.st, cu.ID, cu)
+	s.emit(s.now(cu.TestClock), "customer.updated", s.renderCustomer(cu, nil))
+	return s.renderCustomer(cu, c.ex), nil
+}
+
+func (s *Sandbox) listCustomers(c *call) (any, error) {
+	p := c.p
+	email := p.str("email")
+	clock := p.str("test_clock")
+	a := c.listArgs()
+	if err := p.finish(); err != nil {
+		return nil, err
+	}
+	rows := sorted(&s.st.customers, func(cu *customer) bool {
+		return (email == "" || cu.Email == email) && (clock == "" || cu.TestClock == clock)
+	})
+	ex := c.ex.sub("data")
+	return page(c, a, rows, func(cu *customer) any { return s.renderCustomer(cu, ex) })
+}

@@ -1,0 +1,188 @@
+package sandbox
+
+import (
+	"fmt"
+	"strconv"
+)
+
+const (
+	invOpen = "open"
+	invPaid = "paid"
+)
+
+type invoice struct {
+	base
+	Customer           string        `json:"customer"`
+	CustomerEmail      string        `json:"customer_email,omitempty"`
+	CustomerName       string        `json:"customer_name,omitempty"`
+	Subscription       string        `json:"subscription"`
+	Status             string        `json:"status"`
+	BillingReason      string        `json:"billing_reason"`
+	Currency           string        `json:"currency"`
+	Number             string        `json:"number"`
+	Lines              []invoiceLine `json:"lines"`
+	Subtotal           int64         `json:"subtotal"`
+	Total              int64         `json:"total"`
+	AmountPaid         int64         `json:"amount_paid"`
+	Discount           string        `json:"discount,omitempty"`
+	DiscountAmount     int64         `json:"discount_amount,omitempty"`
+	AttemptCount       int64         `json:"attempt_count"`
+	Attempted          bool          `json:"attempted"`
+	NextPaymentAttempt int64         `json:"next_payment_attempt,omitempty"`
+	FirstFailedAt      int64         `json:"first_failed_at,omitempty"`
+	// ScheduledFailures counts failed automatic attempts; it, not
+	// AttemptCount, walks the retry schedule, so a manual pay does not.
+	ScheduledFailures int64  `json:"scheduled_failures,omitempty"`
+	PeriodStart       int64  `json:"period_start"`
+	PeriodEnd         int64  `json:"period_end"`
+	FinalizedAt       int64  `json:"finalized_at"`
+	PaidAt            int64  `json:"paid_at,omitempty"`
+	TestClock         string `json:"test_clock,omitempty"`
+}
+
+type invoiceLine struct {
+	ID             string `json:"id"`
+	SubItem        string `json:"sub_item"`
+	Price          string `json:"price"`
+	Description    string `json:"description"`
+	Quantity       int64  `json:"quantity"`
+	Amount         int64  `json:"amount"`
+	DiscountAmount int64  `json:"discount_amount,omitempty"`
+	PeriodStart    int64  `json:"period_start"`
+	PeriodEnd      int64  `json:"period_end"`
+}
+
+func (s *Sandbox) renderInvoice(inv *invoice, ex expand) map[string]any {
+	lines := make([]any, 0, len(inv.Lines))
+	for _, l := range inv.Lines {
+		product, unit := "", int64(0)
+		if pr := s.st.prices.get(l.Price); pr != nil {
+			product, unit = pr.Product, pr.UnitAmount
+		}
+		discAmounts := []any{}
+		if l.DiscountAmount > 0 {
+			discAmounts = append(discAmounts, map[string]any{"amount": l.DiscountAmount, "discount": inv.Discount})
+		}
+		lines = append(lines, map[string]any{
+			"id": l.ID, "object": "line_item", "amount": l.Amount, "currency": inv.Currency, "description": l.Description,
+			"discount_amounts": discAmounts, "discountable": true, "discounts": []string{}, "invoice": inv.ID,
+			"livemode": false, "metadata": map[string]string{},
+			"parent": map[string]any{"invoice_item_details": nil, "type": "subscription_item_details",
+				"subscription_item_details": map[string]any{"invoice_item": nil, "proration": false,
+					"proration_details": map[string]any{"credited_items": nil}, "subscription": inv.Subscription, "subscription_item": l.SubItem}},
+			"period":                map[string]any{"start": l.PeriodStart, "end": l.PeriodEnd},
+			"pretax_credit_amounts": []any{},
+			"pricing": map[string]any{"type": "price_details", "price_details": map[string]any{"price": l.Price, "product": product},
+				"unit_amount_decimal": strconv.FormatInt(unit, 10)},
+			"quantity": l.Quantity, "subscription": inv.Subscription, "taxes": []any{},
+		})
+	}
+	var cust any = inv.Customer
+	if cu := s.st.customers.get(inv.Customer); cu != nil && ex.has("customer") {
+		cust = s.renderCustomer(cu, ex.sub("customer"))
+	}
+	var sub any = inv.Subscription
+	subEx := ex.sub("parent").sub("subscription_details")
+	if sb := s.st.subscriptions.get(inv.Subscription); sb != nil && subEx.has("subscription") {
+		sub = s.renderSubscription(sb, subEx.sub("subscription"))
+	}
+	discounts, totalDiscounts := []any{}, []any{}
+	if inv.Discount != "" {
+		discounts = append(discounts, inv.Discount)
+		totalDiscounts = append(totalDiscounts, map[string]any{"amount": inv.DiscountAmount, "discount": inv.Discount})
+	}
+	var paidAt any
+	if inv.PaidAt != 0 {
+		paidAt = inv.PaidAt
+	}
+	return map[string]any{
+		"id": inv.ID, "object": "invoice", "account_country": "US", "account_name": "Tollgate Sandbox", "account_tax_ids": nil,
+		"amount_due": inv.Total, "amount_overpaid": 0, "amount_paid": inv.AmountPaid, "amount_remaining": inv.Total - inv.AmountPaid,
+		"amount_shipping": 0, "application": nil, "attempt_count": inv.AttemptCount, "attempted": inv.Attempted,
+		"auto_advance": inv.Status == invOpen, "automatic_tax": map[string]any{"enabled": false, "liability": nil, "status": nil},
+		"automatically_finalizes_at": nil, "billing_reason": inv.BillingReason, "collection_method": "charge_automatically",
+		"confirmation_secret": nil, "created": inv.Created, "currency": inv.Currency, "custom_fields": nil, "customer": cust,
+		"customer_address": nil, "customer_email": nullable(inv.CustomerEmail), "customer_name": nullable(inv.CustomerName),
+		"customer_phone": nil, "customer_shipping": nil, "customer_tax_exempt": "none", "customer_tax_ids": []any{},
+		"default_payment_method": nil, "default_source": nil, "default_tax_rates": []any{}, "description": nil,
+		"discounts": discounts, "due_date": nil, "effective_at": inv.FinalizedAt, "ending_balance": 0, "footer": nil,
+		"from_invoice": nil, "hosted_invoice_url": nil, "invoice_pdf": nil, "issuer": map[string]any{"type": "self"},
+		"last_finalization_error": nil, "latest_revision": nil,
+		"lines":    map[string]any{"object": "list", "data": lines, "has_more": false, "total_count": len(lines), "url": "/v1/invoices/" + inv.ID + "/lines"},
+		"livemode": false, "metadata": map[string]string{}, "next_payment_attempt": nullInt(inv.NextPaymentAttempt),
+		"number": inv.Number, "on_behalf_of": nil,
+		"parent": map[string]any{"quote_details": nil, "type": "subscription_details",
+			"subscription_details": map[string]any{"metadata": map[string]string{}, "subscription": sub}},
+		"payment_settings": map[string]any{"default_mandate": nil, "payment_method_options": nil, "payment_method_types": nil},
+		"period_end":       inv.PeriodEnd, "period_start": inv.PeriodStart, "post_payment_credit_notes_amount": 0,
+		"pre_payment_credit_notes_amount": 0, "receipt_number": nil, "rendering": nil, "shipping_cost": nil,
+		"shipping_details": nil, "starting_balance": 0, "statement_descriptor": nil, "status": inv.Status,
+		"status_transitions": map[string]any{"finalized_at": inv.FinalizedAt, "marked_uncollectible_at": nil, "paid_at": paidAt, "voided_at": nil},
+		"subtotal":           inv.Subtotal, "subtotal_excluding_tax": inv.Subtotal, "test_clock": nullable(inv.TestClock),
+		"total": inv.Total, "total_discount_amounts": totalDiscounts, "total_excluding_tax": inv.Total,
+		"total_pretax_credit_amounts": []any{}, "total_taxes": []any{}, "webhooks_delivered_at": inv.FinalizedAt,
+	}
+}
+
+func (s *Sandbox) invoiceArg(c *call) (*invoice, error) {
+	inv := s.st.invoices.get(c.r.PathValue("id"))
+	if inv == nil {
+		return nil, errNotFound("invoice", c.r.PathValue("id"), "id")
+	}
+	return inv, nil
+}
+
+func (s *Sandbox) getInvoice(c *call) (any, error) {
+	inv, err := s.invoiceArg(c)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.p.finish(); err != nil {
+		return nil, err
+	}
+	return s.renderInvoice(inv, c.ex), nil
+}
+
+func (s *Sandbox) listInvoices(c *call) (any, error) {
+	p := c.p
+	cust := p.str("customer")
+	sub := p.str("subscription")
+	status := p.oneOf("", []string{"draft", "open", "paid", "uncollectible", "void"}, "status")
+	a := c.listArgs()
+	if err := p.finish(); err != nil {
+		return nil, err
+	}
+	rows := sorted(&s.st.invoices, func(inv *invoice) bool {
+		return (cust == "" || inv.Customer == cust) && (sub == "" || inv.Subscription == sub) && (status == "" || inv.Status == status)
+	})
+	ex := c.ex.sub("data")
+	return page(c, a, rows, func(inv *invoice) any { return s.renderInvoice(inv, ex) })
+}
+
+// payInvoice charges an open invoice now, outside the retry schedule; a
+// failing card answers 402 card_declined as Stripe does.
+func (s *Sandbox) payInvoice(c *call) (any, error) {
+	inv, err := s.invoiceArg(c)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.p.finish(); err != nil {
+		return nil, err
+	}
+	if inv.Status != invOpen {
+		return nil, invalid("", "invoice_not_editable", "Invoice is already %s.", inv.Status)
+	}
+	at := s.now(inv.TestClock)
+	if !s.retryInvoice(inv, at, false) {
+		return nil, errCard("generic_decline", "Your card was declined.")
+	}
+	return s.renderInvoice(inv, c.ex), nil
+}
+
+func formatMoney(amount int64, currency string) string {
+	sym := map[string]string{"usd": "$", "eur": "€", "gbp": "£"}[currency]
+	if sym == "" {
+		return fmt.Sprintf("%d.%02d %s", amount/100, amount%100, currency)
+	}
+	return fmt.Sprintf("%s%d.%02d", sym, amount/100, amount%100)
+}

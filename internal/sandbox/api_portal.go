@@ -1,0 +1,194 @@
+package sandbox
+
+import (
+	"strconv"
+)
+
+type portalConfig struct {
+	base
+	Active           bool              `json:"active"`
+	IsDefault        bool              `json:"is_default"`
+	Name             string            `json:"name,omitempty"`
+	DefaultReturnURL string            `json:"default_return_url,omitempty"`
+	BusinessProfile  any               `json:"business_profile,omitempty"`
+	Features         any               `json:"features,omitempty"`
+	LoginPage        bool              `json:"login_page,omitempty"`
+	Metadata         map[string]string `json:"metadata"`
+	Updated          int64             `json:"updated"`
+}
+
+type portalSession struct {
+	base
+	Customer      string `json:"customer"`
+	ReturnURL     string `json:"return_url,omitempty"`
+	Configuration string `json:"configuration"`
+	FlashNotice   string `json:"flash_notice,omitempty"`
+	FlashError    string `json:"flash_error,omitempty"`
+}
+
+// typed turns a stored form tree into JSON types a client decodes:
+// "true"/"false" become booleans and hashes keyed 0..n-1 become arrays.
+func typed(v any) any {
+	switch v := v.(type) {
+	case string:
+		switch v {
+		case "true":
+			return true
+		case "false":
+			return false
+		}
+		return v
+	case map[string]any:
+		arr := make([]any, len(v))
+		isArray := len(v) > 0
+		for k, x := range v {
+			i, err := strconv.Atoi(k)
+			if err != nil || i < 0 || i >= len(v) {
+				isArray = false
+				break
+			}
+			arr[i] = typed(x)
+		}
+		if isArray {
+			return arr
+		}
+		out := make(map[string]any, len(v))
+		for k, x := range v {
+			out[k] = typed(x)
+		}
+		return out
+	}
+	return v
+}
+
+// portalFeature reports whether a portal feature is enabled; features not
+// configured are on, so a bare configuration still lets customers act.
+func (pc *portalConfig) portalFeature(name string) bool {
+	f, ok := pc.Features.(map[string]any)
+	if !ok {
+		return true
+	}
+	sub, ok := f[name].(map[string]any)
+	if !ok {
+		return true
+	}
+	return sub["enabled"] != "false"
+}
+
+func renderPortalConfig(pc *portalConfig) map[string]any {
+	features := typed(pc.Features)
+	if features == nil {
+		features = map[string]any{}
+	}
+	bp := typed(pc.BusinessProfile)
+	if bp == nil {
+		bp = map[string]any{"headline": nil, "privacy_policy_url": nil, "terms_of_service_url": nil}
+	}
+	return map[string]any{"id": pc.ID, "object": "billing_portal.configuration", "active": pc.Active, "application": nil,
+		"business_profile": bp, "created": pc.Created, "default_return_url": nullable(pc.DefaultReturnURL),
+		"features": features, "is_default": pc.IsDefault, "livemode": false,
+		"login_page": map[string]any{"enabled": pc.LoginPage, "url": nil}, "metadata": pc.Metadata,
+		"name": nullable(pc.Name), "updated": pc.Updated}
+}
+
+func (s *Sandbox) createPortalConfig(c *call) (any, error) {
+	p := c.p
+	now := s.cfg.Now()
+	pc := &portalConfig{base: s.st.newBase("bpc_", now), Active: true, Updated: now.Unix()}
+	pc.Features = p.tree("features")
+	pc.BusinessProfile = p.tree("business_profile")
+	if p.has("default_return_url") {
+		pc.DefaultReturnURL = validURL(p, "default_return_url")
+	}
+	pc.LoginPage = p.boolean(false, "login_page", "enabled")
+	pc.Name = p.str("name")
+	pc.Metadata = p.metadata(nil)
+	if err := p.finish(); err != nil {
+		return nil, err
+	}
+	// The first configuration is the account's default, as in a new account
+	// where the Dashboard saves one.
+	pc.IsDefault = len(s.st.portalConfigs.rows) == 0
+	s.st.portalConfigs.put(s.st, pc.ID, pc)
+	return renderPortalConfig(pc), nil
+}
+
+func (s *Sandbox) getPortalConfig(c *call) (any, error) {
+	if err := c.p.finish(); err != nil {
+		return nil, err
+	}
+	pc := s.st.portalConfigs.get(c.r.PathValue("id"))
+	if pc == nil {
+		return nil, errNotFound("billing_portal.configuration", c.r.PathValue("id"), "configuration")
+	}
+	return renderPortalConfig(pc), nil
+}
+
+func (s *Sandbox) listPortalConfigs(c *call) (any, error) {
+	p := c.p
+	activeSet := p.has("active")
+	active := p.boolean(false, "active")
+	defSet := p.has("is_default")
+	def := p.boolean(false, "is_default")
+	a := c.listArgs()
+	if err := p.finish(); err != nil {
+		return nil, err
+	}
+	rows := sorted(&s.st.portalConfigs, func(pc *portalConfig) bool {
+		return (!activeSet || pc.Active == active) && (!defSet || pc.IsDefault == def)
+	})
+	return page(c, a, rows, func(pc *portalConfig) any { return renderPortalConfig(pc) })
+}
+
+func (s *Sandbox) renderPortalSession(ps *portalSession, ex expand, host string) map[string]any {
+	var cfg any = ps.Configuration
+	if pc := s.st.portalConfigs.get(ps.Configuration); pc != nil && ex.has("configuration") {
+		cfg = renderPortalConfig(pc)
+	}
+	return map[string]any{"id": ps.ID, "object": "billing_portal.session", "configuration": cfg, "created": ps.Created,
+		"customer": ps.Customer, "flow": nil, "livemode": false, "locale": nil, "on_behalf_of": nil,
+		"return_url": nullable(ps.ReturnURL), "url": hostedURL(host, "/portal/"+ps.ID)}
+}
+
+func (s *Sandbox) createPortalSession(c *call) (any, error) {
+	p := c.p
+	cust := p.required("customer")
+	ret := ""
+	if p.has("return_url") {
+		ret = validURL(p, "return_url")
+	}
+	cfgID := p.str("configuration")
+	p.str("locale")
+	if err := p.finish(); err != nil {
+		return nil, err
+	}
+	cu := s.st.customers.get(cust)
+	if cu == nil {
+		return nil, errNotFound("customer", cust, "customer")
+	}
+	var pc *portalConfig
+	if cfgID != "" {
+		if pc = s.st.portalConfigs.get(cfgID); pc == nil {
+			return nil, errNotFound("billing_portal.configuration", cfgID, "configuration")
+		}
+	} else {
+		for _, x := range s.st.portalConfigs.rows {
+			if x.IsDefault {
+				pc = x
+			}
+		}
+		if pc == nil {
+			// A learner need not configure the portal first: make the
+			// default configuration a Dashboard would.
+			now := s.cfg.Now()
+			pc = &portalConfig{base: s.st.newBase("bpc_", now), Active: true, IsDefault: true, Updated: now.Unix(), Metadata: map[string]string{}}
+			s.st.portalConfigs.put(s.st, pc.ID, pc)
+		}
+	}
+	if ret == "" {
+		ret = pc.DefaultReturnURL
+	}
+	ps := &portalSession{base: s.st.newBase("bps_", s.now(cu.TestClock)), Customer: cu.ID, ReturnURL: ret, Configuration: pc.ID}
+	s.st.portalSessions.put(s.st, ps.ID, ps)
+	return s.renderPortalSession(ps, c.ex, c.host), nil
+}

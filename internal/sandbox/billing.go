@@ -1,0 +1,239 @@
+package sandbox
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"time"
+)
+
+const day = 24 * time.Hour
+
+// addInterval moves t forward n billing intervals. Months clamp to the end
+// of shorter months (Jan 31 → Feb 28), as Stripe's billing does; callers
+// count from the billing cycle anchor so the day comes back (→ Mar 31).
+func addInterval(t time.Time, interval string, n int64) time.Time {
+	t = t.UTC()
+	switch interval {
+	case "day":
+		return t.AddDate(0, 0, int(n))
+	case "week":
+		return t.AddDate(0, 0, 7*int(n))
+	case "year":
+		n *= 12
+	}
+	y, m, d := t.Date()
+	first := time.Date(y, m+time.Month(n), 1, t.Hour(), t.Minute(), t.Second(), 0, time.UTC)
+	last := first.AddDate(0, 1, -1).Day()
+	return first.AddDate(0, 0, min(d, last)-1)
+}
+
+// subInterval is the interval of the subscription's (first) price.
+func (s *Sandbox) subInterval(sub *subscription) (string, int64) {
+	for _, it := range sub.Items {
+		if pr := s.st.prices.get(it.Price); pr != nil && pr.Interval != "" {
+			return pr.Interval, pr.IntervalCount
+		}
+	}
+	return "month", 1
+}
+
+// discountLive reports whether a subscription discount applies at time at.
+func (s *Sandbox) discountLive(d *discount, at int64) bool {
+	cp := s.st.coupons.get(d.Coupon)
+	if cp == nil {
+		return false
+	}
+	switch cp.Duration {
+	case "once":
+		return !d.Used
+	case "repeating":
+		return at < d.End
+	}
+	return true
+}
+
+// makeInvoice creates and finalizes the invoice for the subscription's
+// current period (or its trial), applying its discount.
+func (s *Sandbox) makeInvoice(sub *subscription, reason string, at time.Time, trial bool) *invoice {
+	cu := s.st.customers.get(sub.Customer)
+	inv := &invoice{base: s.st.newBase("in_", at), Customer: sub.Customer, Subscription: sub.ID, Status: invOpen,
+		BillingReason: reason, Currency: sub.Currency, PeriodStart: sub.PeriodStart, PeriodEnd: sub.PeriodEnd,
+		FinalizedAt: at.Unix(), TestClock: sub.TestClock}
+	if cu != nil {
+		cu.InvoiceSeq++
+		s.st.customers.put(s.st, cu.ID, cu)
+		inv.Number = fmt.Sprintf("%s-%04d", cu.InvoicePrefix, cu.InvoiceSeq)
+		inv.CustomerEmail, inv.CustomerName = cu.Email, cu.Name
+	}
+	for _, it := range sub.Items {
+		pr := s.st.prices.get(it.Price)
+		if pr == nil {
+			continue
+		}
+		name := pr.Product
+		if pd := s.st.products.get(pr.Product); pd != nil {
+			name = pd.Name
+		}
+		l := invoiceLine{ID: newID("il_"), SubItem: it.ID, Price: pr.ID, Quantity: it.Quantity,
+			PeriodStart: sub.PeriodStart, PeriodEnd: sub.PeriodEnd}
+		if trial {
+			l.Description = "Trial period for " + name
+		} else {
+			l.Amount = pr.UnitAmount * it.Quantity
+			l.Description = fmt.Sprintf("%d × %s (at %s / %s)", it.Quantity, name, formatMoney(pr.UnitAmount, pr.Currency), pr.Interval)
+		}
+		inv.Subtotal += l.Amount
+		inv.Lines = append(inv.Lines, l)
+	}
+	inv.Total = inv.Subtotal
+	if d := sub.Discount; d != nil && inv.Subtotal > 0 && s.discountLive(d, at.Unix()) {
+		s.applyDiscount(inv, s.st.coupons.get(d.Coupon))
+		inv.Discount = d.ID
+		d.Used = true
+	}
+	s.st.invoices.put(s.st, inv.ID, inv)
+	obj := s.renderInvoice(inv, nil)
+	s.emit(at, "invoice.created", obj)
+	s.emit(at, "invoice.finalized", obj)
+	return inv
+}
+
+// applyDiscount takes a coupon off the invoice, spreading it over the lines.
+func (s *Sandbox) applyDiscount(inv *invoice, cp *coupon) {
+	off := cp.AmountOff
+	if cp.PercentOff > 0 {
+		off = int64(math.Round(float64(inv.Subtotal) * cp.PercentOff / 100))
+	}
+	off = min(off, inv.Subtotal)
+	inv.DiscountAmount, inv.Total = off, inv.Subtotal-off
+	left := off
+	for i := range inv.Lines {
+		l := &inv.Lines[i]
+		share := off * l.Amount / inv.Subtotal
+		if i == len(inv.Lines)-1 {
+			share = left
+		}
+		l.DiscountAmount, left = share, left-share
+	}
+}
+
+// charge tries to collect an open invoice with the subscription's card and
+// sends invoice.paid or invoice.payment_failed. scheduled attempts advance
+// the dunning schedule; a manual pay only counts the attempt.
+func (s *Sandbox) charge(inv *invoice, sub *subscription, at time.Time, scheduled bool) bool {
+	ok := inv.Total == 0
+	if !ok {
+		inv.AttemptCount++
+		inv.Attempted = true
+		pm := s.st.paymentMethods.get(sub.DefaultPM)
+		if cu := s.st.customers.get(sub.Customer); pm == nil && cu != nil {
+			pm = s.st.paymentMethods.get(cu.DefaultPM)
+		}
+		ok = pm != nil && !pm.FailCharges
+	} else {
+		inv.Attempted = true
+	}
+	if ok {
+		inv.Status, inv.AmountPaid, inv.PaidAt, inv.NextPaymentAttempt = invPaid, inv.Total, at.Unix(), 0
+		s.st.invoices.put(s.st, inv.ID, inv)
+		obj := s.renderInvoice(inv, nil)
+		s.emit(at, "invoice.paid", obj)
+		s.emit(at, "invoice.payment_succeeded", obj)
+		return true
+	}
+	if scheduled {
+		if inv.FirstFailedAt == 0 {
+			inv.FirstFailedAt = at.Unix()
+		}
+		inv.ScheduledFailures++
+		inv.NextPaymentAttempt = 0
+		if n := inv.ScheduledFailures - 1; n < int64(len(s.cfg.RetrySchedule)) {
+			inv.NextPaymentAttempt = time.Unix(inv.FirstFailedAt, 0).Add(s.cfg.RetrySchedule[n]).Unix()
+		}
+	}
+	s.st.invoices.put(s.st, inv.ID, inv)
+	s.emit(at, "invoice.payment_failed", s.renderInvoice(inv, nil))
+	return false
+}
+
+// retryInvoice charges an open invoice again (a dunning retry or a manual
+// pay) and moves its subscription: paid → active; last retry failed → canceled.
+func (s *Sandbox) retryInvoice(inv *invoice, at time.Time, scheduled bool) bool {
+	sub := s.st.subscriptions.get(inv.Subscription)
+	if sub == nil {
+		return false
+	}
+	prev := s.subSnapshot(sub)
+	ok := s.charge(inv, sub, at, scheduled)
+	switch {
+	case ok && sub.Status == subPastDue:
+		sub.Status = subActive
+		s.subChanged(sub, prev, at)
+	case !ok && scheduled && inv.NextPaymentAttempt == 0 && sub.Status != subCanceled:
+		s.endSubscription(sub, at, "payment_failed")
+	}
+	return ok
+}
+
+// renew starts the next period at its boundary: a new invoice, charged now.
+func (s *Sandbox) renew(sub *subscription, at time.Time) {
+	prev := s.subSnapshot(sub)
+	interval, count := s.subInterval(sub)
+	if sub.Status != subTrialing {
+		sub.Cycle++
+	}
+	anchor := time.Unix(sub.BillingCycleAnchor, 0)
+	sub.PeriodStart = sub.PeriodEnd
+	sub.PeriodEnd = addInterval(anchor, interval, count*(sub.Cycle+1)).Unix()
+	sub.Status = subActive
+	inv := s.makeInvoice(sub, "subscription_cycle", at, false)
+	sub.LatestInvoice = inv.ID
+	if !s.charge(inv, sub, at, true) {
+		sub.Status = subPastDue
+	}
+	s.subChanged(sub, prev, at)
+}
+
+// endSubscription cancels now and revokes the entitlements it granted.
+func (s *Sandbox) endSubscription(sub *subscription, at time.Time, reason string) {
+	sub.Status = subCanceled
+	sub.EndedAt = at.Unix()
+	if sub.CanceledAt == 0 {
+		sub.CanceledAt = at.Unix()
+	}
+	sub.CancelReason = reason
+	for _, inv := range s.st.invoices.rows {
+		if inv.Subscription == sub.ID && inv.NextPaymentAttempt != 0 {
+			inv.NextPaymentAttempt = 0
+			s.st.invoices.put(s.st, inv.ID, inv)
+		}
+	}
+	s.st.subscriptions.put(s.st, sub.ID, sub)
+	s.emit(at, "customer.subscription.deleted", s.renderSubscription(sub, nil))
+	s.refreshEntitlements(sub.Customer, at)
+}
+
+func (s *Sandbox) subSnapshot(sub *subscription) map[string]any {
+	return s.renderSubscription(sub, nil)
+}
+
+// subChanged saves the subscription and, if anything visible changed, sends
+// customer.subscription.updated with previous_attributes, as Stripe does.
+func (s *Sandbox) subChanged(sub *subscription, prev map[string]any, at time.Time) {
+	s.st.subscriptions.put(s.st, sub.ID, sub)
+	cur := s.renderSubscription(sub, nil)
+	diff := map[string]any{}
+	for k, v := range prev {
+		a, _ := json.Marshal(v)
+		b, _ := json.Marshal(cur[k])
+		if !bytes.Equal(a, b) {
+			diff[k] = v
+		}
+	}
+	if len(diff) > 0 {
+		s.emitWithPrevious(at, "customer.subscription.updated", cur, diff)
+	}
+	s.refreshEntitlements(sub.Customer, at)
+}

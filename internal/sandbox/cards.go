@@ -1,0 +1,162 @@
+package sandbox
+
+import (
+	"strconv"
+	"strings"
+	"time"
+)
+
+// testCard is how one of Stripe's documented test numbers behaves.
+type testCard struct {
+	brand       string
+	declineCode string // non-empty: declined when entered
+	failCharges bool   // attaches fine, every later charge fails
+}
+
+var testCards = map[string]testCard{
+	"4242424242424242": {brand: "visa"},
+	"4000056655665556": {brand: "visa"},
+	"5555555555554444": {brand: "mastercard"},
+	"378282246310005":  {brand: "amex"},
+	"4000000000000002": {brand: "visa", declineCode: "generic_decline"},
+	"4000000000009995": {brand: "visa", declineCode: "insufficient_funds"},
+	"4000000000009987": {brand: "visa", declineCode: "lost_card"},
+	"4000000000000069": {brand: "visa", declineCode: "expired_card"},
+	"4000000000000341": {brand: "visa", failCharges: true},
+}
+
+// cardInput is what a hosted page's card form submitted.
+type cardInput struct {
+	Number, Expiry, CVC string
+}
+
+type paymentMethod struct {
+	base
+	Customer    string `json:"customer"`
+	Brand       string `json:"brand"`
+	Last4       string `json:"last4"`
+	ExpMonth    int64  `json:"exp_month"`
+	ExpYear     int64  `json:"exp_year"`
+	FailCharges bool   `json:"fail_charges"`
+}
+
+// checkCard validates a card as Stripe's form would at time now. It returns
+// the parsed card, or a user-facing message and whether it is a decline (402)
+// rather than a typo (400).
+func checkCard(in cardInput, now time.Time, requireDetails bool) (paymentMethod, testCard, string, bool) {
+	num := strings.Map(func(r rune) rune {
+		if r == ' ' || r == '-' {
+			return -1
+		}
+		return r
+	}, in.Number)
+	var pm paymentMethod
+	if num == "" {
+		return pm, testCard{}, "Enter a card number.", false
+	}
+	tc, ok := testCards[num]
+	if !ok {
+		if !luhn(num) {
+			return pm, tc, "Your card number is invalid.", false
+		}
+		return pm, tc, "Your card was declined: this is a sandbox, use a Stripe test card such as 4242 4242 4242 4242.", true
+	}
+	pm.Brand, pm.Last4, pm.FailCharges = tc.brand, num[len(num)-4:], tc.failCharges
+	pm.ExpMonth, pm.ExpYear = 12, int64(now.Year()+3)
+	if in.Expiry != "" || requireDetails {
+		m, y, ok := parseExpiry(in.Expiry)
+		if !ok {
+			return pm, tc, "Your card's expiration date is incomplete or invalid; use MM/YY.", false
+		}
+		if time.Date(y, time.Month(m)+1, 1, 0, 0, 0, 0, time.UTC).Before(now) {
+			return pm, tc, "Your card's expiration date is in the past.", false
+		}
+		pm.ExpMonth, pm.ExpYear = int64(m), int64(y)
+	}
+	if in.CVC != "" || requireDetails {
+		want := 3
+		if tc.brand == "amex" {
+			want = 4
+		}
+		if len(in.CVC) != want || strings.Trim(in.CVC, "0123456789") != "" {
+			return pm, tc, "Your card's security code is invalid.", false
+		}
+	}
+	if tc.declineCode != "" {
+		return pm, tc, declineMessage(tc.declineCode), true
+	}
+	return pm, tc, "", false
+}
+
+func declineMessage(code string) string {
+	switch code {
+	case "insufficient_funds":
+		return "Your card has insufficient funds."
+	case "lost_card", "generic_decline":
+		return "Your card was declined."
+	case "expired_card":
+		return "Your card has expired."
+	}
+	return "Your card was declined."
+}
+
+func parseExpiry(s string) (int, int, bool) {
+	mm, yy, ok := strings.Cut(strings.ReplaceAll(s, " ", ""), "/")
+	if !ok {
+		return 0, 0, false
+	}
+	m, err1 := strconv.Atoi(mm)
+	y, err2 := strconv.Atoi(yy)
+	if err1 != nil || err2 != nil || m < 1 || m > 12 || len(mm) > 2 {
+		return 0, 0, false
+	}
+	switch len(yy) {
+	case 2:
+		y += 2000
+	case 4:
+	default:
+		return 0, 0, false
+	}
+	return m, y, true
+}
+
+func luhn(num string) bool {
+	if len(num) < 12 || len(num) > 19 {
+		return false
+	}
+	sum := 0
+	for i := range len(num) {
+		d := int(num[len(num)-1-i] - '0')
+		if d < 0 || d > 9 {
+			return false
+		}
+		if i%2 == 1 {
+			if d *= 2; d > 9 {
+				d -= 9
+			}
+		}
+		sum += d
+	}
+	return sum%10 == 0
+}
+
+func renderPaymentMethod(pm *paymentMethod) map[string]any {
+	return map[string]any{
+		"id": pm.ID, "object": "payment_method", "type": "card", "created": pm.Created, "livemode": false,
+		"customer": nullable(pm.Customer), "metadata": map[string]string{},
+		"billing_details": map[string]any{"address": nil, "email": nil, "name": nil, "phone": nil},
+		"card": map[string]any{"brand": pm.Brand, "last4": pm.Last4, "exp_month": pm.ExpMonth, "exp_year": pm.ExpYear,
+			"country": "US", "funding": "credit", "display_brand": pm.Brand},
+	}
+}
+
+func (s *Sandbox) getPaymentMethod(c *call) (any, error) {
+	if err := c.p.finish(); err != nil {
+		return nil, err
+	}
+	pm := s.st.paymentMethods.get(c.r.PathValue("id"))
+	if pm == nil {
+		return nil, errNotFound("payment_method", c.r.PathValue("id"), "id")
+	}
+	return renderPaymentMethod(pm), nil
+}

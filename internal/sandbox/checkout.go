@@ -1,0 +1,171 @@
+package sandbox
+
+import (
+	"net/http"
+	"strings"
+	"time"
+)
+
+// checkoutInput is what the hosted Checkout form submitted.
+type checkoutInput struct {
+	Card  cardInput
+	Promo string
+	Email string
+	Name  string
+}
+
+// pageError is a problem shown on a hosted page, with the HTTP status the
+// page is answered with.
+type pageError struct {
+	Status  int
+	Message string
+}
+
+// findPromotionCode looks up a customer-facing code; like Stripe's, codes
+// are case-insensitive.
+func (s *Sandbox) findPromotionCode(code string, at time.Time) (*promotionCode, string) {
+	for _, pc := range s.st.promotionCodes.rows {
+		if !strings.EqualFold(pc.Code, code) {
+			continue
+		}
+		cp := s.st.coupons.get(pc.Coupon)
+		switch {
+		case !pc.Active:
+			return nil, "This promotion code is no longer active."
+		case pc.ExpiresAt != 0 && at.Unix() >= pc.ExpiresAt:
+			return nil, "This promotion code has expired."
+		case pc.MaxRedemptions != 0 && pc.TimesRedeemed >= pc.MaxRedemptions:
+			return nil, "This promotion code has been fully redeemed."
+		case cp == nil || !s.couponValid(cp, at):
+			return nil, "This promotion code's coupon is no longer valid."
+		}
+		return pc, ""
+	}
+	return nil, "This promotion code is invalid."
+}
+
+// completeCheckout pays (or starts the trial of) a checkout session: it
+// validates everything first, so a refused form changes nothing.
+func (s *Sandbox) completeCheckout(cs *checkoutSession, in checkoutInput) *pageError {
+	switch cs.Status {
+	case "complete":
+		return &pageError{http.StatusConflict, "This checkout session is already complete."}
+	case "expired":
+		return &pageError{http.StatusGone, "This checkout session has expired; go back and start again."}
+	}
+	cu := s.st.customers.get(cs.Customer)
+	clockID := ""
+	if cu != nil {
+		clockID = cu.TestClock
+	}
+	at := s.now(clockID)
+	pm, tc, msg, declined := checkCard(in.Card, at, true)
+	if msg != "" {
+		if declined {
+			return &pageError{http.StatusPaymentRequired, msg}
+		}
+		return &pageError{http.StatusBadRequest, msg}
+	}
+	couponID, promoID := cs.Coupon, cs.PromotionCode
+	if code := strings.TrimSpace(in.Promo); code != "" {
+		if !cs.AllowPromotionCodes {
+			return &pageError{http.StatusBadRequest, "Promotion codes are not accepted for this purchase."}
+		}
+		pc, why := s.findPromotionCode(code, at)
+		if pc == nil {
+			return &pageError{http.StatusBadRequest, why}
+		}
+		couponID, promoID = pc.Coupon, pc.ID
+	}
+	email := cs.CustomerEmail
+	if cu == nil && email == "" {
+		email = strings.TrimSpace(in.Email)
+		if !strings.Contains(email, "@") {
+			return &pageError{http.StatusBadRequest, "Enter a valid email address."}
+		}
+	}
+	trial := cs.TrialDays > 0
+	discountAmount := int64(0)
+	if cp := s.st.coupons.get(couponID); cp != nil && !trial {
+		probe := &checkoutSession{Coupon: couponID, Subtotal: cs.Subtotal}
+		discountAmount = s.firstDiscount(probe)
+	}
+	if !trial && cs.Subtotal-discountAmount > 0 && tc.failCharges {
+		return &pageError{http.StatusPaymentRequired, "Your card was declined."}
+	}
+
+	// Everything checked: now create the objects, in Stripe's order.
+	if cu == nil {
+		cu = s.newCustomer(email, strings.TrimSpace(in.Name), "")
+		s.st.customers.put(s.st, cu.ID, cu)
+		s.emit(at, "customer.created", s.renderCustomer(cu, nil))
+	}
+	pm.base = s.st.newBase("pm_", at)
+	s.attachPM(cu, &pm)
+	cu.DefaultPM = pm.ID
+	s.st.customers.put(s.st, cu.ID, cu)
+	s.emit(at, "payment_method.attached", renderPaymentMethod(&pm))
+
+	sub := s.newSubscription(cs, cu, pm.ID, at)
+	if couponID != "" {
+		s.redeem(sub, couponID, promoID, cs.ID, at)
+	}
+	inv := s.makeInvoice(sub, "subscription_create", at, trial)
+	sub.LatestInvoice = inv.ID
+	s.st.subscriptions.put(s.st, sub.ID, sub)
+	s.emit(at, "customer.subscription.created", s.renderSubscription(sub, nil))
+	s.charge(inv, sub, at, true)
+
+	cs.Status, cs.Customer, cs.Subscription, cs.Invoice = "complete", cu.ID, sub.ID, inv.ID
+	cs.Coupon, cs.PromotionCode, cs.DiscountAmount = couponID, promoID, inv.DiscountAmount
+	cs.CustomerDetailsEmail, cs.CustomerDetailsName = cu.Email, cu.Name
+	cs.PaymentStatus = "paid"
+	if inv.Total == 0 && trial {
+		cs.PaymentStatus = "no_payment_required"
+	}
+	s.st.sessions.put(s.st, cs.ID, cs)
+	s.emit(at, "checkout.session.completed", s.renderSession(cs, nil, ""))
+	s.refreshEntitlements(cu.ID, at)
+	return nil
+}
+
+func (s *Sandbox) newSubscription(cs *checkoutSession, cu *customer, pmID string, at time.Time) *subscription {
+	sub := &subscription{base: s.st.newBase("sub_", at), Customer: cu.ID, Currency: cs.Currency, StartDate: at.Unix(),
+		PeriodStart: at.Unix(), DefaultPM: pmID, Metadata: map[string]string{}, TestClock: cu.TestClock,
+		Description: cs.SubscriptionDesc}
+	for k, v := range cs.SubscriptionMetadata {
+		sub.Metadata[k] = v
+	}
+	for _, it := range cs.Items {
+		sub.Items = append(sub.Items, subItem{ID: newID("si_"), Created: at.Unix(), Price: it.Price, Quantity: it.Quantity})
+	}
+	if cs.TrialDays > 0 {
+		end := at.Add(time.Duration(cs.TrialDays) * day).Unix()
+		sub.Status, sub.TrialStart, sub.TrialEnd, sub.PeriodEnd, sub.BillingCycleAnchor = subTrialing, at.Unix(), end, end, end
+		return sub
+	}
+	interval, count := s.subInterval(sub)
+	sub.Status, sub.BillingCycleAnchor = subActive, at.Unix()
+	sub.PeriodEnd = addInterval(at, interval, count).Unix()
+	return sub
+}
+
+// redeem applies a coupon (through a promotion code or directly) to a new
+// subscription and counts the redemption.
+func (s *Sandbox) redeem(sub *subscription, couponID, promoID, sessionID string, at time.Time) {
+	cp := s.st.coupons.get(couponID)
+	if cp == nil {
+		return
+	}
+	d := &discount{ID: newID("di_"), Coupon: cp.ID, PromotionCode: promoID, CheckoutSession: sessionID, Start: at.Unix()}
+	if cp.Duration == "repeating" {
+		d.End = addInterval(at, "month", cp.DurationInMonths).Unix()
+	}
+	sub.Discount = d
+	cp.TimesRedeemed++
+	s.st.coupons.put(s.st, cp.ID, cp)
+	if pc := s.st.promotionCodes.get(promoID); pc != nil {
+		pc.TimesRedeemed++
+		s.st.promotionCodes.put(s.st, pc.ID, pc)
+	}
+}

@@ -1,0 +1,167 @@
+package sandbox
+
+import (
+	"time"
+)
+
+const (
+	clockReady     = "ready"
+	clockAdvancing = "advancing"
+)
+
+type testClock struct {
+	base
+	Name       string `json:"name,omitempty"`
+	FrozenTime int64  `json:"frozen_time"`
+	Status     string `json:"status"`
+	Target     int64  `json:"target,omitempty"`
+}
+
+func renderClock(c *testClock) map[string]any {
+	details := map[string]any{}
+	if c.Status == clockAdvancing {
+		details["advancing"] = map[string]any{"target_frozen_time": c.Target}
+	}
+	return map[string]any{"id": c.ID, "object": "test_helpers.test_clock", "created": c.Created,
+		"deletes_after": c.Created + int64(30*day/time.Second), "frozen_time": c.FrozenTime, "livemode": false,
+		"name": nullable(c.Name), "status": c.Status, "status_details": details}
+}
+
+func (s *Sandbox) createClock(c *call) (any, error) {
+	p := c.p
+	if !p.has("frozen_time") {
+		p.fail(errMissing("frozen_time"))
+	}
+	frozen := p.integer(0, 0, 1<<40, "frozen_time")
+	name := p.str("name")
+	if err := p.finish(); err != nil {
+		return nil, err
+	}
+	clk := &testClock{base: s.st.newBase("clock_", s.cfg.Now()), Name: name, FrozenTime: frozen, Status: clockReady}
+	s.st.clocks.put(s.st, clk.ID, clk)
+	s.emit(s.cfg.Now(), "test_helpers.test_clock.created", renderClock(clk))
+	return renderClock(clk), nil
+}
+
+func (s *Sandbox) clockArg(c *call) (*testClock, error) {
+	clk := s.st.clocks.get(c.r.PathValue("id"))
+	if clk == nil {
+		return nil, errNotFound("test_helpers.test_clock", c.r.PathValue("id"), "id")
+	}
+	return clk, nil
+}
+
+func (s *Sandbox) getClock(c *call) (any, error) {
+	clk, err := s.clockArg(c)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.p.finish(); err != nil {
+		return nil, err
+	}
+	return renderClock(clk), nil
+}
+
+func (s *Sandbox) listClocks(c *call) (any, error) {
+	a := c.listArgs()
+	if err := c.p.finish(); err != nil {
+		return nil, err
+	}
+	return page(c, a, sorted(&s.st.clocks, nil), func(clk *testClock) any { return renderClock(clk) })
+}
+
+// deleteClock deletes the clock with its customers and their objects, as
+// Stripe does.
+func (s *Sandbox) deleteClock(c *call) (any, error) {
+	clk, err := s.clockArg(c)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.p.finish(); err != nil {
+		return nil, err
+	}
+	for _, cu := range s.st.customers.rows {
+		if cu.TestClock == clk.ID {
+			s.st.customers.del(s.st, cu.ID)
+		}
+	}
+	for _, sub := range s.st.subscriptions.rows {
+		if sub.TestClock == clk.ID {
+			s.st.subscriptions.del(s.st, sub.ID)
+		}
+	}
+	for _, inv := range s.st.invoices.rows {
+		if inv.TestClock == clk.ID {
+			s.st.invoices.del(s.st, inv.ID)
+		}
+	}
+	s.st.clocks.del(s.st, clk.ID)
+	return deleted(clk.ID, "test_helpers.test_clock"), nil
+}
+
+// advanceClock answers like Stripe (the clock, status advancing) and then,
+// before the response is written, runs every transition due up to the new
+// time, releasing the lock between transitions so the clock can be read
+// as advancing meanwhile.
+func (s *Sandbox) advanceClock(c *call) (any, error) {
+	clk, err := s.clockArg(c)
+	if err != nil {
+		return nil, err
+	}
+	p := c.p
+	if !p.has("frozen_time") {
+		p.fail(errMissing("frozen_time"))
+	}
+	target := p.integer(0, 0, 1<<40, "frozen_time")
+	if err := p.finish(); err != nil {
+		return nil, err
+	}
+	if clk.Status == clockAdvancing {
+		return nil, invalid("", "", "This test clock is already advancing; wait until its status is ready.")
+	}
+	if target <= clk.FrozenTime {
+		return nil, invalid("frozen_time", "", "The frozen_time must be after the test clock's current frozen_time (%d).", clk.FrozenTime)
+	}
+	clk.Status, clk.Target = clockAdvancing, target
+	s.st.clocks.put(s.st, clk.ID, clk)
+	s.emit(time.Unix(clk.FrozenTime, 0), "test_helpers.test_clock.advancing", renderClock(clk))
+	id := clk.ID
+	c.after = func() { s.advance(id) }
+	return renderClock(clk), nil
+}
+
+// maxAdvanceSteps guards against a transition that fails to move time on.
+const maxAdvanceSteps = 100000
+
+// advance runs the clock to its target; called without the lock.
+func (s *Sandbox) advance(clockID string) {
+	for steps := 0; ; steps++ {
+		s.mu.Lock()
+		clk := s.st.clocks.get(clockID)
+		if clk == nil { // deleted or reset meanwhile
+			s.mu.Unlock()
+			return
+		}
+		d, ok := s.nextDue(clockID, clk.Target)
+		if ok && steps > maxAdvanceSteps {
+			s.log.Error("advance: too many transitions; stopping", "clock", clockID)
+			ok = false
+		}
+		if ok {
+			clk.FrozenTime = max(clk.FrozenTime, d.at)
+			s.st.clocks.put(s.st, clk.ID, clk)
+			s.apply(d)
+		} else {
+			clk.FrozenTime, clk.Status, clk.Target = clk.Target, clockReady, 0
+			s.st.clocks.put(s.st, clk.ID, clk)
+			s.emit(time.Unix(clk.FrozenTime, 0), "test_helpers.test_clock.ready", renderClock(clk))
+		}
+		if err := s.commit(s.ctx); err != nil {
+			s.log.Error("advance", "clock", clockID, "err", err)
+		}
+		s.mu.Unlock()
+		if !ok {
+			return
+		}
+	}
+}

@@ -1,0 +1,133 @@
+package sandbox_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"testing"
+
+	"github.com/stripe/stripe-go/v82"
+)
+
+func stripeErr(t *testing.T, err error) *stripe.Error {
+	t.Helper()
+	var se *stripe.Error
+	if !errors.As(err, &se) {
+		t.Fatalf("error %v (%T) is not a *stripe.Error", err, err)
+	}
+	return se
+}
+
+func TestErrors(t *testing.T) {
+	e := MustStart(t)
+	ctx := context.Background()
+
+	for _, tc := range []struct {
+		name, key string
+	}{{"ErrBadKey", "sk_live_nope"}, {"ErrNoKey", ""}, {"ErrPublishableKey", "pk_test_123"}} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := newClient(e.srv.URL(), tc.key).V1Customers.Retrieve(ctx, "cus_x", nil)
+			se := stripeErr(t, err)
+			if se.HTTPStatusCode != http.StatusUnauthorized || se.Type != stripe.ErrorTypeInvalidRequest {
+				t.Fatalf("got %d %s, want 401 invalid_request_error", se.HTTPStatusCode, se.Type)
+			}
+		})
+	}
+
+	t.Run("ErrNotFound", func(t *testing.T) {
+		_, err := e.sc.V1Customers.Retrieve(ctx, "cus_missing", nil)
+		se := stripeErr(t, err)
+		if se.HTTPStatusCode != http.StatusNotFound || se.Code != stripe.ErrorCodeResourceMissing || se.Param != "id" {
+			t.Fatalf("got %d %s %s", se.HTTPStatusCode, se.Code, se.Param)
+		}
+	})
+
+	t.Run("ErrMissingParam", func(t *testing.T) {
+		_, err := e.sc.V1Products.Create(ctx, &stripe.ProductCreateParams{})
+		se := stripeErr(t, err)
+		if se.HTTPStatusCode != http.StatusBadRequest || se.Type != stripe.ErrorTypeInvalidRequest ||
+			se.Code != stripe.ErrorCodeParameterMissing || se.Param != "name" {
+			t.Fatalf("got %d %s %s %s", se.HTTPStatusCode, se.Type, se.Code, se.Param)
+		}
+	})
+
+	t.Run("ErrEmptyParam", func(t *testing.T) {
+		_, err := e.sc.V1Products.Create(ctx, &stripe.ProductCreateParams{Name: stripe.String("")})
+		if se := stripeErr(t, err); se.Code != stripe.ErrorCodeParameterInvalidEmpty || se.Param != "name" {
+			t.Fatalf("got %s %s", se.Code, se.Param)
+		}
+	})
+
+	t.Run("ErrUnknownParam", func(t *testing.T) {
+		p := &stripe.ProductCreateParams{Name: stripe.String("x")}
+		p.AddExtra("colour", "blue")
+		_, err := e.sc.V1Products.Create(ctx, p)
+		if se := stripeErr(t, err); se.Code != stripe.ErrorCodeParameterUnknown || se.Param != "colour" {
+			t.Fatalf("got %s %s", se.Code, se.Param)
+		}
+	})
+
+	t.Run("ErrBadInteger", func(t *testing.T) {
+		prod := must(e.sc.V1Products.Create(ctx, &stripe.ProductCreateParams{Name: stripe.String("x")}))(t)
+		p := &stripe.PriceCreateParams{Product: stripe.String(prod.ID), Currency: stripe.String("usd")}
+		p.AddExtra("unit_amount", "ten")
+		_, err := e.sc.V1Prices.Create(ctx, p)
+		se := stripeErr(t, err)
+		if se.HTTPStatusCode != http.StatusBadRequest || se.Param != "unit_amount" || se.Code != stripe.ErrorCodeParameterInvalidInteger {
+			t.Fatalf("got %d %s param %q", se.HTTPStatusCode, se.Code, se.Param)
+		}
+	})
+
+	t.Run("ErrUnknownURL", func(t *testing.T) {
+		req := must(http.NewRequest(http.MethodGet, e.srv.URL()+"/v1/nothing", nil))(t)
+		req.Header.Set("Authorization", "Bearer "+testKey)
+		res := must(http.DefaultClient.Do(req))(t)
+		res.Body.Close()
+		if got, want := res.StatusCode, http.StatusNotFound; got != want {
+			t.Fatalf("status = %d, want %d", got, want)
+		}
+	})
+}
+
+func TestIdempotency(t *testing.T) {
+	e := MustStart(t)
+	ctx := context.Background()
+
+	t.Run("Replay", func(t *testing.T) {
+		p := &stripe.CustomerCreateParams{Email: stripe.String("idem@example.com")}
+		p.SetIdempotencyKey("key-1")
+		first := must(e.sc.V1Customers.Create(ctx, p))(t)
+		p2 := &stripe.CustomerCreateParams{Email: stripe.String("idem@example.com")}
+		p2.SetIdempotencyKey("key-1")
+		second := must(e.sc.V1Customers.Create(ctx, p2))(t)
+		if first.ID != second.ID {
+			t.Fatalf("replay made a new customer: %s then %s", first.ID, second.ID)
+		}
+		if got, want := second.LastResponse.Header.Get("Idempotent-Replayed"), "true"; got != want {
+			t.Errorf("Idempotent-Replayed = %q, want %q", got, want)
+		}
+		if n := len(collect(t, e.sc.V1Customers.List(ctx, &stripe.CustomerListParams{Email: stripe.String("idem@example.com")}))); n != 1 {
+			t.Fatalf("%d customers, want 1", n)
+		}
+	})
+
+	t.Run("ReplayError", func(t *testing.T) {
+		_, err1 := e.sc.V1Products.Update(ctx, "prod_missing", &stripe.ProductUpdateParams{Params: stripe.Params{IdempotencyKey: stripe.String("key-2")}})
+		_, err2 := e.sc.V1Products.Update(ctx, "prod_missing", &stripe.ProductUpdateParams{Params: stripe.Params{IdempotencyKey: stripe.String("key-2")}})
+		if stripeErr(t, err1).HTTPStatusCode != http.StatusNotFound || stripeErr(t, err2).HTTPStatusCode != http.StatusNotFound {
+			t.Fatal("want 404 twice")
+		}
+	})
+
+	t.Run("ErrDifferentParams", func(t *testing.T) {
+		p := &stripe.CustomerCreateParams{Email: stripe.String("a@example.com")}
+		p.SetIdempotencyKey("key-3")
+		must(e.sc.V1Customers.Create(ctx, p))(t)
+		p2 := &stripe.CustomerCreateParams{Email: stripe.String("b@example.com")}
+		p2.SetIdempotencyKey("key-3")
+		_, err := e.sc.V1Customers.Create(ctx, p2)
+		if se := stripeErr(t, err); se.HTTPStatusCode != http.StatusBadRequest || se.Type != stripe.ErrorTypeIdempotency {
+			t.Fatalf("got %d %s", se.HTTPStatusCode, se.Type)
+		}
+	})
+}

@@ -1,0 +1,89 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"strings"
+	"time"
+)
+
+type event struct {
+	base
+	Type            string          `json:"type"`
+	Object          json.RawMessage `json:"object"`
+	Previous        json.RawMessage `json:"previous,omitempty"`
+	PendingWebhooks int64           `json:"pending_webhooks"`
+}
+
+// emit records an event made at time at (the object's clock) and queues
+// a delivery to every endpoint enabled for its type.
+func (s *Sandbox) emit(at time.Time, typ string, obj any) {
+	s.emitWithPrevious(at, typ, obj, nil)
+}
+
+func (s *Sandbox) emitWithPrevious(at time.Time, typ string, obj any, previous map[string]any) {
+	raw, err := json.Marshal(obj)
+	if err != nil {
+		// Objects are maps of plain values; this cannot fail.
+		panic(err)
+	}
+	ev := &event{base: s.st.newBase("evt_", at), Type: typ, Object: raw}
+	if previous != nil {
+		ev.Previous, _ = json.Marshal(previous)
+	}
+	for _, ep := range sorted(&s.st.endpoints, nil) {
+		if ep.Status != "enabled" || !(contains(ep.EnabledEvents, "*") || contains(ep.EnabledEvents, typ)) {
+			continue
+		}
+		d := &delivery{base: s.st.newBase("whdel_", at), Event: ev.ID, Endpoint: ep.ID, State: deliveryPending}
+		s.st.deliveries.put(s.st, d.ID, d)
+		ev.PendingWebhooks++
+	}
+	s.st.events.put(s.st, ev.ID, ev)
+	s.st.newEvents = true
+}
+
+func renderEvent(ev *event) map[string]any {
+	data := map[string]any{"object": ev.Object}
+	if len(ev.Previous) > 0 {
+		data["previous_attributes"] = ev.Previous
+	}
+	return map[string]any{
+		"id": ev.ID, "object": "event", "api_version": APIVersion, "created": ev.Created, "data": data,
+		"livemode": false, "pending_webhooks": ev.PendingWebhooks,
+		"request": map[string]any{"id": nil, "idempotency_key": nil}, "type": ev.Type,
+	}
+}
+
+func (s *Sandbox) getEvent(c *call) (any, error) {
+	if err := c.p.finish(); err != nil {
+		return nil, err
+	}
+	ev := s.st.events.get(c.r.PathValue("id"))
+	if ev == nil {
+		return nil, errNotFound("event", c.r.PathValue("id"), "id")
+	}
+	return renderEvent(ev), nil
+}
+
+func (s *Sandbox) listEvents(c *call) (any, error) {
+	p := c.p
+	typ := p.str("type")
+	types := p.strings("types")
+	createdGTE := p.integer(0, 0, 1<<62, "created", "gte")
+	a := c.listArgs()
+	if err := p.finish(); err != nil {
+		return nil, err
+	}
+	match := func(t string) bool {
+		if typ == "" {
+			return len(types) == 0 || contains(types, t)
+		}
+		// Stripe allows one trailing wildcard, as in "invoice.*".
+		if prefix, ok := strings.CutSuffix(typ, "*"); ok {
+			return strings.HasPrefix(t, prefix)
+		}
+		return t == typ
+	}
+	rows := sorted(&s.st.events, func(ev *event) bool { return match(ev.Type) && ev.Created >= createdGTE })
+	return page(c, a, rows, func(ev *event) any { return renderEvent(ev) })
+}

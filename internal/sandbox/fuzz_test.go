@@ -1,0 +1,123 @@
+package sandbox_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// fuzzTarget is a sandbox with a catalog, an open checkout session and a
+// portal session, so every handler a fuzzer hits has something to act on.
+type fuzzTarget struct {
+	h               http.Handler
+	session, portal string
+}
+
+func newFuzzTarget(f *testing.F) fuzzTarget {
+	e := MustStart(f)
+	c := e.catalog()
+	cs := e.session(sessionOpts{price: c.monthly.ID, allowPromo: true})
+	sub := e.subscribe(sessionOpts{price: c.monthly.ID}, "4242424242424242")
+	portal := e.portal(sub.Customer.ID)
+	return fuzzTarget{h: e.srv.Handler(), session: strings.TrimPrefix(cs.URL, e.srv.URL()), portal: strings.TrimPrefix(portal, e.srv.URL())}
+}
+
+// FuzzFormDecoder posts arbitrary bodies to API endpoints: the answer is
+// always a JSON object or a Stripe error body, never a panic or a 500.
+func FuzzFormDecoder(f *testing.F) {
+	for _, seed := range []string{
+		"email=a%40b.c&metadata[k]=v",
+		"name=x&metadata[a][b]=1",
+		"a[b][0][c]=1&a[b][1][c]=2",
+		"expand[]=customer&expand[]=latest_invoice",
+		"metadata=&metadata[x]=y",
+		"x[=1&]=2&[a]=3",
+		"%zz=1&a=%",
+		"line_items[0][price]=price_x&line_items[x][price]=y",
+		"limit=1000&starting_after=nope",
+		"unit_amount=-5&currency=usd&recurring[interval]=fortnight",
+		strings.Repeat("a[", 20) + "=1",
+		"percent_off=NaN&duration=repeating",
+		"mode=subscription&success_url=http://x&line_items[0][price]=&line_items[0][quantity]=0",
+	} {
+		for _, path := range []string{"/v1/customers", "/v1/prices", "/v1/checkout/sessions", "/v1/coupons", "/v1/promotion_codes",
+			"/v1/billing_portal/configurations", "/v1/webhook_endpoints", "/v1/test_helpers/test_clocks"} {
+			f.Add(path, seed)
+		}
+	}
+	ft := newFuzzTarget(f)
+	f.Fuzz(func(t *testing.T, path, body string) {
+		req := httptest.NewRequest(http.MethodPost, "http://sandbox.test/v1/customers", strings.NewReader(body))
+		if u, err := url.Parse(path); err == nil && strings.HasPrefix(u.Path, "/v1/") {
+			req.URL.Path = u.Path
+		}
+		req.Header.Set("Authorization", "Bearer "+testKey)
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		rec := httptest.NewRecorder()
+		ft.h.ServeHTTP(rec, req)
+		if rec.Code >= 500 {
+			t.Fatalf("status %d for %q: %s", rec.Code, body, rec.Body)
+		}
+		var m map[string]any
+		if err := json.Unmarshal(rec.Body.Bytes(), &m); err != nil {
+			t.Fatalf("body is not JSON: %q", rec.Body)
+		}
+		if rec.Code >= 400 {
+			if e, ok := m["error"].(map[string]any); !ok || e["type"] == "" || e["message"] == "" {
+				t.Fatalf("not a Stripe error body: %s", rec.Body)
+			}
+		} else if m["object"] == nil {
+			t.Fatalf("no object in %s", rec.Body)
+		}
+	})
+}
+
+var pageStatuses = map[int]bool{http.StatusSeeOther: true, http.StatusBadRequest: true, http.StatusPaymentRequired: true,
+	http.StatusNotFound: true, http.StatusConflict: true, http.StatusGone: true}
+
+// postPage posts a form to a hosted page: the answer is a redirect or an
+// HTML page with a 4xx status, never a panic or a 500.
+func postPage(t *testing.T, h http.Handler, path, body string) {
+	req := httptest.NewRequest(http.MethodPost, "http://sandbox.test"+path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if !pageStatuses[rec.Code] {
+		t.Fatalf("status %d for %q: %s", rec.Code, body, rec.Body)
+	}
+	if rec.Code != http.StatusSeeOther && !strings.Contains(rec.Body.String(), "</html>") {
+		t.Fatalf("no error page for %q: %s", body, rec.Body)
+	}
+}
+
+func FuzzCheckoutPage(f *testing.F) {
+	for _, seed := range []string{
+		"card_number=4000000000000002&card_expiry=12/34&card_cvc=123",
+		"card_number=4242&card_expiry=1/2&card_cvc=1",
+		"card_number=4242424242424242&card_expiry=00/00&card_cvc=abc",
+		"card_number=4242424242424242&card_expiry=12/34&card_cvc=123&promotion_code=%00%ff",
+		"card_number=%zz",
+		"email=<script>&card_number=4000000000000341&card_expiry=12/2034&card_cvc=999",
+		"email=a@b.c&card_number=4242424242424242&card_expiry=12/34&card_cvc=123",
+		"",
+	} {
+		f.Add(seed)
+	}
+	ft := newFuzzTarget(f)
+	f.Fuzz(func(t *testing.T, body string) { postPage(t, ft.h, ft.session, body) })
+}
+
+func FuzzPortalPage(f *testing.F) {
+	for _, seed := range []string{
+		"action=cancel", "action=renew&subscription=sub_nope", "action=update_card&card_number=4000000000000002",
+		"action=update_card&card_number=&card_expiry=99/99", "action=%ff", "action=cancel&action=renew", "",
+		"action=update_card&card_number=4242424242424242&card_expiry=12/34&card_cvc=123",
+	} {
+		f.Add(seed)
+	}
+	ft := newFuzzTarget(f)
+	f.Fuzz(func(t *testing.T, body string) { postPage(t, ft.h, ft.portal, body) })
+}

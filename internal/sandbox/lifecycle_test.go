@@ -1,0 +1,247 @@
+package sandbox_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stripe/stripe-go/v82"
+)
+
+// failingRenewal subscribes with the 0341 card on a 7-day trial and advances
+// past the trial, so the first charge fails. It returns the clock, the
+// customer, the subscription id and the time of the failed attempt.
+func failingRenewal(t *testing.T, e *env) (string, string, string, time.Time) {
+	t.Helper()
+	c := e.catalog()
+	clk, cu := e.clockCustomer()
+	sub := e.subscribe(sessionOpts{customer: cu.ID, price: c.monthly.ID, trialDays: 7}, "4000000000000341")
+	failedAt := t0.AddDate(0, 0, 7)
+	e.advance(clk.ID, failedAt.Add(time.Minute))
+	got := e.subscription(sub.ID)
+	if got.Status != stripe.SubscriptionStatusPastDue {
+		t.Fatalf("status = %s, want past_due", got.Status)
+	}
+	inv := got.LatestInvoice
+	if inv.Status != stripe.InvoiceStatusOpen || inv.AttemptCount != 1 || inv.NextPaymentAttempt != failedAt.AddDate(0, 0, 3).Unix() {
+		t.Fatalf("invoice %s attempts %d next %d", inv.Status, inv.AttemptCount, inv.NextPaymentAttempt)
+	}
+	if n := count(e.eventTypes(), "invoice.payment_failed"); n != 1 {
+		t.Fatalf("%d invoice.payment_failed events, want 1", n)
+	}
+	// past_due keeps access while Stripe retries.
+	if ents := e.entitlements(cu.ID); len(ents) != 2 {
+		t.Fatalf("past_due entitlements = %v", ents)
+	}
+	return clk.ID, cu.ID, sub.ID, failedAt
+}
+
+func TestDunning(t *testing.T) {
+	e := MustStart(t)
+	clk, cust, subID, failedAt := failingRenewal(t, e)
+
+	t.Run("ErrPayDeclined", func(t *testing.T) {
+		inv := e.subscription(subID).LatestInvoice
+		_, err := e.sc.V1Invoices.Pay(context.Background(), inv.ID, nil)
+		se := stripeErr(t, err)
+		if se.HTTPStatusCode != http.StatusPaymentRequired || se.Type != stripe.ErrorTypeCard || se.Code != stripe.ErrorCodeCardDeclined {
+			t.Fatalf("got %d %s %s", se.HTTPStatusCode, se.Type, se.Code)
+		}
+		// A manual attempt counts but leaves the retry schedule alone.
+		if got := e.subscription(subID).LatestInvoice; got.AttemptCount != 2 || got.NextPaymentAttempt != failedAt.AddDate(0, 0, 3).Unix() {
+			t.Fatalf("attempts %d next %d", got.AttemptCount, got.NextPaymentAttempt)
+		}
+	})
+
+	for i, days := range []int{3, 5} {
+		e.advance(clk, failedAt.AddDate(0, 0, days).Add(time.Minute))
+		sub := e.subscription(subID)
+		inv := sub.LatestInvoice
+		next := []int{5, 7}[i]
+		if sub.Status != stripe.SubscriptionStatusPastDue || inv.AttemptCount != int64(i+3) || inv.NextPaymentAttempt != failedAt.AddDate(0, 0, next).Unix() {
+			t.Fatalf("day %d: %s attempts %d next %d", days, sub.Status, inv.AttemptCount, inv.NextPaymentAttempt)
+		}
+	}
+	e.advance(clk, failedAt.AddDate(0, 0, 7).Add(time.Minute))
+	sub := e.subscription(subID)
+	if sub.Status != stripe.SubscriptionStatusCanceled || sub.EndedAt != failedAt.AddDate(0, 0, 7).Unix() {
+		t.Fatalf("after last retry: %s ended %d", sub.Status, sub.EndedAt)
+	}
+	if sub.LatestInvoice.AttemptCount != 5 || sub.LatestInvoice.NextPaymentAttempt != 0 {
+		t.Fatalf("invoice attempts %d next %d", sub.LatestInvoice.AttemptCount, sub.LatestInvoice.NextPaymentAttempt)
+	}
+	types := e.eventTypes("invoice.payment_failed", "customer.subscription.deleted", "entitlements.active_entitlement_summary.updated")
+	if n := count(types, "invoice.payment_failed"); n != 5 {
+		t.Fatalf("%d payment_failed events, want 5 (4 scheduled, 1 manual)", n)
+	}
+	if types[len(types)-2] != "customer.subscription.deleted" || types[len(types)-1] != "entitlements.active_entitlement_summary.updated" {
+		t.Fatalf("last events = %v", types[len(types)-3:])
+	}
+	if ents := e.entitlements(cust); len(ents) != 0 {
+		t.Fatalf("entitlements after cancel = %v", ents)
+	}
+}
+
+func (e *env) portal(customerID string) string {
+	e.t.Helper()
+	ps := must(e.sc.V1BillingPortalSessions.Create(context.Background(), &stripe.BillingPortalSessionCreateParams{
+		Customer: stripe.String(customerID), ReturnURL: stripe.String("http://app.example/account"),
+	}))(e.t)
+	if !strings.HasPrefix(ps.URL, e.srv.URL()+"/portal/") {
+		e.t.Fatalf("portal url = %q", ps.URL)
+	}
+	return ps.URL
+}
+
+// act posts a portal action and follows the 303 back to the portal page.
+func (e *env) act(portalURL string, form url.Values) string {
+	e.t.Helper()
+	status, body, hdr := e.post(portalURL, form)
+	if status != http.StatusSeeOther {
+		e.t.Fatalf("portal %s: %d %s", form.Get("action"), status, body)
+	}
+	loc := must(url.Parse(portalURL))(e.t).ResolveReference(must(url.Parse(hdr.Get("Location")))(e.t))
+	status, page := e.get(loc.String())
+	if status != http.StatusOK {
+		e.t.Fatalf("portal page: %d", status)
+	}
+	return page
+}
+
+func TestPortalUpdateCard(t *testing.T) {
+	e := MustStart(t)
+	clk, cust, subID, failedAt := failingRenewal(t, e)
+	portal := e.portal(cust)
+
+	t.Run("ErrDeclinedCard", func(t *testing.T) {
+		page := e.act(portal, url.Values{"action": {"update_card"}, "card_number": {"4000000000000002"}})
+		if !strings.Contains(page, "declined") {
+			t.Fatalf("no refusal shown:\n%s", page)
+		}
+	})
+
+	page := e.act(portal, url.Values{"action": {"update_card"}, "card_number": {"4242424242424242"}, "card_expiry": {"12/34"}, "card_cvc": {"123"}})
+	if !strings.Contains(page, "4242") {
+		t.Fatalf("new card not shown:\n%s", page)
+	}
+	e.advance(clk, failedAt.AddDate(0, 0, 3).Add(time.Minute))
+	sub := e.subscription(subID)
+	if sub.Status != stripe.SubscriptionStatusActive || sub.LatestInvoice.Status != stripe.InvoiceStatusPaid || sub.LatestInvoice.AttemptCount != 2 {
+		t.Fatalf("after retry: %s invoice %s attempts %d", sub.Status, sub.LatestInvoice.Status, sub.LatestInvoice.AttemptCount)
+	}
+}
+
+func TestPortalCancelRenew(t *testing.T) {
+	e := MustStart(t)
+	c := e.catalog()
+	clk, cu := e.clockCustomer()
+	sub := e.subscribe(sessionOpts{customer: cu.ID, price: c.monthly.ID}, "4242424242424242")
+	portal := e.portal(cu.ID)
+
+	status, page := e.get(portal)
+	if status != http.StatusOK || !strings.Contains(page, "Tollgate Pro") || !strings.Contains(page, `value="cancel"`) ||
+		!strings.Contains(page, "http://app.example/account") {
+		t.Fatalf("portal page: %d\n%s", status, page)
+	}
+
+	page = e.act(portal, url.Values{"action": {"cancel"}, "subscription": {sub.ID}})
+	if !strings.Contains(page, "Cancels on") {
+		t.Fatalf("pending cancellation not shown:\n%s", page)
+	}
+	if got := e.subscription(sub.ID); !got.CancelAtPeriodEnd || got.Status != stripe.SubscriptionStatusActive {
+		t.Fatalf("after cancel: cancel_at_period_end %v status %s", got.CancelAtPeriodEnd, got.Status)
+	}
+
+	t.Run("Renew", func(t *testing.T) {
+		e.act(portal, url.Values{"action": {"renew"}, "subscription": {sub.ID}})
+		if got := e.subscription(sub.ID); got.CancelAtPeriodEnd {
+			t.Fatal("renew did not undo the cancellation")
+		}
+	})
+
+	e.act(portal, url.Values{"action": {"cancel"}, "subscription": {sub.ID}})
+	periodEnd := t0.AddDate(0, 1, 0)
+	e.advance(clk.ID, periodEnd.Add(time.Hour))
+	got := e.subscription(sub.ID)
+	if got.Status != stripe.SubscriptionStatusCanceled || got.EndedAt != periodEnd.Unix() {
+		t.Fatalf("after period end: %s ended %d", got.Status, got.EndedAt)
+	}
+	if n := len(collect(t, e.sc.V1Invoices.List(context.Background(), &stripe.InvoiceListParams{Customer: stripe.String(cu.ID)}))); n != 1 {
+		t.Fatalf("%d invoices, want 1 (no renewal)", n)
+	}
+	if ents := e.entitlements(cu.ID); len(ents) != 0 {
+		t.Fatalf("entitlements = %v", ents)
+	}
+	if types := e.eventTypes("customer.subscription.deleted", "customer.subscription.updated"); len(types) != 4 || types[3] != "customer.subscription.deleted" {
+		t.Fatalf("events = %v", types)
+	}
+	t.Run("ErrBadAction", func(t *testing.T) {
+		status, _, _ := e.post(portal, url.Values{"action": {"explode"}})
+		if status != http.StatusBadRequest {
+			t.Fatalf("status %d", status)
+		}
+	})
+}
+
+func TestSubscriptionAPI(t *testing.T) {
+	e := MustStart(t)
+	ctx := context.Background()
+	c := e.catalog()
+	_, cu := e.clockCustomer()
+	sub := e.subscribe(sessionOpts{customer: cu.ID, price: c.monthly.ID}, "4242424242424242")
+
+	got := must(e.sc.V1Subscriptions.Update(ctx, sub.ID, &stripe.SubscriptionUpdateParams{CancelAtPeriodEnd: stripe.Bool(true)}))(t)
+	if !got.CancelAtPeriodEnd || got.CancelAt != t0.AddDate(0, 1, 0).Unix() {
+		t.Fatalf("cancel_at_period_end %v cancel_at %d", got.CancelAtPeriodEnd, got.CancelAt)
+	}
+	got = must(e.sc.V1Subscriptions.Cancel(ctx, sub.ID, nil))(t)
+	if got.Status != stripe.SubscriptionStatusCanceled || got.EndedAt != t0.Unix() {
+		t.Fatalf("cancel: %s ended %d", got.Status, got.EndedAt)
+	}
+	_, err := e.sc.V1Subscriptions.Cancel(ctx, sub.ID, nil)
+	if se := stripeErr(t, err); se.HTTPStatusCode != http.StatusBadRequest {
+		t.Fatalf("second cancel: %d", se.HTTPStatusCode)
+	}
+}
+
+// TestRealTime covers objects on no test clock: they follow Config.Now,
+// moved by the background ticker.
+func TestRealTime(t *testing.T) {
+	e := MustStart(t)
+	c := e.catalog()
+	sub := e.subscribe(sessionOpts{price: c.monthly.ID, trialDays: 1}, "4242424242424242")
+	e.now.Add(25 * time.Hour)
+	waitFor(t, "trial to end on the ticker", func() bool {
+		return e.subscription(sub.ID).Status == stripe.SubscriptionStatusActive
+	})
+	if got := e.subscription(sub.ID).LatestInvoice.AmountPaid; got != 1000 {
+		t.Fatalf("paid %d", got)
+	}
+}
+
+func TestClockDelete(t *testing.T) {
+	e := MustStart(t)
+	ctx := context.Background()
+	c := e.catalog()
+	clk, cu := e.clockCustomer()
+	e.subscribe(sessionOpts{customer: cu.ID, price: c.monthly.ID}, "4242424242424242")
+	if n := len(collect(t, e.sc.V1TestHelpersTestClocks.List(ctx, &stripe.TestHelpersTestClockListParams{}))); n != 1 {
+		t.Fatalf("%d clocks", n)
+	}
+	del := must(e.sc.V1TestHelpersTestClocks.Delete(ctx, clk.ID, nil))(t)
+	if !del.Deleted {
+		t.Fatal("clock not deleted")
+	}
+	// Deleting a clock deletes its customers, as in Stripe.
+	_, err := e.sc.V1Customers.Retrieve(ctx, cu.ID, nil)
+	if se := stripeErr(t, err); se.HTTPStatusCode != http.StatusNotFound {
+		t.Fatalf("customer after clock delete: %d", se.HTTPStatusCode)
+	}
+	_, err = e.sc.V1TestHelpersTestClocks.Advance(ctx, clk.ID, &stripe.TestHelpersTestClockAdvanceParams{FrozenTime: stripe.Int64(t0.Unix() + 1)})
+	if se := stripeErr(t, err); se.Code != stripe.ErrorCodeResourceMissing {
+		t.Fatalf("advance deleted clock: %s", se.Code)
+	}
+}

@@ -1,0 +1,233 @@
+// Package sandbox is an offline Stripe: an in-process, stateful emulator of the
+// Billing API a subscription app uses, with hosted Checkout and Portal pages.
+package sandbox
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// APIVersion is the Stripe API release whose wire format the sandbox speaks;
+// it is the version stripe-go v82 pins.
+const APIVersion = "2025-08-27.basil"
+
+// Config configures a Sandbox. Zero values give the defaults described on
+// each field.
+type Config struct {
+	Path          string           // bbolt file for the emulator's state (its own file, mode 0600)
+	Now           func() time.Time // wall clock for objects not on a test clock; default time.Now
+	Logger        *slog.Logger     // default discards
+	RetrySchedule []time.Duration  // dunning retries after the first failed attempt; default 3,5,7 days
+	HTTPClient    *http.Client     // for webhook delivery; default with a 10 s timeout
+
+	// WebhookBackoff is the wait before each redelivery of a failed webhook;
+	// its length is the number of retries. Default 1s, 2s, 4s, 8s, 16s.
+	WebhookBackoff []time.Duration
+	// TickInterval is how often objects not on a test clock are moved to
+	// Now. Default one second.
+	TickInterval time.Duration
+}
+
+// Sandbox is one emulated Stripe account.
+type Sandbox struct {
+	cfg Config
+	log *slog.Logger
+	db  *bolt.DB
+
+	mu sync.Mutex // serialises every read and change of st
+	st *state
+
+	ctx     context.Context // cancelled by Close to stop background work
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+	workers map[string]chan struct{} // delivery wake-up per webhook endpoint; guarded by mu
+}
+
+// Open opens (or creates) the state file and starts the background ticker and
+// webhook delivery.
+func Open(cfg Config) (*Sandbox, error) {
+	if cfg.Path == "" {
+		return nil, fmt.Errorf("sandbox: open: Config.Path is required")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if cfg.RetrySchedule == nil {
+		cfg.RetrySchedule = []time.Duration{3 * day, 5 * day, 7 * day}
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}
+	}
+	if cfg.WebhookBackoff == nil {
+		cfg.WebhookBackoff = []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 16 * time.Second}
+	}
+	if cfg.TickInterval <= 0 {
+		cfg.TickInterval = time.Second
+	}
+	db, err := openDB(cfg.Path)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
+	st, err := loadState(db)
+	if err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &Sandbox{
+		cfg: cfg, log: cfg.Logger.With("component", "sandbox"), db: db, st: st,
+		ctx: ctx, cancel: cancel, workers: map[string]chan struct{}{},
+	}
+	s.mu.Lock()
+	s.wakeDeliveries()
+	// A clock whose advance was cut short by a shutdown finishes now.
+	for _, clk := range st.clocks.rows {
+		if clk.Status == clockAdvancing {
+			s.wg.Add(1)
+			go func(id string) {
+				defer s.wg.Done()
+				s.advance(id)
+			}(clk.ID)
+		}
+	}
+	s.mu.Unlock()
+	s.wg.Add(1)
+	go s.tick()
+	return s, nil
+}
+
+// Close stops the ticker and webhook delivery and closes the state file.
+func (s *Sandbox) Close() error {
+	s.cancel()
+	s.wg.Wait()
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("sandbox: close: %w", err)
+	}
+	return nil
+}
+
+// Reset wipes all state, leaving a new empty account.
+func (s *Sandbox) Reset(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("sandbox: reset: %w", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := wipe(s.db, s.st); err != nil {
+		return fmt.Errorf("sandbox: reset: %w", err)
+	}
+	s.st = newState()
+	s.wakeDeliveries() // workers of the old endpoints see them gone and stop
+	return nil
+}
+
+// AddWebhookEndpoint registers url for every event, signed with secret. The
+// command line calls it on each start, so an endpoint already registered for
+// url is updated rather than duplicated.
+func (s *Sandbox) AddWebhookEndpoint(ctx context.Context, url, secret string) error {
+	if url == "" || secret == "" {
+		return fmt.Errorf("sandbox: add webhook endpoint: url and secret are required")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var ep *webhookEndpoint
+	for _, e := range s.st.endpoints.rows {
+		if e.URL == url {
+			ep = e
+		}
+	}
+	if ep == nil {
+		ep = &webhookEndpoint{base: s.st.newBase("we_", s.cfg.Now()), URL: url, APIVersion: APIVersion, Status: "enabled", Metadata: map[string]string{}}
+	}
+	ep.Secret = secret
+	ep.EnabledEvents = []string{"*"}
+	ep.Status = "enabled"
+	s.st.endpoints.put(s.st, ep.ID, ep)
+	if err := s.st.flush(ctx, s.db); err != nil {
+		return fmt.Errorf("sandbox: add webhook endpoint: %w", err)
+	}
+	return nil
+}
+
+// now is the time for an object: its test clock's frozen time, or Config.Now.
+func (s *Sandbox) now(clockID string) time.Time {
+	if c := s.st.clocks.get(clockID); clockID != "" && c != nil {
+		return time.Unix(c.FrozenTime, 0)
+	}
+	return s.cfg.Now()
+}
+
+// locked runs fn holding mu, releasing it even if fn panics, so a bug in
+// one request cannot wedge the whole sandbox.
+func (s *Sandbox) locked(fn func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fn()
+}
+
+// commit writes the changes of the current operation; called with mu held.
+func (s *Sandbox) commit(ctx context.Context) error {
+	if err := s.st.flush(ctx, s.db); err != nil {
+		return err
+	}
+	if s.st.newEvents {
+		s.st.newEvents = false
+		s.wakeDeliveries()
+	}
+	return nil
+}
+
+// Server is a Sandbox serving its Handler on a listener.
+type Server struct {
+	*Sandbox
+	srv *http.Server
+	ln  net.Listener
+	url string
+}
+
+// Start opens a Sandbox and serves it on addr (such as "127.0.0.1:0").
+func Start(ctx context.Context, cfg Config, addr string) (*Server, error) {
+	sb, err := Open(cfg)
+	if err != nil {
+		return nil, err
+	}
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", addr)
+	if err != nil {
+		_ = sb.Close()
+		return nil, fmt.Errorf("sandbox: listen: %w", err)
+	}
+	srv := &http.Server{Handler: sb.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	s := &Server{Sandbox: sb, srv: srv, ln: ln, url: "http://" + ln.Addr().String()}
+	go func() {
+		if err := srv.Serve(ln); err != nil && err != http.ErrServerClosed {
+			sb.log.Error("serve", "err", err)
+		}
+	}()
+	return s, nil
+}
+
+// URL is the base URL of the server, such as http://127.0.0.1:41234.
+func (s *Server) URL() string { return s.url }
+
+// Close stops serving and closes the Sandbox.
+func (s *Server) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := s.srv.Shutdown(ctx)
+	if cerr := s.Sandbox.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
