@@ -26,6 +26,9 @@ var (
 	bucketSubscriptions = []byte("subscriptions")
 	bucketEvents        = []byte("events")
 	bucketSettings      = []byte("settings")
+	// Added in schema 2, with billing.
+	bucketCustomersByStripeID = []byte("customers_by_stripe_id")
+	bucketEntitlements        = []byte("entitlements")
 )
 
 var keySchemaVersion = []byte("schema_version")
@@ -35,6 +38,14 @@ var keySchemaVersion = []byte("schema_version")
 var migrations = []func(tx *bolt.Tx) error{
 	func(tx *bolt.Tx) error { // 0 → 1: the first layout
 		for _, b := range [][]byte{bucketUsers, bucketUsersByEmail, bucketCustomers, bucketSubscriptions, bucketEvents, bucketSettings} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	},
+	func(tx *bolt.Tx) error { // 1 → 2: billing looks customers up by Stripe id and keeps entitlements
+		for _, b := range [][]byte{bucketCustomersByStripeID, bucketEntitlements} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}

@@ -47,6 +47,30 @@ func TestOpen(t *testing.T) {
 		}
 	})
 
+	t.Run("MigratesOlderFile", func(t *testing.T) {
+		// A schema-1 file (accounts only) gains the billing buckets on open.
+		path := filepath.Join(t.TempDir(), store.FileName)
+		db, err := store.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.ForceSchemaVersion(1); err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+		db, err = store.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if v, _ := db.Version(); v != store.SchemaVersion {
+			t.Errorf("version after migration = %d, want %d", v, store.SchemaVersion)
+		}
+		if err := db.PutEntitlements(context.Background(), &tollgate.Entitlements{CustomerID: "cus_1"}); err != nil {
+			t.Errorf("billing bucket missing after migration: %v", err)
+		}
+	})
+
 	t.Run("ErrLocked", func(t *testing.T) {
 		db := MustOpen(t)
 		if _, err := store.Open(db.Path); err == nil {

@@ -1,0 +1,210 @@
+package store
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/tollgate/tollgate/internal/tollgate"
+)
+
+var _ tollgate.BillingStore = (*DB)(nil)
+
+// customerRecord is stored under the user id in customers, with an index from
+// the Stripe id, because webhooks name the customer and screens name the user.
+type customerRecord struct {
+	UserID    uint64    `json:"user_id"`
+	StripeID  string    `json:"stripe_id"`
+	TestClock string    `json:"test_clock,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// PutCustomer links a user to a Stripe customer. Relinking the same pair is a
+// no-op; a user who already has another customer, or a customer already linked
+// to another user, is a Conflict: one customer per user is what stops a second
+// purchase from creating a duplicate.
+func (db *DB) PutCustomer(ctx context.Context, c *tollgate.Customer) error {
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		customers, byStripe := tx.Bucket(bucketCustomers), tx.Bucket(bucketCustomersByStripeID)
+		if raw := customers.Get(itob(c.UserID)); raw != nil {
+			var old customerRecord
+			if err := json.Unmarshal(raw, &old); err != nil {
+				return fmt.Errorf("decode customer: %w", err)
+			}
+			if old.StripeID != c.StripeID {
+				return tollgate.Errorf(tollgate.ECONFLICT, "You already have Stripe customer %s.", old.StripeID)
+			}
+			// The same link again: keep what was recorded first (its test clock, its date).
+			c.TestClock, c.CreatedAt = old.TestClock, old.CreatedAt
+			return nil
+		}
+		if raw := byStripe.Get([]byte(c.StripeID)); raw != nil && binary.BigEndian.Uint64(raw) != c.UserID {
+			return tollgate.Errorf(tollgate.ECONFLICT, "Stripe customer %s belongs to another user.", c.StripeID)
+		}
+		if c.CreatedAt.IsZero() {
+			c.CreatedAt = db.Now().UTC()
+		}
+		raw, err := json.Marshal(customerRecord{UserID: c.UserID, StripeID: c.StripeID, TestClock: c.TestClock, CreatedAt: c.CreatedAt})
+		if err != nil {
+			return err
+		}
+		if err := customers.Put(itob(c.UserID), raw); err != nil {
+			return err
+		}
+		return byStripe.Put([]byte(c.StripeID), itob(c.UserID))
+	})
+	if err != nil {
+		return fmt.Errorf("store: put customer: %w", err)
+	}
+	return nil
+}
+
+// CustomerByUser returns the user's customer or a NotFound error.
+func (db *DB) CustomerByUser(ctx context.Context, userID uint64) (*tollgate.Customer, error) {
+	var c *tollgate.Customer
+	err := db.bolt.View(func(tx *bolt.Tx) (err error) {
+		c, err = getCustomer(tx, userID)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: customer of user %d: %w", userID, err)
+	}
+	return c, nil
+}
+
+// CustomerByStripeID returns the customer with the Stripe id or a NotFound error.
+func (db *DB) CustomerByStripeID(ctx context.Context, stripeID string) (*tollgate.Customer, error) {
+	var c *tollgate.Customer
+	err := db.bolt.View(func(tx *bolt.Tx) (err error) {
+		raw := tx.Bucket(bucketCustomersByStripeID).Get([]byte(stripeID))
+		if raw == nil {
+			return tollgate.Errorf(tollgate.ENOTFOUND, "Tollgate knows no Stripe customer %s.", stripeID)
+		}
+		c, err = getCustomer(tx, binary.BigEndian.Uint64(raw))
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: customer %s: %w", stripeID, err)
+	}
+	return c, nil
+}
+
+func getCustomer(tx *bolt.Tx, userID uint64) (*tollgate.Customer, error) {
+	raw := tx.Bucket(bucketCustomers).Get(itob(userID))
+	if raw == nil {
+		return nil, tollgate.Errorf(tollgate.ENOTFOUND, "You have no Stripe customer yet.")
+	}
+	var r customerRecord
+	if err := json.Unmarshal(raw, &r); err != nil {
+		return nil, fmt.Errorf("decode customer: %w", err)
+	}
+	return &tollgate.Customer{UserID: r.UserID, StripeID: r.StripeID, TestClock: r.TestClock, CreatedAt: r.CreatedAt}, nil
+}
+
+// subscriptionRecord is keyed by Stripe subscription id.
+type subscriptionRecord struct {
+	StripeID            string    `json:"stripe_id"`
+	CustomerID          string    `json:"customer_id"`
+	UserID              uint64    `json:"user_id"`
+	Status              string    `json:"status"`
+	ProductID           string    `json:"product_id"`
+	PriceID             string    `json:"price_id"`
+	Interval            string    `json:"interval"`
+	CancelAtPeriodEnd   bool      `json:"cancel_at_period_end"`
+	CurrentPeriodEnd    time.Time `json:"current_period_end"`
+	TrialEnd            time.Time `json:"trial_end"`
+	EndedAt             time.Time `json:"ended_at"`
+	Created             time.Time `json:"created"`
+	LatestInvoiceID     string    `json:"latest_invoice_id"`
+	LatestInvoiceStatus string    `json:"latest_invoice_status"`
+	NextPaymentAttempt  time.Time `json:"next_payment_attempt"`
+	SyncedAt            time.Time `json:"synced_at"`
+}
+
+// PutSubscription stores s, replacing the earlier copy: the caller has just
+// read it from Stripe, which is the source of truth.
+func (db *DB) PutSubscription(ctx context.Context, s *tollgate.Subscription) error {
+	raw, err := json.Marshal(subscriptionRecord(*s))
+	if err != nil {
+		return fmt.Errorf("store: encode subscription: %w", err)
+	}
+	err = db.bolt.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketSubscriptions).Put([]byte(s.StripeID), raw)
+	})
+	if err != nil {
+		return fmt.Errorf("store: put subscription %s: %w", s.StripeID, err)
+	}
+	return nil
+}
+
+// SubscriptionsByUser returns the user's subscriptions, newest first. A scan is
+// fine: a learning lab holds a handful.
+func (db *DB) SubscriptionsByUser(ctx context.Context, userID uint64) ([]*tollgate.Subscription, error) {
+	var subs []*tollgate.Subscription
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketSubscriptions).ForEach(func(_, raw []byte) error {
+			var r subscriptionRecord
+			if err := json.Unmarshal(raw, &r); err != nil {
+				return fmt.Errorf("decode subscription: %w", err)
+			}
+			if r.UserID == userID {
+				s := tollgate.Subscription(r)
+				subs = append(subs, &s)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: subscriptions of user %d: %w", userID, err)
+	}
+	sort.Slice(subs, func(i, j int) bool { return subs[i].Created.After(subs[j].Created) })
+	return subs, nil
+}
+
+type entitlementsRecord struct {
+	CustomerID string    `json:"customer_id"`
+	LookupKeys []string  `json:"lookup_keys"`
+	UpdatedAt  time.Time `json:"updated_at"`
+}
+
+// PutEntitlements replaces the customer's active entitlements.
+func (db *DB) PutEntitlements(ctx context.Context, e *tollgate.Entitlements) error {
+	raw, err := json.Marshal(entitlementsRecord(*e))
+	if err != nil {
+		return fmt.Errorf("store: encode entitlements: %w", err)
+	}
+	err = db.bolt.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketEntitlements).Put([]byte(e.CustomerID), raw)
+	})
+	if err != nil {
+		return fmt.Errorf("store: put entitlements of %s: %w", e.CustomerID, err)
+	}
+	return nil
+}
+
+// EntitlementsByCustomer returns the stored entitlements; none stored yet is an
+// empty set, which is what a customer without a subscription has.
+func (db *DB) EntitlementsByCustomer(ctx context.Context, customerID string) (*tollgate.Entitlements, error) {
+	e := &tollgate.Entitlements{CustomerID: customerID}
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		raw := tx.Bucket(bucketEntitlements).Get([]byte(customerID))
+		if raw == nil {
+			return nil
+		}
+		var r entitlementsRecord
+		if err := json.Unmarshal(raw, &r); err != nil {
+			return fmt.Errorf("decode entitlements: %w", err)
+		}
+		*e = tollgate.Entitlements(r)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: entitlements of %s: %w", customerID, err)
+	}
+	return e, nil
+}

@@ -1,0 +1,115 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/tollgate/tollgate/internal/tollgate"
+)
+
+func TestPutCustomer(t *testing.T) {
+	ctx := context.Background()
+	t.Run("OK", func(t *testing.T) {
+		db := MustOpen(t)
+		if err := db.PutCustomer(ctx, &tollgate.Customer{UserID: 1, StripeID: "cus_1", TestClock: "clock_1"}); err != nil {
+			t.Fatal(err)
+		}
+		byUser, err := db.CustomerByUser(ctx, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if byUser.StripeID != "cus_1" || byUser.TestClock != "clock_1" || byUser.CreatedAt.IsZero() {
+			t.Errorf("CustomerByUser = %+v", byUser)
+		}
+		byStripe, err := db.CustomerByStripeID(ctx, "cus_1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if byStripe.UserID != 1 {
+			t.Errorf("CustomerByStripeID user = %d, want 1", byStripe.UserID)
+		}
+		// Linking the same pair again (checkout.session.completed after we created the customer) is fine.
+		relink := &tollgate.Customer{UserID: 1, StripeID: "cus_1"}
+		if err := db.PutCustomer(ctx, relink); err != nil {
+			t.Errorf("relink: %v", err)
+		}
+		if again, _ := db.CustomerByUser(ctx, 1); again.TestClock != "clock_1" || relink.TestClock != "clock_1" {
+			t.Errorf("relinking lost the test clock: stored %q, returned %q", again.TestClock, relink.TestClock)
+		}
+	})
+	t.Run("ErrSecondCustomerForUser", func(t *testing.T) {
+		db := MustOpen(t)
+		db.PutCustomer(ctx, &tollgate.Customer{UserID: 1, StripeID: "cus_1"})
+		if err := db.PutCustomer(ctx, &tollgate.Customer{UserID: 1, StripeID: "cus_2"}); tollgate.ErrorCode(err) != tollgate.ECONFLICT {
+			t.Fatalf("err = %v, want conflict", err)
+		}
+		if c, _ := db.CustomerByUser(ctx, 1); c.StripeID != "cus_1" {
+			t.Errorf("customer changed to %s", c.StripeID)
+		}
+	})
+	t.Run("ErrCustomerOfAnotherUser", func(t *testing.T) {
+		db := MustOpen(t)
+		db.PutCustomer(ctx, &tollgate.Customer{UserID: 1, StripeID: "cus_1"})
+		if err := db.PutCustomer(ctx, &tollgate.Customer{UserID: 2, StripeID: "cus_1"}); tollgate.ErrorCode(err) != tollgate.ECONFLICT {
+			t.Fatalf("err = %v, want conflict", err)
+		}
+	})
+	t.Run("ErrNotFound", func(t *testing.T) {
+		db := MustOpen(t)
+		if _, err := db.CustomerByUser(ctx, 9); tollgate.ErrorCode(err) != tollgate.ENOTFOUND {
+			t.Errorf("by user: %v", err)
+		}
+		if _, err := db.CustomerByStripeID(ctx, "cus_x"); tollgate.ErrorCode(err) != tollgate.ENOTFOUND {
+			t.Errorf("by stripe id: %v", err)
+		}
+	})
+}
+
+func TestSubscriptions(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpen(t)
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	old := &tollgate.Subscription{StripeID: "sub_old", UserID: 1, Status: tollgate.StatusCanceled, Created: t0}
+	cur := &tollgate.Subscription{StripeID: "sub_new", UserID: 1, Status: tollgate.StatusTrialing, Interval: "month", CurrentPeriodEnd: t0.AddDate(0, 1, 0), Created: t0.Add(time.Hour)}
+	other := &tollgate.Subscription{StripeID: "sub_other", UserID: 2, Status: tollgate.StatusActive, Created: t0}
+	for _, s := range []*tollgate.Subscription{old, cur, other} {
+		if err := db.PutSubscription(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cur.Status = tollgate.StatusActive // a later sync replaces the copy
+	if err := db.PutSubscription(ctx, cur); err != nil {
+		t.Fatal(err)
+	}
+	subs, err := db.SubscriptionsByUser(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(subs) != 2 || subs[0].StripeID != "sub_new" || subs[1].StripeID != "sub_old" {
+		t.Fatalf("subscriptions = %+v, want sub_new then sub_old", subs)
+	}
+	if subs[0].Status != tollgate.StatusActive || !subs[0].CurrentPeriodEnd.Equal(cur.CurrentPeriodEnd) {
+		t.Errorf("sub_new = %+v, want the replaced copy", subs[0])
+	}
+}
+
+func TestEntitlements(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpen(t)
+	e, err := db.EntitlementsByCustomer(ctx, "cus_1")
+	if err != nil || len(e.LookupKeys) != 0 {
+		t.Fatalf("none stored = %+v, %v; want empty", e, err)
+	}
+	if err := db.PutEntitlements(ctx, &tollgate.Entitlements{CustomerID: "cus_1", LookupKeys: []string{"test-access", "test-access-2"}}); err != nil {
+		t.Fatal(err)
+	}
+	e, _ = db.EntitlementsByCustomer(ctx, "cus_1")
+	if !e.Has("test-access") || !e.Has("test-access-2") || e.Has("other") {
+		t.Errorf("entitlements = %+v", e)
+	}
+	db.PutEntitlements(ctx, &tollgate.Entitlements{CustomerID: "cus_1"})
+	if e, _ = db.EntitlementsByCustomer(ctx, "cus_1"); e.Has("test-access") {
+		t.Errorf("after removal = %+v, want empty", e)
+	}
+}

@@ -1,0 +1,126 @@
+package tollgate
+
+import (
+	"context"
+	"time"
+)
+
+// Entitlement lookup keys the app knows; test-access gates the Premium screen.
+const (
+	FeatureTestAccess  = "test-access"
+	FeatureTestAccess2 = "test-access-2"
+)
+
+// Customer links a local user to the Stripe customer that pays.
+type Customer struct {
+	UserID    uint64    `json:"userId"`
+	StripeID  string    `json:"stripeId"`
+	TestClock string    `json:"testClock,omitempty"` // the Stripe test clock the customer lives on, if any
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+// Subscription statuses that grant entitlements, as Stripe runs them.
+const (
+	StatusTrialing = "trialing"
+	StatusActive   = "active"
+	StatusPastDue  = "past_due"
+	StatusCanceled = "canceled"
+)
+
+// Subscription is the local record of a Stripe subscription, re-read from the
+// API on every event so that event order never matters.
+type Subscription struct {
+	StripeID          string    `json:"stripeId"`
+	CustomerID        string    `json:"customerId"`
+	UserID            uint64    `json:"userId"`
+	Status            string    `json:"status"`
+	ProductID         string    `json:"productId"`
+	PriceID           string    `json:"priceId"`
+	Interval          string    `json:"interval"` // month or year
+	CancelAtPeriodEnd bool      `json:"cancelAtPeriodEnd"`
+	CurrentPeriodEnd  time.Time `json:"currentPeriodEnd,omitzero"`
+	TrialEnd          time.Time `json:"trialEnd,omitzero"`
+	EndedAt           time.Time `json:"endedAt,omitzero"`
+	Created           time.Time `json:"created"`
+	// The latest invoice, so a failed payment can be shown with its next retry.
+	LatestInvoiceID     string    `json:"latestInvoiceId"`
+	LatestInvoiceStatus string    `json:"latestInvoiceStatus"`
+	NextPaymentAttempt  time.Time `json:"nextPaymentAttempt,omitzero"`
+	SyncedAt            time.Time `json:"syncedAt"`
+}
+
+// Live reports whether the subscription still runs (and so whether buying again would double-charge).
+func (s *Subscription) Live() bool {
+	switch s.Status {
+	case StatusTrialing, StatusActive, StatusPastDue, "unpaid", "incomplete", "paused":
+		return true
+	}
+	return false
+}
+
+// Entitlements is a customer's active entitlements, as Stripe last reported them.
+type Entitlements struct {
+	CustomerID string    `json:"customerId"`
+	LookupKeys []string  `json:"lookupKeys"`
+	UpdatedAt  time.Time `json:"updatedAt"`
+}
+
+// Has reports whether key is among the entitlements.
+func (e *Entitlements) Has(key string) bool {
+	for _, k := range e.LookupKeys {
+		if k == key {
+			return true
+		}
+	}
+	return false
+}
+
+// Event outcomes, recorded for every verified webhook event.
+const (
+	EventPending = "pending" // recorded, not yet applied (applied at the next start if the app stops first)
+	EventApplied = "applied"
+	EventIgnored = "ignored" // a type Tollgate does not act on, or about a customer it does not know
+	EventFailed  = "failed"  // applying failed; Error says why
+)
+
+// Event is a Stripe webhook event as Tollgate received it.
+type Event struct {
+	ID         string    `json:"id"`
+	Type       string    `json:"type"`
+	APIVersion string    `json:"apiVersion"`
+	Created    time.Time `json:"created"`
+	Received   time.Time `json:"received"`
+	Outcome    string    `json:"outcome"`
+	Error      string    `json:"error,omitempty"`
+	Payload    []byte    `json:"-"` // the verified body, kept so a pending event can be applied after a restart
+}
+
+// EventStore records webhook events durably before they are acted on.
+type EventStore interface {
+	// RecordEvent stores e with outcome pending unless its id is already recorded;
+	// isNew is false for a redelivery, which must then be a no-op.
+	RecordEvent(ctx context.Context, e *Event) (isNew bool, err error)
+	// SetEventOutcome records what applying the event did.
+	SetEventOutcome(ctx context.Context, id, outcome, errText string) error
+	// PendingEvents returns events recorded but not applied, oldest first.
+	PendingEvents(ctx context.Context) ([]*Event, error)
+	// RecentEvents returns up to limit events, newest first, for the UI's log.
+	RecentEvents(ctx context.Context, limit int) ([]*Event, error)
+}
+
+// EventApplier acts on a verified, recorded event. It returns the outcome
+// (EventApplied or EventIgnored) or an error, which the caller records as EventFailed.
+type EventApplier interface {
+	ApplyEvent(ctx context.Context, e *Event) (outcome string, err error)
+}
+
+// BillingStore keeps the local copy of customers, subscriptions and entitlements.
+type BillingStore interface {
+	PutCustomer(ctx context.Context, c *Customer) error // a user has at most one customer; a second is a Conflict
+	CustomerByUser(ctx context.Context, userID uint64) (*Customer, error)
+	CustomerByStripeID(ctx context.Context, stripeID string) (*Customer, error)
+	PutSubscription(ctx context.Context, s *Subscription) error
+	SubscriptionsByUser(ctx context.Context, userID uint64) ([]*Subscription, error)
+	PutEntitlements(ctx context.Context, e *Entitlements) error
+	EntitlementsByCustomer(ctx context.Context, customerID string) (*Entitlements, error) // empty, not an error, when none
+}

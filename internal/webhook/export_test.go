@@ -1,0 +1,4 @@
+package webhook
+
+// QueueSize lets tests overflow the queue on purpose.
+const QueueSize = queueSize

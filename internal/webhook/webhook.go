@@ -1,0 +1,385 @@
+// Package webhook serves POST /payments/event: it verifies Stripe's signature,
+// records each event durably, skips redeliveries and applies events in the background.
+package webhook
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/stripe/stripe-go/v82"
+	"github.com/stripe/stripe-go/v82/webhook"
+
+	"github.com/tollgate/tollgate/internal/tollgate"
+)
+
+const (
+	// MaxBody bounds an event body. Stripe's events are a few KiB; anything
+	// near this is not Stripe, and reading it would only cost memory.
+	MaxBody = 1 << 20
+	// Tolerance is how old a signature may be: Stripe's own default, which
+	// limits how long a captured delivery can be replayed.
+	Tolerance = 300 * time.Second
+	// queueSize is how many events may wait in memory for the worker; beyond
+	// it they wait in the store instead, where they already are.
+	queueSize = 64
+)
+
+// Log attribute keys.
+const (
+	keyEventID = "event_id"
+	keyType    = "event_type"
+	keyOutcome = "outcome"
+	keyReason  = "reason"
+	keyStatus  = "status"
+	keyErr     = "err"
+	keyPanic   = "panic"
+	keyStack   = "stack"
+)
+
+// Replies a person or the Stripe dashboard may read; each is one line.
+const (
+	msgNoSecret = "no webhook secret configured; set TEST_STRIPE_WEBHOOK_SECRET or start with --insecure-webhooks"
+	msgRecorded = "event recorded"
+	msgDup      = "duplicate event, already recorded"
+)
+
+// Options configure a Handler.
+type Options struct {
+	Events  tollgate.EventStore
+	Applier tollgate.EventApplier
+	// Secret returns the endpoint's signing secret (whsec_...). It is a function
+	// because the secret may change at run time, for example when Tollgate
+	// creates a new endpoint; "" means none is configured.
+	Secret func() string
+	// Insecure (--insecure-webhooks) accepts unsigned events while no secret is
+	// configured, for trying the app without a Stripe endpoint.
+	Insecure bool
+	Logger   *slog.Logger
+	// Now is the clock for the signature tolerance and for Received; default time.Now.
+	Now func() time.Time
+}
+
+// Handler is the http.Handler for POST /payments/event and the single worker
+// that applies what it records.
+type Handler struct {
+	o   Options
+	log *slog.Logger
+
+	// queue carries new events to the worker. When it is full the handler does
+	// not wait: it switches to catch-up mode, in which the worker reads pending
+	// events from the store, where every event is recorded before it is answered.
+	queue chan *tollgate.Event
+	wake  chan struct{} // a buffered signal that catch-up mode began
+	// mu makes "record, then queue or not" one step with respect to the
+	// worker's decision to leave catch-up mode, so that no event is both read
+	// from the store and queued (applied twice) or neither (left behind).
+	mu         sync.Mutex
+	catchingUp bool
+	wg         sync.WaitGroup
+}
+
+// New returns the handler. Until Start, events are verified, recorded and
+// answered but not applied; Start applies them.
+func New(o Options) *Handler {
+	if o.Events == nil || o.Applier == nil {
+		panic("webhook: New needs Options.Events and Options.Applier")
+	}
+	if o.Secret == nil {
+		o.Secret = func() string { return "" }
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Insecure {
+		o.Logger.Warn("--insecure-webhooks is on: while no webhook secret is configured, unsigned events are accepted, so anyone who can reach the endpoint can forge them")
+	}
+	return &Handler{
+		o:          o,
+		log:        o.Logger,
+		queue:      make(chan *tollgate.Event, queueSize),
+		wake:       make(chan struct{}, 1),
+		catchingUp: true, // the worker starts by reading the store, see Start
+	}
+}
+
+// ServeHTTP answers one delivery. A new event is answered as soon as it is
+// recorded: Stripe times out slow endpoints and redelivers, and applying an
+// event means calling Stripe back, which can take seconds.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		h.refuse(w, http.StatusMethodNotAllowed, "use POST to deliver Stripe events")
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		h.refuse(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("event body is larger than %d bytes", MaxBody))
+		return
+	} else if err != nil {
+		h.refuse(w, http.StatusBadRequest, "could not read the event body: "+err.Error())
+		return
+	}
+
+	e, reason := h.verify(r.Header.Get("Stripe-Signature"), body)
+	if reason != "" {
+		h.refuse(w, http.StatusBadRequest, reason)
+		return
+	}
+	e.Received = h.o.Now().UTC()
+	e.Payload = body
+
+	isNew, err := h.record(r.Context(), e)
+	if err != nil {
+		// Not answering 2xx makes Stripe redeliver later, so nothing is lost.
+		h.log.Error("could not record a webhook event", keyEventID, e.ID, keyType, e.Type, keyErr, err)
+		reply(w, http.StatusInternalServerError, "could not record the event; Stripe will deliver it again")
+		return
+	}
+	if !isNew {
+		h.log.Info("skipped a redelivered webhook event", keyEventID, e.ID, keyType, e.Type)
+		reply(w, http.StatusOK, msgDup)
+		return
+	}
+	reply(w, http.StatusOK, msgRecorded)
+}
+
+// verify returns the event in body, or a one-line reason to refuse it.
+func (h *Handler) verify(header string, body []byte) (*tollgate.Event, string) {
+	secret := strings.TrimSpace(h.o.Secret())
+	if secret == "" {
+		if !h.o.Insecure {
+			return nil, msgNoSecret
+		}
+		var se stripe.Event
+		if err := json.Unmarshal(body, &se); err != nil {
+			return nil, "event body is not a JSON Stripe event: " + err.Error()
+		}
+		e, reason := toEvent(&se)
+		if reason == "" {
+			h.log.Warn("accepted an unsigned event: --insecure-webhooks is on", keyEventID, e.ID, keyType, e.Type)
+		}
+		return e, reason
+	}
+
+	// stripe-go measures the tolerance against time.Now, which tests cannot
+	// move; so it checks the signature and the API version here and the age
+	// is checked below against o.Now.
+	se, err := webhook.ConstructEventWithOptions(body, header, secret, webhook.ConstructEventOptions{IgnoreTolerance: true})
+	switch {
+	case errors.Is(err, webhook.ErrNotSigned):
+		return nil, "missing Stripe-Signature header"
+	case errors.Is(err, webhook.ErrInvalidHeader):
+		return nil, "malformed Stripe-Signature header"
+	case errors.Is(err, webhook.ErrNoValidSignature):
+		return nil, "no valid signature: is TEST_STRIPE_WEBHOOK_SECRET the endpoint's secret?"
+	}
+	// The signature is valid from here on, so the timestamp it covers is Stripe's.
+	signed, ok := signedAt(header)
+	if !ok {
+		return nil, "malformed Stripe-Signature header"
+	}
+	if h.o.Now().Sub(signed) > Tolerance {
+		return nil, fmt.Sprintf("signature timestamp is more than %d s old", int(Tolerance/time.Second))
+	}
+	if err != nil {
+		// stripe-go has no sentinel for a version mismatch, only this message.
+		if strings.Contains(err.Error(), "API version") {
+			var v struct {
+				APIVersion string `json:"api_version"`
+			}
+			_ = json.Unmarshal(body, &v) // stripe-go has parsed it already
+			return nil, fmt.Sprintf("event api_version %q is not stripe-go's %q; create the endpoint with that api_version (Tollgate does when it sets up the endpoint)", v.APIVersion, stripe.APIVersion)
+		}
+		return nil, "event body is not a JSON Stripe event: " + err.Error()
+	}
+	return toEvent(&se)
+}
+
+// signedAt returns the t= timestamp of a Stripe-Signature header; like
+// stripe-go, the last one wins.
+func signedAt(header string) (time.Time, bool) {
+	var t time.Time
+	ok := false
+	for pair := range strings.SplitSeq(header, ",") {
+		if v, found := strings.CutPrefix(pair, "t="); found {
+			sec, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				return time.Time{}, false
+			}
+			t, ok = time.Unix(sec, 0), true
+		}
+	}
+	return t, ok
+}
+
+func toEvent(se *stripe.Event) (*tollgate.Event, string) {
+	if se.ID == "" {
+		return nil, "event has no id"
+	}
+	e := &tollgate.Event{ID: se.ID, Type: string(se.Type), APIVersion: se.APIVersion}
+	if se.Created != 0 {
+		e.Created = time.Unix(se.Created, 0).UTC()
+	}
+	return e, ""
+}
+
+// record stores e and, if it is new, hands it to the worker without waiting.
+func (h *Handler) record(ctx context.Context, e *tollgate.Event) (isNew bool, err error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	isNew, err = h.o.Events.RecordEvent(ctx, e)
+	if err != nil || !isNew || h.catchingUp {
+		return isNew, err // in catch-up mode the worker finds e in the store
+	}
+	select {
+	case h.queue <- e:
+	default:
+		h.catchingUp = true
+		select {
+		case h.wake <- struct{}{}:
+		default: // a wake-up is already waiting
+		}
+	}
+	return true, nil
+}
+
+// Start starts the worker, which applies one event at a time until ctx ends.
+// It first applies the events left pending when the app last stopped, then new
+// ones in arrival order. Call it once.
+func (h *Handler) Start(ctx context.Context) {
+	h.wg.Add(1)
+	go func() {
+		defer h.wg.Done()
+		h.catchUp(ctx)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case e := <-h.queue:
+				h.apply(ctx, e)
+			case <-h.wake:
+				h.drain(ctx)
+				h.catchUp(ctx)
+			}
+		}
+	}()
+}
+
+// Wait returns once the worker has stopped after its context ended.
+func (h *Handler) Wait() { h.wg.Wait() }
+
+// drain applies what is still queued. It runs in catch-up mode, when nothing
+// more is queued, and before catchUp, because the queued events arrived
+// before the ones that only the store holds.
+func (h *Handler) drain(ctx context.Context) {
+	for ctx.Err() == nil {
+		select {
+		case e := <-h.queue:
+			h.apply(ctx, e)
+		default:
+			return
+		}
+	}
+}
+
+// catchUp applies the pending events in the store, oldest first, until none is
+// left, and then hands new events back to the queue.
+func (h *Handler) catchUp(ctx context.Context) {
+	// An event whose outcome could not be saved stays pending; tried keeps it
+	// from being applied again and again within one catch-up.
+	tried := map[string]bool{}
+	for ctx.Err() == nil {
+		// The last, empty read and leaving catch-up mode happen under mu, so an
+		// event recorded meanwhile is either in that read or queued, never neither.
+		h.mu.Lock()
+		pending, err := h.o.Events.PendingEvents(ctx)
+		var todo []*tollgate.Event
+		for _, e := range pending {
+			if !tried[e.ID] {
+				todo = append(todo, e)
+			}
+		}
+		if err != nil || len(todo) == 0 {
+			h.catchingUp = false
+			h.mu.Unlock()
+			if err != nil {
+				h.log.Error("could not read pending webhook events; they will be applied at the next start", keyErr, err)
+			}
+			return
+		}
+		h.mu.Unlock()
+		for _, e := range todo {
+			if ctx.Err() != nil {
+				return
+			}
+			tried[e.ID] = true
+			h.apply(ctx, e)
+		}
+	}
+}
+
+// apply applies e and records the outcome.
+func (h *Handler) apply(ctx context.Context, e *tollgate.Event) {
+	outcome, err := h.applyRecovering(ctx, e)
+	if err != nil && ctx.Err() != nil {
+		// Stopping mid-way is not the event's fault: leave it pending for the next start.
+		h.log.Info("left a webhook event pending for the next start", keyEventID, e.ID, keyType, e.Type, keyErr, err)
+		return
+	}
+	errText := ""
+	if err != nil {
+		outcome, errText = tollgate.EventFailed, err.Error()
+	} else if outcome != tollgate.EventApplied && outcome != tollgate.EventIgnored {
+		outcome, errText = tollgate.EventFailed, fmt.Sprintf("the applier returned the unknown outcome %q", outcome)
+	}
+	// The work is done even if ctx has just ended, so the outcome is saved regardless.
+	if err := h.o.Events.SetEventOutcome(context.WithoutCancel(ctx), e.ID, outcome, errText); err != nil {
+		h.log.Error("could not record a webhook event's outcome; it stays pending", keyEventID, e.ID, keyType, e.Type, keyOutcome, outcome, keyErr, err)
+		return
+	}
+	if outcome == tollgate.EventFailed {
+		h.log.Warn("webhook event failed", keyEventID, e.ID, keyType, e.Type, keyOutcome, outcome, keyErr, errText)
+		return
+	}
+	h.log.Info("webhook event done", keyEventID, e.ID, keyType, e.Type, keyOutcome, outcome)
+}
+
+// applyRecovering turns a panic in the applier into an error, so that one bad
+// event is recorded as failed instead of stopping every later one.
+func (h *Handler) applyRecovering(ctx context.Context, e *tollgate.Event) (outcome string, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			h.log.Error("applying a webhook event panicked", keyEventID, e.ID, keyType, e.Type, keyPanic, p, keyStack, string(debug.Stack()))
+			outcome, err = "", fmt.Errorf("panic: %v", p)
+		}
+	}()
+	return h.o.Applier.ApplyEvent(ctx, e)
+}
+
+// refuse answers with an error status and logs why, so that a misconfigured
+// endpoint shows up in Tollgate's log and not only in Stripe's dashboard.
+func (h *Handler) refuse(w http.ResponseWriter, status int, reason string) {
+	h.log.Warn("refused a webhook delivery", keyStatus, status, keyReason, reason)
+	reply(w, status, reason)
+}
+
+func reply(w http.ResponseWriter, status int, text string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	io.WriteString(w, text+"\n")
+}
