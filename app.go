@@ -3,26 +3,22 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
-	"path/filepath"
+	"time"
 
-	"github.com/tollgate/tollgate/internal/auth"
-	"github.com/tollgate/tollgate/internal/config"
-	"github.com/tollgate/tollgate/internal/store"
+	"github.com/tollgate/tollgate/internal/billing"
+	"github.com/tollgate/tollgate/internal/lab"
 	"github.com/tollgate/tollgate/internal/tollgate"
 )
 
 // App is bound to Wails: each exported method is a promise in the frontend
-// (frontend/wailsjs/go/main/App.js) and, in serve mode, an HTTP call. Methods stay
-// thin: they find the session, call a service and translate its error.
+// (frontend/wailsjs/go/main/App.js) and, in serve mode, an HTTP call. Methods
+// stay thin: they find the session, call a service and translate its error.
 type App struct {
-	ctx     context.Context
-	log     *slog.Logger
-	db      *store.DB
-	auth    *auth.Service
-	session auth.Session
-	about   About
+	ctx   context.Context
+	log   *slog.Logger
+	lab   *lab.Lab
+	about About
 }
 
 // About describes this Tollgate for the Settings screen.
@@ -34,77 +30,179 @@ type About struct {
 	Face          string `json:"face"`
 }
 
-// NewApp opens the store in cfg.DataDir and builds the services.
-func NewApp(cfg config.Config, log *slog.Logger) (*App, error) {
-	db, err := store.Open(filepath.Join(cfg.DataDir, store.FileName))
-	if err != nil {
-		return nil, err
-	}
-	v, err := db.Version()
-	if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("app: %w", err)
-	}
-	return &App{
-		ctx:   context.Background(),
-		log:   log,
-		db:    db,
-		auth:  auth.New(db, auth.Options{}),
-		about: About{Version: version, DataDir: cfg.DataDir, Database: db.Path, SchemaVersion: v, Face: string(cfg.Command)},
-	}, nil
+// Plans is what the Plans screen shows. Its structs are held by value, not by
+// pointer, because Wails' TypeScript generator does not follow pointer slices
+// into other packages and would leave the frontend without their types.
+type Plans struct {
+	Prices        []billing.Price         `json:"prices"`
+	HasCustomer   bool                    `json:"hasCustomer"`
+	TestClock     string                  `json:"testClock"`
+	Subscriptions []tollgate.Subscription `json:"subscriptions"`
+	PaymentFailed bool                    `json:"paymentFailed"`
+	TrialDays     int                     `json:"trialDays"`
+	Promotion     string                  `json:"promotion"` // a code to try, where Tollgate made the catalog
+}
+
+func newApp(l *lab.Lab, log *slog.Logger, about About) *App {
+	return &App{ctx: context.Background(), log: log, lab: l, about: about}
 }
 
 func (a *App) startup(ctx context.Context) { a.ctx = ctx }
 
-// close releases the store once the face has stopped. It is unexported so
-// that Wails does not offer it to the frontend.
-func (a *App) close() error { return a.db.Close() }
-
 // Register creates an account and logs it in.
 func (a *App) Register(email, name, password string) (*tollgate.User, error) {
-	u, err := a.auth.Register(a.ctx, email, name, password)
+	u, err := a.lab.Auth.Register(a.ctx, email, name, password)
 	if err != nil {
 		return nil, a.fail("register", err)
 	}
-	a.session.Set(u)
+	a.lab.Session.Set(u)
 	a.log.Info("registered", "user", u.ID)
 	return u, nil
 }
 
 // Login checks the credentials and starts the session.
 func (a *App) Login(email, password string) (*tollgate.User, error) {
-	u, err := a.auth.Login(a.ctx, email, password)
+	u, err := a.lab.Auth.Login(a.ctx, email, password)
 	if err != nil {
 		return nil, a.fail("login", err)
 	}
-	a.session.Set(u)
+	a.lab.Session.Set(u)
 	a.log.Info("logged in", "user", u.ID)
 	return u, nil
 }
 
 // Logout ends the session.
 func (a *App) Logout() error {
-	a.session.Set(nil)
+	a.lab.Session.Set(nil)
 	return nil
 }
 
 // CurrentUser returns the logged-in user, or null when nobody is.
 func (a *App) CurrentUser() (*tollgate.User, error) {
-	u, err := a.session.User()
-	if err != nil {
-		return nil, nil
-	}
+	u, _ := a.lab.Session.User()
 	return u, nil
 }
 
 // About returns where Tollgate keeps its data and which version runs.
 func (a *App) About() (About, error) { return a.about, nil }
 
+// Plans returns the prices and the user's subscriptions.
+func (a *App) Plans() (Plans, error) {
+	return withBilling(a, "plans", func(ctx context.Context, b *billing.Service, u *tollgate.User) (Plans, error) {
+		prices, err := b.Prices(ctx)
+		if err != nil {
+			return Plans{}, err
+		}
+		st, err := b.Status(ctx, u)
+		p := Plans{Prices: prices, HasCustomer: st.HasCustomer, TestClock: st.TestClock, Subscriptions: st.Subscriptions,
+			PaymentFailed: st.PaymentFailed, TrialDays: billing.TrialDays}
+		if a.lab.State().Mode != lab.ModeStripe {
+			p.Promotion = billing.PromotionCode
+		}
+		return p, err
+	})
+}
+
+// Subscribe opens Stripe Checkout for "monthly" or "yearly", with the free
+// trial when asked; a user who already subscribes is sent to the portal.
+func (a *App) Subscribe(plan string, trial bool) (billing.Redirect, error) {
+	return withBilling(a, "subscribe", func(ctx context.Context, b *billing.Service, u *tollgate.User) (billing.Redirect, error) {
+		return b.Checkout(ctx, u, billing.Plan(plan), trial)
+	})
+}
+
+// ManageBilling opens the Stripe Billing Portal.
+func (a *App) ManageBilling() (billing.Redirect, error) {
+	return withBilling(a, "portal", func(ctx context.Context, b *billing.Service, u *tollgate.User) (billing.Redirect, error) {
+		return b.Portal(ctx, u)
+	})
+}
+
+// Access lists the user's entitlements, local and live.
+func (a *App) Access() (billing.Access, error) {
+	return withBilling(a, "access", func(ctx context.Context, b *billing.Service, u *tollgate.User) (billing.Access, error) {
+		return b.Access(ctx, u)
+	})
+}
+
+// Premium returns the premium content, refused in Go without test-access.
+func (a *App) Premium() (string, error) {
+	return withBilling(a, "premium", func(ctx context.Context, b *billing.Service, u *tollgate.User) (string, error) {
+		if err := b.RequireFeature(ctx, u, tollgate.FeatureTestAccess); err != nil {
+			return "", err
+		}
+		return "Welcome to Premium, " + u.Name + ". This text left Go only because your account has the test-access entitlement.", nil
+	})
+}
+
+// AdvanceClock moves the user's Stripe test clock forward by days and returns
+// the Plans screen as it now stands.
+func (a *App) AdvanceClock(days int) (Plans, error) {
+	_, err := withBilling(a, "advance clock", func(ctx context.Context, b *billing.Service, u *tollgate.User) (time.Time, error) {
+		return b.AdvanceClock(ctx, u, days)
+	})
+	if err != nil {
+		return Plans{}, err
+	}
+	return a.Plans()
+}
+
+// Events lists the latest webhook events Tollgate received.
+func (a *App) Events() ([]*tollgate.Event, error) {
+	if _, err := a.lab.Session.User(); err != nil {
+		return nil, a.fail("events", err)
+	}
+	evs, err := a.lab.DB.RecentEvents(a.ctx, 50)
+	return evs, a.fail("events", err)
+}
+
+// Stripe reports which Stripe Tollgate talks to and whether billing is ready.
+func (a *App) Stripe() (lab.State, error) { return a.lab.State(), nil }
+
+// StripeSettings returns the Settings screen's Stripe form (secrets only as "set").
+func (a *App) StripeSettings() (lab.SettingsView, error) {
+	v, err := a.lab.Settings(a.ctx)
+	return v, a.fail("settings", err)
+}
+
+// SaveStripeSettings stores the form and sets billing up again with it.
+func (a *App) SaveStripeSettings(s lab.StripeSettings, clearSecrets bool) (lab.State, error) {
+	if _, err := a.lab.Session.User(); err != nil {
+		return lab.State{}, a.fail("save settings", err)
+	}
+	err := a.lab.SaveSettings(a.ctx, s, clearSecrets)
+	return a.lab.State(), a.fail("save settings", err)
+}
+
+// withBilling runs f for the logged-in user with the billing service in force.
+func withBilling[T any](a *App, op string, f func(context.Context, *billing.Service, *tollgate.User) (T, error)) (T, error) {
+	var zero T
+	u, err := a.lab.Session.User()
+	if err != nil {
+		return zero, a.fail(op, err)
+	}
+	b, err := a.lab.Billing()
+	if err != nil {
+		return zero, a.fail(op, err)
+	}
+	v, err := f(a.ctx, b, u)
+	if err != nil {
+		return zero, a.fail(op, err)
+	}
+	return v, nil
+}
+
 // fail is the one place that decides what the user sees of an error: the
-// message of a tollgate.Error, or a generic line for anything else, which is logged.
+// message of a tollgate.Error, or a generic line for anything else, which is
+// logged. It returns nil for nil, so methods can end with `return v, a.fail(...)`.
 func (a *App) fail(op string, err error) error {
+	if err == nil {
+		return nil
+	}
 	if tollgate.ErrorCode(err) == tollgate.EINTERNAL {
 		a.log.Error(op+" failed", "err", err)
+	} else {
+		a.log.Debug(op+" refused", "err", err)
 	}
 	return errors.New(tollgate.ErrorMessage(err))
 }

@@ -1,25 +1,31 @@
 // Command tollgate is a desktop lab for Stripe subscriptions: one binary with
-// a window, a browser face (serve) and, in later versions, a Stripe sandbox.
+// a window, a browser face (serve), an offline Stripe (sandbox) and a catalog
+// bootstrapper for real test accounts.
 package main
 
 import (
 	"context"
 	"embed"
-	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
 	"net"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 
 	"github.com/wailsapp/wails/v2"
 	"github.com/wailsapp/wails/v2/pkg/options"
 	"github.com/wailsapp/wails/v2/pkg/options/assetserver"
+	"github.com/wailsapp/wails/v2/pkg/runtime"
 
+	"github.com/tollgate/tollgate/internal/billing"
 	"github.com/tollgate/tollgate/internal/config"
+	"github.com/tollgate/tollgate/internal/lab"
+	"github.com/tollgate/tollgate/internal/sandbox"
 	"github.com/tollgate/tollgate/internal/server"
+	"github.com/tollgate/tollgate/internal/store"
 )
 
 //go:embed all:frontend/dist
@@ -28,28 +34,31 @@ var assets embed.FS
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "dev"
 
+// eventBillingChanged tells the UI to re-read billing state.
+const eventBillingChanged = "billing:changed"
+
 func main() { os.Exit(run(os.Args[1:])) }
 
 func run(args []string) int {
-	cfg, err := config.Parse(args, os.UserConfigDir)
+	cfg, err := config.Parse(args, os.Getenv, os.UserConfigDir)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "tollgate: %v\n\n%s", err, config.Usage)
 		return 2
 	}
-	switch cfg.Command {
-	case config.Help:
-		fmt.Print(config.Usage)
-		return 0
-	case config.Version:
-		fmt.Println("tollgate", version)
-		return 0
-	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	dist, err := fs.Sub(assets, "frontend/dist")
-	if err == nil {
-		err = runFace(ctx, cfg, log, dist)
+	switch cfg.Command {
+	case config.Help:
+		fmt.Print(config.Usage)
+	case config.Version:
+		fmt.Println("tollgate", version)
+	case config.Sandbox:
+		err = runSandbox(ctx, cfg, log)
+	case config.Bootstrap:
+		err = runBootstrap(ctx, cfg)
+	default:
+		err = runApp(ctx, cfg, log)
 	}
 	if err != nil {
 		log.Error("tollgate stopped", "err", err)
@@ -58,20 +67,52 @@ func run(args []string) int {
 	return 0
 }
 
-func runFace(ctx context.Context, cfg config.Config, log *slog.Logger, dist fs.FS) error {
-	app, err := NewApp(cfg, log)
+// runApp runs the window or serve: the app's own HTTP server carries the
+// webhook and Stripe's return pages (and, in serve mode, the UI itself).
+func runApp(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	dist, err := fs.Sub(assets, "frontend/dist")
 	if err != nil {
 		return err
 	}
-	defer app.close()
-	if cfg.Command == config.Serve {
-		return serve(ctx, cfg, app, dist, log)
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil && cfg.Command == config.Desktop {
+		// The window needs some port for Stripe's returns, not this one; a second window is fine.
+		log.Warn("address taken, using a free port", "addr", cfg.Addr, "err", err)
+		ln, err = net.Listen("tcp", "127.0.0.1:0")
 	}
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	base := "http://" + ln.Addr().String()
+	l, err := lab.Open(ctx, lab.Options{Config: cfg, Logger: log, BaseURL: base})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer l.Close()
+	app := newApp(l, log, About{Version: version, DataDir: cfg.DataDir, Database: l.DB.Path, SchemaVersion: store.SchemaVersion, Face: string(cfg.Command)})
+	if cfg.Command == config.Serve {
+		events := server.NewBroadcaster()
+		l.OnChange = func(uint64) { events.Emit(eventBillingChanged) }
+		token := server.NewToken()
+		srv, err := server.New(server.Options{Assets: dist, Bindings: []any{app}, Token: token, Logger: log.With("component", "server"),
+			Public: server.PublicRoutes(l.Webhook, l, base+"/", log), Events: events})
+		if err != nil {
+			return err
+		}
+		app.startup(ctx)
+		// The link is printed, not logged: it is the key to this run, meant for the person at the terminal.
+		fmt.Printf("Tollgate is running at %s/?token=%s\n", base, token)
+		return server.Serve(ctx, ln, srv)
+	}
+	go func() {
+		if err := server.Serve(ctx, ln, server.PublicRoutes(l.Webhook, l, "", log)); err != nil {
+			log.Error("webhook server stopped", "err", err)
+		}
+	}()
+	l.OnChange = func(uint64) { runtime.EventsEmit(app.ctx, eventBillingChanged) }
 	err = wails.Run(&options.App{
-		Title:       "Tollgate",
-		Width:       1100,
-		Height:      760,
-		MinWidth:    720,
+		Title: "Tollgate", Width: 1100, Height: 760, MinWidth: 720,
 		AssetServer: &assetserver.Options{Assets: dist},
 		OnStartup:   app.startup,
 		Bind:        []any{app},
@@ -82,22 +123,35 @@ func runFace(ctx context.Context, cfg config.Config, log *slog.Logger, dist fs.F
 	return nil
 }
 
-func serve(ctx context.Context, cfg config.Config, app *App, dist fs.FS, log *slog.Logger) error {
-	app.startup(ctx)
-	token := server.NewToken()
-	srv, err := server.New(server.Options{Assets: dist, Bindings: []any{app}, Token: token, Logger: log.With("component", "server")})
+// runSandbox serves the Stripe emulator alone until interrupted.
+func runSandbox(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	sb, err := sandbox.Start(ctx, sandbox.Config{Path: filepath.Join(cfg.DataDir, lab.SandboxFile), Logger: log}, cfg.Addr)
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("serve: listen on %s: %w", cfg.Addr, err)
+	defer sb.Close()
+	if cfg.WebhookURL != "" {
+		if err := sb.AddWebhookEndpoint(ctx, cfg.WebhookURL, cfg.WebhookSecret); err != nil {
+			return err
+		}
 	}
-	// The link is printed, not logged: it is the key to this run, meant for the person at the terminal.
-	fmt.Printf("Tollgate is running at http://%s/?token=%s\n", ln.Addr(), token)
-	log.Info("serving", "addr", ln.Addr().String(), "data", cfg.DataDir)
-	if err := server.Serve(ctx, ln, srv); err != nil && !errors.Is(err, context.Canceled) {
+	log.Info("sandbox ready", "url", sb.URL(), "webhook", cfg.WebhookURL, "data", cfg.DataDir)
+	<-ctx.Done()
+	return nil
+}
+
+// runBootstrap creates the demo catalog on the account of TEST_STRIPE_SECRET_KEY and prints its ids.
+func runBootstrap(ctx context.Context, cfg config.Config) error {
+	b, err := billing.New(billing.Config{SecretKey: cfg.Stripe.SecretKey, APIBase: cfg.Stripe.APIBase}, nil, nil)
+	if err != nil {
 		return err
 	}
+	cat, err := b.Bootstrap(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%s=%s\n%s=%s\n# product %s, promotion code %s (%s), portal configuration %s\n",
+		config.EnvMonthlyPrice, cat.MonthlyPriceID, config.EnvYearlyPrice, cat.YearlyPriceID,
+		cat.ProductID, billing.PromotionCode, cat.PromotionCodeID, cat.PortalConfigID)
 	return nil
 }

@@ -1,5 +1,5 @@
-// Package config turns Tollgate's command line into a Command and its settings,
-// with an error a person can act on for every bad flag.
+// Package config turns Tollgate's command line and environment into a Command
+// and its settings, with an error a person can act on for every bad value.
 package config
 
 import (
@@ -8,51 +8,98 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/tollgate/tollgate/internal/tollgate"
 )
 
 // Command is the face of Tollgate to run.
 type Command string
 
 const (
-	Desktop Command = "desktop" // the window (no subcommand)
-	Serve   Command = "serve"   // the same UI in a browser
-	Version Command = "version" // print the version
-	Help    Command = "help"    // print usage
+	Desktop   Command = "desktop"   // the window (no subcommand)
+	Serve     Command = "serve"     // the same UI in a browser
+	Sandbox   Command = "sandbox"   // the Stripe emulator alone
+	Bootstrap Command = "bootstrap" // create the demo catalog on a Stripe account
+	Version   Command = "version"   // print the version
+	Help      Command = "help"      // print usage
 )
 
-// DefaultServeAddr is where `tollgate serve` listens unless told otherwise.
-const DefaultServeAddr = "127.0.0.1:8484"
+// Default addresses.
+const (
+	DefaultDesktopAddr = "127.0.0.1:4242" // the window's own server: webhook and Checkout returns
+	DefaultServeAddr   = "127.0.0.1:8484"
+	DefaultSandboxAddr = "127.0.0.1:12111"
+)
+
+// The guide's environment variables, honoured as it names them.
+const (
+	EnvSecretKey     = "TEST_STRIPE_SECRET_KEY"
+	EnvWebhookSecret = "TEST_STRIPE_WEBHOOK_SECRET"
+	EnvMonthlyPrice  = "TEST_MONTHLY_PRICE_ID"
+	EnvYearlyPrice   = "TEST_YEARLY_PRICE_ID"
+	EnvAPIBase       = "STRIPE_API_BASE"
+)
+
+// Stripe is the Stripe configuration from the environment and flags. Empty
+// fields may still be filled from the Settings screen's stored values.
+type Stripe struct {
+	SecretKey     string
+	WebhookSecret string
+	MonthlyPrice  string
+	YearlyPrice   string
+	APIBase       string
+}
 
 // Config is everything a face needs to start.
 type Config struct {
 	Command Command
-	DataDir string // folder holding tollgate.db
-	Addr    string // serve: host:port to listen on
+	DataDir string // folder holding tollgate.db (and sandbox.db)
+	Addr    string // where this face's HTTP server listens
+	Stripe  Stripe
+	// InsecureWebhooks accepts unsigned webhook events when no secret is set.
+	InsecureWebhooks bool
+	// Sandbox only: one webhook endpoint for every event.
+	WebhookURL, WebhookSecret string
 }
 
 // Usage is printed for `tollgate help` and after a bad command line.
 const Usage = `Tollgate: a desktop lab for Stripe subscriptions.
 
 Usage:
-  tollgate [--data DIR]                      open the desktop window
-  tollgate serve [--addr HOST:PORT] [--data DIR]
-                                             the same app in your browser (default 127.0.0.1:8484)
-  tollgate version                           print the version
-  tollgate help                              print this help
+  tollgate [flags]              open the desktop window
+  tollgate serve [flags]        the same app in your browser
+  tollgate sandbox [flags]      run only the offline Stripe emulator
+  tollgate bootstrap [flags]    create the demo catalog on the Stripe account of TEST_STRIPE_SECRET_KEY
+  tollgate version              print the version
+  tollgate help                 print this help
 
 Flags:
-  --data DIR    folder for Tollgate's database (default: your config folder + /tollgate)
-  --addr ADDR   serve only: address to listen on; loopback unless you mean otherwise
+  --data DIR               folder for Tollgate's data (default: your config folder + /tollgate)
+  --addr HOST:PORT         where to listen: the window's webhook server (default 127.0.0.1:4242),
+                           serve (default 127.0.0.1:8484) or sandbox (default 127.0.0.1:12111)
+  --stripe-api URL         send Stripe calls to URL instead of api.stripe.com (also STRIPE_API_BASE)
+  --insecure-webhooks      window and serve: accept unsigned webhook events when no secret is set
+  --webhook URL            sandbox: send every event to URL ...
+  --webhook-secret SECRET  sandbox: ... signed with this whsec_ secret
+
+Environment (the guide's names):
+  TEST_STRIPE_SECRET_KEY      a test secret key (sk_test_...); without one Tollgate runs its offline sandbox
+  TEST_STRIPE_WEBHOOK_SECRET  the webhook endpoint's signing secret (whsec_...)
+  TEST_MONTHLY_PRICE_ID       the monthly price (price_...); found by lookup key when unset
+  TEST_YEARLY_PRICE_ID        the yearly price (price_...)
+  STRIPE_API_BASE             as --stripe-api
 `
 
-// ErrUsage wraps every command-line mistake, so main can print the usage after it.
+// ErrUsage wraps every command-line or environment mistake, so main can print the usage after it.
 var ErrUsage = errors.New("usage")
 
-// Parse reads args (without the program name). userConfigDir is os.UserConfigDir, injected for tests.
-func Parse(args []string, userConfigDir func() (string, error)) (Config, error) {
+// Parse reads args (without the program name) and the environment through
+// getenv. userConfigDir is os.UserConfigDir, injected for tests.
+func Parse(args []string, getenv func(string) string, userConfigDir func() (string, error)) (Config, error) {
 	cfg := Config{Command: Desktop}
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cfg.Command = Command(args[0])
@@ -62,9 +109,16 @@ func Parse(args []string, userConfigDir func() (string, error)) (Config, error) 
 	fs.SetOutput(io.Discard) // we print one clear message ourselves
 	fs.StringVar(&cfg.DataDir, "data", "", "")
 	switch cfg.Command {
-	case Desktop:
-	case Serve:
-		fs.StringVar(&cfg.Addr, "addr", DefaultServeAddr, "")
+	case Desktop, Serve:
+		fs.StringVar(&cfg.Addr, "addr", map[Command]string{Desktop: DefaultDesktopAddr, Serve: DefaultServeAddr}[cfg.Command], "")
+		fs.StringVar(&cfg.Stripe.APIBase, "stripe-api", getenv(EnvAPIBase), "")
+		fs.BoolVar(&cfg.InsecureWebhooks, "insecure-webhooks", false, "")
+	case Sandbox:
+		fs.StringVar(&cfg.Addr, "addr", DefaultSandboxAddr, "")
+		fs.StringVar(&cfg.WebhookURL, "webhook", "", "")
+		fs.StringVar(&cfg.WebhookSecret, "webhook-secret", "", "")
+	case Bootstrap:
+		fs.StringVar(&cfg.Stripe.APIBase, "stripe-api", getenv(EnvAPIBase), "")
 	case Version, Help:
 		if len(args) > 0 {
 			return cfg, fmt.Errorf("%w: %s takes no arguments, got %q", ErrUsage, cfg.Command, args[0])
@@ -84,12 +138,70 @@ func Parse(args []string, userConfigDir func() (string, error)) (Config, error) 
 	if err := cfg.resolveDataDir(userConfigDir); err != nil {
 		return cfg, err
 	}
-	if cfg.Command == Serve {
+	if cfg.Addr != "" {
 		if err := checkAddr(cfg.Addr); err != nil {
 			return cfg, err
 		}
 	}
+	if cfg.Command == Sandbox {
+		return cfg, cfg.checkSandboxWebhook()
+	}
+	cfg.Stripe.SecretKey = strings.TrimSpace(getenv(EnvSecretKey))
+	cfg.Stripe.WebhookSecret = strings.TrimSpace(getenv(EnvWebhookSecret))
+	cfg.Stripe.MonthlyPrice = strings.TrimSpace(getenv(EnvMonthlyPrice))
+	cfg.Stripe.YearlyPrice = strings.TrimSpace(getenv(EnvYearlyPrice))
+	if err := cfg.Stripe.Check(); err != nil {
+		return cfg, fmt.Errorf("%w: %v", ErrUsage, tollgate.ErrorMessage(err))
+	}
+	if cfg.Command == Bootstrap && cfg.Stripe.SecretKey == "" {
+		return cfg, fmt.Errorf("%w: bootstrap needs %s: the key of the Stripe test account to set up", ErrUsage, EnvSecretKey)
+	}
 	return cfg, nil
+}
+
+// Check validates each value that is set; the Settings screen uses it too.
+func (s Stripe) Check() error {
+	if s.SecretKey != "" {
+		if err := tollgate.CheckStripeKey(s.SecretKey); err != nil {
+			return err
+		}
+	}
+	if s.WebhookSecret != "" && !strings.HasPrefix(s.WebhookSecret, "whsec_") {
+		return tollgate.Errorf(tollgate.EINVALID, "The webhook signing secret must start with whsec_ (Stripe shows it on the webhook endpoint's page).")
+	}
+	for name, id := range map[string]string{"monthly": s.MonthlyPrice, "yearly": s.YearlyPrice} {
+		if id != "" && !strings.HasPrefix(id, "price_") {
+			return tollgate.Errorf(tollgate.EINVALID, "The %s price id must start with price_, got %q.", name, id)
+		}
+	}
+	if s.APIBase != "" {
+		if err := checkHTTPURL(s.APIBase); err != nil {
+			return tollgate.Errorf(tollgate.EINVALID, "The Stripe API base %q is not an http(s) URL such as http://127.0.0.1:12111.", s.APIBase)
+		}
+	}
+	return nil
+}
+
+func (c *Config) checkSandboxWebhook() error {
+	switch {
+	case c.WebhookURL == "" && c.WebhookSecret == "":
+		return nil
+	case c.WebhookURL == "" || c.WebhookSecret == "":
+		return fmt.Errorf("%w: --webhook and --webhook-secret go together", ErrUsage)
+	case checkHTTPURL(c.WebhookURL) != nil:
+		return fmt.Errorf("%w: --webhook %q is not an http(s) URL", ErrUsage, c.WebhookURL)
+	case !strings.HasPrefix(c.WebhookSecret, "whsec_"):
+		return fmt.Errorf("%w: --webhook-secret must start with whsec_", ErrUsage)
+	}
+	return nil
+}
+
+func checkHTTPURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return errors.New("not an http(s) URL")
+	}
+	return nil
 }
 
 func (c *Config) resolveDataDir(userConfigDir func() (string, error)) error {

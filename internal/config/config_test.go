@@ -10,6 +10,8 @@ import (
 	"github.com/tollgate/tollgate/internal/config"
 )
 
+func noEnv(string) string { return "" }
+
 func TestParse(t *testing.T) {
 	home := t.TempDir()
 	userDir := func() (string, error) { return home, nil }
@@ -24,8 +26,8 @@ func TestParse(t *testing.T) {
 		want    config.Config
 		wantErr string
 	}{
-		{"Desktop", nil, config.Config{Command: config.Desktop, DataDir: filepath.Join(home, "tollgate")}, ""},
-		{"DesktopData", []string{"--data", home + "/x"}, config.Config{Command: config.Desktop, DataDir: home + "/x"}, ""},
+		{"Desktop", nil, config.Config{Command: config.Desktop, DataDir: filepath.Join(home, "tollgate"), Addr: "127.0.0.1:4242"}, ""},
+		{"DesktopData", []string{"--data", home + "/x", "--insecure-webhooks"}, config.Config{Command: config.Desktop, DataDir: home + "/x", Addr: "127.0.0.1:4242", InsecureWebhooks: true}, ""},
 		{"Serve", []string{"serve"}, config.Config{Command: config.Serve, DataDir: filepath.Join(home, "tollgate"), Addr: "127.0.0.1:8484"}, ""},
 		{"ServeAddr", []string{"serve", "--addr", "127.0.0.1:0", "--data", home}, config.Config{Command: config.Serve, DataDir: home, Addr: "127.0.0.1:0"}, ""},
 		{"Version", []string{"version"}, config.Config{Command: config.Version}, ""},
@@ -38,10 +40,16 @@ func TestParse(t *testing.T) {
 		{"ErrDataIsFile", []string{"--data", file}, config.Config{}, "is a file"},
 		{"ErrExtraArg", []string{"serve", "now"}, config.Config{}, `unexpected argument "now"`},
 		{"ErrVersionArg", []string{"version", "--data", "x"}, config.Config{}, "takes no arguments"},
-		{"ErrAddrOnDesktop", []string{"--addr", "127.0.0.1:1"}, config.Config{}, "not defined: -addr"},
+		{"Sandbox", []string{"sandbox", "--webhook", "http://127.0.0.1:1/payments/event", "--webhook-secret", "whsec_x"}, config.Config{Command: config.Sandbox, DataDir: filepath.Join(home, "tollgate"), Addr: "127.0.0.1:12111", WebhookURL: "http://127.0.0.1:1/payments/event", WebhookSecret: "whsec_x"}, ""},
+		{"ServeStripeAPI", []string{"serve", "--stripe-api", "http://127.0.0.1:12111"}, config.Config{Command: config.Serve, DataDir: filepath.Join(home, "tollgate"), Addr: "127.0.0.1:8484", Stripe: config.Stripe{APIBase: "http://127.0.0.1:12111"}}, ""},
+		{"ErrSandboxWebhookAlone", []string{"sandbox", "--webhook", "http://127.0.0.1:1/"}, config.Config{}, "go together"},
+		{"ErrSandboxWebhookURL", []string{"sandbox", "--webhook", "ftp://x", "--webhook-secret", "whsec_x"}, config.Config{}, "not an http(s) URL"},
+		{"ErrSandboxWebhookSecret", []string{"sandbox", "--webhook", "http://127.0.0.1:1/", "--webhook-secret", "sk_test_x"}, config.Config{}, "must start with whsec_"},
+		{"ErrStripeAPI", []string{"serve", "--stripe-api", "localhost:12111"}, config.Config{}, "not an http(s) URL"},
+		{"ErrInsecureOnSandbox", []string{"sandbox", "--insecure-webhooks"}, config.Config{}, "not defined: -insecure-webhooks"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := config.Parse(tc.args, userDir)
+			got, err := config.Parse(tc.args, noEnv, userDir)
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) || !errors.Is(err, config.ErrUsage) {
 					t.Fatalf("err = %v, want a usage error containing %q", err, tc.wantErr)
@@ -58,9 +66,55 @@ func TestParse(t *testing.T) {
 	}
 
 	t.Run("ErrNoConfigDir", func(t *testing.T) {
-		_, err := config.Parse(nil, func() (string, error) { return "", errors.New("$HOME is not defined") })
+		_, err := config.Parse(nil, noEnv, func() (string, error) { return "", errors.New("$HOME is not defined") })
 		if err == nil || !strings.Contains(err.Error(), "--data") {
 			t.Fatalf("err = %v, want it to suggest --data", err)
 		}
 	})
+}
+
+func TestParseEnv(t *testing.T) {
+	userDir := func() (string, error) { return t.TempDir(), nil }
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+	t.Run("OK", func(t *testing.T) {
+		cfg, err := config.Parse([]string{"serve"}, env(map[string]string{
+			config.EnvSecretKey: " sk_test_abc ", config.EnvWebhookSecret: "whsec_abc",
+			config.EnvMonthlyPrice: "price_m", config.EnvYearlyPrice: "price_y", config.EnvAPIBase: "http://127.0.0.1:12111",
+		}), userDir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := config.Stripe{SecretKey: "sk_test_abc", WebhookSecret: "whsec_abc", MonthlyPrice: "price_m", YearlyPrice: "price_y", APIBase: "http://127.0.0.1:12111"}
+		if cfg.Stripe != want {
+			t.Errorf("Stripe = %+v, want %+v", cfg.Stripe, want)
+		}
+	})
+	t.Run("FlagBeatsEnv", func(t *testing.T) {
+		cfg, err := config.Parse([]string{"--stripe-api", "http://127.0.0.1:1"}, env(map[string]string{config.EnvAPIBase: "http://127.0.0.1:2"}), userDir)
+		if err != nil || cfg.Stripe.APIBase != "http://127.0.0.1:1" {
+			t.Fatalf("APIBase = %q, %v", cfg.Stripe.APIBase, err)
+		}
+	})
+	for name, tc := range map[string]struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		"ErrLiveKey":        {nil, map[string]string{config.EnvSecretKey: "sk_live_abc"}, "live Stripe key"},
+		"ErrRestrictedLive": {nil, map[string]string{config.EnvSecretKey: "rk_live_abc"}, "live Stripe key"},
+		"ErrPublishableKey": {nil, map[string]string{config.EnvSecretKey: "pk_test_abc"}, "publishable key"},
+		"ErrGarbageKey":     {nil, map[string]string{config.EnvSecretKey: "hello"}, "must start with sk_test_"},
+		"ErrWebhookSecret":  {nil, map[string]string{config.EnvWebhookSecret: "sk_test_x"}, "whsec_"},
+		"ErrPriceID":        {nil, map[string]string{config.EnvMonthlyPrice: "prod_123"}, "monthly price id must start with price_"},
+		"ErrAPIBaseEnv":     {nil, map[string]string{config.EnvAPIBase: "nope"}, "not an http(s) URL"},
+		"ErrBootstrapNoKey": {[]string{"bootstrap"}, nil, "bootstrap needs TEST_STRIPE_SECRET_KEY"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := config.Parse(tc.args, env(tc.env), userDir)
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !errors.Is(err, config.ErrUsage) {
+				t.Fatalf("err = %v, want a usage error containing %q", err, tc.want)
+			}
+		})
+	}
 }

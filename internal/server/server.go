@@ -35,6 +35,10 @@ type Options struct {
 	// ErrorText turns an error returned by a bound method into the text the
 	// frontend sees; in the desktop app Wails shows err.Error(), so by default so do we.
 	ErrorText func(error) string
+	// Public serves the routes that need no token (PublicRoutes): the webhook and Stripe's return pages.
+	Public *http.ServeMux
+	// Events, when set, streams UI events at GET /api/events.
+	Events *Broadcaster
 }
 
 // Server serves one Tollgate process's UI and methods.
@@ -78,13 +82,23 @@ func New(o Options) (*Server, error) {
 	s := &Server{opts: o, bridge: b, index: index, mux: http.NewServeMux()}
 	s.mux.HandleFunc("POST /api/call", s.handleCall)
 	s.mux.HandleFunc("GET /tollgate-bridge.js", s.handleShim)
+	if o.Events != nil {
+		s.mux.Handle("GET /api/events", o.Events)
+	}
 	s.mux.HandleFunc("GET /{$}", s.handleIndex)
 	s.mux.Handle("GET /", http.FileServerFS(o.Assets))
 	return s, nil
 }
 
-// ServeHTTP checks the Host and the token before routing.
+// ServeHTTP serves the public routes as they are and checks the Host and the
+// token before anything else.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.opts.Public != nil {
+		if h, pattern := s.opts.Public.Handler(r); pattern != "" {
+			h.ServeHTTP(w, r)
+			return
+		}
+	}
 	if !hostAllowed(r) {
 		// A name other than localhost or an IP is how DNS rebinding reaches a loopback server.
 		http.Error(w, "Tollgate answers only to localhost or an IP address in the Host header.", http.StatusMisdirectedRequest)

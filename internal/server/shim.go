@@ -54,9 +54,17 @@ func shim(token string, names []string) string {
     }
   }
   const listeners = {};
+  let stream = null;
+  // Go's events arrive over one EventSource, opened when the first listener is added.
+  function listen() {
+    if (stream) return;
+    stream = new EventSource("/api/events");
+    stream.addEventListener("tollgate", (e) => (listeners[e.data] || []).slice().forEach((cb) => cb()));
+  }
   window.runtime = {
     BrowserOpenURL: (url) => { window.location.assign(url); },
     EventsOnMultiple: (name, cb, max) => {
+      listen();
       (listeners[name] = listeners[name] || []).push(cb);
       return () => { listeners[name] = (listeners[name] || []).filter((f) => f !== cb); };
     },

@@ -1,3 +1,147 @@
+export namespace billing {
+	
+	export class Access {
+	    hasCustomer: boolean;
+	    customerId: string;
+	    local: string[];
+	    live: string[];
+	    liveError: string;
+	    onlyLocal: string[];
+	    onlyLive: string[];
+	    hasTestAccess: boolean;
+	    hasTestAccess2: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new Access(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.hasCustomer = source["hasCustomer"];
+	        this.customerId = source["customerId"];
+	        this.local = source["local"];
+	        this.live = source["live"];
+	        this.liveError = source["liveError"];
+	        this.onlyLocal = source["onlyLocal"];
+	        this.onlyLive = source["onlyLive"];
+	        this.hasTestAccess = source["hasTestAccess"];
+	        this.hasTestAccess2 = source["hasTestAccess2"];
+	    }
+	}
+	export class Price {
+	    plan: string;
+	    id: string;
+	    product: string;
+	    amount: number;
+	    currency: string;
+	    interval: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Price(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.plan = source["plan"];
+	        this.id = source["id"];
+	        this.product = source["product"];
+	        this.amount = source["amount"];
+	        this.currency = source["currency"];
+	        this.interval = source["interval"];
+	    }
+	}
+	export class Redirect {
+	    url: string;
+	    portal: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new Redirect(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.url = source["url"];
+	        this.portal = source["portal"];
+	    }
+	}
+
+}
+
+export namespace lab {
+	
+	export class SettingsView {
+	    secretKeySet: boolean;
+	    secretKeyHint: string;
+	    webhookSecretSet: boolean;
+	    monthlyPrice: string;
+	    yearlyPrice: string;
+	    testClocks: boolean;
+	    fromEnvironment: string[];
+	
+	    static createFrom(source: any = {}) {
+	        return new SettingsView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.secretKeySet = source["secretKeySet"];
+	        this.secretKeyHint = source["secretKeyHint"];
+	        this.webhookSecretSet = source["webhookSecretSet"];
+	        this.monthlyPrice = source["monthlyPrice"];
+	        this.yearlyPrice = source["yearlyPrice"];
+	        this.testClocks = source["testClocks"];
+	        this.fromEnvironment = source["fromEnvironment"];
+	    }
+	}
+	export class State {
+	    mode: string;
+	    apiBase: string;
+	    account: string;
+	    webhook: string;
+	    webhookSet: boolean;
+	    testClocks: boolean;
+	    ready: boolean;
+	    error: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new State(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.mode = source["mode"];
+	        this.apiBase = source["apiBase"];
+	        this.account = source["account"];
+	        this.webhook = source["webhook"];
+	        this.webhookSet = source["webhookSet"];
+	        this.testClocks = source["testClocks"];
+	        this.ready = source["ready"];
+	        this.error = source["error"];
+	    }
+	}
+	export class StripeSettings {
+	    secretKey: string;
+	    webhookSecret: string;
+	    monthlyPrice: string;
+	    yearlyPrice: string;
+	    testClocks: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new StripeSettings(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.secretKey = source["secretKey"];
+	        this.webhookSecret = source["webhookSecret"];
+	        this.monthlyPrice = source["monthlyPrice"];
+	        this.yearlyPrice = source["yearlyPrice"];
+	        this.testClocks = source["testClocks"];
+	    }
+	}
+
+}
+
 export namespace main {
 	
 	export class About {
@@ -20,11 +164,163 @@ export namespace main {
 	        this.face = source["face"];
 	    }
 	}
+	export class Plans {
+	    prices: billing.Price[];
+	    hasCustomer: boolean;
+	    testClock: string;
+	    subscriptions: tollgate.Subscription[];
+	    paymentFailed: boolean;
+	    trialDays: number;
+	    promotion: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Plans(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.prices = this.convertValues(source["prices"], billing.Price);
+	        this.hasCustomer = source["hasCustomer"];
+	        this.testClock = source["testClock"];
+	        this.subscriptions = this.convertValues(source["subscriptions"], tollgate.Subscription);
+	        this.paymentFailed = source["paymentFailed"];
+	        this.trialDays = source["trialDays"];
+	        this.promotion = source["promotion"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 
 }
 
 export namespace tollgate {
 	
+	export class Event {
+	    id: string;
+	    type: string;
+	    apiVersion: string;
+	    // Go type: time
+	    created: any;
+	    // Go type: time
+	    received: any;
+	    outcome: string;
+	    error?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Event(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.type = source["type"];
+	        this.apiVersion = source["apiVersion"];
+	        this.created = this.convertValues(source["created"], null);
+	        this.received = this.convertValues(source["received"], null);
+	        this.outcome = source["outcome"];
+	        this.error = source["error"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class Subscription {
+	    stripeId: string;
+	    customerId: string;
+	    userId: number;
+	    status: string;
+	    productId: string;
+	    priceId: string;
+	    interval: string;
+	    cancelAtPeriodEnd: boolean;
+	    // Go type: time
+	    currentPeriodEnd: any;
+	    // Go type: time
+	    trialEnd: any;
+	    // Go type: time
+	    endedAt: any;
+	    // Go type: time
+	    created: any;
+	    latestInvoiceId: string;
+	    latestInvoiceStatus: string;
+	    // Go type: time
+	    nextPaymentAttempt: any;
+	    // Go type: time
+	    syncedAt: any;
+	
+	    static createFrom(source: any = {}) {
+	        return new Subscription(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.stripeId = source["stripeId"];
+	        this.customerId = source["customerId"];
+	        this.userId = source["userId"];
+	        this.status = source["status"];
+	        this.productId = source["productId"];
+	        this.priceId = source["priceId"];
+	        this.interval = source["interval"];
+	        this.cancelAtPeriodEnd = source["cancelAtPeriodEnd"];
+	        this.currentPeriodEnd = this.convertValues(source["currentPeriodEnd"], null);
+	        this.trialEnd = this.convertValues(source["trialEnd"], null);
+	        this.endedAt = this.convertValues(source["endedAt"], null);
+	        this.created = this.convertValues(source["created"], null);
+	        this.latestInvoiceId = source["latestInvoiceId"];
+	        this.latestInvoiceStatus = source["latestInvoiceStatus"];
+	        this.nextPaymentAttempt = this.convertValues(source["nextPaymentAttempt"], null);
+	        this.syncedAt = this.convertValues(source["syncedAt"], null);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class User {
 	    id: number;
 	    email: string;

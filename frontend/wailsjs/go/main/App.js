@@ -6,8 +6,20 @@ export function About() {
   return window['go']['main']['App']['About']();
 }
 
+export function Access() {
+  return window['go']['main']['App']['Access']();
+}
+
+export function AdvanceClock(arg1) {
+  return window['go']['main']['App']['AdvanceClock'](arg1);
+}
+
 export function CurrentUser() {
   return window['go']['main']['App']['CurrentUser']();
+}
+
+export function Events() {
+  return window['go']['main']['App']['Events']();
 }
 
 export function Login(arg1, arg2) {
@@ -18,6 +30,34 @@ export function Logout() {
   return window['go']['main']['App']['Logout']();
 }
 
+export function ManageBilling() {
+  return window['go']['main']['App']['ManageBilling']();
+}
+
+export function Plans() {
+  return window['go']['main']['App']['Plans']();
+}
+
+export function Premium() {
+  return window['go']['main']['App']['Premium']();
+}
+
 export function Register(arg1, arg2, arg3) {
   return window['go']['main']['App']['Register'](arg1, arg2, arg3);
+}
+
+export function SaveStripeSettings(arg1, arg2) {
+  return window['go']['main']['App']['SaveStripeSettings'](arg1, arg2);
+}
+
+export function Stripe() {
+  return window['go']['main']['App']['Stripe']();
+}
+
+export function StripeSettings() {
+  return window['go']['main']['App']['StripeSettings']();
+}
+
+export function Subscribe(arg1, arg2) {
+  return window['go']['main']['App']['Subscribe'](arg1, arg2);
 }

@@ -1,0 +1,124 @@
+package billing
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/tollgate/tollgate/internal/tollgate"
+)
+
+// Access is what the Access screen shows: the entitlements Tollgate keeps
+// locally (from the summary events) beside Stripe's live answer, so a learner
+// can see the webhook at work and spot when the two disagree.
+type Access struct {
+	HasCustomer bool     `json:"hasCustomer"`
+	CustomerID  string   `json:"customerId"`
+	Local       []string `json:"local"`
+	Live        []string `json:"live"`
+	LiveError   string   `json:"liveError"`
+	// OnlyLocal and OnlyLive are the differences; both empty when in step.
+	OnlyLocal []string `json:"onlyLocal"`
+	OnlyLive  []string `json:"onlyLive"`
+	// The guide's two flags.
+	HasTestAccess  bool `json:"hasTestAccess"`
+	HasTestAccess2 bool `json:"hasTestAccess2"`
+}
+
+// Access reads the user's entitlements. With no Stripe customer it makes no
+// Stripe call at all: there is nothing to ask about.
+func (s *Service) Access(ctx context.Context, u *tollgate.User) (Access, error) {
+	a := Access{Local: []string{}, Live: []string{}, OnlyLocal: []string{}, OnlyLive: []string{}}
+	c, err := s.store.CustomerByUser(ctx, u.ID)
+	if tollgate.ErrorCode(err) == tollgate.ENOTFOUND {
+		return a, nil
+	} else if err != nil {
+		return a, fmt.Errorf("billing: access: %w", err)
+	}
+	a.HasCustomer, a.CustomerID = true, c.StripeID
+	local, err := s.store.EntitlementsByCustomer(ctx, c.StripeID)
+	if err != nil {
+		return a, fmt.Errorf("billing: access: %w", err)
+	}
+	a.Local = append(a.Local, local.LookupKeys...)
+	for ae, err := range s.sc.V1EntitlementsActiveEntitlements.List(ctx, &stripe.EntitlementsActiveEntitlementListParams{Customer: stripe.String(c.StripeID)}) {
+		if err != nil {
+			// The local copy still answers; say why the live one is missing.
+			a.LiveError = tollgate.ErrorMessage(stripeError("list active entitlements", err))
+			a.Live = nil
+			break
+		}
+		a.Live = append(a.Live, ae.LookupKey)
+	}
+	slices.Sort(a.Local)
+	if a.Live != nil {
+		slices.Sort(a.Live)
+		a.OnlyLocal, a.OnlyLive = minus(a.Local, a.Live), minus(a.Live, a.Local)
+	}
+	a.HasTestAccess = local.Has(tollgate.FeatureTestAccess)
+	a.HasTestAccess2 = local.Has(tollgate.FeatureTestAccess2)
+	return a, nil
+}
+
+func minus(a, b []string) []string {
+	out := []string{}
+	for _, x := range a {
+		if !slices.Contains(b, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// RequireFeature answers from the local copy, with no network round trip:
+// the webhook keeps it current, which is the point of having one.
+func (s *Service) RequireFeature(ctx context.Context, u *tollgate.User, key string) error {
+	c, err := s.store.CustomerByUser(ctx, u.ID)
+	if tollgate.ErrorCode(err) == tollgate.ENOTFOUND {
+		return tollgate.Errorf(tollgate.EFORBIDDEN, "Premium needs the %s entitlement, and you have no subscription yet. Choose a plan on the Plans screen.", key)
+	} else if err != nil {
+		return fmt.Errorf("billing: require %s: %w", key, err)
+	}
+	e, err := s.store.EntitlementsByCustomer(ctx, c.StripeID)
+	if err != nil {
+		return fmt.Errorf("billing: require %s: %w", key, err)
+	}
+	if !e.Has(key) {
+		return tollgate.Errorf(tollgate.EFORBIDDEN, "Premium needs the %s entitlement, which your account does not have now. Choose a plan on the Plans screen.", key)
+	}
+	return nil
+}
+
+// Status is what the Plans screen shows about the user's subscriptions.
+type Status struct {
+	HasCustomer   bool                    `json:"hasCustomer"`
+	TestClock     string                  `json:"testClock"`
+	Subscriptions []tollgate.Subscription `json:"subscriptions"`
+	// PaymentFailed is set while a subscription is past_due: the banner's cue.
+	PaymentFailed bool `json:"paymentFailed"`
+}
+
+// Status reads the local copy; it makes no Stripe call.
+func (s *Service) Status(ctx context.Context, u *tollgate.User) (Status, error) {
+	st := Status{Subscriptions: []tollgate.Subscription{}}
+	c, err := s.store.CustomerByUser(ctx, u.ID)
+	if tollgate.ErrorCode(err) == tollgate.ENOTFOUND {
+		return st, nil
+	} else if err != nil {
+		return st, fmt.Errorf("billing: status: %w", err)
+	}
+	st.HasCustomer, st.TestClock = true, c.TestClock
+	subs, err := s.store.SubscriptionsByUser(ctx, u.ID)
+	if err != nil {
+		return st, fmt.Errorf("billing: status: %w", err)
+	}
+	for _, sub := range subs {
+		st.Subscriptions = append(st.Subscriptions, *sub)
+		if sub.Status == tollgate.StatusPastDue {
+			st.PaymentFailed = true
+		}
+	}
+	return st, nil
+}

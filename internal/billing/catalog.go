@@ -1,0 +1,260 @@
+package billing
+
+import (
+	"context"
+
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/tollgate/tollgate/internal/tollgate"
+)
+
+// The demo catalog. Lookup keys, not ids, name it, so that the same code finds
+// it again on any account and a second bootstrap changes nothing.
+const (
+	ProductName        = "Tollgate Premium"
+	MonthlyLookupKey   = "tollgate_monthly"
+	YearlyLookupKey    = "tollgate_yearly"
+	PromotionCode      = "LEARN10"
+	couponID           = "tollgate-learn10"
+	catalogMetadataKey = "tollgate"
+	currency           = "gbp"
+	monthlyAmount      = 900  // £9.00
+	yearlyAmount       = 9000 // £90.00: two months free
+)
+
+// features are the entitlements the product grants, by lookup key.
+var features = []struct{ key, name string }{
+	{"test-access", "Test access (opens Premium)"},
+	{"test-access-2", "Test access 2"},
+}
+
+// Catalog is what Bootstrap found or made.
+type Catalog struct {
+	ProductID       string `json:"productId"`
+	MonthlyPriceID  string `json:"monthlyPriceId"`
+	YearlyPriceID   string `json:"yearlyPriceId"`
+	PromotionCodeID string `json:"promotionCodeId"`
+	PortalConfigID  string `json:"portalConfigId"`
+}
+
+// Bootstrap makes sure the account holds the demo catalog: one product with a
+// monthly and a yearly price, the features test-access and test-access-2
+// attached to it, a 10% coupon with promotion code LEARN10, and a Billing
+// Portal configuration that allows cancelling at period end. It creates only
+// what is missing, so it is safe to run at every start.
+func (s *Service) Bootstrap(ctx context.Context) (Catalog, error) {
+	var cat Catalog
+	prices, err := s.pricesByLookupKey(ctx)
+	if err != nil {
+		return cat, err
+	}
+	for _, p := range prices {
+		cat.ProductID = p.Product.ID
+	}
+	if cat.ProductID == "" {
+		prod, err := s.sc.V1Products.Create(ctx, &stripe.ProductCreateParams{
+			Name:        stripe.String(ProductName),
+			Description: stripe.String("The subscription of the Tollgate Stripe lab."),
+			Metadata:    map[string]string{catalogMetadataKey: "demo"},
+		})
+		if err != nil {
+			return cat, stripeError("create product", err)
+		}
+		cat.ProductID = prod.ID
+	}
+	for _, want := range []struct {
+		key, interval string
+		amount        int64
+	}{{MonthlyLookupKey, "month", monthlyAmount}, {YearlyLookupKey, "year", yearlyAmount}} {
+		if _, ok := prices[want.key]; ok {
+			continue
+		}
+		p, err := s.sc.V1Prices.Create(ctx, &stripe.PriceCreateParams{
+			Product:    stripe.String(cat.ProductID),
+			Currency:   stripe.String(currency),
+			UnitAmount: stripe.Int64(want.amount),
+			Recurring:  &stripe.PriceCreateRecurringParams{Interval: stripe.String(want.interval)},
+			LookupKey:  stripe.String(want.key),
+			Nickname:   stripe.String(want.key),
+		})
+		if err != nil {
+			return cat, stripeError("create price "+want.key, err)
+		}
+		prices[want.key] = p
+	}
+	cat.MonthlyPriceID, cat.YearlyPriceID = prices[MonthlyLookupKey].ID, prices[YearlyLookupKey].ID
+	if err := s.attachFeatures(ctx, cat.ProductID); err != nil {
+		return cat, err
+	}
+	if cat.PromotionCodeID, err = s.ensurePromotionCode(ctx); err != nil {
+		return cat, err
+	}
+	if cat.PortalConfigID, err = s.ensurePortalConfiguration(ctx); err != nil {
+		return cat, err
+	}
+	return cat, nil
+}
+
+func (s *Service) pricesByLookupKey(ctx context.Context) (map[string]*stripe.Price, error) {
+	found := map[string]*stripe.Price{}
+	params := &stripe.PriceListParams{LookupKeys: stripe.StringSlice([]string{MonthlyLookupKey, YearlyLookupKey}), Active: stripe.Bool(true)}
+	params.AddExpand("data.product")
+	for p, err := range s.sc.V1Prices.List(ctx, params) {
+		if err != nil {
+			return nil, stripeError("list prices", err)
+		}
+		found[p.LookupKey] = p
+	}
+	return found, nil
+}
+
+func (s *Service) attachFeatures(ctx context.Context, productID string) error {
+	byKey := map[string]string{} // lookup key → feature id
+	for f, err := range s.sc.V1EntitlementsFeatures.List(ctx, &stripe.EntitlementsFeatureListParams{}) {
+		if err != nil {
+			return stripeError("list features", err)
+		}
+		byKey[f.LookupKey] = f.ID
+	}
+	attached := map[string]bool{}
+	for pf, err := range s.sc.V1ProductFeatures.List(ctx, &stripe.ProductFeatureListParams{Product: stripe.String(productID)}) {
+		if err != nil {
+			return stripeError("list product features", err)
+		}
+		attached[pf.EntitlementFeature.ID] = true
+	}
+	for _, f := range features {
+		id, ok := byKey[f.key]
+		if !ok {
+			feat, err := s.sc.V1EntitlementsFeatures.Create(ctx, &stripe.EntitlementsFeatureCreateParams{Name: stripe.String(f.name), LookupKey: stripe.String(f.key)})
+			if err != nil {
+				return stripeError("create feature "+f.key, err)
+			}
+			id = feat.ID
+		}
+		if attached[id] {
+			continue
+		}
+		if _, err := s.sc.V1ProductFeatures.Create(ctx, &stripe.ProductFeatureCreateParams{Product: stripe.String(productID), EntitlementFeature: stripe.String(id)}); err != nil {
+			return stripeError("attach feature "+f.key, err)
+		}
+	}
+	return nil
+}
+
+func (s *Service) ensurePromotionCode(ctx context.Context) (string, error) {
+	for pc, err := range s.sc.V1PromotionCodes.List(ctx, &stripe.PromotionCodeListParams{Code: stripe.String(PromotionCode), Active: stripe.Bool(true)}) {
+		if err != nil {
+			return "", stripeError("list promotion codes", err)
+		}
+		return pc.ID, nil
+	}
+	if _, err := s.sc.V1Coupons.Retrieve(ctx, couponID, nil); err != nil {
+		if _, err := s.sc.V1Coupons.Create(ctx, &stripe.CouponCreateParams{
+			ID:         stripe.String(couponID),
+			Name:       stripe.String("Learn 10% off"),
+			PercentOff: stripe.Float64(10),
+			Duration:   stripe.String(string(stripe.CouponDurationForever)),
+		}); err != nil {
+			return "", stripeError("create coupon", err)
+		}
+	}
+	pc, err := s.sc.V1PromotionCodes.Create(ctx, &stripe.PromotionCodeCreateParams{Coupon: stripe.String(couponID), Code: stripe.String(PromotionCode)})
+	if err != nil {
+		return "", stripeError("create promotion code", err)
+	}
+	return pc.ID, nil
+}
+
+func (s *Service) ensurePortalConfiguration(ctx context.Context) (string, error) {
+	for c, err := range s.sc.V1BillingPortalConfigurations.List(ctx, &stripe.BillingPortalConfigurationListParams{Active: stripe.Bool(true)}) {
+		if err != nil {
+			return "", stripeError("list portal configurations", err)
+		}
+		if c.Metadata[catalogMetadataKey] == "demo" {
+			return c.ID, nil
+		}
+	}
+	c, err := s.sc.V1BillingPortalConfigurations.Create(ctx, &stripe.BillingPortalConfigurationCreateParams{
+		BusinessProfile: &stripe.BillingPortalConfigurationCreateBusinessProfileParams{Headline: stripe.String("Tollgate: manage your subscription")},
+		Features: &stripe.BillingPortalConfigurationCreateFeaturesParams{
+			InvoiceHistory:      &stripe.BillingPortalConfigurationCreateFeaturesInvoiceHistoryParams{Enabled: stripe.Bool(true)},
+			PaymentMethodUpdate: &stripe.BillingPortalConfigurationCreateFeaturesPaymentMethodUpdateParams{Enabled: stripe.Bool(true)},
+			SubscriptionCancel: &stripe.BillingPortalConfigurationCreateFeaturesSubscriptionCancelParams{
+				Enabled: stripe.Bool(true),
+				Mode:    stripe.String(string(stripe.BillingPortalConfigurationFeaturesSubscriptionCancelModeAtPeriodEnd)),
+			},
+		},
+		Metadata: map[string]string{catalogMetadataKey: "demo"},
+	})
+	if err != nil {
+		return "", stripeError("create portal configuration", err)
+	}
+	return c.ID, nil
+}
+
+// Price is a plan as the Plans screen shows it.
+type Price struct {
+	Plan     Plan   `json:"plan"`
+	ID       string `json:"id"`
+	Product  string `json:"product"`
+	Amount   int64  `json:"amount"` // in the currency's smallest unit
+	Currency string `json:"currency"`
+	Interval string `json:"interval"`
+}
+
+// Prices returns the monthly and yearly prices: the configured ids, or the
+// catalog's by lookup key. They are read once and kept, as prices never change
+// (Stripe makes a new price instead).
+func (s *Service) Prices(ctx context.Context) ([]Price, error) {
+	s.priceMu.Lock()
+	defer s.priceMu.Unlock()
+	if s.priceInfo != nil {
+		return s.priceInfo, nil
+	}
+	var byKey map[string]*stripe.Price
+	out := []Price{}
+	for _, plan := range []Plan{Monthly, Yearly} {
+		var p *stripe.Price
+		if id := s.cfg.priceIDs[plan]; id != "" {
+			var err error
+			if p, err = s.sc.V1Prices.Retrieve(ctx, id, &stripe.PriceRetrieveParams{Expand: []*string{stripe.String("product")}}); err != nil {
+				return nil, stripeError("retrieve "+string(plan)+" price "+id, err)
+			}
+		} else {
+			if byKey == nil {
+				var err error
+				if byKey, err = s.pricesByLookupKey(ctx); err != nil {
+					return nil, err
+				}
+			}
+			if p = byKey[map[Plan]string{Monthly: MonthlyLookupKey, Yearly: YearlyLookupKey}[plan]]; p == nil {
+				return nil, tollgate.Errorf(tollgate.EUNAVAILABLE, "This Stripe account has no %s Tollgate price: set TEST_MONTHLY_PRICE_ID and TEST_YEARLY_PRICE_ID, or run `tollgate bootstrap` to create the demo catalog.", plan)
+			}
+		}
+		price := Price{Plan: plan, ID: p.ID, Amount: p.UnitAmount, Currency: string(p.Currency)}
+		if p.Recurring != nil {
+			price.Interval = string(p.Recurring.Interval)
+		}
+		if p.Product != nil {
+			price.Product = p.Product.Name
+		}
+		out = append(out, price)
+	}
+	s.priceInfo = out
+	return out, nil
+}
+
+// priceID returns the price id for plan.
+func (s *Service) priceID(ctx context.Context, plan Plan) (string, error) {
+	prices, err := s.Prices(ctx)
+	if err != nil {
+		return "", err
+	}
+	for _, p := range prices {
+		if p.Plan == plan {
+			return p.ID, nil
+		}
+	}
+	return "", tollgate.Errorf(tollgate.EINVALID, "Choose the monthly or the yearly plan.")
+}

@@ -1,0 +1,142 @@
+package billing
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/tollgate/tollgate/internal/tollgate"
+)
+
+// Paths on the app's own server that Stripe sends the browser back to.
+const (
+	SuccessPath      = "/checkout/success"
+	CancelPath       = "/checkout/cancel"
+	PortalReturnPath = "/portal/return"
+)
+
+// TrialDays is the free trial the Plans screen offers.
+const TrialDays = 7
+
+// Redirect is where the browser should go next.
+type Redirect struct {
+	URL string `json:"url"`
+	// Portal is true when the user already has a live subscription and is sent
+	// to the Billing Portal instead of paying twice.
+	Portal bool `json:"portal"`
+}
+
+// Checkout opens a Checkout Session in subscription mode for plan, creating
+// the user's Stripe customer first if needed.
+func (s *Service) Checkout(ctx context.Context, u *tollgate.User, plan Plan, trial bool) (Redirect, error) {
+	if plan != Monthly && plan != Yearly {
+		return Redirect{}, tollgate.Errorf(tollgate.EINVALID, "Choose the monthly or the yearly plan.")
+	}
+	c, err := s.ensureCustomer(ctx, u)
+	if err != nil {
+		return Redirect{}, err
+	}
+	// Read the truth from Stripe first: a webhook may not have arrived yet.
+	if err := s.Sync(ctx, c.StripeID); err != nil {
+		return Redirect{}, err
+	}
+	subs, err := s.store.SubscriptionsByUser(ctx, u.ID)
+	if err != nil {
+		return Redirect{}, fmt.Errorf("billing: checkout: %w", err)
+	}
+	for _, sub := range subs {
+		if sub.Live() {
+			url, err := s.portalURL(ctx, c.StripeID)
+			return Redirect{URL: url, Portal: true}, err
+		}
+	}
+	price, err := s.priceID(ctx, plan)
+	if err != nil {
+		return Redirect{}, err
+	}
+	params := &stripe.CheckoutSessionCreateParams{
+		Mode:                stripe.String(string(stripe.CheckoutSessionModeSubscription)),
+		Customer:            stripe.String(c.StripeID),
+		ClientReferenceID:   stripe.String(strconv.FormatUint(u.ID, 10)),
+		LineItems:           []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(price), Quantity: stripe.Int64(1)}},
+		AllowPromotionCodes: stripe.Bool(true),
+		SuccessURL:          stripe.String(s.cfg.ReturnBase + SuccessPath + "?session_id={CHECKOUT_SESSION_ID}"),
+		CancelURL:           stripe.String(s.cfg.ReturnBase + CancelPath),
+		Metadata:            map[string]string{"tollgate_user_id": strconv.FormatUint(u.ID, 10), "plan": string(plan)},
+	}
+	if trial {
+		params.SubscriptionData = &stripe.CheckoutSessionCreateSubscriptionDataParams{TrialPeriodDays: stripe.Int64(TrialDays)}
+	}
+	cs, err := s.sc.V1CheckoutSessions.Create(ctx, params)
+	if err != nil {
+		return Redirect{}, stripeError("create checkout session", err)
+	}
+	s.log.Info("checkout session created", "user", u.ID, "session", cs.ID, "plan", plan, "trial", trial)
+	return Redirect{URL: cs.URL}, nil
+}
+
+// Portal opens a Billing Portal session for the user's customer.
+func (s *Service) Portal(ctx context.Context, u *tollgate.User) (Redirect, error) {
+	c, err := s.store.CustomerByUser(ctx, u.ID)
+	if tollgate.ErrorCode(err) == tollgate.ENOTFOUND {
+		return Redirect{}, tollgate.Errorf(tollgate.ENOTFOUND, "You have no Stripe customer yet: subscribe to a plan first, and the portal will have something to manage.")
+	} else if err != nil {
+		return Redirect{}, fmt.Errorf("billing: portal: %w", err)
+	}
+	url, err := s.portalURL(ctx, c.StripeID)
+	return Redirect{URL: url, Portal: true}, err
+}
+
+func (s *Service) portalURL(ctx context.Context, customerID string) (string, error) {
+	ps, err := s.sc.V1BillingPortalSessions.Create(ctx, &stripe.BillingPortalSessionCreateParams{
+		Customer:  stripe.String(customerID),
+		ReturnURL: stripe.String(s.cfg.ReturnBase + PortalReturnPath),
+	})
+	if err != nil {
+		return "", stripeError("create portal session", err)
+	}
+	return ps.URL, nil
+}
+
+// ensureCustomer returns the user's customer, creating it (on a test clock of
+// its own when configured) the first time. One customer per user keeps every
+// purchase, invoice and entitlement of a person in one place.
+func (s *Service) ensureCustomer(ctx context.Context, u *tollgate.User) (*tollgate.Customer, error) {
+	s.customerMu.Lock()
+	defer s.customerMu.Unlock()
+	c, err := s.store.CustomerByUser(ctx, u.ID)
+	if err == nil {
+		return c, nil
+	} else if tollgate.ErrorCode(err) != tollgate.ENOTFOUND {
+		return nil, fmt.Errorf("billing: customer: %w", err)
+	}
+	params := &stripe.CustomerCreateParams{
+		Email:    stripe.String(u.Email),
+		Name:     stripe.String(u.Name),
+		Metadata: map[string]string{"tollgate_user_id": strconv.FormatUint(u.ID, 10)},
+	}
+	c = &tollgate.Customer{UserID: u.ID}
+	if s.cfg.TestClocks {
+		clock, err := s.sc.V1TestHelpersTestClocks.Create(ctx, &stripe.TestHelpersTestClockCreateParams{
+			FrozenTime: stripe.Int64(time.Now().Unix()),
+			Name:       stripe.String("Tollgate: " + u.Email),
+		})
+		if err != nil {
+			return nil, stripeError("create test clock", err)
+		}
+		params.TestClock, c.TestClock = stripe.String(clock.ID), clock.ID
+	}
+	sc, err := s.sc.V1Customers.Create(ctx, params)
+	if err != nil {
+		return nil, stripeError("create customer", err)
+	}
+	c.StripeID = sc.ID
+	if err := s.store.PutCustomer(ctx, c); err != nil {
+		return nil, fmt.Errorf("billing: save customer: %w", err)
+	}
+	s.log.Info("customer created", "user", u.ID, "customer", c.StripeID, "test_clock", c.TestClock)
+	return c, nil
+}

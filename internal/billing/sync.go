@@ -1,0 +1,180 @@
+package billing
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/tollgate/tollgate/internal/tollgate"
+)
+
+var _ tollgate.EventApplier = (*Service)(nil)
+
+// Sync re-reads a customer's subscriptions and active entitlements from the
+// API and replaces the local copy. It is the one way billing state changes
+// locally, used by webhook events and the Checkout success page alike, so
+// that events arriving late, twice or out of order can never leave a stale state.
+func (s *Service) Sync(ctx context.Context, customerID string) error {
+	c, err := s.store.CustomerByStripeID(ctx, customerID)
+	if err != nil {
+		return fmt.Errorf("billing: sync: %w", err)
+	}
+	now := time.Now().UTC()
+	for sub, err := range s.sc.V1Subscriptions.List(ctx, &stripe.SubscriptionListParams{Customer: stripe.String(customerID), Status: stripe.String("all")}) {
+		if err != nil {
+			return stripeError("list subscriptions", err)
+		}
+		local := subscriptionFromStripe(sub, c.UserID, now)
+		if sub.Status == stripe.SubscriptionStatusPastDue && local.LatestInvoiceID != "" {
+			// The retry date lives on the invoice; fetch it only when a payment failed.
+			if in, err := s.sc.V1Invoices.Retrieve(ctx, local.LatestInvoiceID, nil); err == nil {
+				local.LatestInvoiceStatus, local.NextPaymentAttempt = string(in.Status), unix(in.NextPaymentAttempt)
+			} else {
+				return stripeError("retrieve invoice", err)
+			}
+		}
+		if err := s.store.PutSubscription(ctx, local); err != nil {
+			return fmt.Errorf("billing: sync: %w", err)
+		}
+	}
+	keys := []string{}
+	for ae, err := range s.sc.V1EntitlementsActiveEntitlements.List(ctx, &stripe.EntitlementsActiveEntitlementListParams{Customer: stripe.String(customerID)}) {
+		if err != nil {
+			return stripeError("list active entitlements", err)
+		}
+		keys = append(keys, ae.LookupKey)
+	}
+	if err := s.store.PutEntitlements(ctx, &tollgate.Entitlements{CustomerID: customerID, LookupKeys: keys, UpdatedAt: now}); err != nil {
+		return fmt.Errorf("billing: sync: %w", err)
+	}
+	s.log.Debug("synced", "customer", customerID, "entitlements", keys)
+	if s.OnChange != nil {
+		s.OnChange(c.UserID)
+	}
+	return nil
+}
+
+func subscriptionFromStripe(sub *stripe.Subscription, userID uint64, now time.Time) *tollgate.Subscription {
+	local := &tollgate.Subscription{
+		StripeID:          sub.ID,
+		UserID:            userID,
+		Status:            string(sub.Status),
+		CancelAtPeriodEnd: sub.CancelAtPeriodEnd,
+		TrialEnd:          unix(sub.TrialEnd),
+		EndedAt:           unix(sub.EndedAt),
+		Created:           unix(sub.Created),
+		SyncedAt:          now,
+	}
+	if sub.Customer != nil {
+		local.CustomerID = sub.Customer.ID
+	}
+	if sub.LatestInvoice != nil {
+		local.LatestInvoiceID, local.LatestInvoiceStatus = sub.LatestInvoice.ID, string(sub.LatestInvoice.Status)
+	}
+	// Since API version 2025-03-31 (basil) the billing period lives on the item.
+	if sub.Items != nil && len(sub.Items.Data) > 0 {
+		item := sub.Items.Data[0]
+		local.CurrentPeriodEnd = unix(item.CurrentPeriodEnd)
+		if item.Price != nil {
+			local.PriceID = item.Price.ID
+			if item.Price.Product != nil {
+				local.ProductID = item.Price.Product.ID
+			}
+			if item.Price.Recurring != nil {
+				local.Interval = string(item.Price.Recurring.Interval)
+			}
+		}
+	}
+	return local
+}
+
+// SyncCheckoutSession is the success page's shortcut: it links the session's
+// customer to the user named by client_reference_id and syncs at once, so the
+// user is not left waiting for the webhook.
+func (s *Service) SyncCheckoutSession(ctx context.Context, sessionID string) (userID uint64, err error) {
+	cs, err := s.sc.V1CheckoutSessions.Retrieve(ctx, sessionID, nil)
+	if err != nil {
+		return 0, stripeError("retrieve checkout session", err)
+	}
+	return s.applyCheckoutSession(ctx, cs)
+}
+
+func (s *Service) applyCheckoutSession(ctx context.Context, cs *stripe.CheckoutSession) (uint64, error) {
+	if cs.Customer == nil || cs.Customer.ID == "" {
+		return 0, tollgate.Errorf(tollgate.EINVALID, "Checkout session %s has no customer yet; it is not complete.", cs.ID)
+	}
+	userID, err := strconv.ParseUint(cs.ClientReferenceID, 10, 64)
+	if err != nil {
+		return 0, tollgate.Errorf(tollgate.ENOTFOUND, "Checkout session %s is not one of Tollgate's (client_reference_id %q).", cs.ID, cs.ClientReferenceID)
+	}
+	if _, err := s.users.UserByID(ctx, userID); err != nil {
+		return 0, fmt.Errorf("billing: checkout session %s: %w", cs.ID, err)
+	}
+	// Tollgate creates the customer before Checkout, so this usually finds the
+	// link already there; it matters when the session was made elsewhere.
+	if err := s.store.PutCustomer(ctx, &tollgate.Customer{UserID: userID, StripeID: cs.Customer.ID}); err != nil {
+		return 0, fmt.Errorf("billing: link customer: %w", err)
+	}
+	return userID, s.Sync(ctx, cs.Customer.ID)
+}
+
+// ApplyEvent acts on a verified webhook event by re-reading the customer it
+// concerns; the event says only that something changed, never what to believe.
+func (s *Service) ApplyEvent(ctx context.Context, e *tollgate.Event) (string, error) {
+	var ev stripe.Event
+	if err := json.Unmarshal(e.Payload, &ev); err != nil || ev.Data == nil {
+		return "", tollgate.Errorf(tollgate.EINVALID, "event %s has no data object", e.ID)
+	}
+	var obj struct {
+		Customer json.RawMessage `json:"customer"`
+	}
+	_ = json.Unmarshal(ev.Data.Raw, &obj) // objects without a customer are ignored below
+	switch e.Type {
+	case "checkout.session.completed":
+		var cs stripe.CheckoutSession
+		if err := json.Unmarshal(ev.Data.Raw, &cs); err != nil {
+			return "", fmt.Errorf("billing: decode checkout session: %w", err)
+		}
+		if cs.Mode != stripe.CheckoutSessionModeSubscription {
+			return tollgate.EventIgnored, nil
+		}
+		if _, err := s.applyCheckoutSession(ctx, &cs); tollgate.ErrorCode(err) == tollgate.ENOTFOUND {
+			return tollgate.EventIgnored, nil
+		} else if err != nil {
+			return "", err
+		}
+		return tollgate.EventApplied, nil
+	case "customer.subscription.created", "customer.subscription.updated", "customer.subscription.deleted",
+		"customer.subscription.trial_will_end", "invoice.paid", "invoice.payment_failed",
+		"entitlements.active_entitlement_summary.updated":
+		customerID := expandableID(obj.Customer)
+		if customerID == "" {
+			return "", tollgate.Errorf(tollgate.EINVALID, "%s event %s names no customer", e.Type, e.ID)
+		}
+		err := s.Sync(ctx, customerID)
+		if tollgate.ErrorCode(err) == tollgate.ENOTFOUND {
+			return tollgate.EventIgnored, nil // a customer of another app on the same account
+		} else if err != nil {
+			return "", err
+		}
+		return tollgate.EventApplied, nil
+	}
+	return tollgate.EventIgnored, nil
+}
+
+// expandableID reads a Stripe field that is an id or, when expanded, an object with one.
+func expandableID(raw json.RawMessage) string {
+	var id string
+	if json.Unmarshal(raw, &id) == nil {
+		return id
+	}
+	var obj struct {
+		ID string `json:"id"`
+	}
+	_ = json.Unmarshal(raw, &obj)
+	return obj.ID
+}
