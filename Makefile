@@ -12,6 +12,8 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 GO_SOURCES := $(shell find . -name '*.go' -not -path './frontend/*')
 FRONTEND_SOURCES := $(shell find frontend/src frontend/wailsjs -type f) frontend/index.html frontend/vite.config.ts frontend/tsconfig.json
 
+STRIPE_MOCK := $(CURDIR)/build/tools/stripe-mock
+
 .PHONY: run build deps apt npm frontend bindings test test-go test-frontend test-e2e test-window lint bench clean
 
 run: build ## build and open the desktop window
@@ -56,14 +58,18 @@ lint:
 	go tool wails generate module >/dev/null 2>&1
 	@git diff --quiet -- frontend/wailsjs || { echo "frontend/wailsjs is stale: run make bindings and commit it"; git diff --stat -- frontend/wailsjs; exit 1; }
 
-test-go:
-	go test -count=1 ./...
+# stripe-mock checks the billing code's requests against Stripe's OpenAPI spec (internal/billing/contract_test.go).
+$(STRIPE_MOCK):
+	GOBIN=$(CURDIR)/build/tools go install github.com/stripe/stripe-mock@v0.203.0
+
+test-go: $(STRIPE_MOCK)
+	STRIPE_MOCK=$(STRIPE_MOCK) go test -count=1 ./...
 
 test-frontend:
 	cd frontend && npm test
 
 test-e2e: build
-	cd frontend && TOLLGATE_BIN=$(CURDIR)/$(BIN) node --test --test-concurrency=1 e2e/browser.test.mjs
+	cd frontend && TOLLGATE_BIN=$(CURDIR)/$(BIN) node --test --test-concurrency=1 e2e/browser.test.mjs e2e/billing.test.mjs
 
 test-window: build
 	mkdir -p build/screenshots
@@ -74,4 +80,4 @@ bench:
 	go test -run '^$$' -bench . -benchmem ./...
 
 clean:
-	rm -rf build/bin build/screenshots frontend/dist/assets frontend/dist/index.html
+	rm -rf build/bin build/tools build/screenshots frontend/dist/assets frontend/dist/index.html

@@ -68,6 +68,7 @@ describe("accounts", () => {
     for (const [link, heading] of [
       ["Access", "Access"],
       ["Premium", "Premium"],
+      ["Events", "Events"],
       ["Settings", "Settings"],
       ["Plans", "Plans"],
     ]) {

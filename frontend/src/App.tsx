@@ -10,6 +10,8 @@ import { Plans } from "./screens/Plans";
 import { Access } from "./screens/Access";
 import { Premium } from "./screens/Premium";
 import { Settings } from "./screens/Settings";
+import { Events } from "./screens/Events";
+import { PaymentBanner } from "./PaymentBanner";
 import { Logo } from "./Logo";
 
 export function App() {
@@ -82,6 +84,7 @@ export function App() {
         </div>
       </header>
       {fault && <p class="error" role="alert">{fault}</p>}
+      {user && <PaymentBanner />}
       <main>{view(screen, user, signedIn)}</main>
     </>
   );
@@ -101,6 +104,8 @@ function view(screen: Screen, user: tollgate.User | null, signedIn: (u: tollgate
       return <Access />;
     case "premium":
       return <Premium />;
+    case "events":
+      return <Events />;
     case "settings":
       return <Settings user={user!} />;
   }

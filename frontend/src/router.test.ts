@@ -17,7 +17,7 @@ describe("parse", () => {
 
 describe("guard", () => {
   it("sends a logged-out person to log in from every private screen", () => {
-    for (const s of ["plans", "access", "premium", "settings"] as const) expect(guard(s, false)).toBe("login");
+    for (const s of ["plans", "access", "premium", "events", "settings"] as const) expect(guard(s, false)).toBe("login");
   });
   it("lets a logged-out person see the public screens", () => {
     for (const s of ["home", "login", "register"] as const) expect(guard(s, false)).toBe(s);

@@ -1,9 +1,9 @@
 // Hash routes work the same in the Wails window and in a browser, with no server help.
 
-export type Screen = "home" | "login" | "register" | "plans" | "access" | "premium" | "settings";
+export type Screen = "home" | "login" | "register" | "plans" | "access" | "premium" | "events" | "settings";
 
 const publicScreens: Screen[] = ["home", "login", "register"];
-const privateScreens: Screen[] = ["plans", "access", "premium", "settings"];
+const privateScreens: Screen[] = ["plans", "access", "premium", "events", "settings"];
 
 /** parse reads a location hash such as "#/plans" into a screen; anything unknown is home. */
 export function parse(hash: string): Screen {
@@ -29,5 +29,6 @@ export const navigation: { screen: Screen; label: string }[] = [
   { screen: "plans", label: "Plans" },
   { screen: "access", label: "Access" },
   { screen: "premium", label: "Premium" },
+  { screen: "events", label: "Events" },
   { screen: "settings", label: "Settings" },
 ];

@@ -103,7 +103,10 @@ func (s *Service) pricesByLookupKey(ctx context.Context) (map[string]*stripe.Pri
 		if err != nil {
 			return nil, stripeError("list prices", err)
 		}
-		found[p.LookupKey] = p
+		// Keep only the keys asked for, even from a server that ignores the filter.
+		if p.LookupKey == MonthlyLookupKey || p.LookupKey == YearlyLookupKey {
+			found[p.LookupKey] = p
+		}
 	}
 	return found, nil
 }

@@ -1,30 +1,152 @@
-const plans = [
-  { name: "Monthly", price: "billed every month", blurb: "Try Stripe's monthly renewal cycle." },
-  { name: "Yearly", price: "billed every year", blurb: "One invoice a year; the same entitlements." },
-];
+import { useState } from "preact/hooks";
+import { AdvanceClock, ManageBilling, Plans as loadPlans, Subscribe } from "../../wailsjs/go/main/App";
+import type { tollgate } from "../../wailsjs/go/models";
+import { BrowserOpenURL } from "../../wailsjs/runtime/runtime";
+import { errorText } from "../errors";
+import { day, money, per, statusLabel } from "../format";
+import { useLoad } from "../load";
+
+/** open sends the person to Stripe: the system browser from the window, this tab in serve mode. */
+function open(url: string, setNotice: (n: string) => void, what: string) {
+  setNotice(`${what} opened in your browser. Finish there; this screen updates by itself. If nothing opened, use this link: ${url}`);
+  BrowserOpenURL(url);
+}
 
 export function Plans() {
+  const { data, error, setData } = useLoad(loadPlans);
+  const [trial, setTrial] = useState(true);
+  const [busy, setBusy] = useState("");
+  const [notice, setNotice] = useState("");
+  const [failure, setFailure] = useState("");
+
+  const act = async (name: string, f: () => Promise<void>) => {
+    setBusy(name);
+    setFailure("");
+    setNotice("");
+    try {
+      await f();
+    } catch (e) {
+      setFailure(errorText(e));
+    } finally {
+      setBusy("");
+    }
+  };
+  const subscribe = (plan: string) =>
+    act(plan, async () => {
+      const r = await Subscribe(plan, trial);
+      open(r.url, setNotice, r.portal ? "You already subscribe, so the Billing Portal" : "Stripe Checkout");
+    });
+  const manage = () =>
+    act("portal", async () => {
+      const r = await ManageBilling();
+      open(r.url, setNotice, "The Billing Portal");
+    });
+  const advance = (days: number) =>
+    act("clock", async () => {
+      setData(await AdvanceClock(days));
+      setNotice(`The test clock moved ${days} day${days === 1 ? "" : "s"} forward; Stripe ran everything that fell due.`);
+    });
+
   return (
     <section>
       <h1>Plans</h1>
       <p class="lead">
-        Each plan is a Stripe Price on one Product. Choosing one opens Stripe Checkout in subscription mode.
+        Each plan is a Stripe Price on one Product. Subscribing opens Stripe Checkout in subscription mode; Stripe then
+        tells Tollgate what happened through the webhook.
       </p>
-      <div class="grid">
-        {plans.map((p) => (
-          <article class="card plan">
-            <h2>{p.name}</h2>
-            <p class="price">{p.price}</p>
-            <p>{p.blurb}</p>
-            <button class="primary" disabled title="Billing arrives in a later version of Tollgate">
-              Subscribe {p.name.toLowerCase()}
-            </button>
-          </article>
-        ))}
-      </div>
-      <p class="note" role="note">
-        Billing arrives in a later version of Tollgate: these buttons will then open Stripe Checkout.
-      </p>
+      {error && <p class="error" role="alert">{error}</p>}
+      {failure && <p class="error" role="alert">{failure}</p>}
+      {notice && <p class="note" role="status">{notice}</p>}
+      {data && (
+        <>
+          {data.subscriptions.length > 0 && <Current subs={data.subscriptions} onManage={manage} busy={busy === "portal"} />}
+          <div class="grid">
+            {data.prices.map((p) => (
+              <article class="card plan">
+                <h2>{p.plan === "monthly" ? "Monthly" : "Yearly"}</h2>
+                <p class="price">
+                  {money(p.amount, p.currency)} <span>{per(p.interval)}</span>
+                </p>
+                <p class="muted">{p.product}</p>
+                <button class="primary" disabled={busy !== ""} onClick={() => subscribe(p.plan)}>
+                  {busy === p.plan ? "Opening Checkout…" : `Subscribe ${p.plan}`}
+                </button>
+              </article>
+            ))}
+          </div>
+          <label class="switch">
+            <input type="checkbox" role="switch" checked={trial} onChange={(e) => setTrial((e.target as HTMLInputElement).checked)} />
+            <span>{data.trialDays}-day free trial</span>
+          </label>
+          <p class="muted">
+            Checkout accepts promotion codes
+            {data.promotion && (
+              <>
+                : try <code>{data.promotion}</code> for 10% off
+              </>
+            )}
+            . Test cards: <code>4242 4242 4242 4242</code> pays, <code>4000 0000 0000 0002</code> is declined,{" "}
+            <code>4000 0000 0000 0341</code> is accepted but fails at renewal.
+          </p>
+          {data.testClock && <Clock busy={busy === "clock"} disabled={busy !== ""} onAdvance={advance} />}
+        </>
+      )}
     </section>
   );
 }
+
+function Current(props: { subs: tollgate.Subscription[]; onManage: () => void; busy: boolean }) {
+  return (
+    <article class="card current">
+      <h2>Your subscription</h2>
+      {props.subs.map((s) => (
+        <div class="sub">
+          <span class={"badge " + s.status}>{statusLabel(s.status)}</span>{" "}
+          <strong>{s.interval === "year" ? "Yearly" : "Monthly"}</strong>
+          <ul class="facts-inline">
+            {s.status === "trialing" && day(s.trialEnd) && <li>Trial ends {day(s.trialEnd)}</li>}
+            {s.status !== "canceled" && day(s.currentPeriodEnd) && (
+              <li>{s.cancelAtPeriodEnd ? `Ends ${day(s.currentPeriodEnd)} (cancelled)` : `Renews ${day(s.currentPeriodEnd)}`}</li>
+            )}
+            {s.status === "past_due" && day(s.nextPaymentAttempt) && <li>Next payment attempt {day(s.nextPaymentAttempt)}</li>}
+            {s.status === "canceled" && day(s.endedAt) && <li>Ended {day(s.endedAt)}</li>}
+            <li>
+              <code>{s.stripeId}</code>
+            </li>
+          </ul>
+        </div>
+      ))}
+      <button onClick={props.onManage} disabled={props.busy}>
+        {props.busy ? "Opening…" : "Manage billing"}
+      </button>
+    </article>
+  );
+}
+
+const steps: [number, string][] = [
+  [1, "+1 day"],
+  [7, "+7 days"],
+  [31, "+1 month"],
+  [366, "+1 year"],
+];
+
+function Clock(props: { busy: boolean; disabled: boolean; onAdvance: (days: number) => void }) {
+  return (
+    <article class="card clock">
+      <h2>Test clock</h2>
+      <p class="muted">
+        Your Stripe customer lives on a test clock. Move it forward to see a trial end, a renewal, a failed payment or a
+        cancellation happen now instead of next month.
+      </p>
+      <div class="actions">
+        {steps.map(([days, label]) => (
+          <button disabled={props.disabled} onClick={() => props.onAdvance(days)}>
+            {label}
+          </button>
+        ))}
+        {props.busy && <span class="muted">Moving time…</span>}
+      </div>
+    </article>
+  );
+}
+

@@ -1,16 +1,60 @@
 import { useEffect, useState } from "preact/hooks";
-import { About } from "../../wailsjs/go/main/App";
-import type { main, tollgate } from "../../wailsjs/go/models";
+import { About, SaveStripeSettings, Stripe, StripeSettings } from "../../wailsjs/go/main/App";
+import { lab, type main, type tollgate } from "../../wailsjs/go/models";
 import { errorText } from "../errors";
+import { day } from "../format";
+
+const modes: Record<string, string> = {
+  sandbox: "Offline sandbox (Tollgate's own Stripe emulator)",
+  "external-sandbox": "A Stripe emulator at the API base below",
+  stripe: "Your Stripe account, in test mode",
+};
 
 export function Settings(props: { user: tollgate.User }) {
   const [about, setAbout] = useState<main.About | null>(null);
+  const [state, setState] = useState<lab.State | null>(null);
+  const [form, setForm] = useState<lab.SettingsView | null>(null);
   const [error, setError] = useState("");
+  const [saved, setSaved] = useState("");
+  const [busy, setBusy] = useState(false);
+
   useEffect(() => {
-    About()
-      .then(setAbout)
+    Promise.all([About(), Stripe(), StripeSettings()])
+      .then(([a, s, f]) => {
+        setAbout(a);
+        setState(s);
+        setForm(f);
+      })
       .catch((e) => setError(errorText(e)));
   }, []);
+
+  const save = async (e: Event, clear: boolean) => {
+    e.preventDefault();
+    const f = new FormData((e.target as HTMLElement).closest("form")!);
+    setBusy(true);
+    setError("");
+    setSaved("");
+    try {
+      const s = new lab.StripeSettings({
+        secretKey: clear ? "" : String(f.get("secretKey") ?? ""),
+        webhookSecret: clear ? "" : String(f.get("webhookSecret") ?? ""),
+        monthlyPrice: String(f.get("monthlyPrice") ?? ""),
+        yearlyPrice: String(f.get("yearlyPrice") ?? ""),
+        testClocks: f.get("testClocks") === "on",
+      });
+      setState(await SaveStripeSettings(s, clear));
+      setSaved(clear ? "Keys removed: Tollgate uses its offline sandbox." : "Saved, and Stripe set up again with it.");
+    } catch (err) {
+      setError(errorText(err));
+      setState(await Stripe());
+    } finally {
+      setForm(await StripeSettings());
+      setBusy(false);
+    }
+  };
+
+  const fixed = (env: string) => form?.fromEnvironment.includes(env) ?? false;
+
   return (
     <section>
       <h1>Settings</h1>
@@ -21,10 +65,70 @@ export function Settings(props: { user: tollgate.User }) {
         <dt>Email</dt>
         <dd>{props.user.email}</dd>
         <dt>Member since</dt>
-        <dd>{new Date(props.user.createdAt).toLocaleString()}</dd>
+        <dd>{day(props.user.createdAt)}</dd>
       </dl>
+
+      <h2>Stripe</h2>
+      {state && (
+        <dl class="card facts" aria-label="Stripe status">
+          <dt>Talking to</dt>
+          <dd>{modes[state.mode] ?? state.mode}</dd>
+          <dt>API base</dt>
+          <dd>
+            <code>{state.apiBase || "https://api.stripe.com"}</code>
+          </dd>
+          <dt>Account</dt>
+          <dd>{state.account || "—"}</dd>
+          <dt>Webhook</dt>
+          <dd>{state.webhookSet ? <code>{state.webhook}</code> : "no signing secret: events are refused"}</dd>
+          <dt>Test clocks</dt>
+          <dd>{state.testClocks ? "each new customer gets one" : "off"}</dd>
+          <dt>Billing</dt>
+          <dd>{state.ready ? <span class="badge active">ready</span> : <span class="badge past_due">not ready: {state.error}</span>}</dd>
+        </dl>
+      )}
+      {form && (
+        <form class="card form" onSubmit={(e) => save(e, false)}>
+          <p class="muted">
+            Leave the key empty to use the offline sandbox. The environment variables of the guide win over what you
+            save here. A saved secret is never shown again; leave its field empty to keep it.
+          </p>
+          <label for="f-secretKey">
+            <span>Secret key (TEST_STRIPE_SECRET_KEY)</span>
+            <input id="f-secretKey" name="secretKey" type="password" autocomplete="off" disabled={fixed("TEST_STRIPE_SECRET_KEY")}
+              placeholder={form.secretKeySet ? `set: ${form.secretKeyHint}` : "sk_test_…"} />
+          </label>
+          <label for="f-webhookSecret">
+            <span>Webhook signing secret (TEST_STRIPE_WEBHOOK_SECRET)</span>
+            <input id="f-webhookSecret" name="webhookSecret" type="password" autocomplete="off" disabled={fixed("TEST_STRIPE_WEBHOOK_SECRET")}
+              placeholder={form.webhookSecretSet ? "set" : "whsec_… (only with your own Stripe account)"} />
+          </label>
+          <label for="f-monthlyPrice">
+            <span>Monthly price id (TEST_MONTHLY_PRICE_ID)</span>
+            <input id="f-monthlyPrice" name="monthlyPrice" value={form.monthlyPrice} disabled={fixed("TEST_MONTHLY_PRICE_ID")} placeholder="price_… (found by lookup key when empty)" />
+          </label>
+          <label for="f-yearlyPrice">
+            <span>Yearly price id (TEST_YEARLY_PRICE_ID)</span>
+            <input id="f-yearlyPrice" name="yearlyPrice" value={form.yearlyPrice} disabled={fixed("TEST_YEARLY_PRICE_ID")} placeholder="price_…" />
+          </label>
+          <label class="switch">
+            <input type="checkbox" role="switch" name="testClocks" checked={form.testClocks} />
+            <span>Put new customers on a test clock (always on in the sandbox)</span>
+          </label>
+          {error && <p class="error" role="alert">{error}</p>}
+          {saved && <p class="note" role="status">{saved}</p>}
+          <div class="actions">
+            <button type="submit" class="primary" disabled={busy}>
+              {busy ? "Setting up Stripe…" : "Save"}
+            </button>
+            <button type="button" disabled={busy || !(form.secretKeySet || form.webhookSecretSet)} onClick={(e) => save(e, true)}>
+              Remove keys, use the sandbox
+            </button>
+          </div>
+        </form>
+      )}
+
       <h2>This Tollgate</h2>
-      {error && <p class="error" role="alert">{error}</p>}
       {about && (
         <dl class="card facts">
           <dt>Version</dt>

@@ -1,0 +1,147 @@
+// The subscription flow end to end in headless Chromium against `tollgate serve`
+// in sandbox mode, through the sandbox's hosted Checkout and Portal pages.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { launchBrowser, startServe } from "./tollgate.mjs";
+
+let app, browser;
+before(async () => {
+  app = await startServe();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+/**
+ * newUser opens a fresh browser context, logs out whoever the process has
+ * logged in (the session is one per Tollgate process, as in the window),
+ * registers and lands on Plans.
+ */
+async function newUser(email) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(app.url);
+  const logout = page.getByRole("button", { name: "Log out" });
+  const create = page.getByRole("link", { name: "Create an account" });
+  await logout.or(create).first().waitFor();
+  if (await logout.isVisible()) await logout.click();
+  await create.click();
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Name").fill(email.split("@")[0]);
+  await page.getByLabel("Password").fill("correct horse");
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.getByRole("heading", { name: "Plans" }).waitFor();
+  return page;
+}
+
+/** checkout pays on the sandbox's hosted Checkout page and follows the way back into Tollgate. */
+async function checkout(page, { card, promo = "" }) {
+  await page.getByRole("heading", { name: /^Subscribe to/ }).waitFor();
+  await page.getByLabel("Card number").fill(card);
+  await page.getByLabel("Expiry (MM/YY)").fill("12/34");
+  await page.getByLabel("CVC").fill("123");
+  if (promo) await page.getByLabel("Promotion code").fill(promo);
+  await page.getByRole("button", { name: /Start trial|Subscribe|Pay/ }).click();
+  await page.getByRole("heading", { name: "You're subscribed" }).waitFor();
+  await page.getByRole("link", { name: "Back to Tollgate" }).click();
+  await page.getByRole("heading", { name: "Plans" }).waitFor();
+}
+
+async function screen(page, name) {
+  await page.getByRole("navigation").getByRole("link", { name }).click();
+  await page.getByRole("heading", { name, exact: true }).waitFor();
+}
+
+async function feature(page, key) {
+  return page.locator(`tr[data-feature="${key}"] td`).nth(2).innerText();
+}
+
+test("monthly with trial and LEARN10, premium, portal cancel, clock past the period end", async () => {
+  const page = await newUser("ada@example.com");
+  assert.ok(await page.getByRole("switch").isChecked(), "the free trial is on by default");
+  await page.getByRole("button", { name: "Subscribe monthly" }).click();
+  await page.getByText("7-day free trial").first().waitFor();
+  await checkout(page, { card: "4242424242424242", promo: "LEARN10" });
+
+  await page.locator(".badge.trialing").waitFor();
+  await page.getByText(/Trial ends/).waitFor();
+
+  await screen(page, "Access");
+  assert.equal(await feature(page, "test-access"), "Active");
+  assert.equal(await feature(page, "test-access-2"), "Active");
+  assert.match(await page.locator(`tr[data-feature="test-access"] td`).nth(3).innerText(), /^Active/);
+
+  await screen(page, "Premium");
+  await page.getByRole("heading", { name: "Unlocked" }).waitFor();
+
+  await screen(page, "Events");
+  await page.getByRole("cell", { name: "checkout.session.completed" }).waitFor();
+
+  // The Billing Portal: cancel at period end, then come back.
+  await screen(page, "Plans");
+  await page.getByRole("button", { name: "Manage billing" }).click();
+  await page.getByRole("button", { name: "Cancel subscription" }).click();
+  await page.getByRole("button", { name: "Renew subscription" }).waitFor();
+  await page.getByRole("link", { name: /Return to the site/ }).click();
+  await page.getByRole("heading", { name: "Back from the Billing Portal" }).waitFor();
+  await page.getByRole("link", { name: "Back to Tollgate" }).click();
+  await page.getByText(/\(cancelled\)/).waitFor();
+
+  // Still entitled until the period ends; then move the clock past it.
+  await page.getByRole("button", { name: "+1 month" }).click();
+  await page.locator(".badge.canceled").waitFor();
+
+  await screen(page, "Access");
+  assert.equal(await feature(page, "test-access"), "No");
+  assert.equal(await feature(page, "test-access-2"), "No");
+  await screen(page, "Premium");
+  await page.getByRole("heading", { name: "Locked" }).waitFor();
+  assert.match(await page.getByRole("alert").innerText(), /test-access/);
+  await page.context().close();
+});
+
+test("yearly without trial", async () => {
+  const page = await newUser("grace@example.com");
+  await page.getByRole("switch").uncheck();
+  await page.getByRole("button", { name: "Subscribe yearly" }).click();
+  await page.getByText("£90.00").first().waitFor();
+  await checkout(page, { card: "4242424242424242" });
+  await page.locator(".badge.active").waitFor();
+  await page.locator(".current").getByText("Yearly", { exact: true }).waitFor();
+  await page.getByText(/Renews/).waitFor();
+  // A second purchase goes to the portal instead of charging twice.
+  await page.getByRole("button", { name: "Subscribe monthly" }).click();
+  await page.getByRole("button", { name: "Cancel subscription" }).waitFor();
+  await page.context().close();
+});
+
+test("a card that fails at renewal shows the past-due banner", async () => {
+  const page = await newUser("linus@example.com");
+  await page.getByRole("button", { name: "Subscribe monthly" }).click();
+  await checkout(page, { card: "4000000000000341" });
+  await page.locator(".badge.trialing").waitFor();
+  assert.equal(await page.getByRole("alert", { name: "Payment failed" }).count(), 0, "no banner before the renewal");
+  await page.getByRole("button", { name: "+7 days" }).click(); // past the 7-day trial: the first charge fails
+  const banner = page.getByRole("alert", { name: "Payment failed" });
+  await banner.waitFor();
+  assert.match(await banner.innerText(), /Your last payment failed/);
+  await page.locator(".badge.past_due").waitFor();
+  // The banner follows the user to other screens.
+  await screen(page, "Access");
+  await banner.waitFor();
+  await page.context().close();
+});
+
+test("a declined card stays on Checkout with the error", async () => {
+  const page = await newUser("decline@example.com");
+  await page.getByRole("button", { name: "Subscribe monthly" }).click();
+  await page.getByRole("heading", { name: /^Subscribe to/ }).waitFor();
+  await page.getByLabel("Card number").fill("4000000000000002");
+  await page.getByLabel("Expiry (MM/YY)").fill("12/34");
+  await page.getByLabel("CVC").fill("123");
+  await page.getByRole("button", { name: /Start trial|Subscribe|Pay/ }).click();
+  assert.match(await page.getByRole("alert").innerText(), /declined/i);
+  await page.context().close();
+});
