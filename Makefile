@@ -69,7 +69,7 @@ test-frontend:
 	cd frontend && npm test
 
 test-e2e: build
-	cd frontend && TOLLGATE_BIN=$(CURDIR)/$(BIN) node --test --test-concurrency=1 e2e/browser.test.mjs e2e/billing.test.mjs
+	cd frontend && TOLLGATE_BIN=$(CURDIR)/$(BIN) node --test --test-concurrency=1 e2e/browser.test.mjs e2e/billing.test.mjs e2e/cli.test.mjs
 
 test-window: build
 	mkdir -p build/screenshots

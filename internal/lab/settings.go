@@ -119,10 +119,8 @@ func (l *Lab) SaveSettings(ctx context.Context, s StripeSettings, clearSecrets b
 	if s.WebhookSecret != "" || clearSecrets {
 		values[keyWebhookSecret] = s.WebhookSecret
 	}
-	for k, v := range values {
-		if err := l.DB.SetSetting(ctx, k, v); err != nil {
-			return fmt.Errorf("lab: save settings: %w", err)
-		}
+	if err := l.DB.SetSettings(ctx, values); err != nil {
+		return fmt.Errorf("lab: save settings: %w", err)
 	}
 	return l.Setup(ctx)
 }
@@ -143,10 +141,8 @@ func (l *Lab) knownEndpoint(ctx context.Context) (billing.Endpoint, error) {
 }
 
 func (l *Lab) saveEndpoint(ctx context.Context, ep billing.Endpoint) error {
-	for k, v := range map[string]string{keyEndpointID: ep.ID, keyEndpointURL: ep.URL, keyEndpointSecret: ep.Secret} {
-		if err := l.DB.SetSetting(ctx, k, v); err != nil {
-			return fmt.Errorf("lab: save webhook endpoint: %w", err)
-		}
+	if err := l.DB.SetSettings(ctx, map[string]string{keyEndpointID: ep.ID, keyEndpointURL: ep.URL, keyEndpointSecret: ep.Secret}); err != nil {
+		return fmt.Errorf("lab: save webhook endpoint: %w", err)
 	}
 	return nil
 }

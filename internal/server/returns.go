@@ -22,6 +22,9 @@ type Returns interface {
 // reach without the run's token: the webhook proves itself with its signature,
 // and the return pages only make Tollgate re-read Stripe.
 func PublicRoutes(webhook http.Handler, returns Returns, appURL string, log *slog.Logger) *http.ServeMux {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	mux := http.NewServeMux()
 	mux.Handle("/payments/event", webhook)
 	p := &returnPages{returns: returns, appURL: appURL, log: log}

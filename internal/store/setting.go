@@ -26,15 +26,29 @@ func (db *DB) Setting(ctx context.Context, key string) (string, error) {
 
 // SetSetting stores value under key; an empty value removes it.
 func (db *DB) SetSetting(ctx context.Context, key, value string) error {
+	return db.SetSettings(ctx, map[string]string{key: value})
+}
+
+// SetSettings stores several values in one transaction, so a form saved
+// together is never half saved; an empty value removes its key.
+func (db *DB) SetSettings(ctx context.Context, values map[string]string) error {
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketSettings)
-		if value == "" {
-			return b.Delete([]byte(key))
+		for key, value := range values {
+			var err error
+			if value == "" {
+				err = b.Delete([]byte(key))
+			} else {
+				err = b.Put([]byte(key), []byte(value))
+			}
+			if err != nil {
+				return fmt.Errorf("%q: %w", key, err)
+			}
 		}
-		return b.Put([]byte(key), []byte(value))
+		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("store: set setting %q: %w", key, err)
+		return fmt.Errorf("store: set settings: %w", err)
 	}
 	return nil
 }

@@ -196,4 +196,15 @@ func TestSettings(t *testing.T) {
 	if v, _ := db.Setting(ctx, "k"); v != "" {
 		t.Errorf("after clearing got %q, want empty", v)
 	}
+	if err := db.SetSettings(ctx, map[string]string{"a": "1", "b": "2"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetSettings(ctx, map[string]string{"a": "", "b": "3"}); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := db.Setting(ctx, "a")
+	b, _ := db.Setting(ctx, "b")
+	if a != "" || b != "3" {
+		t.Errorf("after SetSettings a=%q b=%q, want \"\" and 3", a, b)
+	}
 }

@@ -1,0 +1,106 @@
+// The command line: subcommands, flags and environment, run as a user would.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFile, spawn } from "node:child_process";
+import { createHmac } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { bin } from "./tollgate.mjs";
+
+const run = promisify(execFile);
+
+/** tollgate runs the binary to completion and returns its exit code and output. */
+async function tollgate(args, env = {}) {
+  try {
+    const { stdout, stderr } = await run(bin, args, { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env } });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+test("version and help", async () => {
+  const v = await tollgate(["version"]);
+  assert.equal(v.code, 0);
+  assert.match(v.stdout, /^tollgate \S+\n$/);
+  const h = await tollgate(["help"]);
+  assert.equal(h.code, 0);
+  for (const sub of ["serve", "sandbox", "bootstrap", "TEST_STRIPE_SECRET_KEY", "--insecure-webhooks"]) assert.ok(h.stdout.includes(sub), sub);
+});
+
+test("bad input exits 2 with one clear line and the usage", async () => {
+  for (const [args, env, want] of [
+    [["srve"], {}, 'unknown command "srve"'],
+    [["serve", "--addr", "8484"], {}, "is not HOST:PORT"],
+    [["serve"], { TEST_STRIPE_SECRET_KEY: "sk_live_abc" }, "live Stripe key"],
+    [["serve"], { STRIPE_API_BASE: "not a url" }, "not an http(s) URL"],
+    [["sandbox", "--webhook", "http://127.0.0.1:1/"], {}, "go together"],
+    [["bootstrap"], {}, "bootstrap needs TEST_STRIPE_SECRET_KEY"],
+  ]) {
+    const r = await tollgate(args, env);
+    assert.equal(r.code, 2, `${args.join(" ")}: exit ${r.code}`);
+    assert.ok(r.stderr.split("\n")[0].includes(want), `${args.join(" ")}: ${r.stderr.split("\n")[0]}`);
+    assert.match(r.stderr, /Usage:/);
+  }
+});
+
+test("tollgate sandbox serves Stripe's API and signs webhooks; bootstrap sets up its catalog", async () => {
+  const secret = "whsec_cli_test";
+  const received = [];
+  const hook = createServer((req, res) => {
+    let body = "";
+    req.on("data", (d) => (body += d));
+    req.on("end", () => {
+      received.push({ signature: req.headers["stripe-signature"], body });
+      res.end("ok");
+    });
+  });
+  await new Promise((r) => hook.listen(0, "127.0.0.1", r));
+  const data = mkdtempSync(join(tmpdir(), "tollgate-cli-"));
+  const webhookURL = `http://127.0.0.1:${hook.address().port}/payments/event`;
+  const proc = spawn(bin, ["sandbox", "--addr", "127.0.0.1:0", "--data", data, "--webhook", webhookURL, "--webhook-secret", secret]);
+  try {
+    const base = await new Promise((resolve, reject) => {
+      let log = "";
+      proc.stderr.on("data", (d) => {
+        log += d;
+        const m = log.match(/sandbox ready"? url=(http:\/\/127\.0\.0\.1:\d+)/);
+        if (m) resolve(m[1]);
+      });
+      proc.on("exit", (code) => reject(new Error(`sandbox exited ${code}: ${log}`)));
+    });
+
+    const b = await tollgate(["bootstrap", "--stripe-api", base], { TEST_STRIPE_SECRET_KEY: "sk_test_cli" });
+    assert.equal(b.code, 0, b.stderr);
+    assert.match(b.stdout, /^TEST_MONTHLY_PRICE_ID=price_\w+\nTEST_YEARLY_PRICE_ID=price_\w+\n/);
+
+    const res = await fetch(base + "/v1/customers", {
+      method: "POST",
+      headers: { Authorization: "Bearer sk_test_cli", "Content-Type": "application/x-www-form-urlencoded" },
+      body: "email=ada%40example.com&name=Ada",
+    });
+    assert.equal(res.status, 200);
+    const customer = await res.json();
+    assert.match(customer.id, /^cus_/);
+
+    for (const deadline = Date.now() + 10000; !received.some((r) => r.body.includes('"customer.created"')); ) {
+      assert.ok(Date.now() < deadline, "no customer.created webhook within 10 s");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const delivery = received.find((r) => r.body.includes('"customer.created"'));
+    const [, t, v1] = delivery.signature.match(/^t=(\d+),v1=([0-9a-f]+)$/);
+    assert.equal(v1, createHmac("sha256", secret).update(`${t}.${delivery.body}`).digest("hex"), "signed as Stripe signs");
+
+    const unauthorized = await fetch(base + "/v1/customers", { headers: { Authorization: "Bearer sk_live_nope" } });
+    assert.equal(unauthorized.status, 401);
+    assert.equal((await unauthorized.json()).error.type, "invalid_request_error");
+  } finally {
+    proc.kill("SIGTERM");
+    await new Promise((r) => (proc.exitCode !== null ? r() : proc.on("exit", r)));
+    hook.close();
+    rmSync(data, { recursive: true, force: true });
+  }
+});
