@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/wailsapp/wails/v2"
@@ -84,7 +85,20 @@ func runApp(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 	base := "http://" + ln.Addr().String()
-	l, err := lab.Open(ctx, lab.Options{Config: cfg, Logger: log, BaseURL: base})
+	// Go tells the UI when billing changed: over SSE in serve mode, through
+	// Wails in the window, but only once the window exists (Wails exits the
+	// process if asked to emit before).
+	events := server.NewBroadcaster()
+	var window atomic.Pointer[context.Context]
+	notify := func(uint64) { events.Emit(eventBillingChanged) }
+	if cfg.Command == config.Desktop {
+		notify = func(uint64) {
+			if ctx := window.Load(); ctx != nil {
+				runtime.EventsEmit(*ctx, eventBillingChanged)
+			}
+		}
+	}
+	l, err := lab.Open(ctx, lab.Options{Config: cfg, Logger: log, BaseURL: base, OnChange: notify})
 	if err != nil {
 		ln.Close()
 		return err
@@ -92,8 +106,6 @@ func runApp(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	defer l.Close()
 	app := newApp(l, log, About{Version: version, DataDir: cfg.DataDir, Database: l.DB.Path, SchemaVersion: store.SchemaVersion, Face: string(cfg.Command)})
 	if cfg.Command == config.Serve {
-		events := server.NewBroadcaster()
-		l.OnChange = func(uint64) { events.Emit(eventBillingChanged) }
 		token := server.NewToken()
 		srv, err := server.New(server.Options{Assets: dist, Bindings: []any{app}, Token: token, Logger: log.With("component", "server"),
 			Public: server.PublicRoutes(l.Webhook, l, base+"/", log), Events: events})
@@ -110,12 +122,14 @@ func runApp(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 			log.Error("webhook server stopped", "err", err)
 		}
 	}()
-	l.OnChange = func(uint64) { runtime.EventsEmit(app.ctx, eventBillingChanged) }
 	err = wails.Run(&options.App{
 		Title: "Tollgate", Width: 1100, Height: 760, MinWidth: 720,
 		AssetServer: &assetserver.Options{Assets: dist},
-		OnStartup:   app.startup,
-		Bind:        []any{app},
+		OnStartup: func(ctx context.Context) {
+			app.startup(ctx)
+			window.Store(&ctx)
+		},
+		Bind: []any{app},
 	})
 	if err != nil {
 		return fmt.Errorf("desktop window: %w (a binary built without the desktop tags has no window: run `make build`, or use `tollgate serve`)", err)

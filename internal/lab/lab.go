@@ -45,6 +45,9 @@ type Options struct {
 	// BaseURL is the app's own HTTP server (http://127.0.0.1:port): Checkout
 	// and the Portal return there, and the webhook endpoint is its /payments/event.
 	BaseURL string
+	// OnChange, when set, is called after a user's billing state was re-read
+	// from Stripe, from any goroutine, so the faces can push it to the UI.
+	OnChange func(userID uint64)
 }
 
 // Lab is one running Tollgate.
@@ -53,9 +56,6 @@ type Lab struct {
 	Auth    *auth.Service
 	Session auth.Session
 	Webhook *webhook.Handler
-
-	// OnChange is called when a user's billing state changed; the faces push it to the UI.
-	OnChange func(userID uint64)
 
 	opts    Options
 	log     *slog.Logger
@@ -197,11 +197,7 @@ func (l *Lab) Setup(ctx context.Context) error {
 	if err != nil {
 		return l.fail(state, err)
 	}
-	b.OnChange = func(userID uint64) {
-		if l.OnChange != nil {
-			l.OnChange(userID)
-		}
-	}
+	b.OnChange = l.opts.OnChange
 	acct, err := b.Account(ctx)
 	if err != nil {
 		return l.fail(state, err)
