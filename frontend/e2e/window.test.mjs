@@ -8,7 +8,17 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { createServer } from "node:net";
 import { bin } from "./tollgate.mjs";
+
+/** freePort asks the kernel for a loopback port nobody uses. */
+async function freePort() {
+  const srv = createServer();
+  await new Promise((r) => srv.listen(0, "127.0.0.1", r));
+  const { port } = srv.address();
+  await new Promise((r) => srv.close(r));
+  return port;
+}
 
 const shots = process.env.SCREENSHOT_DIR ?? tmpdir();
 
@@ -20,10 +30,11 @@ function findWindow() {
   }
 }
 
-test("the desktop window shows the Tollgate home screen", async () => {
+test("the desktop window shows the Tollgate home screen and serves the webhook", async () => {
   assert.ok(process.env.DISPLAY, "run this under xvfb-run");
   const data = mkdtempSync(join(tmpdir(), "tollgate-window-"));
-  const proc = spawn(bin, ["--data", data], { stdio: ["ignore", "ignore", "pipe"] });
+  const port = await freePort();
+  const proc = spawn(bin, ["--data", data, "--addr", `127.0.0.1:${port}`], { stdio: ["ignore", "ignore", "pipe"] });
   let log = "";
   proc.stderr.on("data", (d) => (log += d));
   try {
@@ -46,6 +57,14 @@ test("the desktop window shows the Tollgate home screen", async () => {
     const size = execFileSync("identify", ["-format", "%w %h", png], { encoding: "utf8" }).split(" ").map(Number);
     assert.ok(size[0] >= 700 && size[1] >= 500, `window is ${size.join("x")}, want at least 700x500`);
     console.log(`screenshot: ${png} (${colours} colours)`);
+
+    // Beside the window, the app's own server takes Stripe's webhooks and return pages.
+    const cancel = await fetch(`http://127.0.0.1:${port}/checkout/cancel`);
+    assert.equal(cancel.status, 200);
+    assert.match(await cancel.text(), /return to the Tollgate window/);
+    const unsigned = await fetch(`http://127.0.0.1:${port}/payments/event`, { method: "POST", body: "{}" });
+    assert.equal(unsigned.status, 400, "an unsigned event must be refused");
+    assert.match(await unsigned.text(), /Stripe-Signature/);
   } finally {
     proc.kill("SIGTERM");
     await new Promise((r) => (proc.exitCode !== null ? r() : proc.on("exit", r)));
