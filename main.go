@@ -19,6 +19,7 @@ import (
 	"github.com/wailsapp/wails/v2"
 	"github.com/wailsapp/wails/v2/pkg/options"
 	"github.com/wailsapp/wails/v2/pkg/options/assetserver"
+	"github.com/wailsapp/wails/v2/pkg/options/linux"
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
 	"github.com/tollgate/tollgate/internal/billing"
@@ -31,6 +32,9 @@ import (
 
 //go:embed all:frontend/dist
 var assets embed.FS
+
+//go:embed build/appicon.png
+var icon []byte
 
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "dev"
@@ -130,6 +134,8 @@ func runApp(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 			window.Store(&ctx)
 		},
 		Bind: []any{app},
+		// GPU off, as Wails defaults when no Linux options are given: some drivers show a blank page otherwise.
+		Linux: &linux.Options{Icon: icon, ProgramName: "tollgate", WebviewGpuPolicy: linux.WebviewGpuPolicyNever},
 	})
 	if err != nil {
 		return fmt.Errorf("desktop window: %w (a binary built without the desktop tags has no window: run `make build`, or use `tollgate serve`)", err)
