@@ -174,6 +174,15 @@ func (a *App) SaveStripeSettings(s lab.StripeSettings, clearSecrets bool) (lab.S
 	return a.lab.State(), a.fail("save settings", err)
 }
 
+// ResetSandbox wipes the offline sandbox and Tollgate's copy of it; accounts stay.
+func (a *App) ResetSandbox() (lab.State, error) {
+	if _, err := a.lab.Session.User(); err != nil {
+		return lab.State{}, a.fail("reset sandbox", err)
+	}
+	err := a.lab.ResetSandbox(a.ctx)
+	return a.lab.State(), a.fail("reset sandbox", err)
+}
+
 // withBilling runs f for the logged-in user with the billing service in force.
 func withBilling[T any](a *App, op string, f func(context.Context, *billing.Service, *tollgate.User) (T, error)) (T, error) {
 	var zero T

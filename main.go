@@ -150,6 +150,11 @@ func runSandbox(ctx context.Context, cfg config.Config, log *slog.Logger) error 
 		return err
 	}
 	defer sb.Close()
+	if cfg.Reset {
+		if err := sb.Reset(ctx); err != nil {
+			return err
+		}
+	}
 	if cfg.WebhookURL != "" {
 		if err := sb.AddWebhookEndpoint(ctx, cfg.WebhookURL, cfg.WebhookSecret); err != nil {
 			return err

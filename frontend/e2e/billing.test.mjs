@@ -145,3 +145,24 @@ test("a declined card stays on Checkout with the error", async () => {
   assert.match(await page.getByRole("alert").innerText(), /declined/i);
   await page.context().close();
 });
+
+test("an instructor resets the sandbox from Settings; accounts stay", async () => {
+  const page = await newUser("teacher@example.com");
+  await page.getByRole("button", { name: "Subscribe monthly" }).click();
+  await checkout(page, { card: "4242424242424242" });
+  await page.locator(".current").waitFor();
+
+  await screen(page, "Settings");
+  await page.getByRole("button", { name: "Reset the sandbox…" }).click();
+  await page.getByRole("button", { name: "Keep it" }).click(); // changing one's mind costs nothing
+  await page.getByRole("button", { name: "Reset the sandbox…" }).click();
+  await page.getByRole("button", { name: "Yes, erase all Stripe data" }).click();
+  await page.getByRole("status").filter({ hasText: "new, empty Stripe account" }).waitFor();
+
+  await screen(page, "Plans");
+  await page.getByRole("button", { name: "Subscribe monthly" }).waitFor();
+  assert.equal(await page.locator(".current").count(), 0, "the subscription is gone");
+  await screen(page, "Access");
+  await page.getByText("You have no Stripe customer yet").waitFor();
+  await page.context().close();
+});

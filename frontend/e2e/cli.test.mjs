@@ -104,3 +104,46 @@ test("tollgate sandbox serves Stripe's API and signs webhooks; bootstrap sets up
     rmSync(data, { recursive: true, force: true });
   }
 });
+
+test("tollgate sandbox keeps its state across restarts, and --reset wipes it", async () => {
+  const data = mkdtempSync(join(tmpdir(), "tollgate-cli-"));
+  const start = async (extra = []) => {
+    const proc = spawn(bin, ["sandbox", "--addr", "127.0.0.1:0", "--data", data, ...extra]);
+    const base = await new Promise((resolve, reject) => {
+      let log = "";
+      proc.stderr.on("data", (d) => {
+        log += d;
+        const m = log.match(/sandbox ready"? url=(http:\/\/127\.0\.0\.1:\d+)/);
+        if (m) resolve(m[1]);
+      });
+      proc.on("exit", (code) => reject(new Error(`sandbox exited ${code}: ${log}`)));
+    });
+    const stop = async () => {
+      proc.kill("SIGTERM");
+      await new Promise((r) => (proc.exitCode !== null ? r() : proc.on("exit", r)));
+    };
+    return { base, stop };
+  };
+  const customers = async (base) => {
+    const res = await fetch(base + "/v1/customers", { headers: { Authorization: "Bearer sk_test_cli" } });
+    return (await res.json()).data.length;
+  };
+  try {
+    let sb = await start();
+    const res = await fetch(sb.base + "/v1/customers", {
+      method: "POST",
+      headers: { Authorization: "Bearer sk_test_cli", "Content-Type": "application/x-www-form-urlencoded" },
+      body: "email=ada%40example.com",
+    });
+    assert.equal(res.status, 200);
+    await sb.stop();
+    sb = await start();
+    assert.equal(await customers(sb.base), 1, "the customer survived the restart");
+    await sb.stop();
+    sb = await start(["--reset"]);
+    assert.equal(await customers(sb.base), 0, "--reset starts from an empty account");
+    await sb.stop();
+  } finally {
+    rmSync(data, { recursive: true, force: true });
+  }
+});

@@ -62,8 +62,9 @@ type Config struct {
 	Stripe  Stripe
 	// InsecureWebhooks accepts unsigned webhook events when no secret is set.
 	InsecureWebhooks bool
-	// Sandbox only: one webhook endpoint for every event.
+	// Sandbox only: one webhook endpoint for every event, and whether to start empty.
 	WebhookURL, WebhookSecret string
+	Reset                     bool
 }
 
 // Usage is printed for `tollgate help` and after a bad command line.
@@ -85,6 +86,7 @@ Flags:
   --insecure-webhooks      window and serve: accept unsigned webhook events when no secret is set
   --webhook URL            sandbox: send every event to URL ...
   --webhook-secret SECRET  sandbox: ... signed with this whsec_ secret
+  --reset                  sandbox: wipe its state first, as a new empty Stripe account
 
 Environment (the guide's names):
   TEST_STRIPE_SECRET_KEY      a test secret key (sk_test_...); without one Tollgate runs its offline sandbox
@@ -117,6 +119,7 @@ func Parse(args []string, getenv func(string) string, userConfigDir func() (stri
 		fs.StringVar(&cfg.Addr, "addr", DefaultSandboxAddr, "")
 		fs.StringVar(&cfg.WebhookURL, "webhook", "", "")
 		fs.StringVar(&cfg.WebhookSecret, "webhook-secret", "", "")
+		fs.BoolVar(&cfg.Reset, "reset", false, "")
 	case Bootstrap:
 		fs.StringVar(&cfg.Stripe.APIBase, "stripe-api", getenv(EnvAPIBase), "")
 	case Version, Help:

@@ -42,6 +42,7 @@ func TestParse(t *testing.T) {
 		{"ErrVersionArg", []string{"version", "--data", "x"}, config.Config{}, "takes no arguments"},
 		{"Sandbox", []string{"sandbox", "--webhook", "http://127.0.0.1:1/payments/event", "--webhook-secret", "whsec_x"}, config.Config{Command: config.Sandbox, DataDir: filepath.Join(home, "tollgate"), Addr: "127.0.0.1:12111", WebhookURL: "http://127.0.0.1:1/payments/event", WebhookSecret: "whsec_x"}, ""},
 		{"ServeStripeAPI", []string{"serve", "--stripe-api", "http://127.0.0.1:12111"}, config.Config{Command: config.Serve, DataDir: filepath.Join(home, "tollgate"), Addr: "127.0.0.1:8484", Stripe: config.Stripe{APIBase: "http://127.0.0.1:12111"}}, ""},
+		{"SandboxReset", []string{"sandbox", "--reset"}, config.Config{Command: config.Sandbox, DataDir: filepath.Join(home, "tollgate"), Addr: "127.0.0.1:12111", Reset: true}, ""},
 		{"ErrSandboxWebhookAlone", []string{"sandbox", "--webhook", "http://127.0.0.1:1/"}, config.Config{}, "go together"},
 		{"ErrSandboxWebhookURL", []string{"sandbox", "--webhook", "ftp://x", "--webhook-secret", "whsec_x"}, config.Config{}, "not an http(s) URL"},
 		{"ErrSandboxWebhookSecret", []string{"sandbox", "--webhook", "http://127.0.0.1:1/", "--webhook-secret", "sk_test_x"}, config.Config{}, "must start with whsec_"},

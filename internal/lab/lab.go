@@ -254,3 +254,25 @@ func (l *Lab) fail(state State, err error) error {
 	l.secret.Store("")
 	return err
 }
+
+// ResetSandbox wipes the embedded sandbox back to a new, empty Stripe account
+// and forgets every customer, subscription and event Tollgate kept of it, so
+// an instructor can hand the next class a clean demo. Accounts stay. The demo
+// catalog and the webhook endpoint are created again.
+func (l *Lab) ResetSandbox(ctx context.Context) error {
+	l.mu.Lock()
+	if l.sandbox == nil || l.state.Mode != ModeSandbox {
+		l.mu.Unlock()
+		return tollgate.Errorf(tollgate.EINVALID, "Only Tollgate's own sandbox can be reset; a Stripe account is yours to manage in its dashboard.")
+	}
+	err := l.sandbox.Reset(ctx)
+	if err == nil {
+		err = l.DB.ResetBilling(ctx)
+	}
+	l.mu.Unlock()
+	if err != nil {
+		return fmt.Errorf("lab: reset sandbox: %w", err)
+	}
+	l.log.Info("sandbox reset")
+	return l.Setup(ctx)
+}

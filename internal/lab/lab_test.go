@@ -5,10 +5,12 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/tollgate/tollgate/internal/billing"
 	"github.com/tollgate/tollgate/internal/config"
 	"github.com/tollgate/tollgate/internal/lab"
 	"github.com/tollgate/tollgate/internal/sandbox"
@@ -17,7 +19,8 @@ import (
 
 func open(t *testing.T, cfg config.Config) *lab.Lab {
 	t.Helper()
-	l, err := lab.Open(context.Background(), lab.Options{Config: cfg, BaseURL: "http://127.0.0.1:4242"})
+	// Port 9 (discard) has no listener here: the sandbox's deliveries to it fail and are retried, harmlessly.
+	l, err := lab.Open(context.Background(), lab.Options{Config: cfg, BaseURL: "http://127.0.0.1:9"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,7 +33,7 @@ func TestOpen(t *testing.T) {
 		dir := t.TempDir()
 		l := open(t, config.Config{DataDir: dir})
 		st := l.State()
-		if !st.Ready || st.Mode != lab.ModeSandbox || st.Account != "Tollgate Sandbox" || !st.TestClocks || !st.WebhookSet || st.Webhook != "http://127.0.0.1:4242/payments/event" {
+		if !st.Ready || st.Mode != lab.ModeSandbox || st.Account != "Tollgate Sandbox" || !st.TestClocks || !st.WebhookSet || st.Webhook != "http://127.0.0.1:9/payments/event" {
 			t.Fatalf("state = %+v", st)
 		}
 		b, err := l.Billing()
@@ -139,6 +142,66 @@ func TestSettings(t *testing.T) {
 		v, _ := l.Settings(ctx)
 		if v.MonthlyPrice != "price_env" || len(v.FromEnvironment) != 1 || v.FromEnvironment[0] != config.EnvMonthlyPrice {
 			t.Errorf("view = %+v, want the environment's price and it marked as such", v)
+		}
+	})
+}
+
+func TestResetSandbox(t *testing.T) {
+	ctx := context.Background()
+	l := open(t, config.Config{DataDir: t.TempDir()})
+	defer l.Close()
+	u, err := l.Auth.Register(ctx, "ada@example.com", "Ada", "correct horse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := l.Billing()
+	r, err := b.Checkout(ctx, u, billing.Monthly, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := noRedirect.PostForm(r.URL, url.Values{"card_number": {"4242424242424242"}, "card_expiry": {"12/34"}, "card_cvc": {"123"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if c, err := l.DB.CustomerByUser(ctx, u.ID); err != nil || c.StripeID == "" {
+		t.Fatalf("no customer before the reset: %v", err)
+	}
+	oldPrices, _ := b.Prices(ctx)
+
+	if err := l.ResetSandbox(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.DB.CustomerByUser(ctx, u.ID); tollgate.ErrorCode(err) != tollgate.ENOTFOUND {
+		t.Errorf("customer after reset: %v, want none", err)
+	}
+	if _, err := l.Auth.Login(ctx, "ada@example.com", "correct horse"); err != nil {
+		t.Errorf("the account did not survive the reset: %v", err)
+	}
+	b, err = l.Billing()
+	if err != nil {
+		t.Fatal(err)
+	}
+	prices, err := b.Prices(ctx)
+	if err != nil || len(prices) != 2 || prices[0].ID == oldPrices[0].ID {
+		t.Errorf("prices after reset = %v, %v; want a new demo catalog", prices, err)
+	}
+	// A new purchase works against the fresh account.
+	if _, err := b.Checkout(ctx, u, billing.Monthly, false); err != nil {
+		t.Errorf("checkout after reset: %v", err)
+	}
+
+	t.Run("ErrNotSandbox", func(t *testing.T) {
+		sb, err := sandbox.Start(ctx, sandbox.Config{Path: filepath.Join(t.TempDir(), "sb.db")}, "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer sb.Close()
+		ext := open(t, config.Config{DataDir: t.TempDir(), Stripe: config.Stripe{APIBase: sb.URL()}})
+		defer ext.Close()
+		if err := ext.ResetSandbox(ctx); tollgate.ErrorCode(err) != tollgate.EINVALID {
+			t.Errorf("reset of an external Stripe: %v, want invalid", err)
 		}
 	})
 }

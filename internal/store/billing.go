@@ -208,3 +208,23 @@ func (db *DB) EntitlementsByCustomer(ctx context.Context, customerID string) (*t
 	}
 	return e, nil
 }
+
+// ResetBilling forgets every customer, subscription, entitlement and event,
+// keeping the users: what is left when the Stripe account behind them is wiped.
+func (db *DB) ResetBilling(ctx context.Context) error {
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		for _, name := range [][]byte{bucketCustomers, bucketCustomersByStripeID, bucketSubscriptions, bucketEntitlements, bucketEvents} {
+			if err := tx.DeleteBucket(name); err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+			if _, err := tx.CreateBucket(name); err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: reset billing: %w", err)
+	}
+	return nil
+}

@@ -113,3 +113,41 @@ func TestEntitlements(t *testing.T) {
 		t.Errorf("after removal = %+v, want empty", e)
 	}
 }
+
+func TestResetBilling(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpen(t)
+	u := &tollgate.User{Email: "ada@example.com", Name: "Ada"}
+	if err := db.CreateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	db.PutCustomer(ctx, &tollgate.Customer{UserID: u.ID, StripeID: "cus_1"})
+	db.PutSubscription(ctx, &tollgate.Subscription{StripeID: "sub_1", UserID: u.ID})
+	db.PutEntitlements(ctx, &tollgate.Entitlements{CustomerID: "cus_1", LookupKeys: []string{"test-access"}})
+	db.RecordEvent(ctx, &tollgate.Event{ID: "evt_1", Type: "invoice.paid"})
+	if err := db.ResetBilling(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.CustomerByUser(ctx, u.ID); tollgate.ErrorCode(err) != tollgate.ENOTFOUND {
+		t.Errorf("customer after reset: %v", err)
+	}
+	if _, err := db.CustomerByStripeID(ctx, "cus_1"); tollgate.ErrorCode(err) != tollgate.ENOTFOUND {
+		t.Errorf("customer index after reset: %v", err)
+	}
+	if subs, _ := db.SubscriptionsByUser(ctx, u.ID); len(subs) != 0 {
+		t.Errorf("subscriptions after reset: %v", subs)
+	}
+	if e, _ := db.EntitlementsByCustomer(ctx, "cus_1"); len(e.LookupKeys) != 0 {
+		t.Errorf("entitlements after reset: %v", e)
+	}
+	if evs, _ := db.RecentEvents(ctx, 10); len(evs) != 0 {
+		t.Errorf("events after reset: %v", evs)
+	}
+	if got, err := db.UserByEmail(ctx, "ada@example.com"); err != nil || got.ID != u.ID {
+		t.Errorf("the user did not survive the reset: %v, %v", got, err)
+	}
+	// The customer can be linked anew: the index was emptied with the records.
+	if err := db.PutCustomer(ctx, &tollgate.Customer{UserID: u.ID, StripeID: "cus_2"}); err != nil {
+		t.Errorf("link after reset: %v", err)
+	}
+}

@@ -1,5 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
-import { About, SaveStripeSettings, Stripe, StripeSettings } from "../../wailsjs/go/main/App";
+import { About, ResetSandbox, SaveStripeSettings, Stripe, StripeSettings } from "../../wailsjs/go/main/App";
 import { lab, type main, type tollgate } from "../../wailsjs/go/models";
 import { errorText } from "../errors";
 import { day } from "../format";
@@ -53,6 +53,22 @@ export function Settings(props: { user: tollgate.User }) {
     }
   };
 
+  const [confirmReset, setConfirmReset] = useState(false);
+  const reset = async () => {
+    setBusy(true);
+    setError("");
+    setSaved("");
+    try {
+      setState(await ResetSandbox());
+      setSaved("The sandbox is a new, empty Stripe account again, with the demo catalog. Your Tollgate account stays.");
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setConfirmReset(false);
+      setBusy(false);
+    }
+  };
+
   const fixed = (env: string) => form?.fromEnvironment.includes(env) ?? false;
 
   return (
@@ -86,6 +102,26 @@ export function Settings(props: { user: tollgate.User }) {
           <dt>Billing</dt>
           <dd>{state.ready ? <span class="badge active">ready</span> : <span class="badge past_due">not ready: {state.error}</span>}</dd>
         </dl>
+      )}
+      {state?.mode === "sandbox" && (
+        <div class="card reset">
+          <p class="muted">
+            Resetting the sandbox wipes every customer, subscription, invoice and event, here and in the sandbox, as if
+            you opened a new Stripe account. Accounts stay, so a class can start again.
+          </p>
+          {confirmReset ? (
+            <div class="actions" role="group" aria-label="Confirm reset">
+              <button class="danger" disabled={busy} onClick={reset}>
+                {busy ? "Resetting…" : "Yes, erase all Stripe data"}
+              </button>
+              <button disabled={busy} onClick={() => setConfirmReset(false)}>
+                Keep it
+              </button>
+            </div>
+          ) : (
+            <button onClick={() => setConfirmReset(true)}>Reset the sandbox…</button>
+          )}
+        </div>
       )}
       {form && (
         <form class="card form" onSubmit={(e) => save(e, false)}>

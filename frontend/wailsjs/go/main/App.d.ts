@@ -27,6 +27,8 @@ export function Premium():Promise<string>;
 
 export function Register(arg1:string,arg2:string,arg3:string):Promise<tollgate.User>;
 
+export function ResetSandbox():Promise<lab.State>;
+
 export function SaveStripeSettings(arg1:lab.StripeSettings,arg2:boolean):Promise<lab.State>;
 
 export function Stripe():Promise<lab.State>;

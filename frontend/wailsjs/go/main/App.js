@@ -46,6 +46,10 @@ export function Register(arg1, arg2, arg3) {
   return window['go']['main']['App']['Register'](arg1, arg2, arg3);
 }
 
+export function ResetSandbox() {
+  return window['go']['main']['App']['ResetSandbox']();
+}
+
 export function SaveStripeSettings(arg1, arg2) {
   return window['go']['main']['App']['SaveStripeSettings'](arg1, arg2);
 }
