@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"time"
 
 	"github.com/tollgate/tollgate/internal/billing"
@@ -51,24 +53,28 @@ func (a *App) startup(ctx context.Context) { a.ctx = ctx }
 
 // Register creates an account and logs it in.
 func (a *App) Register(email, name, password string) (*tollgate.User, error) {
-	u, err := a.lab.Auth.Register(a.ctx, email, name, password)
-	if err != nil {
-		return nil, a.fail("register", err)
-	}
-	a.lab.Session.Set(u)
-	a.log.Info("registered", "user", u.ID)
-	return u, nil
+	return call(a, "register", func(ctx context.Context) (*tollgate.User, error) {
+		u, err := a.lab.Auth.Register(ctx, email, name, password)
+		if err != nil {
+			return nil, err
+		}
+		a.lab.Session.Set(u)
+		a.log.Info("registered", "user", u.ID)
+		return u, nil
+	})
 }
 
 // Login checks the credentials and starts the session.
 func (a *App) Login(email, password string) (*tollgate.User, error) {
-	u, err := a.lab.Auth.Login(a.ctx, email, password)
-	if err != nil {
-		return nil, a.fail("login", err)
-	}
-	a.lab.Session.Set(u)
-	a.log.Info("logged in", "user", u.ID)
-	return u, nil
+	return call(a, "login", func(ctx context.Context) (*tollgate.User, error) {
+		u, err := a.lab.Auth.Login(ctx, email, password)
+		if err != nil {
+			return nil, err
+		}
+		a.lab.Session.Set(u)
+		a.log.Info("logged in", "user", u.ID)
+		return u, nil
+	})
 }
 
 // Logout ends the session.
@@ -149,11 +155,9 @@ func (a *App) AdvanceClock(days int) (Plans, error) {
 
 // Events lists the latest webhook events Tollgate received.
 func (a *App) Events() ([]*tollgate.Event, error) {
-	if _, err := a.lab.Session.User(); err != nil {
-		return nil, a.fail("events", err)
-	}
-	evs, err := a.lab.DB.RecentEvents(a.ctx, 50)
-	return evs, a.fail("events", err)
+	return withUser(a, "events", func(ctx context.Context, _ *tollgate.User) ([]*tollgate.Event, error) {
+		return a.lab.DB.RecentEvents(ctx, 50)
+	})
 }
 
 // Stripe reports which Stripe Tollgate talks to and whether billing is ready.
@@ -161,53 +165,71 @@ func (a *App) Stripe() (lab.State, error) { return a.lab.State(), nil }
 
 // StripeSettings returns the Settings screen's Stripe form (secrets only as "set").
 func (a *App) StripeSettings() (lab.SettingsView, error) {
-	v, err := a.lab.Settings(a.ctx)
-	return v, a.fail("settings", err)
+	return withUser(a, "settings", func(ctx context.Context, _ *tollgate.User) (lab.SettingsView, error) {
+		return a.lab.Settings(ctx)
+	})
 }
 
 // SaveStripeSettings stores the form and sets billing up again with it.
 func (a *App) SaveStripeSettings(s lab.StripeSettings, clearSecrets bool) (lab.State, error) {
-	if _, err := a.lab.Session.User(); err != nil {
-		return lab.State{}, a.fail("save settings", err)
-	}
-	err := a.lab.SaveSettings(a.ctx, s, clearSecrets)
-	return a.lab.State(), a.fail("save settings", err)
+	return withUser(a, "save settings", func(ctx context.Context, _ *tollgate.User) (lab.State, error) {
+		err := a.lab.SaveSettings(ctx, s, clearSecrets)
+		return a.lab.State(), err
+	})
 }
 
 // ResetSandbox wipes the offline sandbox and Tollgate's copy of it; accounts stay.
 func (a *App) ResetSandbox() (lab.State, error) {
-	if _, err := a.lab.Session.User(); err != nil {
-		return lab.State{}, a.fail("reset sandbox", err)
-	}
-	err := a.lab.ResetSandbox(a.ctx)
-	return a.lab.State(), a.fail("reset sandbox", err)
+	return withUser(a, "reset sandbox", func(ctx context.Context, _ *tollgate.User) (lab.State, error) {
+		err := a.lab.ResetSandbox(ctx)
+		return a.lab.State(), err
+	})
 }
 
-// withBilling runs f for the logged-in user with the billing service in force.
-func withBilling[T any](a *App, op string, f func(context.Context, *billing.Service, *tollgate.User) (T, error)) (T, error) {
-	var zero T
-	u, err := a.lab.Session.User()
-	if err != nil {
-		return zero, a.fail(op, err)
-	}
-	b, err := a.lab.Billing()
-	if err != nil {
-		return zero, a.fail(op, err)
-	}
-	v, err := f(a.ctx, b, u)
-	if err != nil {
+// call runs one bound method's work: it turns an error into what the user
+// sees and a panic into an error, because Wails does not recover panics in
+// bound methods and one would close the window.
+func call[T any](a *App, op string, f func(context.Context) (T, error)) (v T, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			var zero T
+			v, err = zero, a.fail(op, fmt.Errorf("panic: %v\n%s", p, debug.Stack()))
+		}
+	}()
+	if v, err = f(a.ctx); err != nil {
+		var zero T
 		return zero, a.fail(op, err)
 	}
 	return v, nil
 }
 
+// withUser is call for the methods that need someone logged in.
+func withUser[T any](a *App, op string, f func(context.Context, *tollgate.User) (T, error)) (T, error) {
+	return call(a, op, func(ctx context.Context) (T, error) {
+		u, err := a.lab.Session.User()
+		if err != nil {
+			var zero T
+			return zero, err
+		}
+		return f(ctx, u)
+	})
+}
+
+// withBilling is withUser with the billing service in force.
+func withBilling[T any](a *App, op string, f func(context.Context, *billing.Service, *tollgate.User) (T, error)) (T, error) {
+	return withUser(a, op, func(ctx context.Context, u *tollgate.User) (T, error) {
+		b, err := a.lab.Billing()
+		if err != nil {
+			var zero T
+			return zero, err
+		}
+		return f(ctx, b, u)
+	})
+}
+
 // fail is the one place that decides what the user sees of an error: the
-// message of a tollgate.Error, or a generic line for anything else, which is
-// logged. It returns nil for nil, so methods can end with `return v, a.fail(...)`.
+// message of a tollgate.Error, or a generic line for anything else, which is logged.
 func (a *App) fail(op string, err error) error {
-	if err == nil {
-		return nil
-	}
 	if tollgate.ErrorCode(err) == tollgate.EINTERNAL {
 		a.log.Error(op+" failed", "err", err)
 	} else {
