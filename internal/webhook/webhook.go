@@ -44,6 +44,8 @@ const (
 	keyErr     = "err"
 	keyPanic   = "panic"
 	keyStack   = "stack"
+	keyVersion = "api_version"
+	keyWant    = "want"
 )
 
 // Replies a person or the Stripe dashboard may read; each is one line.
@@ -176,9 +178,12 @@ func (h *Handler) verify(header string, body []byte) (*tollgate.Event, string) {
 	}
 
 	// stripe-go measures the tolerance against time.Now, which tests cannot
-	// move; so it checks the signature and the API version here and the age
-	// is checked below against o.Now.
-	se, err := webhook.ConstructEventWithOptions(body, header, secret, webhook.ConstructEventOptions{IgnoreTolerance: true})
+	// move; so it checks the signature here and the age is checked below
+	// against o.Now. Events of another API version are accepted: Tollgate reads
+	// only ids from an event and re-reads the objects through stripe-go, so the
+	// version of the payload does not matter, while refusing it would lose every
+	// event of an endpoint (or `stripe listen`) on the account's default version.
+	se, err := webhook.ConstructEventWithOptions(body, header, secret, webhook.ConstructEventOptions{IgnoreTolerance: true, IgnoreAPIVersionMismatch: true})
 	switch {
 	case errors.Is(err, webhook.ErrNotSigned):
 		return nil, "missing Stripe-Signature header"
@@ -196,15 +201,11 @@ func (h *Handler) verify(header string, body []byte) (*tollgate.Event, string) {
 		return nil, fmt.Sprintf("signature timestamp is more than %d s old", int(Tolerance/time.Second))
 	}
 	if err != nil {
-		// stripe-go has no sentinel for a version mismatch, only this message.
-		if strings.Contains(err.Error(), "API version") {
-			var v struct {
-				APIVersion string `json:"api_version"`
-			}
-			_ = json.Unmarshal(body, &v) // stripe-go has parsed it already
-			return nil, fmt.Sprintf("event api_version %q is not stripe-go's %q; create the endpoint with that api_version (Tollgate does when it sets up the endpoint)", v.APIVersion, stripe.APIVersion)
-		}
 		return nil, "event body is not a JSON Stripe event: " + err.Error()
+	}
+	if se.APIVersion != stripe.APIVersion {
+		h.log.Warn("accepted an event of another API version; Tollgate re-reads its objects with stripe-go's",
+			keyEventID, se.ID, keyVersion, se.APIVersion, keyWant, stripe.APIVersion)
 	}
 	return toEvent(&se)
 }
@@ -279,6 +280,18 @@ func (h *Handler) Start(ctx context.Context) {
 	}()
 }
 
+// Retry makes the worker apply the events still pending, such as those left
+// while Stripe could not be reached; the lab calls it once Stripe is set up again.
+func (h *Handler) Retry() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.catchingUp = true
+	select {
+	case h.wake <- struct{}{}:
+	default: // a wake-up is already waiting
+	}
+}
+
 // Wait returns once the worker has stopped after its context ended.
 func (h *Handler) Wait() { h.wg.Wait() }
 
@@ -340,9 +353,17 @@ func (h *Handler) apply(ctx context.Context, e *tollgate.Event) {
 		h.log.Info("left a webhook event pending for the next start", keyEventID, e.ID, keyType, e.Type, keyErr, err)
 		return
 	}
+	if tollgate.ErrorCode(err) == tollgate.EUNAVAILABLE {
+		// Stripe unreachable or billing not set up: nothing is wrong with the
+		// event, so it stays pending and is tried again by Retry or at the next start.
+		h.log.Warn("left a webhook event pending until Stripe can be reached", keyEventID, e.ID, keyType, e.Type, keyErr, err)
+		return
+	}
 	errText := ""
 	if err != nil {
-		outcome, errText = tollgate.EventFailed, err.Error()
+		// The text is shown on the Events screen: the user's words, not the machine's.
+		outcome, errText = tollgate.EventFailed, tollgate.ErrorMessage(err)
+		h.log.Warn("applying a webhook event failed", keyEventID, e.ID, keyType, e.Type, keyErr, err)
 	} else if outcome != tollgate.EventApplied && outcome != tollgate.EventIgnored {
 		outcome, errText = tollgate.EventFailed, fmt.Sprintf("the applier returned the unknown outcome %q", outcome)
 	}
