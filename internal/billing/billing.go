@@ -52,6 +52,7 @@ type Service struct {
 	users      tollgate.UserStore
 	log        *slog.Logger
 	customerMu sync.Mutex // serialises customer creation, so a double click makes one customer
+	syncMu     sync.Mutex // serialises Sync
 	priceMu    sync.Mutex // guards priceInfo
 	priceInfo  []Price
 

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -317,29 +318,7 @@ func TestOutOfOrder(t *testing.T) {
 	const secret = "whsec_out_of_order"
 	e.secret.Store(secret)
 
-	// A customer made by Checkout itself is one Tollgate has never seen.
-	u := e.user("ada@example.com")
-	cs, err := e.stripe.V1CheckoutSessions.Create(e.ctx, &stripe.CheckoutSessionCreateParams{
-		Mode:              stripe.String("subscription"),
-		ClientReferenceID: stripe.String("1"),
-		LineItems:         []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(e.mustPrice(billing.Monthly)), Quantity: stripe.Int64(1)}},
-		SuccessURL:        stripe.String("http://127.0.0.1:9/checkout/success?session_id={CHECKOUT_SESSION_ID}"),
-		CustomerEmail:     stripe.String(u.Email),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.pay(cs.URL, "4242424242424242", "")
-	cs, err = e.stripe.V1CheckoutSessions.Retrieve(e.ctx, cs.ID, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sub, err := e.stripe.V1Subscriptions.Retrieve(e.ctx, cs.Subscription.ID, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	send := func(id, typ string, obj any) int {
+	send := func(id, typ string, obj any) {
 		t.Helper()
 		raw, _ := json.Marshal(obj)
 		body, _ := json.Marshal(map[string]any{"id": id, "object": "event", "type": typ, "api_version": stripe.APIVersion, "created": time.Now().Unix(), "data": map[string]any{"object": json.RawMessage(raw)}})
@@ -351,7 +330,9 @@ func TestOutOfOrder(t *testing.T) {
 			t.Fatal(err)
 		}
 		res.Body.Close()
-		return res.StatusCode
+		if res.StatusCode != 200 {
+			t.Fatalf("%s: status %d", id, res.StatusCode)
+		}
 	}
 	outcome := func(id string) string {
 		var got string
@@ -367,37 +348,88 @@ func TestOutOfOrder(t *testing.T) {
 		})
 		return got
 	}
+	session := func(id string) (*stripe.CheckoutSession, *stripe.Subscription) {
+		t.Helper()
+		cs, err := e.stripe.V1CheckoutSessions.Retrieve(e.ctx, id, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sub, err := e.stripe.V1Subscriptions.Retrieve(e.ctx, cs.Subscription.ID, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cs, sub
+	}
 
-	// A stale payload, arriving first, for a customer not yet linked: ignored.
+	u := e.user("ada@example.com")
+	r, err := e.billing.Checkout(e.ctx, u, billing.Monthly, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, sub := session(e.pay(r.URL, "4242424242424242", ""))
+
+	// subscription.updated first, with a stale payload: Tollgate re-reads Stripe instead of believing it.
 	stale := map[string]any{"id": sub.ID, "object": "subscription", "customer": sub.Customer.ID, "status": "incomplete"}
-	if code := send("evt_ooo_1", "customer.subscription.updated", stale); code != 200 {
-		t.Fatalf("first event: %d", code)
+	send("evt_ooo_1", "customer.subscription.updated", stale)
+	if got := outcome("evt_ooo_1"); got != tollgate.EventApplied {
+		t.Errorf("subscription.updated before checkout.session.completed: %s, want applied", got)
 	}
-	if got := outcome("evt_ooo_1"); got != tollgate.EventIgnored {
-		t.Errorf("subscription.updated for an unknown customer: %s, want ignored", got)
+	if got := e.onlySubscription(u); got.Status != tollgate.StatusActive || got.StripeID != sub.ID {
+		t.Errorf("after the early event: %+v, want %s active as Stripe has it", got, sub.ID)
 	}
-	// Then checkout.session.completed links the customer and reads the truth.
-	if code := send("evt_ooo_2", "checkout.session.completed", cs); code != 200 {
-		t.Fatalf("second event: %d", code)
-	}
+	// Then checkout.session.completed, twice: applied once, state unchanged.
+	send("evt_ooo_2", "checkout.session.completed", cs)
+	send("evt_ooo_2", "checkout.session.completed", cs)
 	if got := outcome("evt_ooo_2"); got != tollgate.EventApplied {
 		t.Fatalf("checkout.session.completed: %s, want applied", got)
 	}
-	// The stale payload again, now for a known customer, and redelivered: the state stays Stripe's.
-	send("evt_ooo_3", "customer.subscription.updated", stale)
-	send("evt_ooo_3", "customer.subscription.updated", stale)
-	if got := outcome("evt_ooo_3"); got != tollgate.EventApplied {
-		t.Errorf("subscription.updated: %s, want applied", got)
-	}
-	got := e.onlySubscription(u)
-	if got.Status != tollgate.StatusActive || got.StripeID != sub.ID {
-		t.Errorf("subscription = %+v, want %s active as Stripe has it", got, sub.ID)
-	}
-	if c, err := e.db.CustomerByUser(e.ctx, u.ID); err != nil || c.StripeID != sub.Customer.ID {
-		t.Errorf("customer link = %+v, %v", c, err)
+	if got := e.onlySubscription(u); got.Status != tollgate.StatusActive {
+		t.Errorf("subscription = %+v, want active", got)
 	}
 	if err := e.billing.RequireFeature(e.ctx, u, tollgate.FeatureTestAccess); err != nil {
 		t.Errorf("premium: %v", err)
+	}
+
+	// A session made elsewhere on the account that names this user (another
+	// app's or another learner's) must not hand its customer to the user.
+	other := e.user("grace@example.com")
+	foreign, err := e.stripe.V1CheckoutSessions.Create(e.ctx, &stripe.CheckoutSessionCreateParams{
+		Mode:              stripe.String("subscription"),
+		ClientReferenceID: stripe.String(strconv.FormatUint(other.ID, 10)),
+		LineItems:         []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(e.mustPrice(billing.Monthly)), Quantity: stripe.Int64(1)}},
+		SuccessURL:        stripe.String("http://127.0.0.1:9/checkout/success?session_id={CHECKOUT_SESSION_ID}"),
+		CustomerEmail:     stripe.String("stranger@example.com"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fcs, _ := session(e.pay(foreign.URL, "4242424242424242", ""))
+	send("evt_ooo_3", "checkout.session.completed", fcs)
+	if got := outcome("evt_ooo_3"); got != tollgate.EventIgnored {
+		t.Errorf("a foreign session: %s, want ignored", got)
+	}
+	if _, err := e.db.CustomerByUser(e.ctx, other.ID); tollgate.ErrorCode(err) != tollgate.ENOTFOUND {
+		t.Errorf("the foreign customer was linked to %s: %v", other.Email, err)
+	}
+	if _, err := e.billing.SyncCheckoutSession(e.ctx, fcs.ID); tollgate.ErrorCode(err) != tollgate.ENOTFOUND {
+		t.Errorf("success page of a foreign session: %v, want not found", err)
+	}
+}
+
+func TestSyncCheckoutSession(t *testing.T) {
+	e := newEnv(t, options{})
+	u := e.user("ada@example.com")
+	r, err := e.billing.Checkout(e.ctx, u, billing.Monthly, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := r.URL[strings.LastIndex(r.URL, "/")+1:]
+	// The success URL visited before paying (a guess, a back button): nothing was bought.
+	if _, err := e.billing.SyncCheckoutSession(e.ctx, id); tollgate.ErrorCode(err) != tollgate.EINVALID || !strings.Contains(tollgate.ErrorMessage(err), "not complete") {
+		t.Errorf("open session: %v, want invalid: not complete", err)
+	}
+	if _, err := e.billing.SyncCheckoutSession(e.ctx, "cs_nope"); tollgate.ErrorCode(err) != tollgate.ENOTFOUND {
+		t.Errorf("unknown session: %v, want not found", err)
 	}
 }
 

@@ -170,13 +170,8 @@ func (s *Service) ensurePromotionCode(ctx context.Context) (string, error) {
 }
 
 func (s *Service) ensurePortalConfiguration(ctx context.Context) (string, error) {
-	for c, err := range s.sc.V1BillingPortalConfigurations.List(ctx, &stripe.BillingPortalConfigurationListParams{Active: stripe.Bool(true)}) {
-		if err != nil {
-			return "", stripeError("list portal configurations", err)
-		}
-		if c.Metadata[catalogMetadataKey] == "demo" {
-			return c.ID, nil
-		}
+	if id, err := s.findPortalConfiguration(ctx); err != nil || id != "" {
+		return id, err
 	}
 	c, err := s.sc.V1BillingPortalConfigurations.Create(ctx, &stripe.BillingPortalConfigurationCreateParams{
 		BusinessProfile: &stripe.BillingPortalConfigurationCreateBusinessProfileParams{Headline: stripe.String("Tollgate: manage your subscription")},
@@ -194,6 +189,21 @@ func (s *Service) ensurePortalConfiguration(ctx context.Context) (string, error)
 		return "", stripeError("create portal configuration", err)
 	}
 	return c.ID, nil
+}
+
+// findPortalConfiguration returns the id of the portal configuration Tollgate
+// made, or "" when there is none. Sessions must name it: in Stripe an API-made
+// configuration is never the account's default, which only the Dashboard sets.
+func (s *Service) findPortalConfiguration(ctx context.Context) (string, error) {
+	for c, err := range s.sc.V1BillingPortalConfigurations.List(ctx, &stripe.BillingPortalConfigurationListParams{Active: stripe.Bool(true)}) {
+		if err != nil {
+			return "", stripeError("list portal configurations", err)
+		}
+		if c.Metadata[catalogMetadataKey] == "demo" {
+			return c.ID, nil
+		}
+	}
+	return "", nil
 }
 
 // Price is a plan as the Plans screen shows it.

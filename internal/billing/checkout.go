@@ -91,10 +91,20 @@ func (s *Service) Portal(ctx context.Context, u *tollgate.User) (Redirect, error
 }
 
 func (s *Service) portalURL(ctx context.Context, customerID string) (string, error) {
-	ps, err := s.sc.V1BillingPortalSessions.Create(ctx, &stripe.BillingPortalSessionCreateParams{
+	params := &stripe.BillingPortalSessionCreateParams{
 		Customer:  stripe.String(customerID),
 		ReturnURL: stripe.String(s.cfg.ReturnBase + PortalReturnPath),
-	})
+	}
+	// Tollgate's own configuration (cancel at period end) where it made one;
+	// otherwise the account's default, saved in its Dashboard.
+	cfg, err := s.findPortalConfiguration(ctx)
+	if err != nil {
+		return "", err
+	}
+	if cfg != "" {
+		params.Configuration = stripe.String(cfg)
+	}
+	ps, err := s.sc.V1BillingPortalSessions.Create(ctx, params)
 	if err != nil {
 		return "", stripeError("create portal session", err)
 	}

@@ -2,6 +2,7 @@ package billing
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -10,10 +11,15 @@ import (
 	"github.com/tollgate/tollgate/internal/tollgate"
 )
 
-// MaxAdvanceDays bounds one step of the clock to two years, the most a yearly
-// plan allows: Stripe refuses to move a clock more than two billing intervals
-// at once, and says so in a message the learner sees.
+// MaxAdvanceDays bounds one step of the clock to two years. Stripe also
+// refuses to move a clock more than two intervals of its shortest
+// subscription at once (two months for a monthly plan) and says so in a
+// message the learner sees; the Plans screen offers only steps within that.
 const MaxAdvanceDays = 730
+
+// advanceTimeout bounds the wait for Stripe to finish advancing a clock,
+// which takes seconds in Stripe and no time in the sandbox.
+const advanceTimeout = 2 * time.Minute
 
 // AdvanceClock moves the user's test clock forward by days, waits until Stripe
 // has run every transition that fell due, and syncs. It is how a learner sees
@@ -31,6 +37,8 @@ func (s *Service) AdvanceClock(ctx context.Context, u *tollgate.User, days int) 
 	if c.TestClock == "" {
 		return time.Time{}, tollgate.Errorf(tollgate.EINVALID, "Your customer is not on a test clock, so time runs as it does in real life. Turn on test clocks in Settings before your next first purchase.")
 	}
+	ctx, cancel := context.WithTimeout(ctx, advanceTimeout)
+	defer cancel()
 	clock, err := s.sc.V1TestHelpersTestClocks.Retrieve(ctx, c.TestClock, nil)
 	if err != nil {
 		return time.Time{}, stripeError("retrieve test clock", err)
@@ -44,7 +52,8 @@ func (s *Service) AdvanceClock(ctx context.Context, u *tollgate.User, days int) 
 	for delay := 100 * time.Millisecond; clock.Status == stripe.TestHelpersTestClockStatusAdvancing; delay = min(2*delay, 2*time.Second) {
 		select {
 		case <-ctx.Done():
-			return time.Time{}, fmt.Errorf("billing: advance clock: %w", ctx.Err())
+			return time.Time{}, fmt.Errorf("billing: advance clock: %w", errors.Join(
+				tollgate.Errorf(tollgate.EUNAVAILABLE, "Stripe is still moving the test clock after %v; look again in a moment.", advanceTimeout), ctx.Err()))
 		case <-time.After(delay):
 		}
 		if clock, err = s.sc.V1TestHelpersTestClocks.Retrieve(ctx, c.TestClock, nil); err != nil {

@@ -269,6 +269,7 @@ func TestContract(t *testing.T) {
 				"POST /v1/customers 200",
 				"GET /v1/subscriptions 200",
 				"GET /v1/entitlements/active_entitlements 200",
+				"GET /v1/billing_portal/configurations 200",
 				"POST /v1/billing_portal/sessions 200",
 			)
 			if !r.Portal || r.URL == "" {
@@ -278,17 +279,37 @@ func TestContract(t *testing.T) {
 	})
 
 	t.Run("Portal", func(t *testing.T) {
-		e := newContractEnv(t, base, contractOptions{Customer: true})
-		r, err := e.svc.Portal(t.Context(), e.user)
-		contractNoError(t, err)
-		e.wantCalls(t, "POST /v1/billing_portal/sessions 200")
-		if !r.Portal || r.URL == "" {
-			t.Errorf("Portal() = %+v", r)
-		}
-		p := e.calls("POST", "/v1/billing_portal/sessions")[0].Params
-		if p.Get("customer") != contractCustomer || p.Get("return_url") != "http://127.0.0.1:1"+billing.PortalReturnPath {
-			t.Errorf("portal session params = %v", p)
-		}
+		t.Run("AccountDefault", func(t *testing.T) {
+			// The fixture configuration is not Tollgate's, so the session names none
+			// and Stripe uses the account's default.
+			e := newContractEnv(t, base, contractOptions{Customer: true})
+			r, err := e.svc.Portal(t.Context(), e.user)
+			contractNoError(t, err)
+			e.wantCalls(t, "GET /v1/billing_portal/configurations 200", "POST /v1/billing_portal/sessions 200")
+			if !r.Portal || r.URL == "" {
+				t.Errorf("Portal() = %+v", r)
+			}
+			p := e.calls("POST", "/v1/billing_portal/sessions")[0].Params
+			if p.Get("customer") != contractCustomer || p.Get("return_url") != "http://127.0.0.1:1"+billing.PortalReturnPath || p.Has("configuration") {
+				t.Errorf("portal session params = %v", p)
+			}
+		})
+		t.Run("TollgatesConfiguration", func(t *testing.T) {
+			// When the account holds the configuration Bootstrap made, the session names it.
+			e := newContractEnv(t, base, contractOptions{Customer: true})
+			e.rec.rewrite = func(path string, obj map[string]any) {
+				if path == "/v1/billing_portal/configurations" {
+					for _, c := range obj["data"].([]any) {
+						c.(map[string]any)["id"], c.(map[string]any)["metadata"] = "bpc_contract", map[string]any{"tollgate": "demo"}
+					}
+				}
+			}
+			_, err := e.svc.Portal(t.Context(), e.user)
+			contractNoError(t, err)
+			if p := e.calls("POST", "/v1/billing_portal/sessions")[0].Params; p.Get("configuration") != "bpc_contract" {
+				t.Errorf("portal session params = %v, want configuration bpc_contract", p)
+			}
+		})
 	})
 
 	t.Run("Sync", func(t *testing.T) {
@@ -344,24 +365,27 @@ func TestContract(t *testing.T) {
 
 	t.Run("SyncCheckoutSession", func(t *testing.T) {
 		t.Run("Fixture", func(t *testing.T) {
-			// The fixture session has no customer (it is an unfinished
-			// payment-mode session), so the app says it is not complete.
+			// The fixture session is open (an unfinished payment-mode session),
+			// so the app says nothing was bought.
 			e := newContractEnv(t, base, contractOptions{})
 			_, err := e.svc.SyncCheckoutSession(t.Context(), "cs_test_contract")
 			contractNoRejection(t, err)
-			if tollgate.ErrorCode(err) != tollgate.EINVALID || !strings.Contains(tollgate.ErrorMessage(err), "cs_test_contract has no customer yet") {
-				t.Fatalf("SyncCheckoutSession() error = %v, want invalid: no customer yet", err)
+			if tollgate.ErrorCode(err) != tollgate.EINVALID || !strings.Contains(tollgate.ErrorMessage(err), "cs_test_contract is open, not complete") {
+				t.Fatalf("SyncCheckoutSession() error = %v, want invalid: not complete", err)
 			}
 			e.wantCalls(t, "GET /v1/checkout/sessions/cs_test_contract 200")
 		})
 
 		t.Run("Completed", func(t *testing.T) {
-			// The fixture made into what a finished Checkout returns, so that
-			// the app links the customer and syncs.
+			// The fixture made into what a finished Checkout returns for the
+			// customer Tollgate made for the user, so that the app syncs it.
 			e := newContractEnv(t, base, contractOptions{})
+			if err := e.db.PutCustomer(t.Context(), &tollgate.Customer{UserID: e.user.ID, StripeID: contractCustomer}); err != nil {
+				t.Fatal(err)
+			}
 			e.rec.rewrite = func(path string, obj map[string]any) {
 				if strings.HasPrefix(path, "/v1/checkout/sessions/") {
-					obj["customer"], obj["client_reference_id"], obj["mode"] = contractCustomer, strconv.FormatUint(e.user.ID, 10), "subscription"
+					obj["customer"], obj["client_reference_id"], obj["mode"], obj["status"] = contractCustomer, strconv.FormatUint(e.user.ID, 10), "subscription", "complete"
 				}
 			}
 			id, err := e.svc.SyncCheckoutSession(t.Context(), "cs_test_contract")

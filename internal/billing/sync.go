@@ -19,6 +19,9 @@ var _ tollgate.EventApplier = (*Service)(nil)
 // locally, used by webhook events and the Checkout success page alike, so
 // that events arriving late, twice or out of order can never leave a stale state.
 func (s *Service) Sync(ctx context.Context, customerID string) error {
+	// One sync at a time: two reads racing to the store could leave the older one last.
+	s.syncMu.Lock()
+	defer s.syncMu.Unlock()
 	c, err := s.store.CustomerByStripeID(ctx, customerID)
 	if err != nil {
 		return fmt.Errorf("billing: sync: %w", err)
@@ -92,78 +95,88 @@ func subscriptionFromStripe(sub *stripe.Subscription, userID uint64, now time.Ti
 	return local
 }
 
-// SyncCheckoutSession is the success page's shortcut: it links the session's
-// customer to the user named by client_reference_id and syncs at once, so the
-// user is not left waiting for the webhook.
+// SyncCheckoutSession is the success page's shortcut: it syncs the session's
+// customer at once, so the user is not left waiting for the webhook.
 func (s *Service) SyncCheckoutSession(ctx context.Context, sessionID string) (userID uint64, err error) {
 	cs, err := s.sc.V1CheckoutSessions.Retrieve(ctx, sessionID, nil)
 	if err != nil {
 		return 0, stripeError("retrieve checkout session", err)
 	}
-	return s.applyCheckoutSession(ctx, cs)
+	if cs.Status != stripe.CheckoutSessionStatusComplete {
+		return 0, tollgate.Errorf(tollgate.EINVALID, "Checkout session %s is %s, not complete: nothing was bought.", cs.ID, cs.Status)
+	}
+	var customer string
+	if cs.Customer != nil {
+		customer = cs.Customer.ID
+	}
+	return s.applyCheckoutSession(ctx, cs.ID, cs.ClientReferenceID, customer)
 }
 
-func (s *Service) applyCheckoutSession(ctx context.Context, cs *stripe.CheckoutSession) (uint64, error) {
-	if cs.Customer == nil || cs.Customer.ID == "" {
-		return 0, tollgate.Errorf(tollgate.EINVALID, "Checkout session %s has no customer yet; it is not complete.", cs.ID)
-	}
-	userID, err := strconv.ParseUint(cs.ClientReferenceID, 10, 64)
+// applyCheckoutSession syncs the customer of a completed session, but only
+// when that customer is the one Tollgate made for the user the session names:
+// client_reference_id alone is not proof, since any session on the account
+// (another app's, another learner's) may carry a number there.
+func (s *Service) applyCheckoutSession(ctx context.Context, sessionID, clientReferenceID, customerID string) (uint64, error) {
+	userID, err := strconv.ParseUint(clientReferenceID, 10, 64)
 	if err != nil {
-		return 0, tollgate.Errorf(tollgate.ENOTFOUND, "Checkout session %s is not one of Tollgate's (client_reference_id %q).", cs.ID, cs.ClientReferenceID)
+		return 0, tollgate.Errorf(tollgate.ENOTFOUND, "Checkout session %s is not one of Tollgate's (client_reference_id %q).", sessionID, clientReferenceID)
 	}
-	if _, err := s.users.UserByID(ctx, userID); err != nil {
-		return 0, fmt.Errorf("billing: checkout session %s: %w", cs.ID, err)
+	c, err := s.store.CustomerByUser(ctx, userID)
+	if tollgate.ErrorCode(err) == tollgate.ENOTFOUND || (err == nil && c.StripeID != customerID) {
+		return 0, tollgate.Errorf(tollgate.ENOTFOUND, "Checkout session %s is for customer %s, which Tollgate did not make for user %d.", sessionID, customerID, userID)
+	} else if err != nil {
+		return 0, fmt.Errorf("billing: checkout session %s: %w", sessionID, err)
 	}
-	// Tollgate creates the customer before Checkout, so this usually finds the
-	// link already there; it matters when the session was made elsewhere.
-	if err := s.store.PutCustomer(ctx, &tollgate.Customer{UserID: userID, StripeID: cs.Customer.ID}); err != nil {
-		return 0, fmt.Errorf("billing: link customer: %w", err)
-	}
-	return userID, s.Sync(ctx, cs.Customer.ID)
+	return userID, s.Sync(ctx, customerID)
+}
+
+// eventObject is all Tollgate reads of an event's object: which customer and,
+// for a Checkout Session, which user it names. Everything else is re-read
+// through stripe-go, so the event's API version does not matter.
+type eventObject struct {
+	ID                string          `json:"id"`
+	Object            string          `json:"object"`
+	Customer          json.RawMessage `json:"customer"`
+	Mode              string          `json:"mode"`
+	ClientReferenceID string          `json:"client_reference_id"`
 }
 
 // ApplyEvent acts on a verified webhook event by re-reading the customer it
 // concerns; the event says only that something changed, never what to believe.
 func (s *Service) ApplyEvent(ctx context.Context, e *tollgate.Event) (string, error) {
-	var ev stripe.Event
-	if err := json.Unmarshal(e.Payload, &ev); err != nil || ev.Data == nil {
-		return "", tollgate.Errorf(tollgate.EINVALID, "event %s has no data object", e.ID)
+	var ev struct {
+		Data struct {
+			Object eventObject `json:"object"`
+		} `json:"data"`
 	}
-	var obj struct {
-		Customer json.RawMessage `json:"customer"`
+	if err := json.Unmarshal(e.Payload, &ev); err != nil || ev.Data.Object.Object == "" {
+		return "", tollgate.Errorf(tollgate.EINVALID, "Event %s has no data object.", e.ID)
 	}
-	_ = json.Unmarshal(ev.Data.Raw, &obj) // objects without a customer are ignored below
+	obj := ev.Data.Object
+	customerID := expandableID(obj.Customer)
+	var err error
 	switch e.Type {
 	case "checkout.session.completed":
-		var cs stripe.CheckoutSession
-		if err := json.Unmarshal(ev.Data.Raw, &cs); err != nil {
-			return "", fmt.Errorf("billing: decode checkout session: %w", err)
-		}
-		if cs.Mode != stripe.CheckoutSessionModeSubscription {
+		if obj.Mode != string(stripe.CheckoutSessionModeSubscription) {
 			return tollgate.EventIgnored, nil
 		}
-		if _, err := s.applyCheckoutSession(ctx, &cs); tollgate.ErrorCode(err) == tollgate.ENOTFOUND {
-			return tollgate.EventIgnored, nil
-		} else if err != nil {
-			return "", err
-		}
-		return tollgate.EventApplied, nil
+		_, err = s.applyCheckoutSession(ctx, obj.ID, obj.ClientReferenceID, customerID)
 	case "customer.subscription.created", "customer.subscription.updated", "customer.subscription.deleted",
 		"customer.subscription.trial_will_end", "invoice.paid", "invoice.payment_failed",
 		"entitlements.active_entitlement_summary.updated":
-		customerID := expandableID(obj.Customer)
 		if customerID == "" {
-			return "", tollgate.Errorf(tollgate.EINVALID, "%s event %s names no customer", e.Type, e.ID)
+			return "", tollgate.Errorf(tollgate.EINVALID, "The %s event %s names no customer.", e.Type, e.ID)
 		}
-		err := s.Sync(ctx, customerID)
-		if tollgate.ErrorCode(err) == tollgate.ENOTFOUND {
-			return tollgate.EventIgnored, nil // a customer of another app on the same account
-		} else if err != nil {
-			return "", err
-		}
-		return tollgate.EventApplied, nil
+		err = s.Sync(ctx, customerID)
+	default:
+		return tollgate.EventIgnored, nil
 	}
-	return tollgate.EventIgnored, nil
+	if tollgate.ErrorCode(err) == tollgate.ENOTFOUND {
+		return tollgate.EventIgnored, nil // a customer Tollgate did not make: another app's, or another learner's
+	} else if err != nil {
+		return "", err
+	}
+	return tollgate.EventApplied, nil
 }
 
 // expandableID reads a Stripe field that is an id or, when expanded, an object with one.

@@ -106,9 +106,10 @@ func (s *Sandbox) createPortalConfig(c *call) (any, error) {
 	if err := p.finish(); err != nil {
 		return nil, err
 	}
-	// The first configuration is the account's default, as in a new account
-	// where the Dashboard saves one.
-	pc.IsDefault = len(s.st.portalConfigs.rows) == 0
+	// As in Stripe, a configuration made through the API is never the
+	// default: the default is the one saved in the Dashboard, which the
+	// sandbox, like a new account, does not have.
+	pc.IsDefault = false
 	s.st.portalConfigs.put(s.st, pc.ID, pc)
 	return renderPortalConfig(pc), nil
 }
@@ -178,11 +179,9 @@ func (s *Sandbox) createPortalSession(c *call) (any, error) {
 			}
 		}
 		if pc == nil {
-			// A learner need not configure the portal first: make the
-			// default configuration a Dashboard would.
-			now := s.cfg.Now()
-			pc = &portalConfig{base: s.st.newBase("bpc_", now), Active: true, IsDefault: true, Updated: now.Unix(), Metadata: map[string]string{}}
-			s.st.portalConfigs.put(s.st, pc.ID, pc)
+			// What Stripe answers in test mode before the portal settings are saved:
+			// an app must pass the configuration it made.
+			return nil, invalid("configuration", "", "You can't create a portal session in test mode until you save your customer portal settings in test mode at https://dashboard.stripe.com/test/settings/billing/portal, or pass the configuration parameter with a configuration you created through the API.")
 		}
 	}
 	if ret == "" {

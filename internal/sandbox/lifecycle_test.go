@@ -2,6 +2,7 @@ package sandbox_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -87,8 +88,24 @@ func TestDunning(t *testing.T) {
 
 func (e *env) portal(customerID string) string {
 	e.t.Helper()
-	ps := must(e.sc.V1BillingPortalSessions.Create(context.Background(), &stripe.BillingPortalSessionCreateParams{
-		Customer: stripe.String(customerID), ReturnURL: stripe.String("http://app.example/account"),
+	ctx := context.Background()
+	// As on a new Stripe account, there is no default configuration: a session needs one made through the API.
+	_, err := e.sc.V1BillingPortalSessions.Create(ctx, &stripe.BillingPortalSessionCreateParams{Customer: stripe.String(customerID)})
+	var se *stripe.Error
+	if !errors.As(err, &se) || se.HTTPStatusCode != 400 || se.Param != "configuration" {
+		e.t.Fatalf("portal session without a configuration: %v, want 400 naming configuration", err)
+	}
+	cfg := must(e.sc.V1BillingPortalConfigurations.Create(ctx, &stripe.BillingPortalConfigurationCreateParams{
+		Features: &stripe.BillingPortalConfigurationCreateFeaturesParams{
+			SubscriptionCancel:  &stripe.BillingPortalConfigurationCreateFeaturesSubscriptionCancelParams{Enabled: stripe.Bool(true), Mode: stripe.String("at_period_end")},
+			PaymentMethodUpdate: &stripe.BillingPortalConfigurationCreateFeaturesPaymentMethodUpdateParams{Enabled: stripe.Bool(true)},
+		},
+	}))(e.t)
+	if cfg.IsDefault {
+		e.t.Fatal("a configuration made through the API is the default; in Stripe it never is")
+	}
+	ps := must(e.sc.V1BillingPortalSessions.Create(ctx, &stripe.BillingPortalSessionCreateParams{
+		Customer: stripe.String(customerID), ReturnURL: stripe.String("http://app.example/account"), Configuration: stripe.String(cfg.ID),
 	}))(e.t)
 	if !strings.HasPrefix(ps.URL, e.srv.URL()+"/portal/") {
 		e.t.Fatalf("portal url = %q", ps.URL)
