@@ -185,6 +185,10 @@ func (l *Lab) Setup(ctx context.Context) error {
 		l.sandbox.Close()
 		l.sandbox = nil
 	}
+	if state.Mode != ModeStripe {
+		// Price ids name prices of a real account; a sandbox has its own catalog.
+		st.cfg.MonthlyPrice, st.cfg.YearlyPrice = "", ""
+	}
 	b, err := billing.New(billing.Config{
 		SecretKey:    key,
 		APIBase:      state.APIBase,
@@ -203,6 +207,15 @@ func (l *Lab) Setup(ctx context.Context) error {
 		return l.fail(state, err)
 	}
 	state.Account = acct.Name
+	// The embedded sandbox is one account whatever port it gets; any other
+	// account is known by its id and where it is served.
+	where := state.APIBase
+	if state.Mode == ModeSandbox {
+		where = "embedded"
+	}
+	if err := l.followAccount(ctx, acct.ID+"@"+where); err != nil {
+		return l.fail(state, err)
+	}
 	// The catalog is created where Tollgate owns the account's setup: always in
 	// a sandbox, and on a real account when no price ids were given.
 	if state.Mode != ModeStripe || st.cfg.MonthlyPrice == "" || st.cfg.YearlyPrice == "" {
@@ -216,7 +229,28 @@ func (l *Lab) Setup(ctx context.Context) error {
 	state.Ready = true
 	l.billing, l.state = b, state
 	l.log.Info("billing ready", "mode", state.Mode, "api", state.APIBase, "account", state.Account, "webhook", state.Webhook)
+	// Events left pending while Stripe could not be reached can be applied now.
+	l.Webhook.Retry()
 	return nil
+}
+
+// followAccount forgets the local copy of customers, subscriptions,
+// entitlements and events when the Stripe account behind it changed (another
+// key, the sandbox instead of a real account): that copy describes objects the
+// new account does not have, and would unlock Premium or block a purchase on
+// its say-so.
+func (l *Lab) followAccount(ctx context.Context, account string) error {
+	known, err := l.DB.Setting(ctx, keyAccount)
+	if err != nil || known == account {
+		return err
+	}
+	if known != "" {
+		if err := l.DB.ResetBilling(ctx); err != nil {
+			return fmt.Errorf("lab: forget the previous account: %w", err)
+		}
+		l.log.Info("the Stripe account changed; forgot the previous account's customers and subscriptions", "was", known, "now", account)
+	}
+	return l.DB.SetSetting(ctx, keyAccount, account)
 }
 
 // setupWebhook decides which signing secret is in force. Stripe cannot reach a

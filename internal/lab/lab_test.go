@@ -205,3 +205,59 @@ func TestResetSandbox(t *testing.T) {
 		}
 	})
 }
+
+func TestAccountChangeForgetsBilling(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	l := open(t, config.Config{DataDir: dir})
+	u, err := l.Auth.Register(ctx, "ada@example.com", "Ada", "correct horse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.DB.PutCustomer(ctx, &tollgate.Customer{UserID: u.ID, StripeID: "cus_sandbox"}); err != nil {
+		t.Fatal(err)
+	}
+	l.Close()
+
+	// The same embedded sandbox after a restart (on another port): nothing is forgotten.
+	l = open(t, config.Config{DataDir: dir})
+	if _, err := l.DB.CustomerByUser(ctx, u.ID); err != nil {
+		t.Fatalf("a restart forgot the customer: %v", err)
+	}
+	l.Close()
+
+	// Another account: the sandbox's customers mean nothing there.
+	sb, err := sandbox.Start(ctx, sandbox.Config{Path: filepath.Join(t.TempDir(), "other.db")}, "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Close()
+	l = open(t, config.Config{DataDir: dir, Stripe: config.Stripe{APIBase: sb.URL()}})
+	defer l.Close()
+	if _, err := l.DB.CustomerByUser(ctx, u.ID); tollgate.ErrorCode(err) != tollgate.ENOTFOUND {
+		t.Errorf("after switching accounts the old customer is still linked: %v", err)
+	}
+	if _, err := l.Auth.Login(ctx, "ada@example.com", "correct horse"); err != nil {
+		t.Errorf("the account did not survive: %v", err)
+	}
+}
+
+func TestSandboxIgnoresPriceIDs(t *testing.T) {
+	// Price ids saved for a real account must not break the sandbox after "Remove keys".
+	l := open(t, config.Config{DataDir: t.TempDir()})
+	defer l.Close()
+	ctx := context.Background()
+	if err := l.DB.SetSettings(ctx, map[string]string{"stripe.monthly_price": "price_real_m", "stripe.yearly_price": "price_real_y"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Setup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	b, err := l.Billing()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if prices, err := b.Prices(ctx); err != nil || len(prices) != 2 || prices[0].ID == "price_real_m" {
+		t.Errorf("prices = %v, %v; want the sandbox's catalog", prices, err)
+	}
+}

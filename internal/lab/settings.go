@@ -20,6 +20,7 @@ const (
 	keyEndpointID     = "webhook.endpoint_id"
 	keyEndpointURL    = "webhook.url"
 	keyEndpointSecret = "webhook.secret"
+	keyAccount        = "stripe.account" // the account id and API base the local billing copy belongs to
 )
 
 // StripeSettings is the Settings screen's form. Secrets travel in, never out:
