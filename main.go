@@ -121,8 +121,13 @@ func runApp(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		fmt.Printf("Tollgate is running at %s/?token=%s\n", base, token)
 		return server.Serve(ctx, ln, srv)
 	}
+	// The window's server stops before the lab closes the store (defers run last first).
+	srvCtx, stopServer := context.WithCancel(ctx)
+	served := make(chan struct{})
+	defer func() { stopServer(); <-served }()
 	go func() {
-		if err := server.Serve(ctx, ln, server.PublicRoutes(l.Webhook, l, "", log)); err != nil {
+		defer close(served)
+		if err := server.Serve(srvCtx, ln, server.PublicRoutes(l.Webhook, l, "", log)); err != nil {
 			log.Error("webhook server stopped", "err", err)
 		}
 	}()

@@ -8,7 +8,7 @@ import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { bin } from "./tollgate.mjs";
+import { bin, startServe } from "./tollgate.mjs";
 
 const run = promisify(execFile);
 
@@ -146,4 +146,14 @@ test("tollgate sandbox keeps its state across restarts, and --reset wipes it", a
   } finally {
     rmSync(data, { recursive: true, force: true });
   }
+});
+
+test("tollgate serve stops at once and cleanly on Ctrl-C, even with a tab listening for events", async () => {
+  const app = await startServe();
+  const token = new URL(app.url).searchParams.get("token");
+  const stream = await fetch(`${app.origin}/api/events?token=${token}`);
+  assert.equal(stream.status, 200);
+  const { code, ms } = await app.stop();
+  assert.equal(code, 0, "exit status\n" + app.log());
+  assert.ok(ms < 3000, `stopping took ${ms} ms`);
 });

@@ -30,10 +30,13 @@ export async function startServe(extraArgs = []) {
     url,
     origin: new URL(url).origin,
     log: () => log,
+    /** stop interrupts tollgate serve as Ctrl-C would and resolves with its exit code and how long it took. */
     async stop() {
+      const start = Date.now();
       proc.kill("SIGTERM");
-      await new Promise((r) => (proc.exitCode !== null ? r() : proc.on("exit", r)));
+      const code = await new Promise((r) => (proc.exitCode !== null ? r(proc.exitCode) : proc.on("exit", (c) => r(c))));
       rmSync(data, { recursive: true, force: true });
+      return { code, ms: Date.now() - start };
     },
   };
 }

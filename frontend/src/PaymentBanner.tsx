@@ -9,7 +9,7 @@ import { useLoad } from "./load";
 export function PaymentBanner() {
   const { data } = useLoad(Plans);
   const [error, setError] = useState("");
-  const failed = data?.subscriptions.find((s) => s.status === "past_due");
+  const failed = data?.paymentFailed && data.subscriptions.find((s) => s.status === "past_due");
   if (!failed) return null;
   const retry = day(failed.nextPaymentAttempt);
   const portal = async () => {

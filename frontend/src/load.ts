@@ -18,7 +18,12 @@ export function useLoad<T>(load: () => Promise<T>) {
         setData(d);
         setError("");
       })
-      .catch((e) => setError(errorText(e)));
+      .catch((e) => {
+        // Drop what was shown: an answer that now fails (Premium after a
+        // cancellation) must not stay on screen beside its error.
+        setData(null);
+        setError(errorText(e));
+      });
   }, [load]);
   useEffect(() => {
     reload();

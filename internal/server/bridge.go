@@ -85,8 +85,10 @@ func (b *Bridge) Call(name string, args []json.RawMessage) (result any, err erro
 		in[i] = p.Elem()
 	}
 	defer func() {
+		// App's methods recover their own panics; this is the last guard, and
+		// its text is generic because it reaches the user.
 		if p := recover(); p != nil {
-			result, err = nil, fmt.Errorf("bridge: %s panicked: %v", name, p)
+			result, err = nil, &Panic{Method: name, Value: p}
 		}
 	}()
 	out := m.Call(in)
@@ -100,4 +102,14 @@ func (b *Bridge) Call(name string, args []json.RawMessage) (result any, err erro
 		return nil, nil
 	}
 	return out[0].Interface(), nil
+}
+
+// Panic is a panic that escaped a bound method.
+type Panic struct {
+	Method string
+	Value  any
+}
+
+func (p *Panic) Error() string {
+	return "Something went wrong inside Tollgate; the log has the details."
 }

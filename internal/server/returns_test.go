@@ -67,8 +67,13 @@ func TestReturnPages(t *testing.T) {
 		if res, body := get(t, ts.URL+"/payments/event"); res.StatusCode != 200 || body != "webhook reached" {
 			t.Errorf("webhook route = %d %q", res.StatusCode, body)
 		}
-		if res, _ := get(t, ts.URL+"/"); res.StatusCode != http.StatusUnauthorized {
-			t.Errorf("the UI without the token = %d, want 401", res.StatusCode)
+		res, err = http.Post(ts.URL+"/api/call", "application/json", strings.NewReader(`{"name":"x","args":[]}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusUnauthorized {
+			t.Errorf("a call without the token = %d, want 401", res.StatusCode)
 		}
 	})
 

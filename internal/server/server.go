@@ -1,5 +1,6 @@
 // Package server is Tollgate's loopback HTTP server: in serve mode it hands the
-// frontend and the bound Go methods to one browser that holds the run's token.
+// frontend to a browser and the bound Go methods to the tab that holds the
+// run's token; it also serves the webhook and the pages Stripe returns to.
 package server
 
 import (
@@ -32,9 +33,6 @@ type Options struct {
 	Bindings []any  // the structs bound to Wails
 	Token    string // the run's secret; NewToken makes one
 	Logger   *slog.Logger
-	// ErrorText turns an error returned by a bound method into the text the
-	// frontend sees; in the desktop app Wails shows err.Error(), so by default so do we.
-	ErrorText func(error) string
 	// Public serves the routes that need no token (PublicRoutes): the webhook and Stripe's return pages.
 	Public *http.ServeMux
 	// Events, when set, streams UI events at GET /api/events.
@@ -65,9 +63,6 @@ func New(o Options) (*Server, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	if o.ErrorText == nil {
-		o.ErrorText = func(err error) string { return err.Error() }
-	}
 	b, err := NewBridge(o.Bindings...)
 	if err != nil {
 		return nil, err
@@ -90,8 +85,14 @@ func New(o Options) (*Server, error) {
 	return s, nil
 }
 
-// ServeHTTP serves the public routes as they are and checks the Host and the
-// token before anything else.
+// ServeHTTP serves the public routes as they are, checks the Host of
+// everything else, and the token of the calls and the event stream.
+//
+// The token never sits in a cookie: cookies ignore ports, so one would reach
+// every other server on this machine, another user's among them. The page and
+// its scripts hold no secret and are served to anyone on loopback; the tab that
+// opened the printed link keeps the token in sessionStorage and sends it with
+// each call, which another site cannot do without a CORS preflight we never answer.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.opts.Public != nil {
 		if h, pattern := s.opts.Public.Handler(r); pattern != "" {
@@ -104,17 +105,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "Tollgate answers only to localhost or an IP address in the Host header.", http.StatusMisdirectedRequest)
 		return
 	}
-	if t := r.URL.Query().Get("token"); t != "" && r.Method == http.MethodGet {
-		s.acceptToken(w, r, t)
-		return
-	}
-	if !s.authorized(r) {
+	if strings.HasPrefix(r.URL.Path, "/api/") && !s.authorized(r) {
 		s.opts.Logger.Warn("refused a request without the token", "path", r.URL.Path)
-		if r.URL.Path == "/api/call" {
-			writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "This call lacks the token of this Tollgate run."})
-		} else {
-			http.Error(w, "Open Tollgate with the link that `tollgate serve` printed; it carries this run's token.", http.StatusUnauthorized)
-		}
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": msgNoToken})
 		return
 	}
 	w.Header().Set("X-Content-Type-Options", "nosniff")
@@ -122,35 +115,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mux.ServeHTTP(w, r)
 }
 
-func (s *Server) cookieName(r *http.Request) string {
-	// Cookies ignore ports, so two runs on one machine need different names.
-	_, port, _ := net.SplitHostPort(r.Host)
-	return "tollgate_token_" + port
-}
+// msgNoToken is what a tab without the token sees; the shim shows the same words.
+const msgNoToken = "This tab lacks the token of this Tollgate run: open the link that `tollgate serve` printed."
 
-// acceptToken trades the token in the URL for a cookie and a clean URL, so the
-// token does not sit in the address bar or the history.
-func (s *Server) acceptToken(w http.ResponseWriter, r *http.Request, token string) {
-	if !equal(token, s.opts.Token) {
-		http.Error(w, "That token is not this Tollgate run's; use the link that `tollgate serve` printed last.", http.StatusUnauthorized)
-		return
-	}
-	http.SetCookie(w, &http.Cookie{Name: s.cookieName(r), Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
-	q := r.URL.Query()
-	q.Del("token")
-	u := *r.URL
-	u.RawQuery = q.Encode()
-	http.Redirect(w, r, u.RequestURI(), http.StatusSeeOther)
-}
-
-// authorized: API calls need the header (which another site cannot send
-// without a CORS preflight we never answer); pages need the cookie.
+// authorized: calls carry the token in a header; the event stream, which
+// EventSource opens without headers, in its query.
 func (s *Server) authorized(r *http.Request) bool {
-	if r.URL.Path == "/api/call" {
-		return equal(r.Header.Get(TokenHeader), s.opts.Token)
+	if r.URL.Path == "/api/events" {
+		return equal(r.URL.Query().Get("token"), s.opts.Token)
 	}
-	c, err := r.Cookie(s.cookieName(r))
-	return err == nil && equal(c.Value, s.opts.Token)
+	return equal(r.Header.Get(TokenHeader), s.opts.Token)
 }
 
 func equal(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
@@ -173,7 +147,7 @@ func (s *Server) handleIndex(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleShim(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	_, _ = io.WriteString(w, shim(s.opts.Token, s.bridge.Names()))
+	_, _ = io.WriteString(w, shim(s.bridge.Names()))
 }
 
 type callRequest struct {
@@ -199,7 +173,13 @@ func (s *Server) handleCall(w http.ResponseWriter, r *http.Request) {
 	case errors.As(err, &ce):
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": ce.Msg})
 	case err != nil:
-		writeJSON(w, http.StatusOK, map[string]string{"error": s.opts.ErrorText(err)})
+		var p *Panic
+		if errors.As(err, &p) {
+			s.opts.Logger.Error("a bound method panicked", "method", p.Method, "panic", p.Value)
+		}
+		// As Wails does: the promise rejects with the error's text. App's
+		// methods return errors meant for the user.
+		writeJSON(w, http.StatusOK, map[string]string{"error": err.Error()})
 	default:
 		writeJSON(w, http.StatusOK, map[string]any{"result": result})
 	}
@@ -215,7 +195,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 // Serve serves h on ln until ctx ends, then shuts down gracefully.
 func Serve(ctx context.Context, ln net.Listener, h http.Handler) error {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	// Requests get ctx as their base, so long-lived ones (the event stream)
+	// end with it instead of holding the shutdown until its timeout.
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return ctx }}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	select {

@@ -1,15 +1,17 @@
 package server_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
+	"net"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/tollgate/tollgate/internal/server"
 )
@@ -112,8 +114,11 @@ func TestCall(t *testing.T) {
 	t.Run("ErrPanicBecomesError", func(t *testing.T) {
 		ts, _ := newServer(t)
 		code, r := call(t, ts, token, `{"name":"server_test.Greeter.Boom","args":[]}`)
-		if code != 200 || r.Error == nil || !strings.Contains(*r.Error, "panicked") {
-			t.Fatalf("code=%d error=%v, want the panic reported as an error", code, r.Error)
+		if code != 200 || r.Error == nil || !strings.Contains(*r.Error, "Something went wrong") || strings.Contains(*r.Error, "nil map") {
+			t.Fatalf("code=%d error=%v, want a generic error without the panic's detail", code, r.Error)
+		}
+		if _, r := call(t, ts, token, `{"name":"server_test.Greeter.Count","args":[]}`); string(r.Result) != "0" {
+			t.Errorf("the server did not survive the panic: %s", r.Result)
 		}
 	})
 
@@ -165,13 +170,13 @@ func TestCall(t *testing.T) {
 }
 
 func TestPages(t *testing.T) {
-	get := func(t *testing.T, c *http.Client, url, host string) (*http.Response, string) {
+	get := func(t *testing.T, url, host string) (*http.Response, string) {
 		t.Helper()
 		req, _ := http.NewRequest("GET", url, nil)
 		if host != "" {
 			req.Host = host
 		}
-		res, err := c.Do(req)
+		res, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -180,42 +185,49 @@ func TestPages(t *testing.T) {
 		return res, string(b)
 	}
 
-	t.Run("TokenLinkSetsCookie", func(t *testing.T) {
+	t.Run("PageAndScriptsHoldNoSecret", func(t *testing.T) {
+		// They reach anyone on loopback, so none of them may carry the token or set a cookie.
 		ts, _ := newServer(t)
-		jar, _ := cookiejar.New(nil)
-		c := &http.Client{Jar: jar}
-		res, body := get(t, c, ts.URL+"/?token="+token, "")
-		if res.StatusCode != 200 {
-			t.Fatalf("code = %d, want 200 after the redirect", res.StatusCode)
-		}
-		if res.Request.URL.RawQuery != "" {
-			t.Errorf("landed on %s; the token should be gone from the URL", res.Request.URL)
-		}
-		if !strings.Contains(body, `<head><script src="/tollgate-bridge.js"></script>`) {
-			t.Errorf("index lacks the bridge script: %s", body)
-		}
-		res, js := get(t, c, ts.URL+"/tollgate-bridge.js", "")
-		if res.StatusCode != 200 || !strings.Contains(js, `"Greeter":["Boom","Count","Hello","Pointer","Reset"]`) || !strings.Contains(js, token) {
-			t.Errorf("shim = %d %s", res.StatusCode, js)
-		}
-		if res, body := get(t, c, ts.URL+"/assets/app.js", ""); res.StatusCode != 200 || body != "console.log('app')" {
-			t.Errorf("asset = %d %q", res.StatusCode, body)
-		}
-	})
-
-	t.Run("ErrNoCookie", func(t *testing.T) {
-		ts, _ := newServer(t)
-		for _, p := range []string{"/", "/tollgate-bridge.js", "/assets/app.js"} {
-			if res, body := get(t, ts.Client(), ts.URL+p, ""); res.StatusCode != 401 || strings.Contains(body, token) {
-				t.Errorf("%s: code = %d, want 401 without the token in the body", p, res.StatusCode)
+		for _, path := range []string{"/", "/?token=" + token, "/tollgate-bridge.js", "/assets/app.js"} {
+			res, body := get(t, ts.URL+path, "")
+			if res.StatusCode != 200 || strings.Contains(body, token) || len(res.Cookies()) != 0 {
+				t.Errorf("%s: %d, token in body %v, cookies %v", path, res.StatusCode, strings.Contains(body, token), res.Cookies())
 			}
 		}
+		_, index := get(t, ts.URL+"/", "")
+		if !strings.Contains(index, `<head><script src="/tollgate-bridge.js"></script>`) {
+			t.Errorf("index lacks the bridge script: %s", index)
+		}
+		_, js := get(t, ts.URL+"/tollgate-bridge.js", "")
+		if !strings.Contains(js, `"Greeter":["Boom","Count","Hello","Pointer","Reset"]`) || !strings.Contains(js, "sessionStorage") {
+			t.Errorf("shim = %s", js)
+		}
 	})
 
-	t.Run("ErrWrongToken", func(t *testing.T) {
-		ts, _ := newServer(t)
-		if res, _ := get(t, ts.Client(), ts.URL+"/?token=nope", ""); res.StatusCode != 401 || len(res.Cookies()) != 0 {
-			t.Errorf("code = %d cookies = %v, want 401 and no cookie", res.StatusCode, res.Cookies())
+	t.Run("EventsNeedTheToken", func(t *testing.T) {
+		assets := fstest.MapFS{"index.html": {Data: []byte("<head></head>")}}
+		srv, err := server.New(server.Options{Assets: assets, Token: token, Events: server.NewBroadcaster()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ts := httptest.NewServer(srv)
+		defer ts.Close()
+		if res, _ := get(t, ts.URL+"/api/events", ""); res.StatusCode != http.StatusUnauthorized {
+			t.Errorf("without the token: %d, want 401", res.StatusCode)
+		}
+		if res, _ := get(t, ts.URL+"/api/events?token=wrong", ""); res.StatusCode != http.StatusUnauthorized {
+			t.Errorf("with a wrong token: %d, want 401", res.StatusCode)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		req, _ := http.NewRequestWithContext(ctx, "GET", ts.URL+"/api/events?token="+token, nil)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		if res.StatusCode != 200 || res.Header.Get("Content-Type") != "text/event-stream" {
+			t.Errorf("with the token: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
 		}
 	})
 
@@ -223,19 +235,48 @@ func TestPages(t *testing.T) {
 		ts, _ := newServer(t)
 		port := ts.URL[strings.LastIndex(ts.URL, ":")+1:]
 		for host, want := range map[string]int{
-			"localhost:" + port:          303,
-			"127.0.0.1:" + port:          303,
-			"[::1]:" + port:              303,
+			"localhost:" + port:          200,
+			"127.0.0.1:" + port:          200,
+			"[::1]:" + port:              200,
 			"evil.example:" + port:       http.StatusMisdirectedRequest,
 			"localhost.evil.example":     http.StatusMisdirectedRequest,
 			"tollgate.attacker.test:443": http.StatusMisdirectedRequest,
 		} {
-			c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-			if res, _ := get(t, c, ts.URL+"/?token="+token, host); res.StatusCode != want {
+			if res, _ := get(t, ts.URL+"/", host); res.StatusCode != want {
 				t.Errorf("Host %s: code = %d, want %d", host, res.StatusCode, want)
 			}
 		}
 	})
+}
+
+func TestShutdownEndsStreams(t *testing.T) {
+	// An open event stream must not hold Serve's shutdown until its timeout.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := server.NewBroadcaster()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- server.Serve(ctx, ln, b) }()
+	res, err := http.Get("http://" + ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	start := time.Now()
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Serve = %v, want a clean stop", err)
+		}
+		if d := time.Since(start); d > 2*time.Second {
+			t.Errorf("shutdown took %v", d)
+		}
+	case <-time.After(4 * time.Second):
+		t.Fatal("Serve did not return with a stream open")
+	}
 }
 
 func TestNew(t *testing.T) {

@@ -9,8 +9,10 @@ import (
 // shim is the JavaScript that stands in for Wails' IPC in a browser: it defines
 // window.go.<pkg>.<Struct>.<Method> as a fetch to /api/call, resolving with the
 // result or rejecting with the error text, as Wails does, and the few
-// window.runtime functions the frontend uses.
-func shim(token string, names []string) string {
+// window.runtime functions the frontend uses. It holds no secret: it takes the
+// token from the link `tollgate serve` printed, keeps it in this tab's
+// sessionStorage, and takes it out of the address bar.
+func shim(names []string) string {
 	tree := map[string]map[string][]string{}
 	for _, n := range names {
 		parts := strings.SplitN(n, ".", 3)
@@ -19,13 +21,20 @@ func shim(token string, names []string) string {
 		}
 		tree[parts[0]][parts[1]] = append(tree[parts[0]][parts[1]], parts[2])
 	}
-	tok, _ := json.Marshal(token)
 	methods, _ := json.Marshal(tree)
+	noToken, _ := json.Marshal(msgNoToken)
 	return fmt.Sprintf(`// Tollgate serve mode: the Wails bindings over HTTP.
 (function () {
-  const token = %s;
   const tree = %s;
+  const url = new URL(window.location.href);
+  if (url.searchParams.has("token")) {
+    sessionStorage.setItem("tollgate-token", url.searchParams.get("token"));
+    url.searchParams.delete("token");
+    history.replaceState(history.state, "", url.pathname + url.search + url.hash);
+  }
+  const token = sessionStorage.getItem("tollgate-token");
   async function call(name, args) {
+    if (!token) throw %s;
     let res;
     try {
       res = await fetch("/api/call", {
@@ -58,7 +67,8 @@ func shim(token string, names []string) string {
   // Go's events arrive over one EventSource, opened when the first listener is added.
   function listen() {
     if (stream) return;
-    stream = new EventSource("/api/events");
+    if (!token) return;
+    stream = new EventSource("/api/events?token=" + encodeURIComponent(token));
     stream.addEventListener("tollgate", (e) => (listeners[e.data] || []).slice().forEach((cb) => cb()));
   }
   window.runtime = {
@@ -76,5 +86,5 @@ func shim(token string, names []string) string {
     Environment: async () => ({ buildType: "serve", platform: "browser", arch: "" }),
   };
 })();
-`, tok, methods)
+`, methods, noToken)
 }

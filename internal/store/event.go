@@ -107,7 +107,7 @@ func (db *DB) PendingEvents(ctx context.Context) ([]*tollgate.Event, error) {
 // RecentEvents returns up to limit events, newest first; none when limit is not positive.
 func (db *DB) RecentEvents(ctx context.Context, limit int) ([]*tollgate.Event, error) {
 	if limit <= 0 {
-		return nil, nil
+		return []*tollgate.Event{}, nil
 	}
 	events, err := db.events(func(*eventRecord) bool { return true })
 	if err != nil {
@@ -124,7 +124,7 @@ func (db *DB) RecentEvents(ctx context.Context, limit int) ([]*tollgate.Event, e
 // Stripe id, not by time, so any ordering needs the whole bucket; a desktop
 // app's event log stays small enough for that.
 func (db *DB) events(keep func(*eventRecord) bool) ([]*tollgate.Event, error) {
-	var events []*tollgate.Event
+	events := []*tollgate.Event{} // empty, not nil: the UI gets [] rather than null
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketEvents).ForEach(func(k, v []byte) error {
 			var r eventRecord

@@ -88,7 +88,14 @@ export function Plans() {
             . Test cards: <code>4242 4242 4242 4242</code> pays, <code>4000 0000 0000 0002</code> is declined,{" "}
             <code>4000 0000 0000 0341</code> is accepted but fails at renewal.
           </p>
-          {data.testClock && <Clock busy={busy === "clock"} disabled={busy !== ""} onAdvance={advance} />}
+          {data.testClock && (
+            <Clock
+              busy={busy === "clock"}
+              disabled={busy !== ""}
+              yearly={data.subscriptions.length > 0 && data.subscriptions.every((s) => s.interval === "year" || s.status === "canceled")}
+              onAdvance={advance}
+            />
+          )}
         </>
       )}
     </section>
@@ -123,14 +130,16 @@ function Current(props: { subs: tollgate.Subscription[]; onManage: () => void; b
   );
 }
 
+// Stripe moves a clock at most two intervals of the shortest plan at once, so a
+// year is offered only when every subscription is yearly.
 const steps: [number, string][] = [
   [1, "+1 day"],
   [7, "+7 days"],
   [31, "+1 month"],
-  [366, "+1 year"],
 ];
+const yearStep: [number, string] = [366, "+1 year"];
 
-function Clock(props: { busy: boolean; disabled: boolean; onAdvance: (days: number) => void }) {
+function Clock(props: { busy: boolean; disabled: boolean; yearly: boolean; onAdvance: (days: number) => void }) {
   return (
     <article class="card clock">
       <h2>Test clock</h2>
@@ -139,7 +148,7 @@ function Clock(props: { busy: boolean; disabled: boolean; onAdvance: (days: numb
         cancellation happen now instead of next month.
       </p>
       <div class="actions">
-        {steps.map(([days, label]) => (
+        {(props.yearly ? [...steps, yearStep] : steps).map(([days, label]) => (
           <button disabled={props.disabled} onClick={() => props.onAdvance(days)}>
             {label}
           </button>

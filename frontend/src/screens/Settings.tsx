@@ -46,9 +46,15 @@ export function Settings(props: { user: tollgate.User }) {
       setSaved(clear ? "Keys removed: Tollgate uses its offline sandbox." : "Saved, and Stripe set up again with it.");
     } catch (err) {
       setError(errorText(err));
-      setState(await Stripe());
+    }
+    // Whatever happened, show the state and the form as Go now has them.
+    try {
+      const [st, f] = await Promise.all([Stripe(), StripeSettings()]);
+      setState(st);
+      setForm(f);
+    } catch (err) {
+      setError(errorText(err));
     } finally {
-      setForm(await StripeSettings());
       setBusy(false);
     }
   };
@@ -124,7 +130,9 @@ export function Settings(props: { user: tollgate.User }) {
         </div>
       )}
       {form && (
-        <form class="card form" onSubmit={(e) => save(e, false)}>
+        // Uncontrolled inputs keep what the person types across re-renders; the key
+        // starts the form afresh when Go's stored values change.
+        <form class="card form" key={JSON.stringify(form)} onSubmit={(e) => save(e, false)}>
           <p class="muted">
             Leave the key empty to use the offline sandbox. The environment variables of the guide win over what you
             save here. A saved secret is never shown again; leave its field empty to keep it.
@@ -141,14 +149,14 @@ export function Settings(props: { user: tollgate.User }) {
           </label>
           <label for="f-monthlyPrice">
             <span>Monthly price id (TEST_MONTHLY_PRICE_ID)</span>
-            <input id="f-monthlyPrice" name="monthlyPrice" value={form.monthlyPrice} disabled={fixed("TEST_MONTHLY_PRICE_ID")} placeholder="price_… (found by lookup key when empty)" />
+            <input id="f-monthlyPrice" name="monthlyPrice" defaultValue={form.monthlyPrice} disabled={fixed("TEST_MONTHLY_PRICE_ID")} placeholder="price_… (found by lookup key when empty)" />
           </label>
           <label for="f-yearlyPrice">
             <span>Yearly price id (TEST_YEARLY_PRICE_ID)</span>
-            <input id="f-yearlyPrice" name="yearlyPrice" value={form.yearlyPrice} disabled={fixed("TEST_YEARLY_PRICE_ID")} placeholder="price_…" />
+            <input id="f-yearlyPrice" name="yearlyPrice" defaultValue={form.yearlyPrice} disabled={fixed("TEST_YEARLY_PRICE_ID")} placeholder="price_…" />
           </label>
           <label class="switch">
-            <input type="checkbox" role="switch" name="testClocks" checked={form.testClocks} />
+            <input type="checkbox" role="switch" name="testClocks" defaultChecked={form.testClocks} />
             <span>Put new customers on a test clock (always on in the sandbox)</span>
           </label>
           {error && <p class="error" role="alert">{error}</p>}
