@@ -1,14 +1,14 @@
 // The command line: subcommands, flags and environment, run as a user would.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { createHmac } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { bin, startServe } from "./tollgate.mjs";
+import { bin, startSandbox, startServe } from "./tollgate.mjs";
 
 const run = promisify(execFile);
 
@@ -61,18 +61,9 @@ test("tollgate sandbox serves Stripe's API and signs webhooks; bootstrap sets up
   await new Promise((r) => hook.listen(0, "127.0.0.1", r));
   const data = mkdtempSync(join(tmpdir(), "tollgate-cli-"));
   const webhookURL = `http://127.0.0.1:${hook.address().port}/payments/event`;
-  const proc = spawn(bin, ["sandbox", "--addr", "127.0.0.1:0", "--data", data, "--webhook", webhookURL, "--webhook-secret", secret]);
+  const sandbox = await startSandbox(data, ["--webhook", webhookURL, "--webhook-secret", secret]);
+  const base = sandbox.base;
   try {
-    const base = await new Promise((resolve, reject) => {
-      let log = "";
-      proc.stderr.on("data", (d) => {
-        log += d;
-        const m = log.match(/sandbox ready"? url=(http:\/\/127\.0\.0\.1:\d+)/);
-        if (m) resolve(m[1]);
-      });
-      proc.on("exit", (code) => reject(new Error(`sandbox exited ${code}: ${log}`)));
-    });
-
     const b = await tollgate(["bootstrap", "--stripe-api", base], { TEST_STRIPE_SECRET_KEY: "sk_test_cli" });
     assert.equal(b.code, 0, b.stderr);
     assert.match(b.stdout, /^TEST_MONTHLY_PRICE_ID=price_\w+\nTEST_YEARLY_PRICE_ID=price_\w+\n/);
@@ -98,8 +89,7 @@ test("tollgate sandbox serves Stripe's API and signs webhooks; bootstrap sets up
     assert.equal(unauthorized.status, 401);
     assert.equal((await unauthorized.json()).error.type, "invalid_request_error");
   } finally {
-    proc.kill("SIGTERM");
-    await new Promise((r) => (proc.exitCode !== null ? r() : proc.on("exit", r)));
+    await sandbox.stop();
     hook.close();
     rmSync(data, { recursive: true, force: true });
   }
@@ -107,23 +97,7 @@ test("tollgate sandbox serves Stripe's API and signs webhooks; bootstrap sets up
 
 test("tollgate sandbox keeps its state across restarts, and --reset wipes it", async () => {
   const data = mkdtempSync(join(tmpdir(), "tollgate-cli-"));
-  const start = async (extra = []) => {
-    const proc = spawn(bin, ["sandbox", "--addr", "127.0.0.1:0", "--data", data, ...extra]);
-    const base = await new Promise((resolve, reject) => {
-      let log = "";
-      proc.stderr.on("data", (d) => {
-        log += d;
-        const m = log.match(/sandbox ready"? url=(http:\/\/127\.0\.0\.1:\d+)/);
-        if (m) resolve(m[1]);
-      });
-      proc.on("exit", (code) => reject(new Error(`sandbox exited ${code}: ${log}`)));
-    });
-    const stop = async () => {
-      proc.kill("SIGTERM");
-      await new Promise((r) => (proc.exitCode !== null ? r() : proc.on("exit", r)));
-    };
-    return { base, stop };
-  };
+  const start = (extra = []) => startSandbox(data, extra);
   const customers = async (base) => {
     const res = await fetch(base + "/v1/customers", { headers: { Authorization: "Bearer sk_test_cli" } });
     return (await res.json()).data.length;

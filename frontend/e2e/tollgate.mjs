@@ -56,3 +56,28 @@ export async function launchBrowser() {
     ],
   });
 }
+
+/** startSandbox runs `tollgate sandbox` on a free loopback port and resolves with its URL and a stop function. */
+export async function startSandbox(data, extraArgs = []) {
+  const proc = spawn(bin, ["sandbox", "--addr", "127.0.0.1:0", "--data", data, ...extraArgs], { stdio: ["ignore", "ignore", "pipe"] });
+  let log = "";
+  const base = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("tollgate sandbox logged no URL in 15 s:\n" + log)), 15000);
+    proc.stderr.on("data", (d) => {
+      log += d;
+      const m = log.match(/sandbox ready"? url=(http:\/\/127\.0\.0\.1:\d+)/);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    proc.on("exit", (code) => reject(new Error(`tollgate sandbox exited with ${code}:\n${log}`)));
+  });
+  return {
+    base,
+    async stop() {
+      proc.kill("SIGTERM");
+      await new Promise((r) => (proc.exitCode !== null ? r() : proc.on("exit", r)));
+    },
+  };
+}
