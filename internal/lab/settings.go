@@ -55,10 +55,13 @@ type effective struct {
 // effectiveStripe merges the flags and environment (which win) with the stored settings.
 func (l *Lab) effectiveStripe(ctx context.Context) (effective, error) {
 	e := effective{cfg: l.opts.Config.Stripe}
+	saved, err := l.DB.Settings(ctx, keySecretKey, keyWebhookSecret, keyMonthlyPrice, keyYearlyPrice, keyTestClocks)
+	if err != nil {
+		return e, err
+	}
 	for _, f := range []struct {
-		dst *string
-		key string
-		env string
+		dst      *string
+		key, env string
 	}{
 		{&e.cfg.SecretKey, keySecretKey, config.EnvSecretKey},
 		{&e.cfg.WebhookSecret, keyWebhookSecret, config.EnvWebhookSecret},
@@ -67,19 +70,11 @@ func (l *Lab) effectiveStripe(ctx context.Context) (effective, error) {
 	} {
 		if *f.dst != "" {
 			e.fromEnv = append(e.fromEnv, f.env)
-			continue
+		} else {
+			*f.dst = saved[f.key]
 		}
-		v, err := l.DB.Setting(ctx, f.key)
-		if err != nil {
-			return e, err
-		}
-		*f.dst = v
 	}
-	clocks, err := l.DB.Setting(ctx, keyTestClocks)
-	if err != nil {
-		return e, err
-	}
-	e.testClocks = clocks == "on"
+	e.testClocks = saved[keyTestClocks] == "on"
 	return e, e.cfg.Check()
 }
 
@@ -127,18 +122,8 @@ func (l *Lab) SaveSettings(ctx context.Context, s StripeSettings, clearSecrets b
 }
 
 func (l *Lab) knownEndpoint(ctx context.Context) (billing.Endpoint, error) {
-	var ep billing.Endpoint
-	for _, f := range []struct {
-		dst *string
-		key string
-	}{{&ep.ID, keyEndpointID}, {&ep.URL, keyEndpointURL}, {&ep.Secret, keyEndpointSecret}} {
-		v, err := l.DB.Setting(ctx, f.key)
-		if err != nil {
-			return ep, err
-		}
-		*f.dst = v
-	}
-	return ep, nil
+	v, err := l.DB.Settings(ctx, keyEndpointID, keyEndpointURL, keyEndpointSecret)
+	return billing.Endpoint{ID: v[keyEndpointID], URL: v[keyEndpointURL], Secret: v[keyEndpointSecret]}, err
 }
 
 func (l *Lab) saveEndpoint(ctx context.Context, ep billing.Endpoint) error {

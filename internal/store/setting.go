@@ -13,15 +13,25 @@ var _ tollgate.SettingStore = (*DB)(nil)
 
 // Setting returns the value stored under key, or "" when none is.
 func (db *DB) Setting(ctx context.Context, key string) (string, error) {
-	var v string
+	values, err := db.Settings(ctx, key)
+	return values[key], err
+}
+
+// Settings returns the values stored under keys, read in one transaction; a
+// key with no value maps to "".
+func (db *DB) Settings(ctx context.Context, keys ...string) (map[string]string, error) {
+	values := make(map[string]string, len(keys))
 	err := db.bolt.View(func(tx *bolt.Tx) error {
-		v = string(tx.Bucket(bucketSettings).Get([]byte(key))) // string() copies out of the mmap
+		b := tx.Bucket(bucketSettings)
+		for _, k := range keys {
+			values[k] = string(b.Get([]byte(k))) // string() copies out of the mmap
+		}
 		return nil
 	})
 	if err != nil {
-		return "", fmt.Errorf("store: setting %q: %w", key, err)
+		return nil, fmt.Errorf("store: settings: %w", err)
 	}
-	return v, nil
+	return values, nil
 }
 
 // SetSetting stores value under key; an empty value removes it.

@@ -202,9 +202,11 @@ func TestSettings(t *testing.T) {
 	if err := db.SetSettings(ctx, map[string]string{"a": "", "b": "3"}); err != nil {
 		t.Fatal(err)
 	}
-	a, _ := db.Setting(ctx, "a")
-	b, _ := db.Setting(ctx, "b")
-	if a != "" || b != "3" {
-		t.Errorf("after SetSettings a=%q b=%q, want \"\" and 3", a, b)
+	got, err := db.Settings(ctx, "a", "b", "never-set")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 || got["a"] != "" || got["b"] != "3" || got["never-set"] != "" {
+		t.Errorf("Settings = %v, want a empty, b 3 and never-set empty", got)
 	}
 }
