@@ -61,6 +61,14 @@ func (s *Service) Sync(ctx context.Context, customerID string) error {
 	return nil
 }
 
+// WhileNotSyncing runs f while no Sync runs, so that a sync already under way
+// cannot write back what f wipes (the sandbox's reset).
+func (s *Service) WhileNotSyncing(f func() error) error {
+	s.syncMu.Lock()
+	defer s.syncMu.Unlock()
+	return f()
+}
+
 func subscriptionFromStripe(sub *stripe.Subscription, userID uint64, now time.Time) *tollgate.Subscription {
 	local := &tollgate.Subscription{
 		StripeID:          sub.ID,

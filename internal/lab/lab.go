@@ -299,9 +299,17 @@ func (l *Lab) ResetSandbox(ctx context.Context) error {
 		l.mu.Unlock()
 		return tollgate.Errorf(tollgate.EINVALID, "Only Tollgate's own sandbox can be reset; a Stripe account is yours to manage in its dashboard.")
 	}
-	err := l.sandbox.Reset(ctx)
-	if err == nil {
-		err = l.DB.ResetBilling(ctx)
+	wipe := func() error {
+		if err := l.sandbox.Reset(ctx); err != nil {
+			return err
+		}
+		return l.DB.ResetBilling(ctx)
+	}
+	var err error
+	if l.billing != nil {
+		err = l.billing.WhileNotSyncing(wipe)
+	} else {
+		err = wipe()
 	}
 	l.mu.Unlock()
 	if err != nil {
