@@ -1,0 +1,53 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { cleanup, render, screen } from "@testing-library/preact";
+
+const go = { Access: vi.fn() };
+vi.mock("../../wailsjs/go/main/App", () => go);
+vi.mock("../../wailsjs/runtime/runtime", () => ({ EventsOn: () => () => {} }));
+
+const { Access } = await import("./Access");
+
+const access = (extra = {}) => ({
+  hasCustomer: true, customerId: "cus_1", local: [], live: [], liveError: "", onlyLocal: [], onlyLive: [],
+  hasTestAccess: false, hasTestAccess2: false, ...extra,
+});
+
+function row(key: string) {
+  const cells = [...document.querySelectorAll(`tr[data-feature="${key}"] td`)].map((td) => td.textContent);
+  return { local: cells[2], live: cells[3] };
+}
+
+afterEach(() => {
+  cleanup();
+  go.Access.mockReset();
+});
+
+describe("Access", () => {
+  it("says plainly when there is no Stripe customer", async () => {
+    go.Access.mockResolvedValue(access({ hasCustomer: false, customerId: "" }));
+    render(<Access />);
+    expect((await screen.findByRole("note")).textContent).toContain("asked Stripe nothing");
+    expect(screen.queryByRole("table")).toBeNull();
+  });
+
+  it("shows the local copy beside Stripe's answer and marks where they differ", async () => {
+    go.Access.mockResolvedValue(access({
+      local: ["test-access", "test-access-2"], live: ["test-access"], onlyLocal: ["test-access-2"],
+      hasTestAccess: true, hasTestAccess2: true,
+    }));
+    render(<Access />);
+    await screen.findByRole("table");
+    expect(row("test-access")).toEqual({ local: "Active", live: "Active" });
+    expect(row("test-access-2")).toEqual({ local: "Active", live: "Nodiffers" });
+    expect(screen.getByRole("note").textContent).toContain("disagree");
+    expect(screen.getByText("has_test_access = true")).toBeTruthy();
+  });
+
+  it("still shows the local copy when Stripe cannot be asked", async () => {
+    go.Access.mockResolvedValue(access({ local: ["test-access"], live: null, liveError: "Stripe could not be reached." }));
+    render(<Access />);
+    await screen.findByRole("table");
+    expect(row("test-access")).toEqual({ local: "Active", live: "?" });
+    expect(screen.getByRole("note").textContent).toContain("Stripe could not be reached.");
+  });
+});
