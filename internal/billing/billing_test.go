@@ -126,12 +126,25 @@ func TestCheckout(t *testing.T) {
 		if !r.Portal || !strings.Contains(r.URL, "/portal/") {
 			t.Errorf("second purchase = %+v, want the portal", r)
 		}
-		n := 0
-		for _, err := range e.stripe.V1Customers.List(e.ctx, &stripe.CustomerListParams{Email: stripe.String(u.Email)}) {
+		// Stripe lists customers on a test clock only per clock, and each new
+		// customer gets a clock of its own, so count off-clock customers and
+		// those on every clock: a second customer would show up in either.
+		count := func(p *stripe.CustomerListParams) int {
+			n := 0
+			for _, err := range e.stripe.V1Customers.List(e.ctx, p) {
+				if err != nil {
+					t.Fatal(err)
+				}
+				n++
+			}
+			return n
+		}
+		n := count(&stripe.CustomerListParams{Email: stripe.String(u.Email)})
+		for clk, err := range e.stripe.V1TestHelpersTestClocks.List(e.ctx, &stripe.TestHelpersTestClockListParams{}) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			n++
+			n += count(&stripe.CustomerListParams{Email: stripe.String(u.Email), TestClock: stripe.String(clk.ID)})
 		}
 		if n != 1 {
 			t.Errorf("%d Stripe customers for one user, want 1", n)

@@ -137,6 +137,12 @@ func (s *Sandbox) createSession(c *call) (any, error) {
 	if cs.Customer != "" && s.st.customers.get(cs.Customer) == nil {
 		p.fail(errNotFound("customer", cs.Customer, "customer"))
 	}
+	// Discounts are checked at the customer's time: on a test clock a
+	// code may already have expired there.
+	at := now
+	if cu := s.st.customers.get(cs.Customer); cu != nil {
+		at = s.now(cu.TestClock)
+	}
 	cs.ClientReferenceID = p.str("client_reference_id")
 	cs.Metadata = p.metadata(nil)
 	idx := p.indexes("line_items")
@@ -181,17 +187,25 @@ func (s *Sandbox) createSession(c *call) (any, error) {
 			p.fail(invalid("discounts", "", "Only one discount is supported."))
 		}
 		if code := p.str("discounts", i, "promotion_code"); code != "" {
+			param := "discounts[" + i + "][promotion_code]"
 			pc := s.st.promotionCodes.get(code)
-			if pc == nil || !pc.Active {
-				p.fail(errNotFound("promotion_code", code, "discounts["+i+"][promotion_code]"))
+			if pc == nil {
+				p.fail(errNotFound("promotion_code", code, param))
+				continue
+			}
+			if why := s.promoUsable(pc, cs.Customer, at); why != "" {
+				p.fail(invalid(param, "", "%s", why))
 				continue
 			}
 			cs.PromotionCode, cs.Coupon = pc.ID, pc.Coupon
-		} else if cp := p.required("discounts", i, "coupon"); cp != "" {
-			if s.st.coupons.get(cp) == nil {
-				p.fail(errNotFound("coupon", cp, "discounts["+i+"][coupon]"))
+		} else if id := p.required("discounts", i, "coupon"); id != "" {
+			param := "discounts[" + i + "][coupon]"
+			if cp := s.st.coupons.get(id); cp == nil {
+				p.fail(errNotFound("coupon", id, param))
+			} else if !s.couponValid(cp, at) {
+				p.fail(invalid(param, "", "The coupon '%s' is no longer valid: it is past its redeem_by or fully redeemed.", id))
 			}
-			cs.Coupon = cp
+			cs.Coupon = id
 		}
 	}
 	if cs.Coupon != "" && cs.AllowPromotionCodes {

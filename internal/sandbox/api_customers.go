@@ -148,8 +148,10 @@ func (s *Sandbox) listCustomers(c *call) (any, error) {
 	if err := p.finish(); err != nil {
 		return nil, err
 	}
+	// As in Stripe, customers on a test clock are listed only when that
+	// clock is asked for, even when they match the email.
 	rows := sorted(&s.st.customers, func(cu *customer) bool {
-		return (email == "" || cu.Email == email) && (clock == "" || cu.TestClock == clock)
+		return (email == "" || cu.Email == email) && cu.TestClock == clock
 	})
 	ex := c.ex.sub("data")
 	return page(c, a, rows, func(cu *customer) any { return s.renderCustomer(cu, ex) })

@@ -61,25 +61,63 @@ func typed(v any) any {
 	return v
 }
 
-// portalFeature reports whether a portal feature is enabled; features not
-// configured are on, so a bare configuration still lets customers act.
+// portalFeature reports whether a portal feature is enabled. As in Stripe,
+// a feature the configuration leaves out is disabled.
 func (pc *portalConfig) portalFeature(name string) bool {
-	f, ok := pc.Features.(map[string]any)
-	if !ok {
-		return true
+	return pc.featureField(name, "enabled") == "true"
+}
+
+// cancelMode is subscription_cancel.mode: at_period_end unless immediately.
+func (pc *portalConfig) cancelMode() string {
+	if pc.featureField("subscription_cancel", "mode") == "immediately" {
+		return "immediately"
 	}
-	sub, ok := f[name].(map[string]any)
-	if !ok {
-		return true
+	return "at_period_end"
+}
+
+func (pc *portalConfig) featureField(name, field string) string {
+	f, _ := pc.Features.(map[string]any)
+	sub, _ := f[name].(map[string]any)
+	v, _ := sub[field].(string)
+	return v
+}
+
+// portalFeatureDefaults is every feature as Stripe renders one the
+// configuration left out, so a client sees enabled:false rather than null.
+func portalFeatureDefaults() map[string]any {
+	return map[string]any{
+		"customer_update":       map[string]any{"allowed_updates": []any{}, "enabled": false},
+		"invoice_history":       map[string]any{"enabled": false},
+		"payment_method_update": map[string]any{"enabled": false, "payment_method_configuration": nil},
+		"subscription_cancel": map[string]any{"cancellation_reason": map[string]any{"enabled": false, "options": []any{}},
+			"enabled": false, "mode": "at_period_end", "proration_behavior": "none"},
+		"subscription_update": map[string]any{"default_allowed_updates": []any{}, "enabled": false, "products": []any{},
+			"proration_behavior": "none", "schedule_at_period_end": map[string]any{"conditions": []any{}}},
 	}
-	return sub["enabled"] != "false"
+}
+
+// mergeOver lays the configured values over the defaults, object by object.
+func mergeOver(def, set any) any {
+	dm, ok1 := def.(map[string]any)
+	sm, ok2 := set.(map[string]any)
+	if !ok1 || !ok2 {
+		if set == nil {
+			return def
+		}
+		return set
+	}
+	out := make(map[string]any, len(dm)+len(sm))
+	for k, v := range dm {
+		out[k] = v
+	}
+	for k, v := range sm {
+		out[k] = mergeOver(dm[k], v)
+	}
+	return out
 }
 
 func renderPortalConfig(pc *portalConfig) map[string]any {
-	features := typed(pc.Features)
-	if features == nil {
-		features = map[string]any{}
-	}
+	features := mergeOver(portalFeatureDefaults(), typed(pc.Features))
 	bp := typed(pc.BusinessProfile)
 	if bp == nil {
 		bp = map[string]any{"headline": nil, "privacy_policy_url": nil, "terms_of_service_url": nil}

@@ -22,26 +22,53 @@ type pageError struct {
 }
 
 // findPromotionCode looks up a customer-facing code; like Stripe's, codes
-// are case-insensitive.
-func (s *Sandbox) findPromotionCode(code string, at time.Time) (*promotionCode, string) {
-	for _, pc := range s.st.promotionCodes.rows {
-		if !strings.EqualFold(pc.Code, code) {
+// are case-insensitive. An inactive code may share its text with an active
+// one (only active codes must be unique), so inactive codes are skipped and
+// "no longer active" is the answer only when no active code matched.
+func (s *Sandbox) findPromotionCode(code, customerID string, at time.Time) (*promotionCode, string) {
+	sawInactive, why := false, ""
+	for _, pc := range sorted(&s.st.promotionCodes, func(pc *promotionCode) bool { return strings.EqualFold(pc.Code, code) }) {
+		if !pc.Active {
+			sawInactive = true
 			continue
 		}
-		cp := s.st.coupons.get(pc.Coupon)
-		switch {
-		case !pc.Active:
-			return nil, "This promotion code is no longer active."
-		case pc.ExpiresAt != 0 && at.Unix() >= pc.ExpiresAt:
-			return nil, "This promotion code has expired."
-		case pc.MaxRedemptions != 0 && pc.TimesRedeemed >= pc.MaxRedemptions:
-			return nil, "This promotion code has been fully redeemed."
-		case cp == nil || !s.couponValid(cp, at):
-			return nil, "This promotion code's coupon is no longer valid."
+		reason := s.promoUsable(pc, customerID, at)
+		if reason == "" {
+			return pc, ""
 		}
-		return pc, ""
+		if why == "" {
+			why = reason
+		}
+	}
+	switch {
+	case why != "":
+		return nil, why
+	case sawInactive:
+		return nil, "This promotion code is no longer active."
 	}
 	return nil, "This promotion code is invalid."
+}
+
+// promoUsable is the one check of whether a promotion code can be redeemed
+// by customerID ("" for a customer Checkout has yet to create) at time at:
+// it runs when a session is created with the code, when the code is typed
+// on the hosted page and again when the checkout completes, since the code
+// or its coupon may have run out in between. It returns why not, or "".
+func (s *Sandbox) promoUsable(pc *promotionCode, customerID string, at time.Time) string {
+	cp := s.st.coupons.get(pc.Coupon)
+	switch {
+	case !pc.Active:
+		return "This promotion code is no longer active."
+	case pc.ExpiresAt != 0 && at.Unix() >= pc.ExpiresAt:
+		return "This promotion code has expired."
+	case pc.MaxRedemptions != 0 && pc.TimesRedeemed >= pc.MaxRedemptions:
+		return "This promotion code has been fully redeemed."
+	case pc.Customer != "" && pc.Customer != customerID:
+		return "This promotion code cannot be redeemed by this customer."
+	case cp == nil || !s.couponValid(cp, at):
+		return "This promotion code's coupon is no longer valid."
+	}
+	return ""
 }
 
 // completeCheckout pays (or starts the trial of) a checkout session: it
@@ -71,11 +98,24 @@ func (s *Sandbox) completeCheckout(cs *checkoutSession, in checkoutInput) *pageE
 		if !cs.AllowPromotionCodes {
 			return &pageError{http.StatusBadRequest, "Promotion codes are not accepted for this purchase."}
 		}
-		pc, why := s.findPromotionCode(code, at)
+		pc, why := s.findPromotionCode(code, cs.Customer, at)
 		if pc == nil {
 			return &pageError{http.StatusBadRequest, why}
 		}
 		couponID, promoID = pc.Coupon, pc.ID
+	} else if pc := s.st.promotionCodes.get(promoID); promoID != "" {
+		// The discount was fixed when the session was made; it may have
+		// expired or been used up since.
+		if pc == nil {
+			return &pageError{http.StatusBadRequest, "This checkout's promotion code no longer exists."}
+		}
+		if why := s.promoUsable(pc, cs.Customer, at); why != "" {
+			return &pageError{http.StatusBadRequest, why}
+		}
+	} else if couponID != "" {
+		if cp := s.st.coupons.get(couponID); cp == nil || !s.couponValid(cp, at) {
+			return &pageError{http.StatusBadRequest, "This checkout's coupon is no longer valid."}
+		}
 	}
 	email := cs.CustomerEmail
 	if cu == nil && email == "" {

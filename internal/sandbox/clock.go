@@ -1,6 +1,8 @@
 package sandbox
 
 import (
+	"fmt"
+	"net/http"
 	"time"
 )
 
@@ -122,12 +124,43 @@ func (s *Sandbox) advanceClock(c *call) (any, error) {
 	if target <= clk.FrozenTime {
 		return nil, invalid("frozen_time", "", "The frozen_time must be after the test clock's current frozen_time (%d).", clk.FrozenTime)
 	}
+	if limit, per := s.advanceLimit(clk); target > limit.Unix() {
+		return nil, invalid("frozen_time", "", "A test clock can advance at most two intervals of the shortest interval among its subscriptions, or two years without any: here %s, so frozen_time can be at most %d.", per, limit.Unix())
+	}
+	if s.ctx.Err() != nil {
+		return nil, &apiError{Status: http.StatusServiceUnavailable, Type: typeAPI, Message: "The Tollgate sandbox is shutting down; try again once it is back."}
+	}
 	clk.Status, clk.Target = clockAdvancing, target
 	s.st.clocks.put(s.st, clk.ID, clk)
 	s.emit(time.Unix(clk.FrozenTime, 0), "test_helpers.test_clock.advancing", renderClock(clk))
 	id := clk.ID
-	c.after = func() { s.advance(id) }
+	// Counted while mu is held and the sandbox is not yet stopped (stop
+	// cancels under mu), so Close waits for this advance to notice.
+	s.wg.Add(1)
+	c.after = func() {
+		defer s.wg.Done()
+		s.advance(id)
+	}
 	return renderClock(clk), nil
+}
+
+// advanceLimit is how far Stripe lets a clock move in one advance: two
+// intervals of the shortest interval among its live subscriptions, or two
+// years when it has none. per describes the interval for the error.
+func (s *Sandbox) advanceLimit(clk *testClock) (limit time.Time, per string) {
+	from := time.Unix(clk.FrozenTime, 0)
+	limit, per = addInterval(from, "year", 2), "2 years"
+	for _, sub := range s.st.subscriptions.rows {
+		if sub.TestClock != clk.ID || !sub.entitled() {
+			continue
+		}
+		interval, count := s.subInterval(sub)
+		count = max(count, 1)
+		if l := addInterval(from, interval, 2*count); l.Before(limit) {
+			limit, per = l, fmt.Sprintf("2 × %d %s", count, interval)
+		}
+	}
+	return limit, per
 }
 
 // maxAdvanceSteps guards against a transition that fails to move time on.
@@ -137,6 +170,12 @@ const maxAdvanceSteps = 100000
 func (s *Sandbox) advance(clockID string) {
 	for steps := 0; ; steps++ {
 		s.mu.Lock()
+		// On Close, stop between steps: each step is committed, the clock
+		// stays advancing on disk and Open resumes it.
+		if s.ctx.Err() != nil {
+			s.mu.Unlock()
+			return
+		}
 		clk := s.st.clocks.get(clockID)
 		if clk == nil { // deleted or reset meanwhile
 			s.mu.Unlock()

@@ -111,11 +111,46 @@ func TestIdempotency(t *testing.T) {
 		}
 	})
 
-	t.Run("ReplayError", func(t *testing.T) {
-		_, err1 := e.sc.V1Products.Update(ctx, "prod_missing", &stripe.ProductUpdateParams{Params: stripe.Params{IdempotencyKey: stripe.String("key-2")}})
-		_, err2 := e.sc.V1Products.Update(ctx, "prod_missing", &stripe.ProductUpdateParams{Params: stripe.Params{IdempotencyKey: stripe.String("key-2")}})
-		if stripeErr(t, err1).HTTPStatusCode != http.StatusNotFound || stripeErr(t, err2).HTTPStatusCode != http.StatusNotFound {
-			t.Fatal("want 404 twice")
+	// By design, like Stripe, a request refused before it ran (a bad
+	// parameter, a missing object) saves no result, so it can be fixed and
+	// retried with the same key; only requests that ran are replayed.
+	t.Run("ErrorNotSaved", func(t *testing.T) {
+		update := func() (*stripe.Product, error) {
+			p := &stripe.ProductUpdateParams{Name: stripe.String("Found")}
+			p.SetIdempotencyKey("key-2")
+			return e.sc.V1Products.Update(ctx, "prod_later", p)
+		}
+		_, err := update()
+		if se := stripeErr(t, err); se.HTTPStatusCode != http.StatusNotFound {
+			t.Fatalf("first update: %d, want 404", se.HTTPStatusCode)
+		}
+		p := &stripe.ProductCreateParams{Name: stripe.String("Later")}
+		p.AddExtra("id", "prod_later")
+		must(e.sc.V1Products.Create(ctx, p))(t)
+		got := must(update())(t)
+		if got.Name != "Found" || got.LastResponse.Header.Get("Idempotent-Replayed") != "" {
+			t.Fatalf("retry = %q replayed %q, want the update run afresh", got.Name, got.LastResponse.Header.Get("Idempotent-Replayed"))
+		}
+	})
+
+	// A declined payment did run, so its error is replayed: the card is
+	// not charged a second time.
+	t.Run("ReplayDeclined", func(t *testing.T) {
+		_, _, subID, _ := failingRenewal(t, e)
+		inv := e.subscription(subID).LatestInvoice
+		pay := func() *stripe.Error {
+			p := &stripe.InvoicePayParams{}
+			p.SetIdempotencyKey("key-4")
+			_, err := e.sc.V1Invoices.Pay(ctx, inv.ID, p)
+			return stripeErr(t, err)
+		}
+		first, second := pay(), pay()
+		if first.HTTPStatusCode != http.StatusPaymentRequired || second.HTTPStatusCode != first.HTTPStatusCode ||
+			second.Code != first.Code || second.Msg != first.Msg {
+			t.Fatalf("replay = %d %s %q, want %d %s %q", second.HTTPStatusCode, second.Code, second.Msg, first.HTTPStatusCode, first.Code, first.Msg)
+		}
+		if got, want := e.subscription(subID).LatestInvoice.AttemptCount, inv.AttemptCount+1; got != want {
+			t.Fatalf("attempt_count = %d, want %d: the replay charged again", got, want)
 		}
 	})
 

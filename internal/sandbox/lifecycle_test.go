@@ -99,6 +99,7 @@ func (e *env) portal(customerID string) string {
 		Features: &stripe.BillingPortalConfigurationCreateFeaturesParams{
 			SubscriptionCancel:  &stripe.BillingPortalConfigurationCreateFeaturesSubscriptionCancelParams{Enabled: stripe.Bool(true), Mode: stripe.String("at_period_end")},
 			PaymentMethodUpdate: &stripe.BillingPortalConfigurationCreateFeaturesPaymentMethodUpdateParams{Enabled: stripe.Bool(true)},
+			InvoiceHistory:      &stripe.BillingPortalConfigurationCreateFeaturesInvoiceHistoryParams{Enabled: stripe.Bool(true)},
 		},
 	}))(e.t)
 	if cfg.IsDefault {
@@ -261,4 +262,68 @@ func TestClockDelete(t *testing.T) {
 	if se := stripeErr(t, err); se.Code != stripe.ErrorCodeResourceMissing {
 		t.Fatalf("advance deleted clock: %s", se.Code)
 	}
+}
+
+// portalWith opens a portal session for the customer with a configuration
+// of the given features.
+func (e *env) portalWith(customerID string, f *stripe.BillingPortalConfigurationCreateFeaturesParams) (*stripe.BillingPortalConfiguration, string) {
+	e.t.Helper()
+	ctx := context.Background()
+	cfg := must(e.sc.V1BillingPortalConfigurations.Create(ctx, &stripe.BillingPortalConfigurationCreateParams{Features: f}))(e.t)
+	ps := must(e.sc.V1BillingPortalSessions.Create(ctx, &stripe.BillingPortalSessionCreateParams{
+		Customer: stripe.String(customerID), Configuration: stripe.String(cfg.ID)}))(e.t)
+	return cfg, ps.URL
+}
+
+// TestPortalFeatures covers what a configuration enables: as in Stripe, a
+// feature left out is disabled (and rendered with enabled:false), and
+// subscription_cancel.mode=immediately ends the subscription at once.
+func TestPortalFeatures(t *testing.T) {
+	e := MustStart(t)
+	c := e.catalog()
+
+	t.Run("OnlyInvoiceHistory", func(t *testing.T) {
+		_, cu := e.clockCustomer()
+		e.subscribe(sessionOpts{customer: cu.ID, price: c.monthly.ID}, "4242424242424242")
+		cfg, portal := e.portalWith(cu.ID, &stripe.BillingPortalConfigurationCreateFeaturesParams{
+			InvoiceHistory: &stripe.BillingPortalConfigurationCreateFeaturesInvoiceHistoryParams{Enabled: stripe.Bool(true)},
+		})
+		f := cfg.Features
+		if f.InvoiceHistory == nil || !f.InvoiceHistory.Enabled ||
+			f.SubscriptionCancel == nil || f.SubscriptionCancel.Enabled || f.SubscriptionCancel.Mode != "at_period_end" ||
+			f.PaymentMethodUpdate == nil || f.PaymentMethodUpdate.Enabled ||
+			f.CustomerUpdate == nil || f.CustomerUpdate.Enabled || f.SubscriptionUpdate == nil || f.SubscriptionUpdate.Enabled {
+			t.Fatalf("features = %+v, want only invoice_history enabled and the rest filled in", f)
+		}
+		status, page := e.get(portal)
+		if status != http.StatusOK || strings.Contains(page, `value="cancel"`) || strings.Contains(page, `value="update_card"`) || !strings.Contains(page, "Invoices") {
+			t.Fatalf("portal page: %d\n%s", status, page)
+		}
+		for _, action := range []string{"cancel", "update_card"} {
+			status, body, _ := e.post(portal, url.Values{"action": {action}, "card_number": {"4242424242424242"}, "card_expiry": {"12/34"}, "card_cvc": {"123"}})
+			if status != http.StatusBadRequest || !strings.Contains(body, "not enabled") {
+				t.Fatalf("%s: %d\n%s", action, status, body)
+			}
+		}
+	})
+
+	t.Run("CancelImmediately", func(t *testing.T) {
+		_, cu := e.clockCustomer()
+		sub := e.subscribe(sessionOpts{customer: cu.ID, price: c.monthly.ID}, "4242424242424242")
+		_, portal := e.portalWith(cu.ID, &stripe.BillingPortalConfigurationCreateFeaturesParams{
+			SubscriptionCancel: &stripe.BillingPortalConfigurationCreateFeaturesSubscriptionCancelParams{Enabled: stripe.Bool(true), Mode: stripe.String("immediately")},
+		})
+		deletedBefore := count(e.eventTypes(), "customer.subscription.deleted")
+		e.act(portal, url.Values{"action": {"cancel"}, "subscription": {sub.ID}})
+		got := e.subscription(sub.ID)
+		if got.Status != stripe.SubscriptionStatusCanceled || got.EndedAt != t0.Unix() {
+			t.Fatalf("after cancel: %s ended %d, want canceled at once", got.Status, got.EndedAt)
+		}
+		if ents := e.entitlements(cu.ID); len(ents) != 0 {
+			t.Fatalf("entitlements = %v", ents)
+		}
+		if n := count(e.eventTypes(), "customer.subscription.deleted") - deletedBefore; n != 1 {
+			t.Fatalf("%d customer.subscription.deleted events, want 1", n)
+		}
+	})
 }

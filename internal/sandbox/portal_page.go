@@ -54,7 +54,8 @@ type portalInvoice struct {
 
 // portalView describes the customer's billing for the page; mu held.
 func (s *Sandbox) portalView(ps *portalSession) portalView {
-	v := portalView{Title: "Billing", ID: ps.ID, ReturnURL: ps.ReturnURL, CanCancel: true, CanUpdateCard: true, ShowInvoices: true}
+	// Only what the configuration enables is shown, as in Stripe.
+	v := portalView{Title: "Billing", ID: ps.ID, ReturnURL: ps.ReturnURL}
 	if pc := s.st.portalConfigs.get(ps.Configuration); pc != nil {
 		v.CanCancel = pc.portalFeature("subscription_cancel")
 		v.CanUpdateCard = pc.portalFeature("payment_method_update")
@@ -198,8 +199,12 @@ func (s *Sandbox) portalAction(ps *portalSession, action, subID string, card car
 		if !sub.entitled() {
 			return "", &pageError{http.StatusBadRequest, "This subscription has already ended."}
 		}
-		if action == "cancel" && pc != nil && !pc.portalFeature("subscription_cancel") {
+		if action == "cancel" && (pc == nil || !pc.portalFeature("subscription_cancel")) {
 			return "", &pageError{http.StatusBadRequest, "Canceling is not enabled for this portal."}
+		}
+		if action == "cancel" && pc.cancelMode() == "immediately" {
+			s.endSubscription(sub, at, "cancellation_requested")
+			return "Your subscription has been canceled.", nil
 		}
 		on := action == "cancel"
 		if sub.CancelAtPeriodEnd == on {
@@ -213,7 +218,7 @@ func (s *Sandbox) portalAction(ps *portalSession, action, subID string, card car
 		}
 		return "Your subscription will renew.", nil
 	case "update_card":
-		if pc != nil && !pc.portalFeature("payment_method_update") {
+		if pc == nil || !pc.portalFeature("payment_method_update") {
 			return "", &pageError{http.StatusBadRequest, "Updating the card is not enabled for this portal."}
 		}
 		pm, _, msg, declined := checkCard(card, at, false)

@@ -26,7 +26,7 @@ type Config struct {
 	Now           func() time.Time // wall clock for objects not on a test clock; default time.Now
 	Logger        *slog.Logger     // default discards
 	RetrySchedule []time.Duration  // dunning retries after the first failed attempt; default 3,5,7 days
-	HTTPClient    *http.Client     // for webhook delivery; default with a 10 s timeout
+	HTTPClient    *http.Client     // for webhook delivery; default with a 10 s timeout, not following redirects
 
 	// WebhookBackoff is the wait before each redelivery of a failed webhook;
 	// its length is the number of retries. Default 1s, 2s, 4s, 8s, 16s.
@@ -67,7 +67,15 @@ func Open(cfg Config) (*Sandbox, error) {
 		cfg.RetrySchedule = []time.Duration{3 * day, 5 * day, 7 * day}
 	}
 	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}
+		// Stripe never follows a redirect from an endpoint: a 3xx is a failed
+		// delivery. Following it would turn the POST into a GET and count
+		// whatever that answered. Its own transport lets Close drop its
+		// idle connections without touching other clients'.
+		cfg.HTTPClient = &http.Client{
+			Timeout:       10 * time.Second,
+			Transport:     http.DefaultTransport.(*http.Transport).Clone(),
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		}
 	}
 	if cfg.WebhookBackoff == nil {
 		cfg.WebhookBackoff = []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 16 * time.Second}
@@ -109,12 +117,24 @@ func Open(cfg Config) (*Sandbox, error) {
 
 // Close stops the ticker and webhook delivery and closes the state file.
 func (s *Sandbox) Close() error {
-	s.cancel()
+	s.stop()
 	s.wg.Wait()
+	// Keep-alive connections to webhook endpoints would otherwise outlive
+	// the sandbox (and hold the receivers' servers open).
+	s.cfg.HTTPClient.CloseIdleConnections()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("sandbox: close: %w", err)
 	}
 	return nil
+}
+
+// stop cancels the background work and any clock advance. It cancels under
+// mu, where work is counted in wg, so nothing is added to wg once Close
+// waits on it.
+func (s *Sandbox) stop() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cancel()
 }
 
 // Reset wipes all state, leaving a new empty account.
@@ -221,8 +241,11 @@ func Start(ctx context.Context, cfg Config, addr string) (*Server, error) {
 // URL is the base URL of the server, such as http://127.0.0.1:41234.
 func (s *Server) URL() string { return s.url }
 
-// Close stops serving and closes the Sandbox.
+// Close stops serving and closes the Sandbox. The sandbox's work stops
+// first, so a request running a long clock advance ends at its next step
+// instead of holding up the shutdown.
 func (s *Server) Close() error {
+	s.Sandbox.stop()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	err := s.srv.Shutdown(ctx)

@@ -209,6 +209,9 @@ func (s *Sandbox) listEndpoints(c *call) (any, error) {
 // wakeDeliveries starts a worker for each endpoint that has none and nudges
 // every worker to look for work. Called with mu held.
 func (s *Sandbox) wakeDeliveries() {
+	if s.ctx.Err() != nil {
+		return // stopped: Close may already be waiting on wg
+	}
 	for id := range s.st.endpoints.rows {
 		if _, ok := s.workers[id]; !ok {
 			ch := make(chan struct{}, 1)
@@ -327,5 +330,8 @@ func (s *Sandbox) post(ctx context.Context, target, secret string, payload []byt
 	defer res.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
 	a.StatusCode = res.StatusCode
+	if res.StatusCode >= 300 && res.StatusCode < 400 {
+		a.Err = "redirect not followed: Stripe counts a 3xx as a failed delivery"
+	}
 	return a
 }

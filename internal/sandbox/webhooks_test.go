@@ -2,9 +2,13 @@ package sandbox_test
 
 import (
 	"context"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"slices"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/stripe/stripe-go/v82"
 )
@@ -175,5 +179,92 @@ func TestPersistenceAndReset(t *testing.T) {
 	e.restart()
 	if n := len(collect(t, e.sc.V1WebhookEndpoints.List(ctx, &stripe.WebhookEndpointListParams{}))); n != 0 {
 		t.Fatalf("%d endpoints after reset and reopen", n)
+	}
+}
+
+// TestWebhookRedirect covers an endpoint that answers with a redirect:
+// Stripe does not follow it and counts the attempt as failed, where a
+// followed 302 would turn the POST into a GET and record success.
+func TestWebhookRedirect(t *testing.T) {
+	e := MustStart(t)
+	ctx := context.Background()
+	var mu sync.Mutex
+	landed := 0
+	mux := http.NewServeMux()
+	mux.HandleFunc("/hook", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/landed", http.StatusFound) })
+	mux.HandleFunc("/landed", func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		landed++
+		mu.Unlock()
+	})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	if err := e.srv.AddWebhookEndpoint(ctx, srv.URL+"/hook", "whsec_test_secret"); err != nil {
+		t.Fatal(err)
+	}
+	ep := collect(t, e.sc.V1WebhookEndpoints.List(ctx, &stripe.WebhookEndpointListParams{}))[0]
+	must(e.sc.V1Products.Create(ctx, &stripe.ProductCreateParams{Name: stripe.String("Redirect me")}))(t)
+	waitFor(t, "delivery to give up", func() bool {
+		ds := e.srv.Deliveries(ep.ID)
+		return len(ds) == 1 && ds[0].State != "pending"
+	})
+	d := e.srv.Deliveries(ep.ID)[0]
+	if d.State != "failed" || len(d.Attempts) != len(e.cfg.WebhookBackoff)+1 {
+		t.Fatalf("delivery %+v, want failed after every attempt", d)
+	}
+	for _, a := range d.Attempts {
+		if a.StatusCode != http.StatusFound || a.Err == "" {
+			t.Fatalf("attempt %+v, want an unfollowed 302", a)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if landed != 0 {
+		t.Fatalf("the redirect was followed %d times", landed)
+	}
+}
+
+// TestCloseDropsIdleConnections covers Close: the keep-alive connection
+// to a webhook endpoint must not outlive the sandbox.
+func TestCloseDropsIdleConnections(t *testing.T) {
+	e := MustStart(t)
+	ctx := context.Background()
+	var mu sync.Mutex
+	states := map[net.Conn]http.ConnState{}
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	srv.Config.ConnState = func(c net.Conn, s http.ConnState) {
+		mu.Lock()
+		defer mu.Unlock()
+		states[c] = s
+	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	if err := e.srv.AddWebhookEndpoint(ctx, srv.URL, "whsec_test_secret"); err != nil {
+		t.Fatal(err)
+	}
+	ep := collect(t, e.sc.V1WebhookEndpoints.List(ctx, &stripe.WebhookEndpointListParams{}))[0]
+	must(e.sc.V1Products.Create(ctx, &stripe.ProductCreateParams{Name: stripe.String("Deliver me")}))(t)
+	waitFor(t, "delivery", func() bool {
+		ds := e.srv.Deliveries(ep.ID)
+		return len(ds) == 1 && ds[0].State == "succeeded"
+	})
+	e.restart()
+	open := func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		n := 0
+		for _, s := range states {
+			if s != http.StateClosed && s != http.StateHijacked {
+				n++
+			}
+		}
+		return n
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for open() > 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d connections from the closed sandbox still open", open())
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }
