@@ -72,10 +72,7 @@ func (s *Sandbox) makeInvoice(sub *subscription, reason string, at time.Time, tr
 		if pr == nil {
 			continue
 		}
-		name := pr.Product
-		if pd := s.st.products.get(pr.Product); pd != nil {
-			name = pd.Name
-		}
+		name := s.productName(pr)
 		l := invoiceLine{ID: newID("il_"), SubItem: it.ID, Price: pr.ID, Quantity: it.Quantity,
 			PeriodStart: sub.PeriodStart, PeriodEnd: sub.PeriodEnd}
 		if trial {
@@ -236,4 +233,13 @@ func (s *Sandbox) subChanged(sub *subscription, prev map[string]any, at time.Tim
 		s.emitWithPrevious(at, "customer.subscription.updated", cur, diff)
 	}
 	s.refreshEntitlements(sub.Customer, at)
+}
+
+// productName names a price's product for invoice lines and the hosted pages,
+// falling back to its id when the product is gone.
+func (s *Sandbox) productName(pr *price) string {
+	if pd := s.st.products.get(pr.Product); pd != nil {
+		return pd.Name
+	}
+	return pr.Product
 }

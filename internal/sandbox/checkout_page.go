@@ -46,10 +46,7 @@ func (s *Sandbox) checkoutView(cs *checkoutSession) checkoutView {
 		if pr == nil {
 			continue
 		}
-		name := pr.Product
-		if pd := s.st.products.get(pr.Product); pd != nil {
-			name = pd.Name
-		}
+		name := s.productName(pr)
 		names = append(names, name)
 		v.Interval = pr.Interval
 		if pr.IntervalCount > 1 {
