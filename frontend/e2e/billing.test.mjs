@@ -123,7 +123,12 @@ test("a card that fails at renewal shows the past-due banner", async () => {
   await checkout(page, { card: "4000000000000341" });
   await page.locator(".badge.trialing").waitFor();
   assert.equal(await page.getByRole("alert", { name: "Payment failed" }).count(), 0, "no banner before the renewal");
-  await page.getByRole("button", { name: "+7 days" }).click(); // past the 7-day trial: the first charge fails
+  // +7 days lands on the trial's end, where the renewal invoice is only a draft:
+  // as in Stripe, it is finalized and charged an hour later, so go a day on.
+  await page.getByRole("button", { name: "+7 days" }).click();
+  await page.locator(".badge.active").waitFor();
+  assert.equal(await page.getByRole("alert", { name: "Payment failed" }).count(), 0, "no banner while the invoice is a draft");
+  await page.getByRole("button", { name: "+1 day" }).click(); // the draft is finalized and the first charge fails
   const banner = page.getByRole("alert", { name: "Payment failed" });
   await banner.waitFor();
   assert.match(await banner.innerText(), /Your last payment failed/);

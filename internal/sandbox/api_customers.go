@@ -78,12 +78,12 @@ func (s *Sandbox) createCustomer(c *call) (any, error) {
 	return s.renderCustomer(cu, c.ex), nil
 }
 
+// attachPM attaches a payment method to the customer. As in Stripe, that
+// does not make it the customer's invoice default: only
+// invoice_settings.default_payment_method (or the portal) sets that.
 func (s *Sandbox) attachPM(cu *customer, pm *paymentMethod) {
 	pm.Customer = cu.ID
 	s.st.paymentMethods.put(s.st, pm.ID, pm)
-	if cu.DefaultPM == "" {
-		cu.DefaultPM = pm.ID
-	}
 }
 
 func (s *Sandbox) customerArg(c *call) (*customer, error) {

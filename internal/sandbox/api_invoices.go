@@ -3,12 +3,19 @@ package sandbox
 import (
 	"fmt"
 	"strconv"
+	"time"
 )
 
 const (
-	invOpen = "open"
-	invPaid = "paid"
+	invDraft = "draft"
+	invOpen  = "open"
+	invPaid  = "paid"
 )
+
+// autoFinalizeDelay is how long Stripe leaves a subscription's renewal
+// invoice as a draft (so webhooks may still edit it) before finalizing and
+// charging it.
+const autoFinalizeDelay = time.Hour
 
 type invoice struct {
 	base
@@ -32,12 +39,15 @@ type invoice struct {
 	FirstFailedAt      int64         `json:"first_failed_at,omitempty"`
 	// ScheduledFailures counts failed automatic attempts; it, not
 	// AttemptCount, walks the retry schedule, so a manual pay does not.
-	ScheduledFailures int64  `json:"scheduled_failures,omitempty"`
-	PeriodStart       int64  `json:"period_start"`
-	PeriodEnd         int64  `json:"period_end"`
-	FinalizedAt       int64  `json:"finalized_at"`
-	PaidAt            int64  `json:"paid_at,omitempty"`
-	TestClock         string `json:"test_clock,omitempty"`
+	ScheduledFailures int64 `json:"scheduled_failures,omitempty"`
+	PeriodStart       int64 `json:"period_start"`
+	PeriodEnd         int64 `json:"period_end"`
+	FinalizedAt       int64 `json:"finalized_at"`
+	// AutoFinalizeAt is when a draft is due to be finalized and charged;
+	// 0 once it is finalized, or when its subscription ended first.
+	AutoFinalizeAt int64  `json:"auto_finalize_at,omitempty"`
+	PaidAt         int64  `json:"paid_at,omitempty"`
+	TestClock      string `json:"test_clock,omitempty"`
 }
 
 type invoiceLine struct {
@@ -99,28 +109,28 @@ func (s *Sandbox) renderInvoice(inv *invoice, ex expand) map[string]any {
 		"id": inv.ID, "object": "invoice", "account_country": "US", "account_name": "Tollgate Sandbox", "account_tax_ids": nil,
 		"amount_due": inv.Total, "amount_overpaid": 0, "amount_paid": inv.AmountPaid, "amount_remaining": inv.Total - inv.AmountPaid,
 		"amount_shipping": 0, "application": nil, "attempt_count": inv.AttemptCount, "attempted": inv.Attempted,
-		"auto_advance": inv.Status == invOpen, "automatic_tax": map[string]any{"enabled": false, "liability": nil, "status": nil},
-		"automatically_finalizes_at": nil, "billing_reason": inv.BillingReason, "collection_method": "charge_automatically",
+		"auto_advance": inv.Status == invOpen || inv.AutoFinalizeAt != 0, "automatic_tax": map[string]any{"enabled": false, "liability": nil, "status": nil},
+		"automatically_finalizes_at": nullInt(inv.AutoFinalizeAt), "billing_reason": inv.BillingReason, "collection_method": "charge_automatically",
 		"confirmation_secret": nil, "created": inv.Created, "currency": inv.Currency, "custom_fields": nil, "customer": cust,
 		"customer_address": nil, "customer_email": nullable(inv.CustomerEmail), "customer_name": nullable(inv.CustomerName),
 		"customer_phone": nil, "customer_shipping": nil, "customer_tax_exempt": "none", "customer_tax_ids": []any{},
 		"default_payment_method": nil, "default_source": nil, "default_tax_rates": []any{}, "description": nil,
-		"discounts": discounts, "due_date": nil, "effective_at": inv.FinalizedAt, "ending_balance": 0, "footer": nil,
+		"discounts": discounts, "due_date": nil, "effective_at": nullInt(inv.FinalizedAt), "ending_balance": 0, "footer": nil,
 		"from_invoice": nil, "hosted_invoice_url": nil, "invoice_pdf": nil, "issuer": map[string]any{"type": "self"},
 		"last_finalization_error": nil, "latest_revision": nil,
 		"lines":    map[string]any{"object": "list", "data": lines, "has_more": false, "total_count": len(lines), "url": "/v1/invoices/" + inv.ID + "/lines"},
 		"livemode": false, "metadata": map[string]string{}, "next_payment_attempt": nullInt(inv.NextPaymentAttempt),
-		"number": inv.Number, "on_behalf_of": nil,
+		"number": nullable(inv.Number), "on_behalf_of": nil,
 		"parent": map[string]any{"quote_details": nil, "type": "subscription_details",
 			"subscription_details": map[string]any{"metadata": map[string]string{}, "subscription": sub}},
 		"payment_settings": map[string]any{"default_mandate": nil, "payment_method_options": nil, "payment_method_types": nil},
 		"period_end":       inv.PeriodEnd, "period_start": inv.PeriodStart, "post_payment_credit_notes_amount": 0,
 		"pre_payment_credit_notes_amount": 0, "receipt_number": nil, "rendering": nil, "shipping_cost": nil,
 		"shipping_details": nil, "starting_balance": 0, "statement_descriptor": nil, "status": inv.Status,
-		"status_transitions": map[string]any{"finalized_at": inv.FinalizedAt, "marked_uncollectible_at": nil, "paid_at": paidAt, "voided_at": nil},
+		"status_transitions": map[string]any{"finalized_at": nullInt(inv.FinalizedAt), "marked_uncollectible_at": nil, "paid_at": paidAt, "voided_at": nil},
 		"subtotal":           inv.Subtotal, "subtotal_excluding_tax": inv.Subtotal, "test_clock": nullable(inv.TestClock),
 		"total": inv.Total, "total_discount_amounts": totalDiscounts, "total_excluding_tax": inv.Total,
-		"total_pretax_credit_amounts": []any{}, "total_taxes": []any{}, "webhooks_delivered_at": inv.FinalizedAt,
+		"total_pretax_credit_amounts": []any{}, "total_taxes": []any{}, "webhooks_delivered_at": inv.Created,
 	}
 }
 
@@ -168,6 +178,11 @@ func (s *Sandbox) payInvoice(c *call) (any, error) {
 	}
 	if err := c.p.finish(); err != nil {
 		return nil, err
+	}
+	if inv.Status == invDraft {
+		// Only an open invoice can be paid; Stripe finalizes a renewal's
+		// draft on its own at automatically_finalizes_at.
+		return nil, invalid("", "", "This invoice is a draft; it can be paid once it is finalized.")
 	}
 	if inv.Status != invOpen {
 		return nil, invalid("", "invoice_not_editable", "Invoice is already %s.", inv.Status)

@@ -54,17 +54,13 @@ func (s *Sandbox) discountLive(d *discount, at int64) bool {
 	return true
 }
 
-// makeInvoice creates and finalizes the invoice for the subscription's
-// current period (or its trial), applying its discount.
-func (s *Sandbox) makeInvoice(sub *subscription, reason string, at time.Time, trial bool) *invoice {
-	cu := s.st.customers.get(sub.Customer)
-	inv := &invoice{base: s.st.newBase("in_", at), Customer: sub.Customer, Subscription: sub.ID, Status: invOpen,
+// buildInvoice stores a draft invoice for the subscription's current period
+// (or its trial), applying its discount; it sends no event.
+func (s *Sandbox) buildInvoice(sub *subscription, reason string, at time.Time, trial bool) *invoice {
+	inv := &invoice{base: s.st.newBase("in_", at), Customer: sub.Customer, Subscription: sub.ID, Status: invDraft,
 		BillingReason: reason, Currency: sub.Currency, PeriodStart: sub.PeriodStart, PeriodEnd: sub.PeriodEnd,
-		FinalizedAt: at.Unix(), TestClock: sub.TestClock}
-	if cu != nil {
-		cu.InvoiceSeq++
-		s.st.customers.put(s.st, cu.ID, cu)
-		inv.Number = fmt.Sprintf("%s-%04d", cu.InvoicePrefix, cu.InvoiceSeq)
+		TestClock: sub.TestClock}
+	if cu := s.st.customers.get(sub.Customer); cu != nil {
 		inv.CustomerEmail, inv.CustomerName = cu.Email, cu.Name
 	}
 	for _, it := range sub.Items {
@@ -91,10 +87,62 @@ func (s *Sandbox) makeInvoice(sub *subscription, reason string, at time.Time, tr
 		d.Used = true
 	}
 	s.st.invoices.put(s.st, inv.ID, inv)
+	return inv
+}
+
+// finalize opens a draft for payment. The number is taken only now, as in
+// Stripe, so drafts leave no gaps in the customer's sequence.
+func (s *Sandbox) finalize(inv *invoice, at time.Time) {
+	if cu := s.st.customers.get(inv.Customer); cu != nil {
+		cu.InvoiceSeq++
+		s.st.customers.put(s.st, cu.ID, cu)
+		inv.Number = fmt.Sprintf("%s-%04d", cu.InvoicePrefix, cu.InvoiceSeq)
+	}
+	inv.Status, inv.FinalizedAt, inv.AutoFinalizeAt = invOpen, at.Unix(), 0
+	s.st.invoices.put(s.st, inv.ID, inv)
+}
+
+// makeInvoice creates and finalizes a new subscription's first invoice at
+// once: Checkout collects it while the customer waits.
+func (s *Sandbox) makeInvoice(sub *subscription, reason string, at time.Time, trial bool) *invoice {
+	inv := s.buildInvoice(sub, reason, at, trial)
+	s.finalize(inv, at)
 	obj := s.renderInvoice(inv, nil)
 	s.emit(at, "invoice.created", obj)
 	s.emit(at, "invoice.finalized", obj)
 	return inv
+}
+
+// draftInvoice creates a renewal's invoice as Stripe does: a draft, which
+// is finalized and charged autoFinalizeDelay later (see collectDraft).
+func (s *Sandbox) draftInvoice(sub *subscription, at time.Time) *invoice {
+	inv := s.buildInvoice(sub, "subscription_cycle", at, false)
+	inv.AutoFinalizeAt = at.Add(autoFinalizeDelay).Unix()
+	s.st.invoices.put(s.st, inv.ID, inv)
+	s.emit(at, "invoice.created", s.renderInvoice(inv, nil))
+	return inv
+}
+
+// collectDraft finalizes a renewal's draft when it is due and makes the
+// first attempt to charge it, which starts the dunning schedule on failure.
+// The subscription follows its latest invoice: paid → active, failed →
+// past_due.
+func (s *Sandbox) collectDraft(inv *invoice, at time.Time) {
+	sub := s.st.subscriptions.get(inv.Subscription)
+	if sub == nil {
+		return
+	}
+	prev := s.subSnapshot(sub)
+	s.finalize(inv, at)
+	s.emit(at, "invoice.finalized", s.renderInvoice(inv, nil))
+	ok := s.charge(inv, sub, at, true)
+	switch {
+	case ok && sub.Status == subPastDue && sub.LatestInvoice == inv.ID:
+		sub.Status = subActive
+	case !ok:
+		sub.Status = subPastDue
+	}
+	s.subChanged(sub, prev, at)
 }
 
 // applyDiscount takes a coupon off the invoice, spreading it over the lines.
@@ -174,7 +222,9 @@ func (s *Sandbox) retryInvoice(inv *invoice, at time.Time, scheduled bool) bool 
 	return ok
 }
 
-// renew starts the next period at its boundary: a new invoice, charged now.
+// renew starts the next period at its boundary with a draft invoice, charged
+// when it is finalized an hour later. A trial ends now (active until that
+// charge says otherwise); a past_due subscription stays so until it pays.
 func (s *Sandbox) renew(sub *subscription, at time.Time) {
 	prev := s.subSnapshot(sub)
 	interval, count := s.subInterval(sub)
@@ -184,12 +234,11 @@ func (s *Sandbox) renew(sub *subscription, at time.Time) {
 	anchor := time.Unix(sub.BillingCycleAnchor, 0)
 	sub.PeriodStart = sub.PeriodEnd
 	sub.PeriodEnd = addInterval(anchor, interval, count*(sub.Cycle+1)).Unix()
-	sub.Status = subActive
-	inv := s.makeInvoice(sub, "subscription_cycle", at, false)
-	sub.LatestInvoice = inv.ID
-	if !s.charge(inv, sub, at, true) {
-		sub.Status = subPastDue
+	if sub.Status == subTrialing {
+		sub.Status = subActive
 	}
+	inv := s.draftInvoice(sub, at)
+	sub.LatestInvoice = inv.ID
 	s.subChanged(sub, prev, at)
 }
 
@@ -201,9 +250,11 @@ func (s *Sandbox) endSubscription(sub *subscription, at time.Time, reason string
 		sub.CanceledAt = at.Unix()
 	}
 	sub.CancelReason = reason
+	// Automatic collection stops: no more retries, and a renewal's draft
+	// is no longer finalized on its own.
 	for _, inv := range s.st.invoices.rows {
-		if inv.Subscription == sub.ID && inv.NextPaymentAttempt != 0 {
-			inv.NextPaymentAttempt = 0
+		if inv.Subscription == sub.ID && (inv.NextPaymentAttempt != 0 || inv.AutoFinalizeAt != 0) {
+			inv.NextPaymentAttempt, inv.AutoFinalizeAt = 0, 0
 			s.st.invoices.put(s.st, inv.ID, inv)
 		}
 	}

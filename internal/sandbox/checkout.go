@@ -140,10 +140,11 @@ func (s *Sandbox) completeCheckout(cs *checkoutSession, in checkoutInput) *pageE
 		s.st.customers.put(s.st, cu.ID, cu)
 		s.emit(at, "customer.created", s.renderCustomer(cu, nil))
 	}
+	// Checkout in subscription mode saves the card as the new subscription's
+	// default_payment_method and leaves the customer's invoice default
+	// alone, as Stripe does; renewals charge the subscription's card.
 	pm.base = s.st.newBase("pm_", at)
 	s.attachPM(cu, &pm)
-	cu.DefaultPM = pm.ID
-	s.st.customers.put(s.st, cu.ID, cu)
 	s.emit(at, "payment_method.attached", renderPaymentMethod(&pm))
 
 	sub := s.newSubscription(cs, cu, pm.ID, at)

@@ -94,9 +94,10 @@ func TestCheckoutTrialLifecycle(t *testing.T) {
 		if len(invs) != 3 {
 			t.Fatalf("%d invoices, want 3", len(invs))
 		}
-		// Events on a test clock carry the clock's time.
+		// Events on a test clock carry the clock's time: the renewal's
+		// draft is paid when it is finalized, an hour after the period ends.
 		evs := collect(t, e.sc.V1Events.List(ctx, &stripe.EventListParams{Type: stripe.String("invoice.paid")}))
-		if got, want := evs[0].Created, trialEnd.AddDate(0, 1, 0).Unix(); got != want {
+		if got, want := evs[0].Created, trialEnd.AddDate(0, 1, 0).Add(time.Hour).Unix(); got != want {
 			t.Errorf("event created = %d, want %d", got, want)
 		}
 	})
@@ -122,6 +123,17 @@ func TestCheckoutNewCustomer(t *testing.T) {
 	sub := must(e.sc.V1Subscriptions.Retrieve(ctx, cs.Subscription.ID, sp))(t)
 	if sub.Status != stripe.SubscriptionStatusActive || sub.LatestInvoice.AmountPaid != 10000 {
 		t.Fatalf("subscription %s paid %d", sub.Status, sub.LatestInvoice.AmountPaid)
+	}
+	// Checkout in subscription mode saves the card on the subscription, not
+	// as the customer's invoice default.
+	if sub.DefaultPaymentMethod == nil || sub.DefaultPaymentMethod.ID == "" {
+		t.Error("the subscription has no default_payment_method after Checkout")
+	}
+	if cu := cs.Customer; cu.InvoiceSettings == nil || cu.InvoiceSettings.DefaultPaymentMethod != nil {
+		t.Errorf("customer invoice_settings = %+v, want default_payment_method null", cu.InvoiceSettings)
+	}
+	if pm := must(e.sc.V1PaymentMethods.Retrieve(ctx, sub.DefaultPaymentMethod.ID, nil))(t); pm.Customer == nil || pm.Customer.ID != cs.Customer.ID {
+		t.Errorf("payment method customer = %v, want %s", pm.Customer, cs.Customer.ID)
 	}
 	if got, want := sub.Items.Data[0].Price.Product.Name, "Tollgate Pro"; got != want {
 		t.Errorf("expanded product = %q, want %q", got, want)

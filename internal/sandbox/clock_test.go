@@ -147,7 +147,8 @@ func TestCloseDuringAdvance(t *testing.T) {
 	clk, cu := e.clockCustomer()
 	sub := e.subscribe(sessionOpts{customer: cu.ID, price: c.monthly.ID, trialDays: 1}, "4000000000000341")
 
-	target := t0.AddDate(0, 0, 1).Add(retries*time.Minute + time.Hour)
+	// Past the trial, the hour its invoice stays a draft, every retry, and an hour more.
+	target := t0.AddDate(0, 0, 1).Add(time.Hour + retries*time.Minute + time.Hour)
 	advanced := make(chan error, 1)
 	go func() {
 		_, err := e.sc.V1TestHelpersTestClocks.Advance(ctx, clk.ID, &stripe.TestHelpersTestClockAdvanceParams{FrozenTime: stripe.Int64(target.Unix())})

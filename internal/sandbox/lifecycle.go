@@ -8,6 +8,7 @@ import (
 const (
 	dueTrialWillEnd = iota
 	dueRetry
+	dueFinalize
 	duePeriodEnd
 )
 
@@ -48,11 +49,19 @@ func (s *Sandbox) nextDue(clockID string, until int64) (due, bool) {
 		consider(due{at: sub.PeriodEnd, kind: duePeriodEnd, sub: sub})
 	}
 	for _, inv := range s.st.invoices.rows {
-		if inv.TestClock != clockID || inv.Status != invOpen || inv.NextPaymentAttempt == 0 {
+		if inv.TestClock != clockID {
+			continue
+		}
+		d := due{at: inv.NextPaymentAttempt, kind: dueRetry, inv: inv}
+		switch {
+		case inv.Status == invDraft && inv.AutoFinalizeAt != 0:
+			d.at, d.kind = inv.AutoFinalizeAt, dueFinalize
+		case inv.Status != invOpen || inv.NextPaymentAttempt == 0:
 			continue
 		}
 		if sub := s.st.subscriptions.get(inv.Subscription); sub != nil && sub.entitled() {
-			consider(due{at: inv.NextPaymentAttempt, kind: dueRetry, sub: sub, inv: inv})
+			d.sub = sub
+			consider(d)
 		}
 	}
 	return best, found
@@ -68,6 +77,8 @@ func (s *Sandbox) apply(d due) {
 		s.emit(at, "customer.subscription.trial_will_end", s.renderSubscription(d.sub, nil))
 	case dueRetry:
 		s.retryInvoice(d.inv, at, true)
+	case dueFinalize:
+		s.collectDraft(d.inv, at)
 	case duePeriodEnd:
 		if d.sub.CancelAtPeriodEnd {
 			s.endSubscription(d.sub, at, "cancellation_requested")

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -13,14 +14,15 @@ import (
 )
 
 // failingRenewal subscribes with the 0341 card on a 7-day trial and advances
-// past the trial, so the first charge fails. It returns the clock, the
-// customer, the subscription id and the time of the failed attempt.
+// past the trial and the hour its invoice stays a draft, so the first charge
+// fails. It returns the clock, the customer, the subscription id and the
+// time of the failed attempt.
 func failingRenewal(t *testing.T, e *env) (string, string, string, time.Time) {
 	t.Helper()
 	c := e.catalog()
 	clk, cu := e.clockCustomer()
 	sub := e.subscribe(sessionOpts{customer: cu.ID, price: c.monthly.ID, trialDays: 7}, "4000000000000341")
-	failedAt := t0.AddDate(0, 0, 7)
+	failedAt := t0.AddDate(0, 0, 7).Add(time.Hour)
 	e.advance(clk.ID, failedAt.Add(time.Minute))
 	got := e.subscription(sub.ID)
 	if got.Status != stripe.SubscriptionStatusPastDue {
@@ -133,6 +135,18 @@ func TestPortalUpdateCard(t *testing.T) {
 	e := MustStart(t)
 	clk, cust, subID, failedAt := failingRenewal(t, e)
 	portal := e.portal(cust)
+	ctx := context.Background()
+	invoiceDefault := func() *stripe.PaymentMethod {
+		return must(e.sc.V1Customers.Retrieve(ctx, cust, nil))(t).InvoiceSettings.DefaultPaymentMethod
+	}
+	failing := e.subscription(subID).DefaultPaymentMethod
+	if failing == nil || invoiceDefault() != nil {
+		t.Fatalf("after Checkout: subscription card %v, customer invoice default %v; want the card on the subscription only", failing, invoiceDefault())
+	}
+	// With no invoice default, the portal shows the subscription's card.
+	if _, page := e.get(portal); !strings.Contains(page, "0341") {
+		t.Fatalf("subscription's card not shown:\n%s", page)
+	}
 
 	t.Run("ErrDeclinedCard", func(t *testing.T) {
 		page := e.act(portal, url.Values{"action": {"update_card"}, "card_number": {"4000000000000002"}})
@@ -144,6 +158,12 @@ func TestPortalUpdateCard(t *testing.T) {
 	page := e.act(portal, url.Values{"action": {"update_card"}, "card_number": {"4242424242424242"}, "card_expiry": {"12/34"}, "card_cvc": {"123"}})
 	if !strings.Contains(page, "4242") {
 		t.Fatalf("new card not shown:\n%s", page)
+	}
+	// The portal sets the card as the customer's invoice default and on
+	// the running subscription, so the next retry charges it.
+	def, subPM := invoiceDefault(), e.subscription(subID).DefaultPaymentMethod
+	if def == nil || subPM == nil || def.ID != subPM.ID || def.ID == failing.ID {
+		t.Fatalf("after update_card: customer invoice default %v, subscription card %v; want both the new card", def, subPM)
 	}
 	e.advance(clk, failedAt.AddDate(0, 0, 3).Add(time.Minute))
 	sub := e.subscription(subID)
@@ -231,9 +251,16 @@ func TestRealTime(t *testing.T) {
 	e := MustStart(t)
 	c := e.catalog()
 	sub := e.subscribe(sessionOpts{price: c.monthly.ID, trialDays: 1}, "4242424242424242")
-	e.now.Add(25 * time.Hour)
+	e.now.Add(24 * time.Hour)
 	waitFor(t, "trial to end on the ticker", func() bool {
 		return e.subscription(sub.ID).Status == stripe.SubscriptionStatusActive
+	})
+	if inv := e.subscription(sub.ID).LatestInvoice; inv.Status != stripe.InvoiceStatusDraft {
+		t.Fatalf("renewal invoice at trial end = %s, want draft", inv.Status)
+	}
+	e.now.Add(time.Hour)
+	waitFor(t, "the draft to be finalized and paid on the ticker", func() bool {
+		return e.subscription(sub.ID).LatestInvoice.Status == stripe.InvoiceStatusPaid
 	})
 	if got := e.subscription(sub.ID).LatestInvoice.AmountPaid; got != 1000 {
 		t.Fatalf("paid %d", got)
@@ -324,6 +351,75 @@ func TestPortalFeatures(t *testing.T) {
 		}
 		if n := count(e.eventTypes(), "customer.subscription.deleted") - deletedBefore; n != 1 {
 			t.Fatalf("%d customer.subscription.deleted events, want 1", n)
+		}
+	})
+}
+
+// TestRenewalDraft covers how Stripe bills a renewal: at the period's end the
+// invoice is created as a draft (no number, automatically_finalizes_at an
+// hour on), and only then finalized and charged.
+func TestRenewalDraft(t *testing.T) {
+	e := MustStart(t)
+	ctx := context.Background()
+	c := e.catalog()
+	clk, cu := e.clockCustomer()
+	sub := e.subscribe(sessionOpts{customer: cu.ID, price: c.monthly.ID}, "4242424242424242")
+	periodEnd := t0.AddDate(0, 1, 0)
+	invoiceEvents := []string{"invoice.created", "invoice.finalized", "invoice.paid", "invoice.payment_failed"}
+	before := len(e.eventTypes(invoiceEvents...))
+
+	e.advance(clk.ID, periodEnd)
+	got := e.subscription(sub.ID)
+	draft := got.LatestInvoice
+	if got.Status != stripe.SubscriptionStatusActive || got.Items.Data[0].CurrentPeriodStart != periodEnd.Unix() {
+		t.Fatalf("at period end: %s period_start %d", got.Status, got.Items.Data[0].CurrentPeriodStart)
+	}
+	if draft.Status != stripe.InvoiceStatusDraft || draft.Number != "" || draft.AttemptCount != 0 || !draft.AutoAdvance ||
+		draft.AutomaticallyFinalizesAt != periodEnd.Add(time.Hour).Unix() || draft.StatusTransitions.FinalizedAt != 0 ||
+		draft.AmountDue != 1000 || draft.BillingReason != stripe.InvoiceBillingReasonSubscriptionCycle {
+		t.Fatalf("renewal invoice = %s number %q attempts %d auto_advance %v finalizes_at %d finalized_at %d due %d",
+			draft.Status, draft.Number, draft.AttemptCount, draft.AutoAdvance, draft.AutomaticallyFinalizesAt, draft.StatusTransitions.FinalizedAt, draft.AmountDue)
+	}
+	if types := e.eventTypes(invoiceEvents...)[before:]; !slices.Equal(types, []string{"invoice.created"}) {
+		t.Fatalf("events at period end = %v, want only invoice.created", types)
+	}
+	drafts := collect(t, e.sc.V1Invoices.List(ctx, &stripe.InvoiceListParams{Customer: stripe.String(cu.ID), Status: stripe.String("draft")}))
+	if len(drafts) != 1 || drafts[0].ID != draft.ID {
+		t.Fatalf("draft invoices = %d", len(drafts))
+	}
+
+	t.Run("ErrPayDraft", func(t *testing.T) {
+		_, err := e.sc.V1Invoices.Pay(ctx, draft.ID, nil)
+		if se := stripeErr(t, err); se.HTTPStatusCode != http.StatusBadRequest || !strings.Contains(se.Msg, "draft") {
+			t.Fatalf("pay draft: %d %q", se.HTTPStatusCode, se.Msg)
+		}
+	})
+
+	e.advance(clk.ID, periodEnd.Add(time.Hour-time.Second))
+	if inv := e.subscription(sub.ID).LatestInvoice; inv.Status != stripe.InvoiceStatusDraft {
+		t.Fatalf("a second before finalization: %s", inv.Status)
+	}
+	e.advance(clk.ID, periodEnd.Add(time.Hour))
+	inv := e.subscription(sub.ID).LatestInvoice
+	if inv.ID != draft.ID || inv.Status != stripe.InvoiceStatusPaid || inv.AmountPaid != 1000 || inv.Number == "" ||
+		inv.AutomaticallyFinalizesAt != 0 || inv.StatusTransitions.FinalizedAt != periodEnd.Add(time.Hour).Unix() {
+		t.Fatalf("after finalization: %s paid %d number %q finalizes_at %d finalized_at %d",
+			inv.Status, inv.AmountPaid, inv.Number, inv.AutomaticallyFinalizesAt, inv.StatusTransitions.FinalizedAt)
+	}
+	if types := e.eventTypes(invoiceEvents...)[before:]; !slices.Equal(types, []string{"invoice.created", "invoice.finalized", "invoice.paid"}) {
+		t.Fatalf("renewal events = %v", types)
+	}
+
+	t.Run("CanceledWhileDraft", func(t *testing.T) {
+		clk, cu := e.clockCustomer()
+		sub := e.subscribe(sessionOpts{customer: cu.ID, price: c.monthly.ID}, "4242424242424242")
+		e.advance(clk.ID, periodEnd)
+		must(e.sc.V1Subscriptions.Cancel(ctx, sub.ID, nil))(t)
+		e.advance(clk.ID, periodEnd.Add(2*time.Hour))
+		// Canceling stops automatic collection: the draft is left alone.
+		inv := e.subscription(sub.ID).LatestInvoice
+		if inv.Status != stripe.InvoiceStatusDraft || inv.AutoAdvance || inv.AutomaticallyFinalizesAt != 0 || inv.AttemptCount != 0 {
+			t.Fatalf("draft after cancel: %s auto_advance %v finalizes_at %d attempts %d", inv.Status, inv.AutoAdvance, inv.AutomaticallyFinalizesAt, inv.AttemptCount)
 		}
 	})
 }

@@ -69,7 +69,7 @@ func (s *Sandbox) portalView(ps *portalSession) portalView {
 	if cu.Name != "" {
 		v.Customer = cu.Name + " · " + cu.Email
 	}
-	if pm := s.st.paymentMethods.get(cu.DefaultPM); pm != nil {
+	if pm := s.shownCard(cu); pm != nil {
 		v.Card = fmt.Sprintf("%s •••• %s, expires %02d/%d", strings.ToUpper(pm.Brand[:1])+pm.Brand[1:], pm.Last4, pm.ExpMonth, pm.ExpYear%100)
 	}
 	for _, sub := range sorted(&s.st.subscriptions, func(sub *subscription) bool { return sub.Customer == cu.ID }) {
@@ -245,6 +245,21 @@ func (s *Sandbox) portalAction(ps *portalSession, action, subID string, card car
 		return "Your card was updated.", nil
 	}
 	return "", &pageError{http.StatusBadRequest, "Unknown action."}
+}
+
+// shownCard is the card the portal shows: the customer's invoice default,
+// else the newest running subscription's card, since after Checkout the
+// card is saved only on the subscription.
+func (s *Sandbox) shownCard(cu *customer) *paymentMethod {
+	if pm := s.st.paymentMethods.get(cu.DefaultPM); pm != nil {
+		return pm
+	}
+	for _, sub := range sorted(&s.st.subscriptions, func(sub *subscription) bool { return sub.Customer == cu.ID && sub.entitled() }) {
+		if pm := s.st.paymentMethods.get(sub.DefaultPM); pm != nil {
+			return pm
+		}
+	}
+	return nil
 }
 
 // onlyLiveSubscription picks the customer's subscription when the form did

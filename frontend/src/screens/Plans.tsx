@@ -145,7 +145,8 @@ function Clock(props: { busy: boolean; disabled: boolean; yearly: boolean; onAdv
       <h2>Test clock</h2>
       <p class="muted">
         Your Stripe customer lives on a test clock. Move it forward to see a trial end, a renewal, a failed payment or a
-        cancellation happen now instead of next month.
+        cancellation happen now instead of next month. As in Stripe, a renewal invoice is drafted when the period
+        ends and charged about an hour later.
       </p>
       <div class="actions">
         {(props.yearly ? [...steps, yearStep] : steps).map(([days, label]) => (
