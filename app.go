@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -157,6 +159,22 @@ func (a *App) AdvanceClock(days int) (Plans, error) {
 func (a *App) Events() ([]*tollgate.Event, error) {
 	return withUser(a, "events", func(ctx context.Context, _ *tollgate.User) ([]*tollgate.Event, error) {
 		return a.lab.DB.RecentEvents(ctx, 50)
+	})
+}
+
+// EventPayload returns an event's body as Stripe sent it, indented, for a
+// learner to read what a webhook carries.
+func (a *App) EventPayload(id string) (string, error) {
+	return withUser(a, "event payload", func(ctx context.Context, _ *tollgate.User) (string, error) {
+		e, err := a.lab.DB.EventByID(ctx, id)
+		if err != nil {
+			return "", err
+		}
+		var out bytes.Buffer
+		if err := json.Indent(&out, e.Payload, "", "  "); err != nil {
+			return string(e.Payload), nil // shown as received: it was verified, just not pretty
+		}
+		return out.String(), nil
 	})
 }
 

@@ -77,7 +77,14 @@ test("monthly with trial and LEARN10, premium, portal cancel, clock past the per
   await page.getByRole("heading", { name: "Unlocked" }).waitFor();
 
   await screen(page, "Events");
-  await page.getByRole("cell", { name: "checkout.session.completed" }).waitFor();
+  const row = page.getByRole("row").filter({ has: page.getByRole("cell", { name: "checkout.session.completed" }) });
+  await row.getByRole("button", { name: "Show" }).click();
+  const body = page.getByLabel(/^Event evt_/);
+  await body.waitFor();
+  const event = JSON.parse(await body.innerText());
+  assert.equal(event.type, "checkout.session.completed");
+  assert.equal(event.data.object.mode, "subscription");
+  assert.match(event.data.object.client_reference_id, /^\d+$/, "the session names the Tollgate user");
 
   // The Billing Portal: cancel at period end, then come back.
   await screen(page, "Plans");

@@ -120,6 +120,27 @@ func (db *DB) RecentEvents(ctx context.Context, limit int) ([]*tollgate.Event, e
 	return events, nil
 }
 
+// EventByID returns the recorded event with its payload, or a NotFound error.
+func (db *DB) EventByID(ctx context.Context, id string) (*tollgate.Event, error) {
+	var e *tollgate.Event
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		raw := tx.Bucket(bucketEvents).Get([]byte(id))
+		if raw == nil {
+			return tollgate.Errorf(tollgate.ENOTFOUND, "Tollgate has received no event %s.", id)
+		}
+		var r eventRecord
+		if err := json.Unmarshal(raw, &r); err != nil {
+			return fmt.Errorf("decode event %s: %w", id, err)
+		}
+		e = r.event()
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: event %s: %w", id, err)
+	}
+	return e, nil
+}
+
 // events decodes every stored event that keep accepts. The bucket is keyed by
 // Stripe id, not by time, so any ordering needs the whole bucket; a desktop
 // app's event log stays small enough for that.

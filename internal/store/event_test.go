@@ -254,3 +254,22 @@ func TestEventsReopen(t *testing.T) {
 		t.Errorf("re-recording evt_1 after reopen: isNew=%v err=%v, want a duplicate", isNew, err)
 	}
 }
+
+func TestEventByID(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpen(t)
+	payload := []byte(`{"id":"evt_1","object":"event"}`)
+	if _, err := db.RecordEvent(ctx, &tollgate.Event{ID: "evt_1", Type: "invoice.paid", Payload: payload}); err != nil {
+		t.Fatal(err)
+	}
+	e, err := db.EventByID(ctx, "evt_1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Type != "invoice.paid" || string(e.Payload) != string(payload) {
+		t.Errorf("EventByID = %+v", e)
+	}
+	if _, err := db.EventByID(ctx, "evt_nope"); tollgate.ErrorCode(err) != tollgate.ENOTFOUND {
+		t.Errorf("unknown id: %v, want not_found", err)
+	}
+}

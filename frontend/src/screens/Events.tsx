@@ -1,9 +1,21 @@
-import { Events as loadEvents } from "../../wailsjs/go/main/App";
+import { useState } from "preact/hooks";
+import { EventPayload, Events as loadEvents } from "../../wailsjs/go/main/App";
+import { errorText } from "../errors";
 import { when } from "../format";
 import { useLoad } from "../load";
 
 export function Events() {
   const { data, error } = useLoad(loadEvents);
+  // The open event's id and its body (or why it could not be read).
+  const [open, setOpen] = useState<{ id: string; body: string } | null>(null);
+  const toggle = async (id: string) => {
+    if (open?.id === id) return setOpen(null);
+    try {
+      setOpen({ id, body: await EventPayload(id) });
+    } catch (e) {
+      setOpen({ id, body: errorText(e) });
+    }
+  };
   return (
     <section>
       <h1>Events</h1>
@@ -22,10 +34,11 @@ export function Events() {
               <th>Type</th>
               <th>Outcome</th>
               <th>Event id</th>
+              <th></th>
             </tr>
           </thead>
           <tbody>
-            {data.map((e) => (
+            {data.map((e) => [
               <tr>
                 <td>{when(e.received)}</td>
                 <td>
@@ -38,8 +51,20 @@ export function Events() {
                 <td>
                   <code>{e.id}</code>
                 </td>
-              </tr>
-            ))}
+                <td>
+                  <button class="link-dark" aria-expanded={open?.id === e.id} onClick={() => toggle(e.id)}>
+                    {open?.id === e.id ? "Hide" : "Show"}
+                  </button>
+                </td>
+              </tr>,
+              open?.id === e.id && (
+                <tr class="payload">
+                  <td colSpan={5}>
+                    <pre aria-label={`Event ${e.id}`}>{open.body}</pre>
+                  </td>
+                </tr>
+              ),
+            ])}
           </tbody>
         </table>
       )}

@@ -13,6 +13,8 @@ export function AdvanceClock(arg1:number):Promise<main.Plans>;
 
 export function CurrentUser():Promise<tollgate.User>;
 
+export function EventPayload(arg1:string):Promise<string>;
+
 export function Events():Promise<Array<tollgate.Event>>;
 
 export function Login(arg1:string,arg2:string):Promise<tollgate.User>;

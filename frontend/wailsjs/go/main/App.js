@@ -18,6 +18,10 @@ export function CurrentUser() {
   return window['go']['main']['App']['CurrentUser']();
 }
 
+export function EventPayload(arg1) {
+  return window['go']['main']['App']['EventPayload'](arg1);
+}
+
 export function Events() {
   return window['go']['main']['App']['Events']();
 }
