@@ -75,7 +75,9 @@ describe("accounts", () => {
       await page.getByRole("navigation").getByRole("link", { name: link }).click();
       await page.getByRole("heading", { name: heading, exact: true }).waitFor();
     }
-    await page.getByRole("navigation").getByRole("link", { name: "Settings" }).click();
+    // Which Stripe the lab talks to is visible at all times, and leads to Settings.
+    await page.getByRole("link", { name: "Sandbox", exact: true }).click();
+    await page.getByRole("heading", { name: "Settings", exact: true }).waitFor();
     await page.getByText("ada@example.com").waitFor();
     await page.getByText("tollgate serve (browser)").waitFor();
     await page.close();

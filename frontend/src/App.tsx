@@ -12,6 +12,7 @@ import { Premium } from "./screens/Premium";
 import { Settings } from "./screens/Settings";
 import { Events } from "./screens/Events";
 import { PaymentBanner } from "./PaymentBanner";
+import { ModeBadge } from "./ModeBadge";
 import { Logo } from "./Logo";
 
 export function App() {
@@ -58,6 +59,7 @@ export function App() {
         <a class="brand" href="#/">
           <Logo /> Tollgate
         </a>
+        {user && <ModeBadge />}
         {user && (
           <nav aria-label="Main">
             {navigation.map((n) => (

@@ -46,7 +46,8 @@ type Options struct {
 	// and the Portal return there, and the webhook endpoint is its /payments/event.
 	BaseURL string
 	// OnChange, when set, is called after a user's billing state was re-read
-	// from Stripe, from any goroutine, so the faces can push it to the UI.
+	// from Stripe (or, with user 0, after Stripe was set up again), from any
+	// goroutine, so the faces can push it to the UI. It must not block.
 	OnChange func(userID uint64)
 }
 
@@ -158,6 +159,10 @@ func (l *Lab) Setup(ctx context.Context) error {
 	defer cancel()
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	// Whatever the outcome, the screens showing Stripe's state re-read it.
+	if l.opts.OnChange != nil {
+		defer l.opts.OnChange(0)
+	}
 	st, err := l.effectiveStripe(ctx)
 	if err != nil {
 		return l.fail(State{}, err)
