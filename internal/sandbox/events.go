@@ -36,6 +36,7 @@ func (s *Sandbox) emitWithPrevious(at time.Time, typ string, obj any, previous m
 		}
 		d := &delivery{base: s.st.newBase("whdel_", at), Event: ev.ID, Endpoint: ep.ID, State: deliveryPending}
 		s.st.deliveries.put(s.st, d.ID, d)
+		s.st.enqueue(d)
 		ev.PendingWebhooks++
 	}
 	s.st.events.put(s.st, ev.ID, ev)

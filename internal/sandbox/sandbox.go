@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -29,11 +30,22 @@ type Config struct {
 	HTTPClient    *http.Client     // for webhook delivery; default with a 10 s timeout, not following redirects
 
 	// WebhookBackoff is the wait before each redelivery of a failed webhook;
-	// its length is the number of retries. Default 1s, 2s, 4s, 8s, 16s.
+	// its length is the number of retries. Each event keeps its own
+	// schedule, and later events are delivered while one waits. Default
+	// 1s, 5s, 30s, 2m, 10m, 30m, 1h, 2h, 4h, 8h: about 16 hours in all, so
+	// an app that was down for minutes or an evening still gets every event.
+	// Stripe retries for up to three days in live mode and a few hours in
+	// test mode; the sandbox sits between, nearer to what a learner needs.
 	WebhookBackoff []time.Duration
 	// TickInterval is how often objects not on a test clock are moved to
 	// Now. Default one second.
 	TickInterval time.Duration
+}
+
+// defaultWebhookBackoff is Config.WebhookBackoff's default, documented there.
+var defaultWebhookBackoff = []time.Duration{
+	time.Second, 5 * time.Second, 30 * time.Second, 2 * time.Minute, 10 * time.Minute,
+	30 * time.Minute, time.Hour, 2 * time.Hour, 4 * time.Hour, 8 * time.Hour,
 }
 
 // Sandbox is one emulated Stripe account.
@@ -48,7 +60,7 @@ type Sandbox struct {
 	ctx     context.Context // cancelled by Close to stop background work
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
-	workers map[string]chan struct{} // delivery wake-up per webhook endpoint; guarded by mu
+	workers map[lane]chan struct{} // wake-up of each webhook delivery worker; guarded by mu
 }
 
 // Open opens (or creates) the state file and starts the background ticker and
@@ -78,7 +90,7 @@ func Open(cfg Config) (*Sandbox, error) {
 		}
 	}
 	if cfg.WebhookBackoff == nil {
-		cfg.WebhookBackoff = []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 16 * time.Second}
+		cfg.WebhookBackoff = slices.Clone(defaultWebhookBackoff)
 	}
 	if cfg.TickInterval <= 0 {
 		cfg.TickInterval = time.Second
@@ -95,7 +107,7 @@ func Open(cfg Config) (*Sandbox, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Sandbox{
 		cfg: cfg, log: cfg.Logger.With("component", "sandbox"), db: db, st: st,
-		ctx: ctx, cancel: cancel, workers: map[string]chan struct{}{},
+		ctx: ctx, cancel: cancel, workers: map[lane]chan struct{}{},
 	}
 	s.mu.Lock()
 	s.wakeDeliveries()

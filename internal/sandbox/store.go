@@ -133,6 +133,9 @@ type state struct {
 
 	seq   int64
 	dirty map[[2]string]struct{}
+	// pending indexes pending deliveries by endpoint id; not stored, but
+	// rebuilt from the deliveries table on load.
+	pending map[string]*deliveryQueue
 	// newEvents collects events made by the current change, so delivery
 	// workers are woken once it is committed.
 	newEvents bool
@@ -159,6 +162,7 @@ func newState() *state {
 		clocks:          table[testClock]{bucket: bucketClocks},
 		idempotency:     table[idemRecord]{bucket: bucketIdempotency},
 		dirty:           map[[2]string]struct{}{},
+		pending:         map[string]*deliveryQueue{},
 	}
 	for _, t := range st.tables() {
 		t.clear()
@@ -219,6 +223,7 @@ func loadState(db *bolt.DB) (*state, error) {
 		return nil, fmt.Errorf("load state: %w", err)
 	}
 	st.dirty = map[[2]string]struct{}{}
+	st.indexPending()
 	return st, nil
 }
 

@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"bytes"
+	"container/heap"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -53,6 +54,9 @@ type Delivery struct {
 	EndpointID string
 	State      string // "pending", "succeeded" or "failed" (attempts exhausted)
 	Attempts   []DeliveryAttempt
+	// NextAt is when a pending delivery that has failed is tried again;
+	// zero otherwise.
+	NextAt time.Time
 }
 
 // Deliveries lists the deliveries to an endpoint, oldest first, so a learner
@@ -69,7 +73,7 @@ func (s *Sandbox) Deliveries(endpointID string) []Delivery {
 			typ = ev.Type
 		}
 		out = append(out, Delivery{EventID: d.Event, EventType: typ, EndpointID: d.Endpoint, State: d.State,
-			Attempts: append([]DeliveryAttempt(nil), d.Attempts...)})
+			Attempts: append([]DeliveryAttempt(nil), d.Attempts...), NextAt: d.NextAt})
 	}
 	return out
 }
@@ -188,6 +192,7 @@ func (s *Sandbox) deleteEndpoint(c *call) (any, error) {
 		return nil, err
 	}
 	s.st.endpoints.del(s.st, ep.ID)
+	delete(s.st.pending, ep.ID)
 	for _, d := range s.st.deliveries.rows {
 		if d.Endpoint == ep.ID {
 			s.st.deliveries.del(s.st, d.ID)
@@ -206,74 +211,151 @@ func (s *Sandbox) listEndpoints(c *call) (any, error) {
 	return page(c, a, rows, func(ep *webhookEndpoint) any { return renderEndpoint(ep, false) })
 }
 
-// wakeDeliveries starts a worker for each endpoint that has none and nudges
-// every worker to look for work. Called with mu held.
+// deliveryQueue indexes one endpoint's pending deliveries, so a worker finds
+// its next send without scanning every delivery the account ever made.
+// Rebuilt from the store on Open; dropped with the endpoint and on Reset.
+type deliveryQueue struct {
+	fresh []*delivery // never attempted, in creation order
+	retry retryHeap   // attempted and failed, soonest NextAt first
+}
+
+// retryHeap orders failed deliveries by when they are due, then by creation,
+// so overdue ones (after a restart) still go out oldest first.
+type retryHeap []*delivery
+
+func (h retryHeap) Len() int { return len(h) }
+func (h retryHeap) Less(i, j int) bool {
+	if !h[i].NextAt.Equal(h[j].NextAt) {
+		return h[i].NextAt.Before(h[j].NextAt)
+	}
+	return h[i].Seq < h[j].Seq
+}
+func (h retryHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *retryHeap) Push(x any)   { *h = append(*h, x.(*delivery)) }
+func (h *retryHeap) Pop() any {
+	old := *h
+	d := old[len(old)-1]
+	old[len(old)-1] = nil
+	*h = old[:len(old)-1]
+	return d
+}
+
+// enqueue adds a pending delivery to its endpoint's index.
+func (st *state) enqueue(d *delivery) {
+	q := st.pending[d.Endpoint]
+	if q == nil {
+		q = &deliveryQueue{}
+		st.pending[d.Endpoint] = q
+	}
+	if len(d.Attempts) == 0 {
+		q.fresh = append(q.fresh, d)
+	} else {
+		heap.Push(&q.retry, d)
+	}
+}
+
+// indexPending builds the index of pending deliveries from the loaded
+// table, oldest first so each endpoint's fresh queue is in creation order.
+func (st *state) indexPending() {
+	rows := sorted(&st.deliveries, func(d *delivery) bool { return d.State == deliveryPending })
+	for i := len(rows) - 1; i >= 0; i-- {
+		st.enqueue(rows[i])
+	}
+}
+
+// take removes and returns the lane's next delivery due at now. With none
+// due it returns how long until one is, or 0 when the lane is empty.
+func (st *state) take(l lane, now time.Time) (*delivery, time.Duration) {
+	q := st.pending[l.endpoint]
+	if q == nil {
+		return nil, 0
+	}
+	if !l.retry {
+		if len(q.fresh) == 0 {
+			return nil, 0
+		}
+		d := q.fresh[0]
+		q.fresh[0] = nil // let the sent delivery be collected once recorded
+		q.fresh = q.fresh[1:]
+		return d, 0
+	}
+	if len(q.retry) == 0 {
+		return nil, 0
+	}
+	if wait := q.retry[0].NextAt.Sub(now); wait > 0 {
+		return nil, wait
+	}
+	return heap.Pop(&q.retry).(*delivery), 0
+}
+
+// lane is one of an endpoint's two delivery workers. New events go out in
+// creation order on the fresh lane; failed ones wait out their backoff on
+// the retry lane. Two lanes, not one, because Stripe keeps delivering new
+// events while an old one is retried: a failing event, even one whose every
+// attempt hangs until the client's timeout, never holds up the ones after it.
+type lane struct {
+	endpoint string
+	retry    bool
+}
+
+// wakeDeliveries starts the workers of each endpoint that has none and
+// nudges every worker to look for work. Called with mu held.
 func (s *Sandbox) wakeDeliveries() {
 	if s.ctx.Err() != nil {
 		return // stopped: Close may already be waiting on wg
 	}
 	for id := range s.st.endpoints.rows {
-		if _, ok := s.workers[id]; !ok {
-			ch := make(chan struct{}, 1)
-			s.workers[id] = ch
-			s.wg.Add(1)
-			go s.deliverLoop(id, ch)
+		for _, l := range []lane{{id, false}, {id, true}} {
+			if _, ok := s.workers[l]; !ok {
+				ch := make(chan struct{}, 1)
+				s.workers[l] = ch
+				s.wg.Add(1)
+				go s.deliverLoop(l, ch)
+			}
 		}
 	}
-	for _, ch := range s.workers {
-		select {
-		case ch <- struct{}{}:
-		default:
-		}
+	for l := range s.workers {
+		s.nudge(l)
 	}
 }
 
-// deliverLoop sends one endpoint's events strictly in order: the oldest
-// pending delivery blocks the ones after it until it succeeds or gives up.
-// Retry waits run on real time, since they are about the network, not billing.
-func (s *Sandbox) deliverLoop(endpointID string, wake chan struct{}) {
+// nudge makes a lane's worker look again, as when a delivery joins its
+// queue. Called with mu held.
+func (s *Sandbox) nudge(l lane) {
+	select {
+	case s.workers[l] <- struct{}{}:
+	default: // already nudged, or no worker (nil channel): it will look anyway
+	}
+}
+
+// deliverLoop sends one lane's deliveries, one at a time. Retry waits run on
+// real time, since they are about the network, not billing.
+func (s *Sandbox) deliverLoop(l lane, wake chan struct{}) {
 	defer s.wg.Done()
 	for {
 		s.mu.Lock()
-		ep := s.st.endpoints.get(endpointID)
+		ep := s.st.endpoints.get(l.endpoint)
 		if ep == nil {
-			delete(s.workers, endpointID)
+			delete(s.workers, l)
 			s.mu.Unlock()
 			return
 		}
-		var next *delivery
-		for _, d := range s.st.deliveries.rows {
-			if d.Endpoint == endpointID && d.State == deliveryPending && (next == nil || d.Seq < next.Seq) {
-				next = d
-			}
-		}
+		// Taken off the index before the attempt: recordAttempt puts it
+		// back if it is to be retried. A Close mid-attempt loses nothing,
+		// since Open rebuilds the index from the store, where it is pending.
+		d, wait := s.st.take(l, time.Now())
 		var payload []byte
 		var deliveryID, target, secret string
-		var due time.Time
-		if next != nil {
-			deliveryID, target, secret, due = next.ID, ep.URL, ep.Secret, next.NextAt
-			if ev := s.st.events.get(next.Event); ev != nil {
+		if d != nil {
+			deliveryID, target, secret = d.ID, ep.URL, ep.Secret
+			if ev := s.st.events.get(d.Event); ev != nil {
 				payload, _ = json.Marshal(renderEvent(ev))
 			}
 		}
 		s.mu.Unlock()
 
-		if next == nil {
-			select {
-			case <-wake:
-				continue
-			case <-s.ctx.Done():
-				return
-			}
-		}
-		if wait := time.Until(due); wait > 0 {
-			t := time.NewTimer(wait)
-			select {
-			case <-t.C:
-			case <-wake:
-				t.Stop()
-			case <-s.ctx.Done():
-				t.Stop()
+		if d == nil {
+			if !s.sleep(wait, wake) {
 				return
 			}
 			continue
@@ -288,19 +370,45 @@ func (s *Sandbox) deliverLoop(endpointID string, wake chan struct{}) {
 	}
 }
 
+// sleep waits for wait (forever when 0), a nudge or Close; it reports
+// false on Close.
+func (s *Sandbox) sleep(wait time.Duration, wake chan struct{}) bool {
+	var timeout <-chan time.Time
+	if wait > 0 {
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		timeout = t.C
+	}
+	select {
+	case <-timeout:
+	case <-wake:
+	case <-s.ctx.Done():
+		return false
+	}
+	return true
+}
+
+// recordAttempt stores an attempt and decides the delivery's fate: done on a
+// 2xx, failed once the backoff schedule is used up, else due again after
+// its next wait. Called with mu held.
 func (s *Sandbox) recordAttempt(deliveryID string, a DeliveryAttempt) {
 	d := s.st.deliveries.get(deliveryID)
 	if d == nil { // endpoint deleted or account reset meanwhile
 		return
 	}
 	d.Attempts = append(d.Attempts, a)
+	d.NextAt = time.Time{}
 	switch {
 	case a.StatusCode >= 200 && a.StatusCode < 300:
 		d.State = deliverySucceeded
 	case len(d.Attempts) > len(s.cfg.WebhookBackoff):
 		d.State = deliveryFailed
 	default:
+		// The wait starts when the attempt ends, not when it began, so an
+		// attempt that hung until the client's timeout still gets its pause.
 		d.NextAt = time.Now().Add(s.cfg.WebhookBackoff[len(d.Attempts)-1])
+		s.st.enqueue(d)
+		s.nudge(lane{d.Endpoint, true})
 	}
 	s.st.deliveries.put(s.st, d.ID, d)
 	if err := s.commit(s.ctx); err != nil {

@@ -2,6 +2,7 @@ package sandbox_test
 
 import (
 	"context"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -11,6 +12,9 @@ import (
 	"time"
 
 	"github.com/stripe/stripe-go/v82"
+	"github.com/stripe/stripe-go/v82/webhook"
+
+	"github.com/tollgate/tollgate/internal/sandbox"
 )
 
 func TestWebhookDelivery(t *testing.T) {
@@ -45,6 +49,10 @@ func TestWebhookDelivery(t *testing.T) {
 	if len(errs) > 0 {
 		t.Fatalf("ConstructEvent rejected deliveries: %v", errs)
 	}
+	// A healthy endpoint gets events in creation order, which reads well
+	// in a log. The app must not rely on it (Stripe does not promise it),
+	// and a failing event does not hold up the rest: see
+	// TestWebhookFailingEventDoesNotBlock.
 	var got []string
 	for _, ev := range evs {
 		got = append(got, ev.ID)
@@ -267,4 +275,202 @@ func TestCloseDropsIdleConnections(t *testing.T) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+// picky is a webhook endpoint that answers 500 to the product named poison
+// until healed, and 200 to everything else, recording what it accepted.
+type picky struct {
+	mu       sync.Mutex
+	srv      *httptest.Server
+	healed   bool
+	accepted []string // product names, in arrival order
+}
+
+const pickySecret = "whsec_test_secret"
+
+func newPicky(t *testing.T, poison string) *picky {
+	p := &picky{}
+	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		ev, err := webhook.ConstructEvent(body, r.Header.Get("Stripe-Signature"), pickySecret)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		name, _ := ev.Data.Object["name"].(string)
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if name == poison && !p.healed {
+			w.WriteHeader(http.StatusInternalServerError)
+			return
+		}
+		p.accepted = append(p.accepted, name)
+	}))
+	t.Cleanup(p.srv.Close)
+	return p
+}
+
+func (p *picky) heal() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.healed = true
+}
+
+func (p *picky) got() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.accepted)
+}
+
+// byName finds the delivery of the product.created event for a product.
+func byName(t *testing.T, e *env, endpointID, productName string) sandbox.Delivery {
+	t.Helper()
+	for _, d := range e.srv.Deliveries(endpointID) {
+		ev := must(e.sc.V1Events.Retrieve(context.Background(), d.EventID, nil))(t)
+		if ev.Data.Object["name"] == productName {
+			return d
+		}
+	}
+	t.Fatalf("no delivery for product %q", productName)
+	return sandbox.Delivery{}
+}
+
+// TestWebhookFailingEventDoesNotBlock covers an endpoint that rejects one
+// event: as on Stripe, later events still arrive while that one is retried
+// on its own schedule, and it arrives once the endpoint takes it.
+func TestWebhookFailingEventDoesNotBlock(t *testing.T) {
+	// A retry window (20 × 50 ms) far longer than the later events take to
+	// arrive, so the poison event is still pending, not given up, meanwhile.
+	e := MustStart(t, func(c *sandbox.Config) { c.WebhookBackoff = slices.Repeat([]time.Duration{50 * time.Millisecond}, 20) })
+	ctx := context.Background()
+	rcv := newPicky(t, "Poison")
+	if err := e.srv.AddWebhookEndpoint(ctx, rcv.srv.URL, pickySecret); err != nil {
+		t.Fatal(err)
+	}
+	ep := collect(t, e.sc.V1WebhookEndpoints.List(ctx, &stripe.WebhookEndpointListParams{}))[0]
+
+	must(e.sc.V1Products.Create(ctx, &stripe.ProductCreateParams{Name: stripe.String("Poison")}))(t)
+	waitFor(t, "the poison event to fail once", func() bool {
+		ds := e.srv.Deliveries(ep.ID)
+		return len(ds) == 1 && len(ds[0].Attempts) > 0
+	})
+	for _, name := range []string{"After 1", "After 2"} {
+		must(e.sc.V1Products.Create(ctx, &stripe.ProductCreateParams{Name: stripe.String(name)}))(t)
+	}
+	waitFor(t, "the later events", func() bool { return len(rcv.got()) == 2 })
+	if got, want := rcv.got(), []string{"After 1", "After 2"}; !slices.Equal(got, want) {
+		t.Fatalf("accepted %v, want %v", got, want)
+	}
+	if d := byName(t, e, ep.ID, "Poison"); d.State != "pending" || d.NextAt.IsZero() || d.Attempts[0].StatusCode != http.StatusInternalServerError {
+		t.Fatalf("poison delivery while the others arrived: %+v", d)
+	}
+
+	rcv.heal()
+	waitFor(t, "the poison event after healing", func() bool { return byName(t, e, ep.ID, "Poison").State != "pending" })
+	d := byName(t, e, ep.ID, "Poison")
+	last := d.Attempts[len(d.Attempts)-1]
+	if d.State != "succeeded" || len(d.Attempts) < 2 || last.StatusCode != http.StatusOK || !d.NextAt.IsZero() {
+		t.Fatalf("poison delivery after healing: %+v", d)
+	}
+	for _, a := range d.Attempts[:len(d.Attempts)-1] {
+		if a.StatusCode != http.StatusInternalServerError {
+			t.Fatalf("attempt before healing %+v, want 500", a)
+		}
+	}
+	if got, want := rcv.got(), []string{"After 1", "After 2", "Poison"}; !slices.Equal(got, want) {
+		t.Fatalf("accepted %v, want %v", got, want)
+	}
+	for _, name := range []string{"After 1", "After 2"} {
+		if d := byName(t, e, ep.ID, name); d.State != "succeeded" || len(d.Attempts) != 1 {
+			t.Fatalf("%s delivery %+v, want one successful attempt", name, d)
+		}
+	}
+}
+
+// TestWebhookDefaultBackoff covers the documented default schedule: long
+// enough that an app restarted after an hour still gets its events.
+func TestWebhookDefaultBackoff(t *testing.T) {
+	e := MustStart(t, func(c *sandbox.Config) { c.WebhookBackoff = nil })
+	want := []time.Duration{time.Second, 5 * time.Second, 30 * time.Second, 2 * time.Minute, 10 * time.Minute,
+		30 * time.Minute, time.Hour, 2 * time.Hour, 4 * time.Hour, 8 * time.Hour}
+	if got := e.srv.WebhookBackoff(); !slices.Equal(got, want) {
+		t.Fatalf("default backoff %v, want %v", got, want)
+	}
+
+	// And the delivery worker uses it: the first retry is due a second
+	// after the first failure. The test ends before it is made.
+	ctx := context.Background()
+	down := newReceiver(t, func(int) int { return http.StatusServiceUnavailable })
+	if err := e.srv.AddWebhookEndpoint(ctx, down.srv.URL, pickySecret); err != nil {
+		t.Fatal(err)
+	}
+	ep := collect(t, e.sc.V1WebhookEndpoints.List(ctx, &stripe.WebhookEndpointListParams{}))[0]
+	must(e.sc.V1Products.Create(ctx, &stripe.ProductCreateParams{Name: stripe.String("Later")}))(t)
+	waitFor(t, "the first attempt", func() bool {
+		ds := e.srv.Deliveries(ep.ID)
+		return len(ds) == 1 && len(ds[0].Attempts) == 1
+	})
+	d := e.srv.Deliveries(ep.ID)[0]
+	// The wait runs from the end of the attempt, so it is at least the
+	// first step and, on a loopback request, not much more.
+	if wait := d.NextAt.Sub(d.Attempts[0].At); d.State != "pending" || wait < want[0] || wait > want[0]+5*time.Second {
+		t.Fatalf("delivery %+v: next attempt %v after the first, want about %v", d, wait, want[0])
+	}
+}
+
+// TestWebhookResumeAfterReopen covers a delivery still being retried when
+// the sandbox closes: it keeps its attempts and finishes after Open. Reset
+// then drops what is pending, and delivery works on the fresh account.
+func TestWebhookResumeAfterReopen(t *testing.T) {
+	e := MustStart(t, func(c *sandbox.Config) { c.WebhookBackoff = slices.Repeat([]time.Duration{50 * time.Millisecond}, 40) })
+	ctx := context.Background()
+	rcv := newPicky(t, "Poison")
+	if err := e.srv.AddWebhookEndpoint(ctx, rcv.srv.URL, pickySecret); err != nil {
+		t.Fatal(err)
+	}
+	ep := collect(t, e.sc.V1WebhookEndpoints.List(ctx, &stripe.WebhookEndpointListParams{}))[0]
+	must(e.sc.V1Products.Create(ctx, &stripe.ProductCreateParams{Name: stripe.String("Poison")}))(t)
+	waitFor(t, "a failed attempt", func() bool {
+		ds := e.srv.Deliveries(ep.ID)
+		return len(ds) == 1 && len(ds[0].Attempts) > 0
+	})
+
+	e.restart()
+	before := e.srv.Deliveries(ep.ID)
+	if len(before) != 1 || before[0].State != "pending" || len(before[0].Attempts) == 0 {
+		t.Fatalf("after reopen: %+v", before)
+	}
+	rcv.heal()
+	waitFor(t, "delivery after reopen", func() bool { return e.srv.Deliveries(ep.ID)[0].State != "pending" })
+	d := e.srv.Deliveries(ep.ID)[0]
+	if d.State != "succeeded" || len(d.Attempts) <= len(before[0].Attempts) ||
+		!d.Attempts[0].At.Equal(before[0].Attempts[0].At) || d.Attempts[len(d.Attempts)-1].StatusCode != http.StatusOK {
+		t.Fatalf("after reopen and healing: %+v, before %+v", d, before[0])
+	}
+	if got := rcv.got(); !slices.Equal(got, []string{"Poison"}) {
+		t.Fatalf("accepted %v", got)
+	}
+
+	// Reset forgets deliveries still pending; the new account's endpoints
+	// get their events.
+	rcv.mu.Lock()
+	rcv.healed = false
+	rcv.mu.Unlock()
+	must(e.sc.V1Products.Create(ctx, &stripe.ProductCreateParams{Name: stripe.String("Poison")}))(t)
+	waitFor(t, "a failed attempt", func() bool { return len(e.srv.Deliveries(ep.ID)) == 2 })
+	if err := e.srv.Reset(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if ds := e.srv.Deliveries(ep.ID); len(ds) != 0 {
+		t.Fatalf("deliveries after reset: %+v", ds)
+	}
+	if err := e.srv.AddWebhookEndpoint(ctx, rcv.srv.URL, pickySecret); err != nil {
+		t.Fatal(err)
+	}
+	ep = collect(t, e.sc.V1WebhookEndpoints.List(ctx, &stripe.WebhookEndpointListParams{}))[0]
+	must(e.sc.V1Products.Create(ctx, &stripe.ProductCreateParams{Name: stripe.String("Fresh")}))(t)
+	waitFor(t, "delivery after reset", func() bool {
+		ds := e.srv.Deliveries(ep.ID)
+		return len(ds) == 1 && ds[0].State == "succeeded"
+	})
 }
