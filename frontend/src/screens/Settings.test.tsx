@@ -1,0 +1,69 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/preact";
+
+const go = { About: vi.fn(), Stripe: vi.fn(), StripeSettings: vi.fn(), SaveStripeSettings: vi.fn(), ResetSandbox: vi.fn() };
+vi.mock("../../wailsjs/go/main/App", () => go);
+
+const { Settings } = await import("./Settings");
+
+const user = { id: 1, email: "ada@example.com", name: "Ada", createdAt: "2026-11-26T10:00:00Z" };
+const about = { version: "v1", dataDir: "/d", database: "/d/tollgate.db", schemaVersion: 2, face: "serve" };
+const sandbox = { mode: "sandbox", apiBase: "http://127.0.0.1:1", account: "Tollgate Sandbox", webhook: "http://127.0.0.1:2/payments/event", webhookSet: true, testClocks: true, ready: true, error: "" };
+const view = (extra = {}) => ({ secretKeySet: false, secretKeyHint: "", webhookSecretSet: false, monthlyPrice: "", yearlyPrice: "", testClocks: false, fromEnvironment: [], ...extra });
+
+function setup(st = sandbox, v = view()) {
+  go.About.mockResolvedValue(about);
+  go.Stripe.mockResolvedValue(st);
+  go.StripeSettings.mockResolvedValue(v);
+  render(<Settings user={user as never} />);
+}
+
+afterEach(() => {
+  cleanup();
+  Object.values(go).forEach((f) => f.mockReset());
+});
+
+describe("Settings", () => {
+  it("sends what was typed, and shows the state Go reports after the save", async () => {
+    setup();
+    const key = (await screen.findByLabelText(/Secret key/)) as HTMLInputElement;
+    fireEvent.input(key, { target: { value: "sk_test_abc" } });
+    fireEvent.input(screen.getByLabelText(/Monthly price id/), { target: { value: "price_m" } });
+    go.SaveStripeSettings.mockResolvedValue({ ...sandbox, mode: "stripe", account: "Ada's test account" });
+    go.Stripe.mockResolvedValue({ ...sandbox, mode: "stripe", account: "Ada's test account" });
+    fireEvent.click(screen.getByRole("button", { name: "Save" }));
+    await waitFor(() => expect(go.SaveStripeSettings).toHaveBeenCalled());
+    const [sent, clear] = go.SaveStripeSettings.mock.calls[0];
+    expect(sent).toMatchObject({ secretKey: "sk_test_abc", monthlyPrice: "price_m", webhookSecret: "" });
+    expect(clear).toBe(false);
+    expect(await screen.findByText("Your Stripe account, in test mode")).toBeTruthy();
+    expect(screen.getByText("Ada's test account")).toBeTruthy();
+  });
+
+  it("shows Go's refusal of a live key and keeps the form", async () => {
+    setup();
+    fireEvent.input(await screen.findByLabelText(/Secret key/), { target: { value: "sk_live_abc" } });
+    go.SaveStripeSettings.mockRejectedValue("That is a live Stripe key.");
+    fireEvent.click(screen.getByRole("button", { name: "Save" }));
+    expect((await screen.findByRole("alert")).textContent).toBe("That is a live Stripe key.");
+  });
+
+  it("never shows a saved secret, and locks what the environment fixes", async () => {
+    setup({ ...sandbox, mode: "stripe" }, view({ secretKeySet: true, secretKeyHint: "sk_test_…mnop", webhookSecretSet: true, fromEnvironment: ["TEST_MONTHLY_PRICE_ID"], monthlyPrice: "price_env" }));
+    const key = (await screen.findByLabelText(/Secret key/)) as HTMLInputElement;
+    expect(key.value).toBe("");
+    expect(key.placeholder).toBe("set: sk_test_…mnop");
+    expect((screen.getByLabelText(/Monthly price id/) as HTMLInputElement).disabled).toBe(true);
+    expect(screen.queryByRole("button", { name: "Reset the sandbox…" })).toBeNull();
+  });
+
+  it("resets the sandbox only after a second, explicit click", async () => {
+    setup();
+    fireEvent.click(await screen.findByRole("button", { name: "Reset the sandbox…" }));
+    expect(go.ResetSandbox).not.toHaveBeenCalled();
+    go.ResetSandbox.mockResolvedValue(sandbox);
+    fireEvent.click(screen.getByRole("button", { name: "Yes, erase all Stripe data" }));
+    await waitFor(() => expect(go.ResetSandbox).toHaveBeenCalledTimes(1));
+    expect((await screen.findByRole("status")).textContent).toContain("new, empty Stripe account");
+  });
+});
