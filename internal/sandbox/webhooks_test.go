@@ -335,6 +335,24 @@ func byName(t *testing.T, e *env, endpointID, productName string) sandbox.Delive
 	return sandbox.Delivery{}
 }
 
+// poisoned registers an endpoint that refuses the "Poison" product's event,
+// creates that product and waits for the first failed attempt.
+func (e *env) poisoned(t *testing.T) (*picky, *stripe.WebhookEndpoint) {
+	t.Helper()
+	ctx := context.Background()
+	rcv := newPicky(t, "Poison")
+	if err := e.srv.AddWebhookEndpoint(ctx, rcv.srv.URL, pickySecret); err != nil {
+		t.Fatal(err)
+	}
+	ep := collect(t, e.sc.V1WebhookEndpoints.List(ctx, &stripe.WebhookEndpointListParams{}))[0]
+	must(e.sc.V1Products.Create(ctx, &stripe.ProductCreateParams{Name: stripe.String("Poison")}))(t)
+	waitFor(t, "the poison event to fail once", func() bool {
+		ds := e.srv.Deliveries(ep.ID)
+		return len(ds) == 1 && len(ds[0].Attempts) > 0
+	})
+	return rcv, ep
+}
+
 // TestWebhookFailingEventDoesNotBlock covers an endpoint that rejects one
 // event: as on Stripe, later events still arrive while that one is retried
 // on its own schedule, and it arrives once the endpoint takes it.
@@ -343,17 +361,7 @@ func TestWebhookFailingEventDoesNotBlock(t *testing.T) {
 	// arrive, so the poison event is still pending, not given up, meanwhile.
 	e := MustStart(t, func(c *sandbox.Config) { c.WebhookBackoff = slices.Repeat([]time.Duration{50 * time.Millisecond}, 20) })
 	ctx := context.Background()
-	rcv := newPicky(t, "Poison")
-	if err := e.srv.AddWebhookEndpoint(ctx, rcv.srv.URL, pickySecret); err != nil {
-		t.Fatal(err)
-	}
-	ep := collect(t, e.sc.V1WebhookEndpoints.List(ctx, &stripe.WebhookEndpointListParams{}))[0]
-
-	must(e.sc.V1Products.Create(ctx, &stripe.ProductCreateParams{Name: stripe.String("Poison")}))(t)
-	waitFor(t, "the poison event to fail once", func() bool {
-		ds := e.srv.Deliveries(ep.ID)
-		return len(ds) == 1 && len(ds[0].Attempts) > 0
-	})
+	rcv, ep := e.poisoned(t)
 	for _, name := range []string{"After 1", "After 2"} {
 		must(e.sc.V1Products.Create(ctx, &stripe.ProductCreateParams{Name: stripe.String(name)}))(t)
 	}
@@ -424,16 +432,7 @@ func TestWebhookDefaultBackoff(t *testing.T) {
 func TestWebhookResumeAfterReopen(t *testing.T) {
 	e := MustStart(t, func(c *sandbox.Config) { c.WebhookBackoff = slices.Repeat([]time.Duration{50 * time.Millisecond}, 40) })
 	ctx := context.Background()
-	rcv := newPicky(t, "Poison")
-	if err := e.srv.AddWebhookEndpoint(ctx, rcv.srv.URL, pickySecret); err != nil {
-		t.Fatal(err)
-	}
-	ep := collect(t, e.sc.V1WebhookEndpoints.List(ctx, &stripe.WebhookEndpointListParams{}))[0]
-	must(e.sc.V1Products.Create(ctx, &stripe.ProductCreateParams{Name: stripe.String("Poison")}))(t)
-	waitFor(t, "a failed attempt", func() bool {
-		ds := e.srv.Deliveries(ep.ID)
-		return len(ds) == 1 && len(ds[0].Attempts) > 0
-	})
+	rcv, ep := e.poisoned(t)
 
 	e.restart()
 	before := e.srv.Deliveries(ep.ID)
