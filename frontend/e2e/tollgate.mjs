@@ -7,9 +7,12 @@ import { chromium } from "playwright-core";
 
 export const bin = process.env.TOLLGATE_BIN ?? new URL("../../build/bin/tollgate", import.meta.url).pathname;
 
-/** startServe runs `tollgate serve` on a free loopback port and resolves with its token URL. */
-export async function startServe(extraArgs = []) {
-  const data = mkdtempSync(join(tmpdir(), "tollgate-e2e-"));
+/**
+ * startServe runs `tollgate serve` on a free loopback port and resolves with its token URL.
+ * It uses a fresh data folder, removed on stop, unless one is given.
+ */
+export async function startServe(extraArgs = [], { data: given } = {}) {
+  const data = given ?? mkdtempSync(join(tmpdir(), "tollgate-e2e-"));
   const proc = spawn(bin, ["serve", "--addr", "127.0.0.1:0", "--data", data, ...extraArgs], { stdio: ["ignore", "pipe", "pipe"] });
   let log = "";
   proc.stderr.on("data", (d) => (log += d));
@@ -35,7 +38,7 @@ export async function startServe(extraArgs = []) {
       const start = Date.now();
       proc.kill("SIGTERM");
       const code = await new Promise((r) => (proc.exitCode !== null ? r(proc.exitCode) : proc.on("exit", (c) => r(c))));
-      rmSync(data, { recursive: true, force: true });
+      if (!given) rmSync(data, { recursive: true, force: true });
       return { code, ms: Date.now() - start };
     },
   };
@@ -80,4 +83,15 @@ export async function startSandbox(data, extraArgs = []) {
       await new Promise((r) => (proc.exitCode !== null ? r() : proc.on("exit", r)));
     },
   };
+}
+
+/** call invokes a bound Go method of a running `tollgate serve` through its HTTP bridge, as the shim does. */
+export async function call(app, method, ...args) {
+  const token = new URL(app.url).searchParams.get("token");
+  const res = await fetch(app.origin + "/api/call", {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-Tollgate-Token": token },
+    body: JSON.stringify({ name: "main.App." + method, args }),
+  });
+  return res.json();
 }

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createServer } from "node:net";
-import { bin } from "./tollgate.mjs";
+import { bin, call, startServe } from "./tollgate.mjs";
 
 /** freePort asks the kernel for a loopback port nobody uses. */
 async function freePort() {
@@ -30,7 +30,7 @@ function findWindow() {
   }
 }
 
-test("the desktop window shows the Tollgate home screen and serves the webhook", async () => {
+test("the desktop window shows the home screen, serves the webhook, and registers through Wails", async () => {
   assert.ok(process.env.DISPLAY, "run this under xvfb-run");
   const data = mkdtempSync(join(tmpdir(), "tollgate-window-"));
   const port = await freePort();
@@ -65,6 +65,35 @@ test("the desktop window shows the Tollgate home screen and serves the webhook",
     const unsigned = await fetch(`http://127.0.0.1:${port}/payments/event`, { method: "POST", body: "{}" });
     assert.equal(unsigned.status, 400, "an unsigned event must be refused");
     assert.match(await unsigned.text(), /Stripe-Signature/);
+
+    // Register through the window itself, with the keyboard, so the real Wails
+    // IPC carries the call; the check below proves it reached Go and the store.
+    const key = (...keys) => execFileSync("xdotool", ["key", "--window", id, ...keys]);
+    const type = (text) => execFileSync("xdotool", ["type", "--window", id, "--delay", "20", text]);
+    execFileSync("xdotool", ["windowfocus", "--sync", id]);
+    key("Tab", "Tab", "Tab", "Return"); // brand, Log in, Register: open the Register screen
+    await sleep(1500);
+    key("Tab");
+    type("window@example.com");
+    key("Tab");
+    type("Window User");
+    key("Tab");
+    type("correct horse");
+    key("Return");
+    await sleep(3000);
+    execFileSync("import", ["-window", id, join(shots, "tollgate-plans.png")]);
+    proc.kill("SIGTERM");
+    await new Promise((r) => (proc.exitCode !== null ? r() : proc.on("exit", r)));
+
+    // The same data folder, now in a browser face: the account the window made logs in.
+    const served = await startServe([], { data });
+    try {
+      const login = await call(served, "Login", "window@example.com", "correct horse");
+      assert.equal(login.error, undefined, "the window's registration did not reach the store: " + login.error);
+      assert.equal(login.result.name, "Window User");
+    } finally {
+      await served.stop();
+    }
   } finally {
     proc.kill("SIGTERM");
     await new Promise((r) => (proc.exitCode !== null ? r() : proc.on("exit", r)));
