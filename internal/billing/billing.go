@@ -53,8 +53,9 @@ type Service struct {
 	log        *slog.Logger
 	customerMu sync.Mutex // serialises customer creation, so a double click makes one customer
 	syncMu     sync.Mutex // serialises Sync
-	priceMu    sync.Mutex // guards priceInfo
+	catalogMu  sync.Mutex // guards what is kept of the catalog: it never changes under a running service
 	priceInfo  []Price
+	portalCfg  string // Tollgate's portal configuration, once found or made
 
 	// OnChange, when set, is called after a user's billing state was re-read
 	// from Stripe, so the UI can refresh.

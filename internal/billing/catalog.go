@@ -188,18 +188,28 @@ func (s *Service) ensurePortalConfiguration(ctx context.Context) (string, error)
 	if err != nil {
 		return "", stripeError("create portal configuration", err)
 	}
+	s.catalogMu.Lock()
+	s.portalCfg = c.ID
+	s.catalogMu.Unlock()
 	return c.ID, nil
 }
 
 // findPortalConfiguration returns the id of the portal configuration Tollgate
 // made, or "" when there is none. Sessions must name it: in Stripe an API-made
 // configuration is never the account's default, which only the Dashboard sets.
+// Once found it is kept, so opening the portal costs one call, not two.
 func (s *Service) findPortalConfiguration(ctx context.Context) (string, error) {
+	s.catalogMu.Lock()
+	defer s.catalogMu.Unlock()
+	if s.portalCfg != "" {
+		return s.portalCfg, nil
+	}
 	for c, err := range s.sc.V1BillingPortalConfigurations.List(ctx, &stripe.BillingPortalConfigurationListParams{Active: stripe.Bool(true)}) {
 		if err != nil {
 			return "", stripeError("list portal configurations", err)
 		}
 		if c.Metadata[catalogMetadataKey] == "demo" {
+			s.portalCfg = c.ID
 			return c.ID, nil
 		}
 	}
@@ -220,8 +230,8 @@ type Price struct {
 // catalog's by lookup key. They are read once and kept, as prices never change
 // (Stripe makes a new price instead).
 func (s *Service) Prices(ctx context.Context) ([]Price, error) {
-	s.priceMu.Lock()
-	defer s.priceMu.Unlock()
+	s.catalogMu.Lock()
+	defer s.catalogMu.Unlock()
 	if s.priceInfo != nil {
 		return s.priceInfo, nil
 	}

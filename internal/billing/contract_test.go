@@ -309,6 +309,15 @@ func TestContract(t *testing.T) {
 			if p := e.calls("POST", "/v1/billing_portal/sessions")[0].Params; p.Get("configuration") != "bpc_contract" {
 				t.Errorf("portal session params = %v, want configuration bpc_contract", p)
 			}
+			// The configuration is kept: a second portal session names it without listing again.
+			_, err = e.svc.Portal(t.Context(), e.user)
+			contractNoError(t, err)
+			if n := len(e.calls("GET", "/v1/billing_portal/configurations")); n != 1 {
+				t.Errorf("configurations listed %d times for two portal sessions, want 1", n)
+			}
+			if p := e.calls("POST", "/v1/billing_portal/sessions")[1].Params; p.Get("configuration") != "bpc_contract" {
+				t.Errorf("second portal session params = %v, want configuration bpc_contract", p)
+			}
 		})
 	})
 
