@@ -12,6 +12,7 @@ import (
 
 	"github.com/tollgate/tollgate/internal/billing"
 	"github.com/tollgate/tollgate/internal/lab"
+	"github.com/tollgate/tollgate/internal/settings"
 	"github.com/tollgate/tollgate/internal/tollgate"
 )
 
@@ -134,9 +135,10 @@ func (a *App) Access() (billing.Access, error) {
 }
 
 // Premium returns the premium content, refused in Go without test-access.
+// It answers from the local copy, so it works whatever Stripe's state.
 func (a *App) Premium() (string, error) {
-	return withBilling(a, "premium", func(ctx context.Context, b *billing.Service, u *tollgate.User) (string, error) {
-		if err := b.RequireFeature(ctx, u, tollgate.FeatureTestAccess); err != nil {
+	return withUser(a, "premium", func(ctx context.Context, u *tollgate.User) (string, error) {
+		if err := a.lab.Gate.RequireFeature(ctx, u, tollgate.FeatureTestAccess); err != nil {
 			return "", err
 		}
 		return "Welcome to Premium, " + u.Name + ". This text left Go only because your account has the test-access entitlement.", nil
@@ -178,29 +180,47 @@ func (a *App) EventPayload(id string) (string, error) {
 	})
 }
 
-// Stripe reports which Stripe Tollgate talks to and whether billing is ready.
-func (a *App) Stripe() (lab.State, error) { return a.lab.State(), nil }
+// Stripe reports which Stripe Tollgate talks to, whether billing is ready,
+// and the setup checklist.
+func (a *App) Stripe() (lab.State, error) {
+	return call(a, "stripe state", a.lab.Status)
+}
 
 // StripeSettings returns the Settings screen's Stripe form (secrets only as "set").
-func (a *App) StripeSettings() (lab.SettingsView, error) {
-	return withUser(a, "settings", func(ctx context.Context, _ *tollgate.User) (lab.SettingsView, error) {
-		return a.lab.Settings(ctx)
+func (a *App) StripeSettings() (settings.View, error) {
+	return withUser(a, "settings", func(ctx context.Context, _ *tollgate.User) (settings.View, error) {
+		return a.lab.Settings.View(ctx)
 	})
 }
 
-// SaveStripeSettings stores the form and sets billing up again with it.
-func (a *App) SaveStripeSettings(s lab.StripeSettings, clearSecrets bool) (lab.State, error) {
+// SaveStripeSettings checks the form (a new key against Stripe), stores it
+// and sets billing up again with it.
+func (a *App) SaveStripeSettings(s settings.Form, clearSecrets bool) (lab.State, error) {
 	return withUser(a, "save settings", func(ctx context.Context, _ *tollgate.User) (lab.State, error) {
-		err := a.lab.SaveSettings(ctx, s, clearSecrets)
-		return a.lab.State(), err
+		if err := a.lab.SaveSettings(ctx, s, clearSecrets); err != nil {
+			return lab.State{}, err
+		}
+		return a.lab.Status(ctx)
+	})
+}
+
+// SetUpStripe runs the setup sequence again, as after a network outage.
+func (a *App) SetUpStripe() (lab.State, error) {
+	return withUser(a, "set up stripe", func(ctx context.Context, _ *tollgate.User) (lab.State, error) {
+		if err := a.lab.Setup(ctx); err != nil {
+			a.log.Warn("setup failed", "err", err)
+		}
+		return a.lab.Status(ctx)
 	})
 }
 
 // ResetSandbox wipes the offline sandbox and Tollgate's copy of it; accounts stay.
 func (a *App) ResetSandbox() (lab.State, error) {
 	return withUser(a, "reset sandbox", func(ctx context.Context, _ *tollgate.User) (lab.State, error) {
-		err := a.lab.ResetSandbox(ctx)
-		return a.lab.State(), err
+		if err := a.lab.ResetSandbox(ctx); err != nil {
+			return lab.State{}, err
+		}
+		return a.lab.Status(ctx)
 	})
 }
 

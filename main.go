@@ -39,8 +39,11 @@ var icon []byte
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "dev"
 
-// eventBillingChanged tells the UI to re-read billing state.
-const eventBillingChanged = "billing:changed"
+// Events Go sends the UI: re-read billing state; the setup checklist moved.
+const (
+	eventBillingChanged = "billing:changed"
+	eventStripeState    = "stripe:state"
+)
 
 func main() { os.Exit(run(os.Args[1:])) }
 
@@ -94,25 +97,27 @@ func runApp(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	// process if asked to emit before).
 	events := server.NewBroadcaster()
 	var window atomic.Pointer[context.Context]
-	notify := func(uint64) { events.Emit(eventBillingChanged) }
+	emit := events.Emit
 	if cfg.Command == config.Desktop {
-		notify = func(uint64) {
+		emit = func(name string) {
 			if ctx := window.Load(); ctx != nil {
-				runtime.EventsEmit(*ctx, eventBillingChanged)
+				runtime.EventsEmit(*ctx, name)
 			}
 		}
 	}
-	l, err := lab.Open(ctx, lab.Options{Config: cfg, Logger: log, BaseURL: base, OnChange: notify})
+	l, err := lab.Open(ctx, lab.Options{Config: cfg, Logger: log, BaseURL: base,
+		OnChange: func(uint64) { emit(eventBillingChanged) }, OnState: func() { emit(eventStripeState) }})
 	if err != nil {
 		ln.Close()
 		return err
 	}
 	defer l.Close()
+	returns := billing.Returns{Service: l.Billing, User: l.Session.User}
 	app := newApp(l, log, About{Version: version, DataDir: cfg.DataDir, Database: l.DB.Path, SchemaVersion: store.SchemaVersion, Face: string(cfg.Command)})
 	if cfg.Command == config.Serve {
 		token := server.NewToken()
 		srv, err := server.New(server.Options{Assets: dist, Bindings: []any{app}, Token: token, Logger: log.With("component", "server"),
-			Public: server.PublicRoutes(l.Webhook, l, base+"/", log), Events: events})
+			Public: server.PublicRoutes(l.Webhook, returns, base+"/", log), Events: events})
 		if err != nil {
 			return err
 		}
@@ -127,7 +132,7 @@ func runApp(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	defer func() { stopServer(); <-served }()
 	go func() {
 		defer close(served)
-		if err := server.Serve(srvCtx, ln, server.PublicRoutes(l.Webhook, l, "", log)); err != nil {
+		if err := server.Serve(srvCtx, ln, server.PublicRoutes(l.Webhook, returns, "", log)); err != nil {
 			log.Error("webhook server stopped", "err", err)
 		}
 	}()
@@ -172,7 +177,7 @@ func runSandbox(ctx context.Context, cfg config.Config, log *slog.Logger) error 
 
 // runBootstrap creates the demo catalog on the account of TEST_STRIPE_SECRET_KEY and prints its ids.
 func runBootstrap(ctx context.Context, cfg config.Config) error {
-	b, err := billing.New(billing.Config{SecretKey: cfg.Stripe.SecretKey, APIBase: cfg.Stripe.APIBase}, nil, nil)
+	b, err := billing.New(billing.Config{SecretKey: cfg.Stripe.SecretKey, APIBase: cfg.Stripe.APIBase}, nil)
 	if err != nil {
 		return err
 	}

@@ -12,7 +12,7 @@ import { Premium } from "./screens/Premium";
 import { Settings } from "./screens/Settings";
 import { Events } from "./screens/Events";
 import { PaymentBanner } from "./PaymentBanner";
-import { ModeBadge } from "./ModeBadge";
+import { ModeBadge, SetupBanner } from "./ModeBadge";
 import { Logo } from "./Logo";
 
 export function App() {
@@ -86,6 +86,7 @@ export function App() {
         </div>
       </header>
       {fault && <p class="error" role="alert">{fault}</p>}
+      {user && <SetupBanner onSettings={screen === "settings"} />}
       {user && <PaymentBanner />}
       <main>{view(screen, user, signedIn)}</main>
     </>

@@ -5,11 +5,15 @@ import { errorText } from "./errors";
 /** The event Go sends when a user's billing state changed (a webhook, a sync). */
 export const billingChanged = "billing:changed";
 
+/** The event Go sends when the Stripe setup checklist moved (a step done, the tunnel dropped). */
+export const stripeState = "stripe:state";
+
 /**
  * useLoad calls a bound method, keeps its result or error, and calls it again
- * whenever Go says billing changed, so a screen follows webhooks as they land.
+ * whenever Go sends one of events (by default: billing changed), so a screen
+ * follows webhooks as they land.
  */
-export function useLoad<T>(load: () => Promise<T>) {
+export function useLoad<T>(load: () => Promise<T>, events: string[] = [billingChanged]) {
   const [data, setData] = useState<T | null>(null);
   const [error, setError] = useState("");
   const reload = useCallback(() => {
@@ -25,9 +29,11 @@ export function useLoad<T>(load: () => Promise<T>) {
         setError(errorText(e));
       });
   }, [load]);
+  const names = events.join(" ");
   useEffect(() => {
     reload();
-    return EventsOn(billingChanged, reload);
-  }, [reload]);
+    const offs = names.split(" ").map((name) => EventsOn(name, reload));
+    return () => offs.forEach((off) => off());
+  }, [reload, names]);
   return { data, error, reload, setData };
 }

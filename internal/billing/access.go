@@ -72,16 +72,24 @@ func minus(a, b []string) []string {
 	return out
 }
 
-// RequireFeature answers from the local copy, with no network round trip:
-// the webhook keeps it current, which is the point of having one.
-func (s *Service) RequireFeature(ctx context.Context, u *tollgate.User, key string) error {
-	c, err := s.store.CustomerByUser(ctx, u.ID)
+// Gate answers whether a user may see a feature from the local copy alone,
+// with no network round trip: the webhook keeps that copy current, which is
+// the point of having one. It needs no Stripe key, so Premium keeps its answer
+// while Stripe is unreachable or not set up.
+type Gate struct {
+	Store tollgate.BillingStore
+}
+
+// RequireFeature returns nil when the user's customer has the entitlement
+// key, and a Forbidden error that says what to do otherwise.
+func (g Gate) RequireFeature(ctx context.Context, u *tollgate.User, key string) error {
+	c, err := g.Store.CustomerByUser(ctx, u.ID)
 	if tollgate.ErrorCode(err) == tollgate.ENOTFOUND {
 		return tollgate.Errorf(tollgate.EFORBIDDEN, "Premium needs the %s entitlement, and you have no subscription yet. Choose a plan on the Plans screen.", key)
 	} else if err != nil {
 		return fmt.Errorf("billing: require %s: %w", key, err)
 	}
-	e, err := s.store.EntitlementsByCustomer(ctx, c.StripeID)
+	e, err := g.Store.EntitlementsByCustomer(ctx, c.StripeID)
 	if err != nil {
 		return fmt.Errorf("billing: require %s: %w", key, err)
 	}

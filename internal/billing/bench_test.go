@@ -14,7 +14,7 @@ func BenchmarkPremiumGate(b *testing.B) {
 	u := e.user("ada@example.com")
 	e.subscribe(u, billing.Monthly, true, "4242424242424242", "")
 	for b.Loop() {
-		if err := e.billing.RequireFeature(e.ctx, u, tollgate.FeatureTestAccess); err != nil {
+		if err := (billing.Gate{Store: e.db}).RequireFeature(e.ctx, u, tollgate.FeatureTestAccess); err != nil {
 			b.Fatal(err)
 		}
 	}

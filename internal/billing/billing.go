@@ -49,7 +49,6 @@ type Service struct {
 	sc         *stripe.Client
 	cfg        Config
 	store      tollgate.BillingStore
-	users      tollgate.UserStore
 	log        *slog.Logger
 	customerMu sync.Mutex // serialises customer creation, so a double click makes one customer
 	syncMu     sync.Mutex // serialises Sync
@@ -63,7 +62,7 @@ type Service struct {
 }
 
 // New builds the service. It makes no network call.
-func New(cfg Config, store tollgate.BillingStore, users tollgate.UserStore) (*Service, error) {
+func New(cfg Config, store tollgate.BillingStore) (*Service, error) {
 	if err := tollgate.CheckStripeKey(cfg.SecretKey); err != nil {
 		return nil, err
 	}
@@ -79,7 +78,6 @@ func New(cfg Config, store tollgate.BillingStore, users tollgate.UserStore) (*Se
 		sc:    stripe.NewClient(cfg.SecretKey, stripe.WithBackends(stripe.NewBackendsWithConfig(bc))),
 		cfg:   cfg,
 		store: store,
-		users: users,
 		log:   cfg.Logger,
 	}, nil
 }

@@ -3,6 +3,7 @@ package billing_test
 import (
 	"encoding/json"
 	"net/http"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,7 +21,7 @@ var both = []string{"test-access", "test-access-2"}
 
 func TestNew(t *testing.T) {
 	for _, k := range []string{"sk_live_abc", "rk_live_abc", "pk_test_abc", ""} {
-		if _, err := billing.New(billing.Config{SecretKey: k}, nil, nil); tollgate.ErrorCode(err) != tollgate.EINVALID {
+		if _, err := billing.New(billing.Config{SecretKey: k}, nil); tollgate.ErrorCode(err) != tollgate.EINVALID {
 			t.Errorf("key %q: err = %v, want invalid", k, err)
 		}
 	}
@@ -36,8 +37,11 @@ func TestBootstrap(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if first != again {
+	if !reflect.DeepEqual(first, again) {
 		t.Errorf("a second bootstrap changed the catalog: %+v then %+v", first, again)
+	}
+	if len(first.FeatureIDs) != 2 || first.FeatureIDs[0] == first.FeatureIDs[1] || !strings.HasPrefix(first.FeatureIDs[0], "feat_") {
+		t.Errorf("feature ids = %v, want one per feature key", first.FeatureIDs)
 	}
 	prices, err := e.billing.Prices(e.ctx)
 	if err != nil {
@@ -81,7 +85,7 @@ func TestCheckout(t *testing.T) {
 		if !slices.Equal(a.Local, both) || !slices.Equal(a.Live, both) || !a.HasTestAccess || !a.HasTestAccess2 || len(a.OnlyLocal)+len(a.OnlyLive) != 0 {
 			t.Errorf("access = %+v, want both entitlements, local and live", a)
 		}
-		if err := e.billing.RequireFeature(e.ctx, u, tollgate.FeatureTestAccess); err != nil {
+		if err := (billing.Gate{Store: e.db}).RequireFeature(e.ctx, u, tollgate.FeatureTestAccess); err != nil {
 			t.Errorf("premium refused: %v", err)
 		}
 
@@ -174,7 +178,7 @@ func TestCheckout(t *testing.T) {
 
 	t.Run("ErrStripeMessageShown", func(t *testing.T) {
 		e := newEnv(t, options{})
-		s, err := billing.New(billing.Config{SecretKey: key, APIBase: e.sb.URL(), MonthlyPrice: "price_missing", YearlyPrice: "price_missing"}, e.db, e.db)
+		s, err := billing.New(billing.Config{SecretKey: key, APIBase: e.sb.URL(), MonthlyPrice: "price_missing", YearlyPrice: "price_missing"}, e.db)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -208,7 +212,7 @@ func TestAccess(t *testing.T) {
 		if a.HasCustomer || len(a.Local) != 0 || calls.Load() != 0 {
 			t.Errorf("access = %+v with %d Stripe calls, want no customer and no call", a, calls.Load())
 		}
-		if err := s.RequireFeature(e.ctx, u, tollgate.FeatureTestAccess); tollgate.ErrorCode(err) != tollgate.EFORBIDDEN || !strings.Contains(tollgate.ErrorMessage(err), "Plans") {
+		if err := (billing.Gate{Store: e.db}).RequireFeature(e.ctx, u, tollgate.FeatureTestAccess); tollgate.ErrorCode(err) != tollgate.EFORBIDDEN || !strings.Contains(tollgate.ErrorMessage(err), "Plans") {
 			t.Errorf("premium without a customer: %v, want forbidden pointing to Plans", err)
 		}
 		if _, err := s.Portal(e.ctx, u); tollgate.ErrorCode(err) != tollgate.ENOTFOUND || calls.Load() != 0 {
@@ -220,10 +224,11 @@ func TestAccess(t *testing.T) {
 		e := newEnv(t, options{})
 		u := e.user("ada@example.com")
 		e.subscribe(u, billing.Monthly, true, "4242424242424242", "")
-		ts, calls := counter(t, http.StatusInternalServerError)
+		ts, _ := counter(t, http.StatusInternalServerError)
 		offline := e.service(ts.URL) // same store, a Stripe that would fail every call
-		if err := offline.RequireFeature(e.ctx, u, tollgate.FeatureTestAccess); err != nil || calls.Load() != 0 {
-			t.Errorf("gate = %v with %d Stripe calls, want allowed from the local copy", err, calls.Load())
+		// The gate holds no Stripe client at all: it cannot call out.
+		if err := (billing.Gate{Store: e.db}).RequireFeature(e.ctx, u, tollgate.FeatureTestAccess); err != nil {
+			t.Errorf("gate = %v, want allowed from the local copy", err)
 		}
 		a, err := offline.Access(e.ctx, u)
 		if err != nil {
@@ -257,7 +262,7 @@ func TestLifecycle(t *testing.T) {
 		e.subscribe(u, billing.Monthly, false, "4242424242424242", "")
 		e.portal(u, "cancel")
 		eventually(t, "cancel_at_period_end from the webhook", func() bool { return e.onlySubscription(u).CancelAtPeriodEnd })
-		if err := e.billing.RequireFeature(e.ctx, u, tollgate.FeatureTestAccess); err != nil {
+		if err := (billing.Gate{Store: e.db}).RequireFeature(e.ctx, u, tollgate.FeatureTestAccess); err != nil {
 			t.Errorf("premium refused before the period ends: %v", err)
 		}
 		e.portal(u, "renew")
@@ -272,7 +277,7 @@ func TestLifecycle(t *testing.T) {
 		if a := e.access(u); len(a.Local) != 0 || len(a.Live) != 0 {
 			t.Errorf("access after the end = %+v, want none", a)
 		}
-		if err := e.billing.RequireFeature(e.ctx, u, tollgate.FeatureTestAccess); tollgate.ErrorCode(err) != tollgate.EFORBIDDEN {
+		if err := (billing.Gate{Store: e.db}).RequireFeature(e.ctx, u, tollgate.FeatureTestAccess); tollgate.ErrorCode(err) != tollgate.EFORBIDDEN {
 			t.Errorf("premium after the end: %v, want forbidden", err)
 		}
 		if e.onlySubscription(u).EndedAt.IsZero() {
@@ -293,7 +298,7 @@ func TestLifecycle(t *testing.T) {
 			t.Errorf("status = %+v, sub = %+v; want past_due with a retry date", st, sub)
 		}
 		// past_due keeps the entitlements while Stripe retries.
-		if err := e.billing.RequireFeature(e.ctx, u, tollgate.FeatureTestAccess); err != nil {
+		if err := (billing.Gate{Store: e.db}).RequireFeature(e.ctx, u, tollgate.FeatureTestAccess); err != nil {
 			t.Errorf("premium while past_due: %v", err)
 		}
 		eventually(t, "the payment_failed event applied", func() bool {
@@ -318,7 +323,7 @@ func TestLifecycle(t *testing.T) {
 			return len(st.Subscriptions) == 1 && st.Subscriptions[0].Status == tollgate.StatusTrialing
 		})
 		eventually(t, "entitlements from webhooks", func() bool {
-			return e.billing.RequireFeature(e.ctx, u, tollgate.FeatureTestAccess) == nil
+			return (billing.Gate{Store: e.db}).RequireFeature(e.ctx, u, tollgate.FeatureTestAccess) == nil
 		})
 	})
 }
@@ -329,7 +334,7 @@ func TestOutOfOrder(t *testing.T) {
 	// No endpoint is registered with the sandbox: this test alone decides what arrives, and when.
 	e := newEnv(t, options{})
 	const secret = "whsec_out_of_order"
-	e.secret.Store(secret)
+	e.keys.Set("test", secret)
 
 	send := func(id, typ string, obj any) {
 		t.Helper()
@@ -399,7 +404,7 @@ func TestOutOfOrder(t *testing.T) {
 	if got := e.onlySubscription(u); got.Status != tollgate.StatusActive {
 		t.Errorf("subscription = %+v, want active", got)
 	}
-	if err := e.billing.RequireFeature(e.ctx, u, tollgate.FeatureTestAccess); err != nil {
+	if err := (billing.Gate{Store: e.db}).RequireFeature(e.ctx, u, tollgate.FeatureTestAccess); err != nil {
 		t.Errorf("premium: %v", err)
 	}
 

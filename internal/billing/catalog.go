@@ -24,8 +24,8 @@ const (
 
 // features are the entitlements the product grants, by lookup key.
 var features = []struct{ key, name string }{
-	{"test-access", "Test access (opens Premium)"},
-	{"test-access-2", "Test access 2"},
+	{tollgate.FeatureTestAccess, "Test access (opens Premium)"},
+	{tollgate.FeatureTestAccess2, "Test access 2"},
 }
 
 // Catalog is what Bootstrap found or made.
@@ -35,6 +35,17 @@ type Catalog struct {
 	YearlyPriceID   string `json:"yearlyPriceId"`
 	PromotionCodeID string `json:"promotionCodeId"`
 	PortalConfigID  string `json:"portalConfigId"`
+	// FeatureIDs are the entitlement features, in the order of FeatureKeys.
+	FeatureIDs []string `json:"featureIds"`
+}
+
+// FeatureKeys are the lookup keys of the features the demo product grants.
+func FeatureKeys() []string {
+	keys := make([]string, len(features))
+	for i, f := range features {
+		keys[i] = f.key
+	}
+	return keys
 }
 
 // Bootstrap makes sure the account holds the demo catalog: one product with a
@@ -83,7 +94,7 @@ func (s *Service) Bootstrap(ctx context.Context) (Catalog, error) {
 		prices[want.key] = p
 	}
 	cat.MonthlyPriceID, cat.YearlyPriceID = prices[MonthlyLookupKey].ID, prices[YearlyLookupKey].ID
-	if err := s.attachFeatures(ctx, cat.ProductID); err != nil {
+	if cat.FeatureIDs, err = s.attachFeatures(ctx, cat.ProductID); err != nil {
 		return cat, err
 	}
 	if cat.PromotionCodeID, err = s.ensurePromotionCode(ctx); err != nil {
@@ -111,38 +122,41 @@ func (s *Service) pricesByLookupKey(ctx context.Context) (map[string]*stripe.Pri
 	return found, nil
 }
 
-func (s *Service) attachFeatures(ctx context.Context, productID string) error {
+// attachFeatures makes sure the product grants each feature and returns their ids.
+func (s *Service) attachFeatures(ctx context.Context, productID string) ([]string, error) {
 	byKey := map[string]string{} // lookup key → feature id
 	for f, err := range s.sc.V1EntitlementsFeatures.List(ctx, &stripe.EntitlementsFeatureListParams{}) {
 		if err != nil {
-			return stripeError("list features", err)
+			return nil, stripeError("list features", err)
 		}
 		byKey[f.LookupKey] = f.ID
 	}
 	attached := map[string]bool{}
 	for pf, err := range s.sc.V1ProductFeatures.List(ctx, &stripe.ProductFeatureListParams{Product: stripe.String(productID)}) {
 		if err != nil {
-			return stripeError("list product features", err)
+			return nil, stripeError("list product features", err)
 		}
 		attached[pf.EntitlementFeature.ID] = true
 	}
+	ids := make([]string, 0, len(features))
 	for _, f := range features {
 		id, ok := byKey[f.key]
 		if !ok {
 			feat, err := s.sc.V1EntitlementsFeatures.Create(ctx, &stripe.EntitlementsFeatureCreateParams{Name: stripe.String(f.name), LookupKey: stripe.String(f.key)})
 			if err != nil {
-				return stripeError("create feature "+f.key, err)
+				return nil, stripeError("create feature "+f.key, err)
 			}
 			id = feat.ID
 		}
+		ids = append(ids, id)
 		if attached[id] {
 			continue
 		}
 		if _, err := s.sc.V1ProductFeatures.Create(ctx, &stripe.ProductFeatureCreateParams{Product: stripe.String(productID), EntitlementFeature: stripe.String(id)}); err != nil {
-			return stripeError("attach feature "+f.key, err)
+			return nil, stripeError("attach feature "+f.key, err)
 		}
 	}
-	return nil
+	return ids, nil
 }
 
 func (s *Service) ensurePromotionCode(ctx context.Context) (string, error) {

@@ -11,13 +11,6 @@ import (
 	"github.com/tollgate/tollgate/internal/tollgate"
 )
 
-// Paths on the app's own server that Stripe sends the browser back to.
-const (
-	SuccessPath      = "/checkout/success"
-	CancelPath       = "/checkout/cancel"
-	PortalReturnPath = "/portal/return"
-)
-
 // TrialDays is the free trial the Plans screen offers.
 const TrialDays = 7
 
@@ -63,8 +56,8 @@ func (s *Service) Checkout(ctx context.Context, u *tollgate.User, plan Plan, tri
 		ClientReferenceID:   stripe.String(strconv.FormatUint(u.ID, 10)),
 		LineItems:           []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(price), Quantity: stripe.Int64(1)}},
 		AllowPromotionCodes: stripe.Bool(true),
-		SuccessURL:          stripe.String(s.cfg.ReturnBase + SuccessPath + "?session_id={CHECKOUT_SESSION_ID}"),
-		CancelURL:           stripe.String(s.cfg.ReturnBase + CancelPath),
+		SuccessURL:          stripe.String(s.cfg.ReturnBase + tollgate.CheckoutSuccessPath + "?session_id={CHECKOUT_SESSION_ID}"),
+		CancelURL:           stripe.String(s.cfg.ReturnBase + tollgate.CheckoutCancelPath),
 		Metadata:            map[string]string{"tollgate_user_id": strconv.FormatUint(u.ID, 10), "plan": string(plan)},
 	}
 	if trial {
@@ -93,7 +86,7 @@ func (s *Service) Portal(ctx context.Context, u *tollgate.User) (Redirect, error
 func (s *Service) portalURL(ctx context.Context, customerID string) (string, error) {
 	params := &stripe.BillingPortalSessionCreateParams{
 		Customer:  stripe.String(customerID),
-		ReturnURL: stripe.String(s.cfg.ReturnBase + PortalReturnPath),
+		ReturnURL: stripe.String(s.cfg.ReturnBase + tollgate.PortalReturnPath),
 	}
 	// Tollgate's own configuration (cancel at period end) where it made one;
 	// otherwise the account's default, saved in its Dashboard.

@@ -41,9 +41,8 @@ const (
 	contractMonthly = "price_contract_monthly"
 	contractYearly  = "price_contract_yearly"
 	// Fixture values of stripe-mock v0.203.0 that steer the app's logic.
-	mockFixtureFeature    = "something"                               // lookup key of the one entitlement fixture
-	mockFixtureWebhookURL = "https://example.com/my/webhook/endpoint" // url of the webhook endpoint fixture
-	mockFixtureClockTime  = 1234567890                                // frozen_time of the test clock fixture
+	mockFixtureFeature   = "something" // lookup key of the one entitlement fixture
+	mockFixtureClockTime = 1234567890  // frozen_time of the test clock fixture
 )
 
 func TestContract(t *testing.T) {
@@ -248,7 +247,7 @@ func TestContract(t *testing.T) {
 					"line_items[0][price]":                 contractMonthly,
 					"client_reference_id":                  strconv.FormatUint(e.user.ID, 10),
 					"allow_promotion_codes":                "true",
-					"success_url":                          "http://127.0.0.1:1" + billing.SuccessPath + "?session_id={CHECKOUT_SESSION_ID}",
+					"success_url":                          "http://127.0.0.1:1" + tollgate.CheckoutSuccessPath + "?session_id={CHECKOUT_SESSION_ID}",
 					"subscription_data[trial_period_days]": map[bool]string{true: strconv.Itoa(billing.TrialDays)}[tc.trial],
 				} {
 					if got := p.Get(k); got != want {
@@ -290,7 +289,7 @@ func TestContract(t *testing.T) {
 				t.Errorf("Portal() = %+v", r)
 			}
 			p := e.calls("POST", "/v1/billing_portal/sessions")[0].Params
-			if p.Get("customer") != contractCustomer || p.Get("return_url") != "http://127.0.0.1:1"+billing.PortalReturnPath || p.Has("configuration") {
+			if p.Get("customer") != contractCustomer || p.Get("return_url") != "http://127.0.0.1:1"+tollgate.PortalReturnPath || p.Has("configuration") {
 				t.Errorf("portal session params = %v", p)
 			}
 		})
@@ -437,24 +436,28 @@ func TestContract(t *testing.T) {
 	t.Run("EnsureWebhookEndpoint", func(t *testing.T) {
 		const hook = "https://tollgate.example/payments/event"
 		t.Run("New", func(t *testing.T) {
+			// No endpoint known: Tollgate looks for its own by metadata (the
+			// fixture's has none), then makes one.
 			e := newContractEnv(t, base, contractOptions{})
-			ep, err := e.svc.EnsureWebhookEndpoint(t.Context(), hook, billing.Endpoint{})
+			ep, err := e.svc.EnsureWebhookEndpoint(t.Context(), hook, tollgate.WebhookEndpoint{}, "install_1")
 			contractNoError(t, err)
-			e.wantCalls(t, "POST /v1/webhook_endpoints 200")
+			e.wantCalls(t, "GET /v1/webhook_endpoints 200", "POST /v1/webhook_endpoints 200")
 			// The fixture has no secret, which the real API returns on creation.
-			if !strings.HasPrefix(ep.ID, "we_") || ep.URL != hook || ep.Secret != "" {
+			if !strings.HasPrefix(ep.ID, "we_") || ep.Secret != "" {
 				t.Errorf("EnsureWebhookEndpoint() = %+v", ep)
 			}
 			p := e.calls("POST", "/v1/webhook_endpoints")[0].Params
-			if p.Get("api_version") != stripe.APIVersion || !slices.Equal(contractList(p, "enabled_events"), billing.WebhookEvents) {
+			if p.Get("api_version") != stripe.APIVersion || !slices.Equal(contractList(p, "enabled_events"), billing.WebhookEvents()) ||
+				p.Get("url") != hook || p.Get("metadata[tollgate_install]") != "install_1" || p.Get("metadata[tollgate]") != "webhook" {
 				t.Errorf("webhook endpoint params = %v", p)
 			}
 		})
 
-		t.Run("Replace", func(t *testing.T) {
-			// The known endpoint points elsewhere (the fixture's url): delete it, make another.
+		t.Run("ReplaceOtherAPIVersion", func(t *testing.T) {
+			// The known endpoint is on another API version (the fixture's is
+			// null), which Stripe cannot change: delete it, make another.
 			e := newContractEnv(t, base, contractOptions{})
-			_, err := e.svc.EnsureWebhookEndpoint(t.Context(), hook, billing.Endpoint{ID: "we_contract", URL: hook, Secret: "whsec_contract"})
+			_, err := e.svc.EnsureWebhookEndpoint(t.Context(), hook, tollgate.WebhookEndpoint{ID: "we_contract", URL: hook, Secret: "whsec_contract"}, "install_1")
 			contractNoError(t, err)
 			e.wantCalls(t,
 				"GET /v1/webhook_endpoints/we_contract 200",
@@ -463,14 +466,12 @@ func TestContract(t *testing.T) {
 			)
 		})
 
-		t.Run("Reuse", func(t *testing.T) {
+		t.Run("Disable", func(t *testing.T) {
 			e := newContractEnv(t, base, contractOptions{})
-			known := billing.Endpoint{ID: "we_contract", URL: mockFixtureWebhookURL, Secret: "whsec_contract"}
-			ep, err := e.svc.EnsureWebhookEndpoint(t.Context(), mockFixtureWebhookURL, known)
-			contractNoError(t, err)
-			e.wantCalls(t, "GET /v1/webhook_endpoints/we_contract 200")
-			if ep != known {
-				t.Errorf("EnsureWebhookEndpoint() = %+v, want %+v", ep, known)
+			contractNoError(t, e.svc.DisableWebhookEndpoint(t.Context(), "we_contract"))
+			e.wantCalls(t, "POST /v1/webhook_endpoints/we_contract 200")
+			if p := e.calls("POST", "/v1/webhook_endpoints/we_contract")[0].Params; p.Get("disabled") != "true" || len(p) != 1 {
+				t.Errorf("disable params = %v, want disabled=true alone", p)
 			}
 		})
 	})
@@ -623,7 +624,7 @@ func newContractEnv(t *testing.T, base string, o contractOptions) *contractEnv {
 	if o.PriceIDs {
 		cfg.MonthlyPrice, cfg.YearlyPrice = contractMonthly, contractYearly
 	}
-	svc, err := billing.New(cfg, db, db)
+	svc, err := billing.New(cfg, db)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -33,7 +33,7 @@ type env struct {
 	billing *billing.Service
 	stripe  *stripe.Client // for checks from Stripe's side, as a learner would with the dashboard
 	hook    *httptest.Server
-	secret  *atomic.Value // the webhook handler's signing secret
+	keys    *webhook.Keyring // the webhook handler's signing secrets
 }
 
 type options struct {
@@ -57,17 +57,16 @@ func newEnv(t testing.TB, o options) *env {
 	if _, err := e.billing.Bootstrap(e.ctx); err != nil {
 		t.Fatal(err)
 	}
-	e.secret = &atomic.Value{}
-	e.secret.Store("")
-	wh := webhook.New(webhook.Options{Events: db, Applier: e.billing, Secret: func() string { return e.secret.Load().(string) }})
+	e.keys = &webhook.Keyring{}
+	wh := webhook.New(webhook.Options{Events: db, Applier: e.billing, Keys: e.keys})
 	wh.Start(ctx)
 	e.hook = httptest.NewServer(wh)
 	if o.webhooks {
-		ep, err := e.billing.EnsureWebhookEndpoint(e.ctx, e.hook.URL, billing.Endpoint{})
+		ep, err := e.billing.EnsureWebhookEndpoint(e.ctx, e.hook.URL, tollgate.WebhookEndpoint{}, "test")
 		if err != nil {
 			t.Fatal(err)
 		}
-		e.secret.Store(ep.Secret)
+		e.keys.Set("endpoint", ep.Secret)
 	}
 	t.Cleanup(func() {
 		e.hook.Close()
@@ -82,7 +81,7 @@ func newEnv(t testing.TB, o options) *env {
 // service builds a billing service on e's store pointed at base.
 func (e *env) service(base string) *billing.Service {
 	e.t.Helper()
-	s, err := billing.New(billing.Config{SecretKey: key, APIBase: base, TestClocks: true, ReturnBase: "http://127.0.0.1:9"}, e.db, e.db)
+	s, err := billing.New(billing.Config{SecretKey: key, APIBase: base, TestClocks: true, ReturnBase: "http://127.0.0.1:9"}, e.db)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -107,7 +106,7 @@ func (e *env) pay(checkoutURL, card, promo string) string {
 		e.t.Fatalf("checkout answered %d, want 303", res.StatusCode)
 	}
 	loc, err := url.Parse(res.Header.Get("Location"))
-	if err != nil || loc.Path != billing.SuccessPath {
+	if err != nil || loc.Path != tollgate.CheckoutSuccessPath {
 		e.t.Fatalf("redirected to %q, want the success page", res.Header.Get("Location"))
 	}
 	return loc.Query().Get("session_id")

@@ -61,6 +61,22 @@ func (s *Service) Sync(ctx context.Context, customerID string) error {
 	return nil
 }
 
+// SyncAll re-reads every customer Tollgate made. Stripe sends no events to
+// an endpoint while it is disabled, as Tollgate's is while it is closed: what
+// changed meanwhile (a renewal, a cancellation at period end) is read here.
+func (s *Service) SyncAll(ctx context.Context) error {
+	ids, err := s.store.CustomerIDs(ctx)
+	if err != nil {
+		return fmt.Errorf("billing: sync all: %w", err)
+	}
+	for _, id := range ids {
+		if err := s.Sync(ctx, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // WhileNotSyncing runs f while no Sync runs, so that a sync already under way
 // cannot write back what f wipes (the sandbox's reset).
 func (s *Service) WhileNotSyncing(f func() error) error {
@@ -163,15 +179,13 @@ func (s *Service) ApplyEvent(ctx context.Context, e *tollgate.Event) (string, er
 	obj := ev.Data.Object
 	customerID := expandableID(obj.Customer)
 	var err error
-	switch e.Type {
-	case "checkout.session.completed":
+	switch handledEvents[e.Type] {
+	case checkoutSession:
 		if obj.Mode != string(stripe.CheckoutSessionModeSubscription) {
 			return tollgate.EventIgnored, nil
 		}
 		_, err = s.applyCheckoutSession(ctx, obj.ID, obj.ClientReferenceID, customerID)
-	case "customer.subscription.created", "customer.subscription.updated", "customer.subscription.deleted",
-		"customer.subscription.trial_will_end", "invoice.paid", "invoice.payment_failed",
-		"entitlements.active_entitlement_summary.updated":
+	case syncCustomer:
 		if customerID == "" {
 			return "", tollgate.Errorf(tollgate.EINVALID, "The %s event %s names no customer.", e.Type, e.ID)
 		}

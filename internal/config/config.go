@@ -3,6 +3,7 @@
 package config
 
 import (
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
@@ -44,6 +45,13 @@ const (
 	EnvAPIBase       = "STRIPE_API_BASE"
 )
 
+// The ngrok agent's own environment variables, as its documentation names them.
+const (
+	EnvNgrokAuthtoken  = "NGROK_AUTHTOKEN"
+	EnvNgrokServerAddr = "NGROK_SERVER_ADDR"
+	EnvNgrokRootCAs    = "NGROK_ROOT_CAS"
+)
+
 // Stripe is the Stripe configuration from the environment and flags. Empty
 // fields may still be filled from the Settings screen's stored values.
 type Stripe struct {
@@ -54,12 +62,38 @@ type Stripe struct {
 	APIBase       string
 }
 
+// Ngrok says how to open the tunnel that lets a real Stripe account reach
+// this machine. Empty fields mean ngrok's own service; the authtoken may
+// still come from the Settings screen.
+type Ngrok struct {
+	Authtoken  string
+	ServerAddr string // the agent's server_addr: HOST:PORT of the ngrok service
+	CAFile     string // the agent's root_cas: a PEM file of the CAs that sign the service's certificate
+}
+
+// RootCAs loads CAFile; nil without one, meaning ngrok's own CA.
+func (n Ngrok) RootCAs() (*x509.CertPool, error) {
+	if n.CAFile == "" {
+		return nil, nil
+	}
+	pem, err := os.ReadFile(n.CAFile)
+	if err != nil {
+		return nil, fmt.Errorf("config: ngrok CA file: %w", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("config: ngrok CA file %s holds no PEM certificate", n.CAFile)
+	}
+	return pool, nil
+}
+
 // Config is everything a face needs to start.
 type Config struct {
 	Command Command
 	DataDir string // folder holding tollgate.db (and sandbox.db)
 	Addr    string // where this face's HTTP server listens
 	Stripe  Stripe
+	Ngrok   Ngrok
 	// InsecureWebhooks accepts unsigned webhook events when no secret is set.
 	InsecureWebhooks bool
 	// Sandbox only: one webhook endpoint for every event, and whether to start empty.
@@ -84,6 +118,10 @@ Flags:
                            serve (default 127.0.0.1:8484) or sandbox (default 127.0.0.1:12111)
   --stripe-api URL         send Stripe calls to URL instead of api.stripe.com (also STRIPE_API_BASE)
   --insecure-webhooks      window and serve: accept unsigned webhook events when no secret is set
+  --ngrok-server HOST:PORT window and serve: the ngrok service to connect to (default: ngrok's own;
+                           also NGROK_SERVER_ADDR)
+  --ngrok-ca FILE          window and serve: PEM file of the CAs that sign that service's certificate
+                           (default: ngrok's own CA; also NGROK_ROOT_CAS)
   --webhook URL            sandbox: send every event to URL ...
   --webhook-secret SECRET  sandbox: ... signed with this whsec_ secret
   --reset                  sandbox: wipe its state first, as a new empty Stripe account
@@ -94,6 +132,10 @@ Environment (the guide's names):
   TEST_MONTHLY_PRICE_ID       the monthly price (price_...); found by lookup key when unset
   TEST_YEARLY_PRICE_ID        the yearly price (price_...)
   STRIPE_API_BASE             as --stripe-api
+  NGROK_AUTHTOKEN             your ngrok authtoken: with a test key, Tollgate opens an ngrok tunnel to its
+                              webhook and registers the endpoint on your Stripe account itself
+  NGROK_SERVER_ADDR           as --ngrok-server
+  NGROK_ROOT_CAS              as --ngrok-ca
 `
 
 // ErrUsage wraps every command-line or environment mistake, so main can print the usage after it.
@@ -115,6 +157,8 @@ func Parse(args []string, getenv func(string) string, userConfigDir func() (stri
 		fs.StringVar(&cfg.Addr, "addr", map[Command]string{Desktop: DefaultDesktopAddr, Serve: DefaultServeAddr}[cfg.Command], "")
 		fs.StringVar(&cfg.Stripe.APIBase, "stripe-api", getenv(EnvAPIBase), "")
 		fs.BoolVar(&cfg.InsecureWebhooks, "insecure-webhooks", false, "")
+		fs.StringVar(&cfg.Ngrok.ServerAddr, "ngrok-server", strings.TrimSpace(getenv(EnvNgrokServerAddr)), "")
+		fs.StringVar(&cfg.Ngrok.CAFile, "ngrok-ca", strings.TrimSpace(getenv(EnvNgrokRootCAs)), "")
 	case Sandbox:
 		fs.StringVar(&cfg.Addr, "addr", DefaultSandboxAddr, "")
 		fs.StringVar(&cfg.WebhookURL, "webhook", "", "")
@@ -156,6 +200,11 @@ func Parse(args []string, getenv func(string) string, userConfigDir func() (stri
 	if err := cfg.Stripe.Check(); err != nil {
 		return cfg, fmt.Errorf("%w: %v", ErrUsage, tollgate.ErrorMessage(err))
 	}
+	if cfg.Command == Desktop || cfg.Command == Serve {
+		if err := cfg.resolveNgrok(getenv); err != nil {
+			return cfg, err
+		}
+	}
 	if cfg.Command == Bootstrap && cfg.Stripe.SecretKey == "" {
 		return cfg, fmt.Errorf("%w: bootstrap needs %s: the key of the Stripe test account to set up", ErrUsage, EnvSecretKey)
 	}
@@ -169,8 +218,10 @@ func (s Stripe) Check() error {
 			return err
 		}
 	}
-	if s.WebhookSecret != "" && !strings.HasPrefix(s.WebhookSecret, "whsec_") {
-		return tollgate.Errorf(tollgate.EINVALID, "The webhook signing secret must start with whsec_ (Stripe shows it on the webhook endpoint's page).")
+	if s.WebhookSecret != "" {
+		if err := tollgate.CheckWebhookSecret(s.WebhookSecret); err != nil {
+			return err
+		}
 	}
 	for name, id := range map[string]string{"monthly": s.MonthlyPrice, "yearly": s.YearlyPrice} {
 		if id != "" && !strings.HasPrefix(id, "price_") {
@@ -180,6 +231,33 @@ func (s Stripe) Check() error {
 	if s.APIBase != "" {
 		if err := checkHTTPURL(s.APIBase); err != nil {
 			return tollgate.Errorf(tollgate.EINVALID, "The Stripe API base %q is not an http(s) URL such as http://127.0.0.1:12111.", s.APIBase)
+		}
+	}
+	return nil
+}
+
+// resolveNgrok reads the authtoken and checks where the agent connects, so a
+// typo in either stops the start with one line instead of a tunnel that never opens.
+func (c *Config) resolveNgrok(getenv func(string) string) error {
+	c.Ngrok.Authtoken = strings.TrimSpace(getenv(EnvNgrokAuthtoken))
+	if c.Ngrok.Authtoken != "" {
+		if err := tollgate.CheckNgrokAuthtoken(c.Ngrok.Authtoken); err != nil {
+			return fmt.Errorf("%w: %s: %s", ErrUsage, EnvNgrokAuthtoken, tollgate.ErrorMessage(err))
+		}
+	}
+	if a := c.Ngrok.ServerAddr; a != "" {
+		if host, port, err := net.SplitHostPort(a); err != nil || host == "" || port == "" {
+			return fmt.Errorf("%w: --ngrok-server %q is not HOST:PORT, e.g. connect.ngrok-agent.com:443", ErrUsage, a)
+		}
+	}
+	if c.Ngrok.CAFile != "" {
+		abs, err := filepath.Abs(c.Ngrok.CAFile)
+		if err != nil {
+			return fmt.Errorf("%w: --ngrok-ca %q: %v", ErrUsage, c.Ngrok.CAFile, err)
+		}
+		c.Ngrok.CAFile = abs
+		if _, err := c.Ngrok.RootCAs(); err != nil {
+			return fmt.Errorf("%w: --ngrok-ca: %v", ErrUsage, errors.Unwrap(err))
 		}
 	}
 	return nil

@@ -1,5 +1,6 @@
-// Package lab assembles one running Tollgate: the store, accounts, Stripe (the
-// embedded sandbox or a real test account), the webhook endpoint and its worker.
+// Package lab assembles one running Tollgate (the store, accounts, Stripe,
+// the tunnel, the webhook and its worker) and runs the setup sequence that
+// connects them to the embedded sandbox or to a real Stripe test account.
 package lab
 
 import (
@@ -16,8 +17,10 @@ import (
 	"github.com/tollgate/tollgate/internal/billing"
 	"github.com/tollgate/tollgate/internal/config"
 	"github.com/tollgate/tollgate/internal/sandbox"
+	"github.com/tollgate/tollgate/internal/settings"
 	"github.com/tollgate/tollgate/internal/store"
 	"github.com/tollgate/tollgate/internal/tollgate"
+	"github.com/tollgate/tollgate/internal/tunnel"
 	"github.com/tollgate/tollgate/internal/webhook"
 )
 
@@ -27,62 +30,74 @@ const SandboxKey = "sk_test_tollgate_sandbox"
 // SandboxFile is the emulator's own database in the data folder.
 const SandboxFile = "sandbox.db"
 
-// Modes of a lab.
+// Where the signing secrets in force come from, as a refused delivery names them.
 const (
-	ModeSandbox         = "sandbox"          // the embedded emulator, offline
-	ModeExternalSandbox = "external-sandbox" // no key, but --stripe-api points at an emulator
-	ModeStripe          = "stripe"           // a real Stripe test account
+	sourceConfigured = config.EnvWebhookSecret
+	sourceEndpoint   = "Tollgate's endpoint"
 )
 
-// setupTimeout bounds the Stripe calls made at start, so an unreachable
-// Stripe delays the window by seconds, not forever.
+// setupTimeout bounds the setup sequence, so an unreachable Stripe delays
+// the window by seconds, not forever.
 const setupTimeout = 30 * time.Second
+
+// closeTimeout bounds disabling the endpoint at quit, which must not hold a
+// learner's quit for long when the network is gone.
+const closeTimeout = 5 * time.Second
 
 // Options configure Open.
 type Options struct {
 	Config config.Config
 	Logger *slog.Logger
 	// BaseURL is the app's own HTTP server (http://127.0.0.1:port): Checkout
-	// and the Portal return there, and the webhook endpoint is its /payments/event.
+	// and the Portal return there, and the sandbox delivers to its /payments/event.
 	BaseURL string
 	// OnChange, when set, is called after a user's billing state was re-read
 	// from Stripe (or, with user 0, after Stripe was set up again), from any
 	// goroutine, so the faces can push it to the UI. It must not block.
 	OnChange func(userID uint64)
+	// OnState, when set, is called each time the setup checklist moves, so
+	// the Settings screen can show its progress. It must not block.
+	OnState func()
+	// TunnelTimeout bounds each attempt to open the ngrok tunnel; 0 is tunnel.DefaultConnectTimeout.
+	TunnelTimeout time.Duration
 }
 
 // Lab is one running Tollgate.
 type Lab struct {
-	DB      *store.DB
-	Auth    *auth.Service
-	Session auth.Session
-	Webhook *webhook.Handler
+	DB       *store.DB
+	Auth     *auth.Service
+	Session  auth.Session
+	Webhook  *webhook.Handler
+	Settings *settings.Settings
+	Gate     billing.Gate // answers Premium from the local copy, whatever Stripe's state
 
-	opts    Options
-	log     *slog.Logger
-	secret  atomic.Value // string: the webhook signing secret in force
-	cancel  context.CancelFunc
-	mu      sync.RWMutex // guards what setup replaces
-	billing *billing.Service
-	state   State
-	sandbox *sandbox.Server
+	opts       Options
+	log        *slog.Logger
+	keys       webhook.Keyring
+	stopWorker context.CancelFunc
+
+	// setupMu serialises the setup sequence, which starts and stops the
+	// sandbox and the tunnel. Screens never take it: they read current, so
+	// none waits on a slow Stripe.
+	setupMu   sync.Mutex
+	sandbox   *sandbox.Server // guarded by setupMu
+	tunnel    *tunnel.Tunnel  // guarded by setupMu
+	tunnelFor config.Ngrok    // what tunnel was opened with; guarded by setupMu
+	closed    bool            // guarded by setupMu
+	current   atomic.Pointer[snapshot]
+	// liveTunnel is tunnel for State, which must not wait on setupMu.
+	liveTunnel atomic.Pointer[tunnel.Tunnel]
 }
 
-// State is what the Settings screen shows about Stripe.
-type State struct {
-	Mode       string `json:"mode"`
-	APIBase    string `json:"apiBase"`
-	Account    string `json:"account"`
-	Webhook    string `json:"webhook"`    // the endpoint URL Stripe sends events to
-	WebhookSet bool   `json:"webhookSet"` // a signing secret is in force
-	TestClocks bool   `json:"testClocks"`
-	Ready      bool   `json:"ready"`
-	Error      string `json:"error"` // why billing is not ready
+// snapshot is the Stripe side as the last setup left it, replaced whole.
+type snapshot struct {
+	billing *billing.Service // nil while not ready
+	state   State
 }
 
 // Open opens the store and sets up billing. A billing failure (Stripe
-// unreachable, a bad key) does not stop the app: accounts still work and the
-// Settings screen shows the reason.
+// unreachable, a bad key, ngrok down) does not stop the app: accounts and
+// Premium still work and the Settings screen shows the reason.
 func Open(ctx context.Context, o Options) (*Lab, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
@@ -91,12 +106,19 @@ func Open(ctx context.Context, o Options) (*Lab, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &Lab{DB: db, Auth: auth.New(db, auth.Options{}), opts: o, log: o.Logger}
-	l.secret.Store("")
+	l := &Lab{
+		DB:       db,
+		Auth:     auth.New(db, auth.Options{}),
+		Settings: settings.New(db, o.Config),
+		Gate:     billing.Gate{Store: db},
+		opts:     o,
+		log:      o.Logger,
+	}
+	l.current.Store(&snapshot{state: State{Error: "Stripe is not set up yet."}})
 	l.Webhook = webhook.New(webhook.Options{
 		Events:   db,
 		Applier:  l,
-		Secret:   func() string { return l.secret.Load().(string) },
+		Keys:     &l.keys,
 		Insecure: o.Config.InsecureWebhooks,
 		Logger:   o.Logger.With("component", "webhook"),
 	})
@@ -105,17 +127,21 @@ func Open(ctx context.Context, o Options) (*Lab, error) {
 	}
 	// The worker starts after setup so that events left pending by the last run are applied with a working Stripe client.
 	wctx, cancel := context.WithCancel(context.Background())
-	l.cancel = cancel
+	l.stopWorker = cancel
 	l.Webhook.Start(wctx)
 	return l, nil
 }
 
-// Close stops the worker and the sandbox and closes the store.
+// Close disables Tollgate's webhook endpoint, closes the tunnel, stops the
+// worker and the sandbox, and closes the store.
 func (l *Lab) Close() error {
-	l.cancel()
+	l.setupMu.Lock()
+	defer l.setupMu.Unlock()
+	l.closed = true
+	l.disableEndpoint()
+	l.closeTunnel()
+	l.stopWorker()
 	l.Webhook.Wait()
-	l.mu.Lock()
-	defer l.mu.Unlock()
 	var errs []error
 	if l.sandbox != nil {
 		errs = append(errs, l.sandbox.Close())
@@ -124,21 +150,26 @@ func (l *Lab) Close() error {
 	return errors.Join(errs...)
 }
 
-// Billing returns the billing service, or why there is none.
-func (l *Lab) Billing() (*billing.Service, error) {
-	l.mu.RLock()
-	defer l.mu.RUnlock()
-	if l.billing == nil {
-		return nil, tollgate.Errorf(tollgate.EUNAVAILABLE, "Billing is not ready: %s See Settings.", l.state.Error)
+// disableEndpoint stops Stripe delivering to an app that is gone. Called with setupMu held.
+func (l *Lab) disableEndpoint() {
+	snap := l.current.Load()
+	if snap.billing == nil || snap.state.endpointID == "" {
+		return
 	}
-	return l.billing, nil
+	ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
+	defer cancel()
+	if err := snap.billing.DisableWebhookEndpoint(ctx, snap.state.endpointID); err != nil {
+		l.log.Warn("could not disable the webhook endpoint; Stripe will retry its events until the next start", "endpoint", snap.state.endpointID, "err", err)
+	}
 }
 
-// State reports the Stripe side of the lab.
-func (l *Lab) State() State {
-	l.mu.RLock()
-	defer l.mu.RUnlock()
-	return l.state
+// Billing returns the billing service, or why there is none.
+func (l *Lab) Billing() (*billing.Service, error) {
+	snap := l.current.Load()
+	if snap.billing == nil {
+		return nil, tollgate.Errorf(tollgate.EUNAVAILABLE, "Billing is not ready: %s See Settings.", snap.state.Error)
+	}
+	return snap.billing, nil
 }
 
 // ApplyEvent hands a webhook event to the billing service in force.
@@ -151,147 +182,59 @@ func (l *Lab) ApplyEvent(ctx context.Context, e *tollgate.Event) (string, error)
 }
 
 // Setup (re)builds the Stripe side from the flags, the environment and the
-// stored settings, in that order of precedence: it starts or stops the
-// embedded sandbox, creates the demo catalog where Tollgate owns the account,
-// and makes sure a webhook endpoint points here.
+// stored settings, in that order of precedence, as the checklist on the
+// Settings screen shows it: the key works, the catalog is ready, the tunnel
+// is up, the endpoint is registered.
 func (l *Lab) Setup(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, setupTimeout)
-	defer cancel()
-	l.mu.Lock()
-	defer l.mu.Unlock()
+	l.setupMu.Lock()
+	defer l.setupMu.Unlock()
+	if l.closed {
+		return tollgate.Errorf(tollgate.EUNAVAILABLE, "Tollgate is closing.")
+	}
 	// Whatever the outcome, the screens showing Stripe's state re-read it.
 	if l.opts.OnChange != nil {
 		defer l.opts.OnChange(0)
 	}
-	st, err := l.effectiveStripe(ctx)
+	ctx, cancel := context.WithTimeout(ctx, setupTimeout)
+	defer cancel()
+	return l.setup(ctx)
+}
+
+// SaveSettings checks the Settings form, proves a new key against Stripe
+// before keeping it (a wrong key is never stored, so it cannot break what
+// works), stores the form and sets Stripe up again with it.
+func (l *Lab) SaveSettings(ctx context.Context, f settings.Form, clearSecrets bool) error {
+	f, err := f.Clean()
 	if err != nil {
-		return l.fail(State{}, err)
+		return err
 	}
-	state := State{Mode: ModeStripe, APIBase: st.cfg.APIBase, TestClocks: st.testClocks}
-	key := st.cfg.SecretKey
-	switch {
-	case key == "" && st.cfg.APIBase == "":
-		state.Mode, key, state.TestClocks = ModeSandbox, SandboxKey, true
-		if l.sandbox == nil {
-			sb, err := sandbox.Start(context.Background(), sandbox.Config{
-				Path:   filepath.Join(l.opts.Config.DataDir, SandboxFile),
-				Logger: l.log.With("component", "sandbox"),
-			}, "127.0.0.1:0")
-			if err != nil {
-				return l.fail(state, fmt.Errorf("lab: start sandbox: %w", err))
-			}
-			l.sandbox = sb
+	if f.SecretKey != "" {
+		eff, err := l.Settings.Effective(ctx)
+		if err != nil && tollgate.ErrorCode(err) != tollgate.EINVALID {
+			return err
 		}
-		state.APIBase = l.sandbox.URL()
-	case key == "":
-		state.Mode, key, state.TestClocks = ModeExternalSandbox, SandboxKey, true
-	}
-	if state.Mode != ModeSandbox && l.sandbox != nil {
-		l.sandbox.Close()
-		l.sandbox = nil
-	}
-	if state.Mode != ModeStripe {
-		// Price ids name prices of a real account; a sandbox has its own catalog.
-		st.cfg.MonthlyPrice, st.cfg.YearlyPrice = "", ""
-	}
-	b, err := billing.New(billing.Config{
-		SecretKey:    key,
-		APIBase:      state.APIBase,
-		MonthlyPrice: st.cfg.MonthlyPrice,
-		YearlyPrice:  st.cfg.YearlyPrice,
-		TestClocks:   state.TestClocks,
-		ReturnBase:   l.opts.BaseURL,
-		Logger:       l.log.With("component", "billing"),
-	}, l.DB, l.DB)
-	if err != nil {
-		return l.fail(state, err)
-	}
-	b.OnChange = l.opts.OnChange
-	acct, err := b.Account(ctx)
-	if err != nil {
-		return l.fail(state, err)
-	}
-	state.Account = acct.Name
-	// The embedded sandbox is one account whatever port it gets; any other
-	// account is known by its id and where it is served.
-	where := state.APIBase
-	if state.Mode == ModeSandbox {
-		where = "embedded"
-	}
-	if err := l.followAccount(ctx, acct.ID+"@"+where); err != nil {
-		return l.fail(state, err)
-	}
-	// The catalog is created where Tollgate owns the account's setup: always in
-	// a sandbox, and on a real account when no price ids were given.
-	if state.Mode != ModeStripe || st.cfg.MonthlyPrice == "" || st.cfg.YearlyPrice == "" {
-		if _, err := b.Bootstrap(ctx); err != nil {
-			return l.fail(state, err)
+		if err := checkKey(ctx, f.SecretKey, eff.Stripe.APIBase); err != nil {
+			return err
 		}
 	}
-	if err := l.setupWebhook(ctx, b, &state, st.cfg.WebhookSecret); err != nil {
-		return l.fail(state, err)
+	if err := l.Settings.Save(ctx, f, clearSecrets); err != nil {
+		return err
 	}
-	state.Ready = true
-	l.billing, l.state = b, state
-	l.log.Info("billing ready", "mode", state.Mode, "api", state.APIBase, "account", state.Account, "webhook", state.Webhook)
-	// Events left pending while Stripe could not be reached can be applied now.
-	l.Webhook.Retry()
+	return l.Setup(ctx)
+}
+
+// checkKey asks Stripe who the key belongs to: GET /v1/account, the cheapest proof it works.
+func checkKey(ctx context.Context, key, apiBase string) error {
+	b, err := billing.New(billing.Config{SecretKey: key, APIBase: apiBase}, nil)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, setupTimeout)
+	defer cancel()
+	if _, err := b.Account(ctx); err != nil {
+		return fmt.Errorf("lab: check key: %w", errors.Join(tollgate.Errorf(tollgate.ErrorCode(err), "The key was not saved. %s", tollgate.ErrorMessage(err)), err))
+	}
 	return nil
-}
-
-// followAccount forgets the local copy of customers, subscriptions,
-// entitlements and events when the Stripe account behind it changed (another
-// key, the sandbox instead of a real account): that copy describes objects the
-// new account does not have, and would unlock Premium or block a purchase on
-// its say-so.
-func (l *Lab) followAccount(ctx context.Context, account string) error {
-	known, err := l.DB.Setting(ctx, keyAccount)
-	if err != nil || known == account {
-		return err
-	}
-	if known != "" {
-		if err := l.DB.ResetBilling(ctx); err != nil {
-			return fmt.Errorf("lab: forget the previous account: %w", err)
-		}
-		l.log.Info("the Stripe account changed; forgot the previous account's customers and subscriptions", "was", known, "now", account)
-	}
-	return l.DB.SetSetting(ctx, keyAccount, account)
-}
-
-// setupWebhook decides which signing secret is in force. Stripe cannot reach a
-// loopback address, so on a real account the secret of an endpoint the learner
-// made (through a tunnel) is used; a sandbox gets an endpoint of its own here.
-func (l *Lab) setupWebhook(ctx context.Context, b *billing.Service, state *State, configured string) error {
-	url := l.opts.BaseURL + "/payments/event"
-	if state.Mode == ModeStripe {
-		l.secret.Store(configured)
-		state.WebhookSet = configured != ""
-		if configured != "" {
-			state.Webhook = "your endpoint, forwarding to " + url
-		}
-		return nil
-	}
-	known, err := l.knownEndpoint(ctx)
-	if err != nil {
-		return err
-	}
-	ep, err := b.EnsureWebhookEndpoint(ctx, url, known)
-	if err != nil {
-		return err
-	}
-	if err := l.saveEndpoint(ctx, ep); err != nil {
-		return err
-	}
-	l.secret.Store(ep.Secret)
-	state.Webhook, state.WebhookSet = ep.URL, true
-	return nil
-}
-
-func (l *Lab) fail(state State, err error) error {
-	state.Error = tollgate.ErrorMessage(err)
-	l.state, l.billing = state, nil
-	l.secret.Store("")
-	return err
 }
 
 // ResetSandbox wipes the embedded sandbox back to a new, empty Stripe account
@@ -299,10 +242,13 @@ func (l *Lab) fail(state State, err error) error {
 // an instructor can hand the next class a clean demo. Accounts stay. The demo
 // catalog and the webhook endpoint are created again.
 func (l *Lab) ResetSandbox(ctx context.Context) error {
-	l.mu.Lock()
-	if l.sandbox == nil || l.state.Mode != ModeSandbox {
-		l.mu.Unlock()
+	l.setupMu.Lock()
+	defer l.setupMu.Unlock()
+	if l.sandbox == nil || l.State().Mode != ModeSandbox {
 		return tollgate.Errorf(tollgate.EINVALID, "Only Tollgate's own sandbox can be reset; a Stripe account is yours to manage in its dashboard.")
+	}
+	if l.opts.OnChange != nil {
+		defer l.opts.OnChange(0)
 	}
 	wipe := func() error {
 		if err := l.sandbox.Reset(ctx); err != nil {
@@ -311,15 +257,46 @@ func (l *Lab) ResetSandbox(ctx context.Context) error {
 		return l.DB.ResetBilling(ctx)
 	}
 	var err error
-	if l.billing != nil {
-		err = l.billing.WhileNotSyncing(wipe)
+	if b := l.current.Load().billing; b != nil {
+		err = b.WhileNotSyncing(wipe)
 	} else {
 		err = wipe()
 	}
-	l.mu.Unlock()
 	if err != nil {
 		return fmt.Errorf("lab: reset sandbox: %w", err)
 	}
 	l.log.Info("sandbox reset")
-	return l.Setup(ctx)
+	ctx, cancel := context.WithTimeout(ctx, setupTimeout)
+	defer cancel()
+	return l.setup(ctx)
+}
+
+// followAccount forgets the local copy of customers, subscriptions,
+// entitlements and events, and the endpoint Tollgate made, when the Stripe
+// account behind them changed (another key, the sandbox instead of a real
+// account): that copy describes objects the new account does not have, and
+// would unlock Premium or block a purchase on its say-so.
+func (l *Lab) followAccount(ctx context.Context, account string) error {
+	known, err := l.Settings.Account(ctx)
+	if err != nil || known == account {
+		return err
+	}
+	if known != "" {
+		if err := l.DB.ResetBilling(ctx); err != nil {
+			return fmt.Errorf("lab: forget the previous account: %w", err)
+		}
+		if err := l.Settings.SaveEndpoint(ctx, tollgate.WebhookEndpoint{}); err != nil {
+			return err
+		}
+		l.log.Info("the Stripe account changed; forgot the previous account's customers and subscriptions", "was", known, "now", account)
+	}
+	return l.Settings.SetAccount(ctx, account)
+}
+
+// publish makes s the state screens see and tells them it moved.
+func (l *Lab) publish(s *snapshot) {
+	l.current.Store(s)
+	if l.opts.OnState != nil {
+		l.opts.OnState()
+	}
 }

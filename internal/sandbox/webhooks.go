@@ -180,6 +180,7 @@ func (s *Sandbox) updateEndpoint(c *call) (any, error) {
 		ep.Status = "disabled"
 	}
 	s.st.endpoints.put(s.st, ep.ID, ep)
+	s.wakeDeliveries() // an endpoint enabled again resumes what it was owed
 	return renderEndpoint(ep, false), nil
 }
 
@@ -339,6 +340,15 @@ func (s *Sandbox) deliverLoop(l lane, wake chan struct{}) {
 			delete(s.workers, l)
 			s.mu.Unlock()
 			return
+		}
+		if ep.Status != "enabled" {
+			// A disabled endpoint gets nothing, not even the retries it was
+			// owed, until it is enabled again (which nudges this worker).
+			s.mu.Unlock()
+			if !s.sleep(0, wake) {
+				return
+			}
+			continue
 		}
 		// Taken off the index before the attempt: recordAttempt puts it
 		// back if it is to be retried. A Close mid-attempt loses nothing,

@@ -26,12 +26,27 @@ func PublicRoutes(webhook http.Handler, returns Returns, appURL string, log *slo
 		log = slog.New(slog.DiscardHandler)
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/payments/event", webhook)
+	mux.Handle(tollgate.WebhookPath, webhook)
 	p := &returnPages{returns: returns, appURL: appURL, log: log}
-	mux.HandleFunc("GET /checkout/success", p.success)
-	mux.HandleFunc("GET /checkout/cancel", p.cancel)
-	mux.HandleFunc("GET /portal/return", p.portal)
+	mux.HandleFunc("GET "+tollgate.CheckoutSuccessPath, p.success)
+	mux.HandleFunc("GET "+tollgate.CheckoutCancelPath, p.cancel)
+	mux.HandleFunc("GET "+tollgate.PortalReturnPath, p.portal)
 	return mux
+}
+
+// TunnelRoutes is all the tunnel serves: POST /payments/event. Anything else
+// from the internet is 404, as if nothing were there: the app, its bridge and
+// the return pages are for this machine only.
+func TunnelRoutes(webhook http.Handler) http.Handler {
+	// An exact match, not a ServeMux: a mux would answer //payments/event
+	// with a redirect and GET with a 405, telling a prober what is there.
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost || r.URL.Path != tollgate.WebhookPath {
+			http.NotFound(w, r)
+			return
+		}
+		webhook.ServeHTTP(w, r)
+	})
 }
 
 // returnPages either send the browser back into the app (serve mode, where the

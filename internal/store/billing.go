@@ -94,6 +94,21 @@ func (db *DB) CustomerByStripeID(ctx context.Context, stripeID string) (*tollgat
 	return c, nil
 }
 
+// CustomerIDs returns the Stripe ids of every customer Tollgate made.
+func (db *DB) CustomerIDs(ctx context.Context) ([]string, error) {
+	ids := []string{}
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketCustomersByStripeID).ForEach(func(k, _ []byte) error {
+			ids = append(ids, string(k)) // string() copies out of the mmap
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: customer ids: %w", err)
+	}
+	return ids, nil
+}
+
 func getCustomer(tx *bolt.Tx, userID uint64) (*tollgate.Customer, error) {
 	raw := tx.Bucket(bucketCustomers).Get(itob(userID))
 	if raw == nil {
@@ -221,7 +236,7 @@ func (db *DB) ResetBilling(ctx context.Context) error {
 				return fmt.Errorf("%s: %w", name, err)
 			}
 		}
-		return nil
+		return tx.Bucket(bucketMeta).Delete(keyLastEvent)
 	})
 	if err != nil {
 		return fmt.Errorf("store: reset billing: %w", err)

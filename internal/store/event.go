@@ -57,6 +57,9 @@ func (db *DB) RecordEvent(ctx context.Context, e *tollgate.Event) (isNew bool, e
 		if err := events.Put([]byte(e.ID), raw); err != nil {
 			return err
 		}
+		if err := tx.Bucket(bucketMeta).Put(keyLastEvent, []byte(e.ID)); err != nil {
+			return err
+		}
 		isNew = true
 		// Only now, when the transaction can no longer fail on our side, does e change.
 		e.Received, e.Outcome, e.Error = received, tollgate.EventPending, ""
@@ -66,6 +69,33 @@ func (db *DB) RecordEvent(ctx context.Context, e *tollgate.Event) (isNew bool, e
 		return false, fmt.Errorf("store: record event %s: %w", e.ID, err)
 	}
 	return isNew, nil
+}
+
+// LastEvent returns the event received last, or nil when none is recorded:
+// the Settings checklist's proof that events reach Tollgate. It reads one
+// event, not the whole log.
+func (db *DB) LastEvent(ctx context.Context) (*tollgate.Event, error) {
+	var e *tollgate.Event
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		id := tx.Bucket(bucketMeta).Get(keyLastEvent)
+		if id == nil {
+			return nil
+		}
+		raw := tx.Bucket(bucketEvents).Get(id)
+		if raw == nil {
+			return nil
+		}
+		var r eventRecord
+		if err := json.Unmarshal(raw, &r); err != nil {
+			return fmt.Errorf("decode event %s: %w", id, err)
+		}
+		e = r.event()
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: last event: %w", err)
+	}
+	return e, nil
 }
 
 // SetEventOutcome records what applying the event did; an unknown id is a NotFound error.

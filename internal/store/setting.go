@@ -5,17 +5,7 @@ import (
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
-
-	"github.com/tollgate/tollgate/internal/tollgate"
 )
-
-var _ tollgate.SettingStore = (*DB)(nil)
-
-// Setting returns the value stored under key, or "" when none is.
-func (db *DB) Setting(ctx context.Context, key string) (string, error) {
-	values, err := db.Settings(ctx, key)
-	return values[key], err
-}
 
 // Settings returns the values stored under keys, read in one transaction; a
 // key with no value maps to "".
@@ -32,11 +22,6 @@ func (db *DB) Settings(ctx context.Context, keys ...string) (map[string]string, 
 		return nil, fmt.Errorf("store: settings: %w", err)
 	}
 	return values, nil
-}
-
-// SetSetting stores value under key; an empty value removes it.
-func (db *DB) SetSetting(ctx context.Context, key, value string) error {
-	return db.SetSettings(ctx, map[string]string{key: value})
 }
 
 // SetSettings stores several values in one transaction, so a form saved

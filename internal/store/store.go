@@ -33,6 +33,9 @@ var (
 
 var keySchemaVersion = []byte("schema_version")
 
+// keyLastEvent, in meta, holds the id of the event received last.
+var keyLastEvent = []byte("last_event")
+
 // migrations bring a database from version i to i+1. Append only: a released
 // migration is never edited, so every file upgrades along the same path.
 var migrations = []func(tx *bolt.Tx) error{

@@ -181,20 +181,8 @@ func TestCreateUser(t *testing.T) {
 func TestSettings(t *testing.T) {
 	ctx := context.Background()
 	db := MustOpen(t)
-	if v, err := db.Setting(ctx, "k"); err != nil || v != "" {
-		t.Fatalf("unset = %q, %v; want empty", v, err)
-	}
-	if err := db.SetSetting(ctx, "k", "v1"); err != nil {
-		t.Fatal(err)
-	}
-	if v, _ := db.Setting(ctx, "k"); v != "v1" {
-		t.Errorf("got %q, want v1", v)
-	}
-	if err := db.SetSetting(ctx, "k", ""); err != nil {
-		t.Fatal(err)
-	}
-	if v, _ := db.Setting(ctx, "k"); v != "" {
-		t.Errorf("after clearing got %q, want empty", v)
+	if got, err := db.Settings(ctx, "k"); err != nil || got["k"] != "" {
+		t.Fatalf("unset = %q, %v; want empty", got["k"], err)
 	}
 	if err := db.SetSettings(ctx, map[string]string{"a": "1", "b": "2"}); err != nil {
 		t.Fatal(err)
@@ -208,5 +196,17 @@ func TestSettings(t *testing.T) {
 	}
 	if len(got) != 3 || got["a"] != "" || got["b"] != "3" || got["never-set"] != "" {
 		t.Errorf("Settings = %v, want a empty, b 3 and never-set empty", got)
+	}
+	// Settings survive a reopen: the Settings screen's values and the webhook secret live here.
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db, err = store.Open(db.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if got, _ := db.Settings(ctx, "b"); got["b"] != "3" {
+		t.Errorf("after reopen b = %q, want 3", got["b"])
 	}
 }

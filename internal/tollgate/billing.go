@@ -119,8 +119,20 @@ type BillingStore interface {
 	PutCustomer(ctx context.Context, c *Customer) error // a user has at most one customer; a second is a Conflict
 	CustomerByUser(ctx context.Context, userID uint64) (*Customer, error)
 	CustomerByStripeID(ctx context.Context, stripeID string) (*Customer, error)
+	CustomerIDs(ctx context.Context) ([]string, error) // the Stripe ids of every customer
 	PutSubscription(ctx context.Context, s *Subscription) error
 	SubscriptionsByUser(ctx context.Context, userID uint64) ([]*Subscription, error)
 	PutEntitlements(ctx context.Context, e *Entitlements) error
 	EntitlementsByCustomer(ctx context.Context, customerID string) (*Entitlements, error) // empty, not an error, when none
+}
+
+// WebhookEndpoint is a webhook endpoint Tollgate made on the Stripe account.
+// Stripe returns the signing secret only when the endpoint is created, so it
+// is kept here from then on.
+type WebhookEndpoint struct {
+	ID         string `json:"id"`
+	URL        string `json:"url"`
+	APIVersion string `json:"apiVersion"`
+	Status     string `json:"status"` // enabled or disabled
+	Secret     string `json:"-"`
 }

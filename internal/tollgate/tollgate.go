@@ -24,9 +24,3 @@ type UserStore interface {
 	UserByID(ctx context.Context, id uint64) (*User, error)
 	UserByEmail(ctx context.Context, email string) (*User, error)
 }
-
-// SettingStore keeps small named values, such as configuration set on the Settings screen.
-type SettingStore interface {
-	Setting(ctx context.Context, key string) (string, error)
-	SetSetting(ctx context.Context, key, value string) error
-}

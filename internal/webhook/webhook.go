@@ -59,10 +59,9 @@ const (
 type Options struct {
 	Events  tollgate.EventStore
 	Applier tollgate.EventApplier
-	// Secret returns the endpoint's signing secret (whsec_...). It is a function
-	// because the secret may change at run time, for example when Tollgate
-	// creates a new endpoint; "" means none is configured.
-	Secret func() string
+	// Keys holds the signing secrets in force; they may change at run time,
+	// for example when Tollgate creates a new endpoint. Nil means none.
+	Keys *Keyring
 	// Insecure (--insecure-webhooks) accepts unsigned events while no secret is
 	// configured, for trying the app without a Stripe endpoint.
 	Insecure bool
@@ -96,8 +95,8 @@ func New(o Options) *Handler {
 	if o.Events == nil || o.Applier == nil {
 		panic("webhook: New needs Options.Events and Options.Applier")
 	}
-	if o.Secret == nil {
-		o.Secret = func() string { return "" }
+	if o.Keys == nil {
+		o.Keys = &Keyring{}
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
@@ -161,8 +160,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // verify returns the event in body, or a one-line reason to refuse it.
 func (h *Handler) verify(header string, body []byte) (*tollgate.Event, string) {
-	secret := strings.TrimSpace(h.o.Secret())
-	if secret == "" {
+	keys := h.o.Keys.inForce()
+	if len(keys) == 0 {
 		if !h.o.Insecure {
 			return nil, msgNoSecret
 		}
@@ -183,14 +182,23 @@ func (h *Handler) verify(header string, body []byte) (*tollgate.Event, string) {
 	// only ids from an event and re-reads the objects through stripe-go, so the
 	// version of the payload does not matter, while refusing it would lose every
 	// event of an endpoint (or `stripe listen`) on the account's default version.
-	se, err := webhook.ConstructEventWithOptions(body, header, secret, webhook.ConstructEventOptions{IgnoreTolerance: true, IgnoreAPIVersionMismatch: true})
+	var (
+		se  stripe.Event
+		err = webhook.ErrNoValidSignature
+	)
+	for _, k := range keys {
+		se, err = webhook.ConstructEventWithOptions(body, header, k.secret, webhook.ConstructEventOptions{IgnoreTolerance: true, IgnoreAPIVersionMismatch: true})
+		if !errors.Is(err, webhook.ErrNoValidSignature) {
+			break // valid, or a fault of the header that no other secret mends
+		}
+	}
 	switch {
 	case errors.Is(err, webhook.ErrNotSigned):
 		return nil, "missing Stripe-Signature header"
 	case errors.Is(err, webhook.ErrInvalidHeader):
 		return nil, "malformed Stripe-Signature header"
 	case errors.Is(err, webhook.ErrNoValidSignature):
-		return nil, "no valid signature: is TEST_STRIPE_WEBHOOK_SECRET the endpoint's secret?"
+		return nil, "no valid signature: the event is signed with none of the secrets in force (" + sourceList(keys) + ")"
 	}
 	// The signature is valid from here on, so the timestamp it covers is Stripe's.
 	signed, ok := signedAt(header)

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -100,6 +101,15 @@ type env struct {
 	logs    *syncBuffer
 }
 
+// keys returns a keyring holding secrets by source.
+func keys(secrets map[string]string) *tgwebhook.Keyring {
+	k := &tgwebhook.Keyring{}
+	for source, secret := range secrets {
+		k.Set(source, secret)
+	}
+	return k
+}
+
 // newEnv serves a handler over real HTTP on 127.0.0.1 with a real store; the
 // worker is not running until start.
 func newEnv(tb testing.TB, configure func(*tgwebhook.Options)) *env {
@@ -113,7 +123,7 @@ func newEnv(tb testing.TB, configure func(*tgwebhook.Options)) *env {
 	o := tgwebhook.Options{
 		Events:  db,
 		Applier: e.applier,
-		Secret:  func() string { return testSecret },
+		Keys:    keys(map[string]string{"TEST_STRIPE_WEBHOOK_SECRET": testSecret}),
 		Logger:  slog.New(slog.NewTextHandler(e.logs, nil)).With("component", "webhook"),
 	}
 	if configure != nil {
@@ -238,7 +248,7 @@ func TestReceive(t *testing.T) {
 		if got, want := code, http.StatusBadRequest; got != want {
 			t.Fatalf("status = %d, want %d", got, want)
 		}
-		if got, want := text, "no valid signature: is TEST_STRIPE_WEBHOOK_SECRET the endpoint's secret?"; got != want {
+		if got, want := text, "no valid signature: the event is signed with none of the secrets in force (TEST_STRIPE_WEBHOOK_SECRET)"; got != want {
 			t.Errorf("text = %q, want %q", got, want)
 		}
 		if strings.Contains(text, testSecret) || strings.Contains(e.logs.String(), testSecret) {
@@ -492,7 +502,7 @@ func TestReceive(t *testing.T) {
 	})
 
 	t.Run("ErrNoSecret", func(t *testing.T) {
-		e := newEnv(t, func(o *tgwebhook.Options) { o.Secret = func() string { return "" } })
+		e := newEnv(t, func(o *tgwebhook.Options) { o.Keys = nil })
 		body := newEvent("evt_nosecret")
 		code, text := e.post(t, body, sign(body, testSecret))
 		if code != http.StatusBadRequest || text != "no webhook secret configured; set TEST_STRIPE_WEBHOOK_SECRET or start with --insecure-webhooks" {
@@ -502,10 +512,9 @@ func TestReceive(t *testing.T) {
 	})
 
 	t.Run("SecretChangesAtRunTime", func(t *testing.T) {
-		var secret atomic.Value
-		secret.Store("whsec_old")
-		e := newEnv(t, func(o *tgwebhook.Options) { o.Secret = func() string { return secret.Load().(string) } })
-		secret.Store("whsec_new")
+		k := keys(map[string]string{"Tollgate's endpoint": "whsec_old"})
+		e := newEnv(t, func(o *tgwebhook.Options) { o.Keys = k })
+		k.Set("Tollgate's endpoint", "whsec_new")
 		body := newEvent("evt_rotated")
 		if code, _ := e.post(t, body, sign(body, "whsec_old")); code != http.StatusBadRequest {
 			t.Errorf("old secret: status %d, want 400", code)
@@ -513,11 +522,36 @@ func TestReceive(t *testing.T) {
 		if code, text := e.post(t, body, sign(body, "whsec_new")); code != http.StatusOK {
 			t.Errorf("new secret: %d %q, want 200", code, text)
 		}
+		k.Set("Tollgate's endpoint", "")
+		if code, text := e.post(t, newEvent("evt_after"), ""); code != http.StatusBadRequest || !strings.HasPrefix(text, "no webhook secret configured") {
+			t.Errorf("secret removed: %d %q, want 400 no secret", code, text)
+		}
+	})
+
+	t.Run("EverySecretInForce", func(t *testing.T) {
+		// A learner's TEST_STRIPE_WEBHOOK_SECRET (stripe listen) and the secret of
+		// the endpoint Tollgate made are both valid, as during Stripe's secret rotation.
+		k := keys(map[string]string{"TEST_STRIPE_WEBHOOK_SECRET": "whsec_listen", "Tollgate's endpoint": "whsec_endpoint"})
+		e := newEnv(t, func(o *tgwebhook.Options) { o.Keys = k })
+		for i, secret := range []string{"whsec_listen", "whsec_endpoint"} {
+			body := newEvent(fmt.Sprintf("evt_either_%d", i))
+			if code, text := e.post(t, body, sign(body, secret)); code != http.StatusOK {
+				t.Errorf("signed with %s: %d %q, want 200", secret, code, text)
+			}
+		}
+		body := newEvent("evt_neither")
+		code, text := e.post(t, body, sign(body, "whsec_other"))
+		if want := "no valid signature: the event is signed with none of the secrets in force (TEST_STRIPE_WEBHOOK_SECRET, Tollgate's endpoint)"; code != http.StatusBadRequest || text != want {
+			t.Errorf("signed with neither: %d %q, want 400 %q", code, text, want)
+		}
+		if got := k.Sources(); !slices.Equal(got, []string{"TEST_STRIPE_WEBHOOK_SECRET", "Tollgate's endpoint"}) {
+			t.Errorf("Sources() = %v", got)
+		}
 	})
 
 	t.Run("Insecure", func(t *testing.T) {
 		e := newEnv(t, func(o *tgwebhook.Options) {
-			o.Secret = func() string { return "" }
+			o.Keys = nil
 			o.Insecure = true
 		})
 		e.start(t)

@@ -1,15 +1,33 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/preact";
 
-const go = { About: vi.fn(), Stripe: vi.fn(), StripeSettings: vi.fn(), SaveStripeSettings: vi.fn(), ResetSandbox: vi.fn() };
+const go = { About: vi.fn(), Stripe: vi.fn(), StripeSettings: vi.fn(), SaveStripeSettings: vi.fn(), ResetSandbox: vi.fn(), SetUpStripe: vi.fn() };
 vi.mock("../../wailsjs/go/main/App", () => go);
+const listeners: Record<string, () => void> = {};
+vi.mock("../../wailsjs/runtime/runtime", () => ({
+  EventsOn: (name: string, cb: () => void) => {
+    listeners[name] = cb;
+    return () => delete listeners[name];
+  },
+}));
 
 const { Settings } = await import("./Settings");
 
 const user = { id: 1, email: "ada@example.com", name: "Ada", createdAt: "2026-11-26T10:00:00Z" };
 const about = { version: "v1", dataDir: "/d", database: "/d/tollgate.db", schemaVersion: 2, face: "serve" };
-const sandbox = { mode: "sandbox", apiBase: "http://127.0.0.1:1", account: "Tollgate Sandbox", webhook: "http://127.0.0.1:2/payments/event", webhookSet: true, testClocks: true, ready: true, error: "" };
-const view = (extra = {}) => ({ secretKeySet: false, secretKeyHint: "", webhookSecretSet: false, monthlyPrice: "", yearlyPrice: "", testClocks: false, fromEnvironment: [], ...extra });
+const step = (id: string, status: string, extra = {}) => ({ id, title: id + " title", status, facts: [], note: "", error: "", ...extra });
+const sandbox = {
+  mode: "sandbox", apiBase: "http://127.0.0.1:1", account: "Tollgate Sandbox", webhook: "http://127.0.0.1:2/payments/event", webhookSet: true,
+  testClocks: true, ready: true, error: "", listenCommand: "",
+  steps: [
+    step("key", "done", { facts: [{ label: "Account", value: "Tollgate Sandbox" }] }),
+    step("catalog", "done", { facts: [{ label: "Product", value: "prod_123" }] }),
+    step("tunnel", "skipped", { note: "Not needed: the sandbox runs on this machine." }),
+    step("endpoint", "done", { facts: [{ label: "Endpoint", value: "we_123" }] }),
+    step("event", "waiting", { note: "No event yet." }),
+  ],
+};
+const view = (extra = {}) => ({ secretKeySet: false, secretKeyHint: "", webhookSecretSet: false, ngrokAuthtokenSet: false, monthlyPrice: "", yearlyPrice: "", testClocks: false, fromEnvironment: [], ...extra });
 
 function setup(st = sandbox, v = view()) {
   go.About.mockResolvedValue(about);
@@ -34,7 +52,7 @@ describe("Settings", () => {
     fireEvent.click(screen.getByRole("button", { name: "Save" }));
     await waitFor(() => expect(go.SaveStripeSettings).toHaveBeenCalled());
     const [sent, clear] = go.SaveStripeSettings.mock.calls[0];
-    expect(sent).toMatchObject({ secretKey: "sk_test_abc", monthlyPrice: "price_m", webhookSecret: "" });
+    expect(sent).toMatchObject({ secretKey: "sk_test_abc", monthlyPrice: "price_m", webhookSecret: "", ngrokAuthtoken: "" });
     expect(clear).toBe(false);
     expect(await screen.findByText("Your Stripe account, in test mode")).toBeTruthy();
     expect(screen.getByText("Ada's test account")).toBeTruthy();
@@ -65,5 +83,43 @@ describe("Settings", () => {
     fireEvent.click(screen.getByRole("button", { name: "Yes, erase all Stripe data" }));
     await waitFor(() => expect(go.ResetSandbox).toHaveBeenCalledTimes(1));
     expect((await screen.findByRole("status")).textContent).toContain("new, empty Stripe account");
+  });
+
+  it("shows the set-up checklist with each step's ids, and follows Go as it moves", async () => {
+    setup();
+    const list = await screen.findByRole("list", { name: "Stripe setup" });
+    const items = list.querySelectorAll("li");
+    expect([...items].map((li) => li.getAttribute("data-step"))).toEqual(["key", "catalog", "tunnel", "endpoint", "event"]);
+    expect(items[1].textContent).toContain("prod_123");
+    expect(items[2].querySelector(".mark")!.getAttribute("aria-label")).toBe("not needed");
+    expect(screen.getByText("4 of 5 steps complete")).toBeTruthy();
+    // An event arrives: Go says the checklist moved, the screen reads it again.
+    go.Stripe.mockResolvedValue({ ...sandbox, steps: sandbox.steps.map((s) => (s.id === "event" ? step("event", "done", { facts: [{ label: "Event", value: "evt_1" }] }) : s)) });
+    listeners["stripe:state"]();
+    expect(await screen.findByText("evt_1")).toBeTruthy();
+    expect(screen.getByText("5 of 5 steps complete")).toBeTruthy();
+  });
+
+  it("names a failed step with ngrok's words, offers the stripe listen command, and tries again", async () => {
+    const failed = {
+      ...sandbox, mode: "stripe", listenCommand: "stripe listen --forward-to http://127.0.0.1:4242/payments/event",
+      steps: sandbox.steps.map((s) => (s.id === "tunnel" ? step("tunnel", "failed", { error: "ngrok refused the tunnel: bad authtoken (ERR_NGROK_105)" }) : s)),
+    };
+    setup(failed);
+    expect(await screen.findByText(/ERR_NGROK_105/)).toBeTruthy();
+    expect(screen.getByLabelText("Command").textContent).toBe("stripe listen --forward-to http://127.0.0.1:4242/payments/event");
+    go.SetUpStripe.mockResolvedValue(sandbox);
+    fireEvent.click(screen.getByRole("button", { name: "Try again" }));
+    await waitFor(() => expect(go.SetUpStripe).toHaveBeenCalledTimes(1));
+    await waitFor(() => expect(screen.queryByText(/ERR_NGROK_105/)).toBeNull());
+  });
+
+  it("sends the ngrok authtoken typed into its own field", async () => {
+    setup();
+    fireEvent.input(await screen.findByLabelText(/ngrok authtoken/), { target: { value: "2abcDEF_tok" } });
+    go.SaveStripeSettings.mockResolvedValue(sandbox);
+    fireEvent.click(screen.getByRole("button", { name: "Save" }));
+    await waitFor(() => expect(go.SaveStripeSettings).toHaveBeenCalled());
+    expect(go.SaveStripeSettings.mock.calls[0][0]).toMatchObject({ ngrokAuthtoken: "2abcDEF_tok", secretKey: "" });
   });
 });

@@ -1,8 +1,11 @@
 import { useEffect, useState } from "preact/hooks";
-import { About, ResetSandbox, SaveStripeSettings, Stripe, StripeSettings } from "../../wailsjs/go/main/App";
-import { lab, type main, type tollgate } from "../../wailsjs/go/models";
+import { About, ResetSandbox, SaveStripeSettings, SetUpStripe, Stripe, StripeSettings } from "../../wailsjs/go/main/App";
+import { settings, type lab, type main, type tollgate } from "../../wailsjs/go/models";
+import { EventsOn } from "../../wailsjs/runtime/runtime";
+import { Checklist } from "../Checklist";
 import { errorText } from "../errors";
 import { day } from "../format";
+import { billingChanged, stripeState } from "../load";
 
 const modes: Record<string, string> = {
   sandbox: "Offline sandbox (Tollgate's own Stripe emulator)",
@@ -13,7 +16,7 @@ const modes: Record<string, string> = {
 export function Settings(props: { user: tollgate.User }) {
   const [about, setAbout] = useState<main.About | null>(null);
   const [state, setState] = useState<lab.State | null>(null);
-  const [form, setForm] = useState<lab.SettingsView | null>(null);
+  const [form, setForm] = useState<settings.View | null>(null);
   const [error, setError] = useState("");
   const [saved, setSaved] = useState("");
   const [busy, setBusy] = useState(false);
@@ -26,6 +29,10 @@ export function Settings(props: { user: tollgate.User }) {
         setForm(f);
       })
       .catch((e) => setError(errorText(e)));
+    // The checklist moves while Go sets Stripe up, and when an event arrives.
+    const refresh = () => Stripe().then(setState, (e) => setError(errorText(e)));
+    const offs = [stripeState, billingChanged].map((name) => EventsOn(name, refresh));
+    return () => offs.forEach((off) => off());
   }, []);
 
   const save = async (e: Event, clear: boolean) => {
@@ -35,9 +42,10 @@ export function Settings(props: { user: tollgate.User }) {
     setError("");
     setSaved("");
     try {
-      const s = new lab.StripeSettings({
+      const s = new settings.Form({
         secretKey: clear ? "" : String(f.get("secretKey") ?? ""),
         webhookSecret: clear ? "" : String(f.get("webhookSecret") ?? ""),
+        ngrokAuthtoken: clear ? "" : String(f.get("ngrokAuthtoken") ?? ""),
         monthlyPrice: String(f.get("monthlyPrice") ?? ""),
         yearlyPrice: String(f.get("yearlyPrice") ?? ""),
         testClocks: f.get("testClocks") === "on",
@@ -52,6 +60,19 @@ export function Settings(props: { user: tollgate.User }) {
       const [st, f] = await Promise.all([Stripe(), StripeSettings()]);
       setState(st);
       setForm(f);
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const retry = async () => {
+    setBusy(true);
+    setError("");
+    setSaved("");
+    try {
+      setState(await SetUpStripe());
     } catch (err) {
       setError(errorText(err));
     } finally {
@@ -92,22 +113,22 @@ export function Settings(props: { user: tollgate.User }) {
 
       <h2>Stripe</h2>
       {state && (
-        <dl class="card facts" aria-label="Stripe status">
-          <dt>Talking to</dt>
-          <dd>{modes[state.mode] ?? state.mode}</dd>
-          <dt>API base</dt>
-          <dd>
-            <code>{state.apiBase || "https://api.stripe.com"}</code>
-          </dd>
-          <dt>Account</dt>
-          <dd>{state.account || "—"}</dd>
-          <dt>Webhook</dt>
-          <dd>{state.webhookSet ? <code>{state.webhook}</code> : "no signing secret: events are refused"}</dd>
-          <dt>Test clocks</dt>
-          <dd>{state.testClocks ? "each new customer gets one" : "off"}</dd>
-          <dt>Billing</dt>
-          <dd>{state.ready ? <span class="badge active">ready</span> : <span class="badge past_due">not ready: {state.error}</span>}</dd>
-        </dl>
+        <>
+          <dl class="card facts" aria-label="Stripe status">
+            <dt>Talking to</dt>
+            <dd>{modes[state.mode] ?? state.mode}</dd>
+            <dt>Account</dt>
+            <dd>{state.account || "—"}</dd>
+            <dt>Events arrive at</dt>
+            <dd>{state.webhookSet && state.webhook ? <code>{state.webhook}</code> : "nowhere yet: see the checklist"}</dd>
+            <dt>Test clocks</dt>
+            <dd>{state.testClocks ? "each new customer gets one" : "off"}</dd>
+            <dt>Billing</dt>
+            <dd>{state.ready ? <span class="badge active">ready</span> : <span class="badge past_due">not ready: {state.error}</span>}</dd>
+          </dl>
+          <h3>Set-up</h3>
+          <Checklist state={state} busy={busy} onRetry={retry} />
+        </>
       )}
       {state?.mode === "sandbox" && (
         <div class="card reset">
@@ -134,7 +155,8 @@ export function Settings(props: { user: tollgate.User }) {
         // starts the form afresh when Go's stored values change.
         <form class="card form" key={JSON.stringify(form)} onSubmit={(e) => save(e, false)}>
           <p class="muted">
-            Leave the key empty to use the offline sandbox. The environment variables of the guide win over what you
+            Leave the key empty to use the offline sandbox. With your test key and an ngrok authtoken, Tollgate opens a
+            tunnel and registers its webhook endpoint on your account itself. Environment variables win over what you
             save here. A saved secret is never shown again; leave its field empty to keep it.
           </p>
           <label for="f-secretKey">
@@ -145,7 +167,12 @@ export function Settings(props: { user: tollgate.User }) {
           <label for="f-webhookSecret">
             <span>Webhook signing secret (TEST_STRIPE_WEBHOOK_SECRET)</span>
             <input id="f-webhookSecret" name="webhookSecret" type="password" autocomplete="off" disabled={fixed("TEST_STRIPE_WEBHOOK_SECRET")}
-              placeholder={form.webhookSecretSet ? "set" : "whsec_… (only with your own Stripe account)"} />
+              placeholder={form.webhookSecretSet ? "set" : "whsec_… (printed by stripe listen; not needed with an ngrok authtoken)"} />
+          </label>
+          <label for="f-ngrokAuthtoken">
+            <span>ngrok authtoken (NGROK_AUTHTOKEN)</span>
+            <input id="f-ngrokAuthtoken" name="ngrokAuthtoken" type="password" autocomplete="off" disabled={fixed("NGROK_AUTHTOKEN")}
+              placeholder={form.ngrokAuthtokenSet ? "set" : "from dashboard.ngrok.com (only with your own Stripe account)"} />
           </label>
           <label for="f-monthlyPrice">
             <span>Monthly price id (TEST_MONTHLY_PRICE_ID)</span>
@@ -165,7 +192,7 @@ export function Settings(props: { user: tollgate.User }) {
             <button type="submit" class="primary" disabled={busy}>
               {busy ? "Setting up Stripe…" : "Save"}
             </button>
-            <button type="button" disabled={busy || !(form.secretKeySet || form.webhookSecretSet)} onClick={(e) => save(e, true)}>
+            <button type="button" disabled={busy || !(form.secretKeySet || form.webhookSecretSet || form.ngrokAuthtokenSet)} onClick={(e) => save(e, true)}>
               Remove keys, use the sandbox
             </button>
           </div>

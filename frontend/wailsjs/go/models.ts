@@ -69,29 +69,59 @@ export namespace billing {
 
 export namespace lab {
 	
-	export class SettingsView {
-	    secretKeySet: boolean;
-	    secretKeyHint: string;
-	    webhookSecretSet: boolean;
-	    monthlyPrice: string;
-	    yearlyPrice: string;
-	    testClocks: boolean;
-	    fromEnvironment: string[];
+	export class Fact {
+	    label: string;
+	    value: string;
 	
 	    static createFrom(source: any = {}) {
-	        return new SettingsView(source);
+	        return new Fact(source);
 	    }
 	
 	    constructor(source: any = {}) {
 	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.secretKeySet = source["secretKeySet"];
-	        this.secretKeyHint = source["secretKeyHint"];
-	        this.webhookSecretSet = source["webhookSecretSet"];
-	        this.monthlyPrice = source["monthlyPrice"];
-	        this.yearlyPrice = source["yearlyPrice"];
-	        this.testClocks = source["testClocks"];
-	        this.fromEnvironment = source["fromEnvironment"];
+	        this.label = source["label"];
+	        this.value = source["value"];
 	    }
+	}
+	export class Step {
+	    id: string;
+	    title: string;
+	    status: string;
+	    facts: Fact[];
+	    note: string;
+	    error: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Step(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.title = source["title"];
+	        this.status = source["status"];
+	        this.facts = this.convertValues(source["facts"], Fact);
+	        this.note = source["note"];
+	        this.error = source["error"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 	export class State {
 	    mode: string;
@@ -102,6 +132,8 @@ export namespace lab {
 	    testClocks: boolean;
 	    ready: boolean;
 	    error: string;
+	    steps: Step[];
+	    listenCommand: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new State(source);
@@ -117,27 +149,27 @@ export namespace lab {
 	        this.testClocks = source["testClocks"];
 	        this.ready = source["ready"];
 	        this.error = source["error"];
-	    }
-	}
-	export class StripeSettings {
-	    secretKey: string;
-	    webhookSecret: string;
-	    monthlyPrice: string;
-	    yearlyPrice: string;
-	    testClocks: boolean;
-	
-	    static createFrom(source: any = {}) {
-	        return new StripeSettings(source);
+	        this.steps = this.convertValues(source["steps"], Step);
+	        this.listenCommand = source["listenCommand"];
 	    }
 	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.secretKey = source["secretKey"];
-	        this.webhookSecret = source["webhookSecret"];
-	        this.monthlyPrice = source["monthlyPrice"];
-	        this.yearlyPrice = source["yearlyPrice"];
-	        this.testClocks = source["testClocks"];
-	    }
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 
 }
@@ -205,6 +237,59 @@ export namespace main {
 		    }
 		    return a;
 		}
+	}
+
+}
+
+export namespace settings {
+	
+	export class Form {
+	    secretKey: string;
+	    webhookSecret: string;
+	    ngrokAuthtoken: string;
+	    monthlyPrice: string;
+	    yearlyPrice: string;
+	    testClocks: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new Form(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.secretKey = source["secretKey"];
+	        this.webhookSecret = source["webhookSecret"];
+	        this.ngrokAuthtoken = source["ngrokAuthtoken"];
+	        this.monthlyPrice = source["monthlyPrice"];
+	        this.yearlyPrice = source["yearlyPrice"];
+	        this.testClocks = source["testClocks"];
+	    }
+	}
+	export class View {
+	    secretKeySet: boolean;
+	    secretKeyHint: string;
+	    webhookSecretSet: boolean;
+	    ngrokAuthtokenSet: boolean;
+	    monthlyPrice: string;
+	    yearlyPrice: string;
+	    testClocks: boolean;
+	    fromEnvironment: string[];
+	
+	    static createFrom(source: any = {}) {
+	        return new View(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.secretKeySet = source["secretKeySet"];
+	        this.secretKeyHint = source["secretKeyHint"];
+	        this.webhookSecretSet = source["webhookSecretSet"];
+	        this.ngrokAuthtokenSet = source["ngrokAuthtokenSet"];
+	        this.monthlyPrice = source["monthlyPrice"];
+	        this.yearlyPrice = source["yearlyPrice"];
+	        this.testClocks = source["testClocks"];
+	        this.fromEnvironment = source["fromEnvironment"];
+	    }
 	}
 
 }

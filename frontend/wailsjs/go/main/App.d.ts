@@ -4,6 +4,7 @@ import {main} from '../models';
 import {billing} from '../models';
 import {tollgate} from '../models';
 import {lab} from '../models';
+import {settings} from '../models';
 
 export function About():Promise<main.About>;
 
@@ -31,10 +32,12 @@ export function Register(arg1:string,arg2:string,arg3:string):Promise<tollgate.U
 
 export function ResetSandbox():Promise<lab.State>;
 
-export function SaveStripeSettings(arg1:lab.StripeSettings,arg2:boolean):Promise<lab.State>;
+export function SaveStripeSettings(arg1:settings.Form,arg2:boolean):Promise<lab.State>;
+
+export function SetUpStripe():Promise<lab.State>;
 
 export function Stripe():Promise<lab.State>;
 
-export function StripeSettings():Promise<lab.SettingsView>;
+export function StripeSettings():Promise<settings.View>;
 
 export function Subscribe(arg1:string,arg2:boolean):Promise<billing.Redirect>;

@@ -58,6 +58,10 @@ export function SaveStripeSettings(arg1, arg2) {
   return window['go']['main']['App']['SaveStripeSettings'](arg1, arg2);
 }
 
+export function SetUpStripe() {
+  return window['go']['main']['App']['SetUpStripe']();
+}
+
 export function Stripe() {
   return window['go']['main']['App']['Stripe']();
 }

@@ -1,0 +1,449 @@
+package lab
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/tollgate/tollgate/internal/billing"
+	"github.com/tollgate/tollgate/internal/config"
+	"github.com/tollgate/tollgate/internal/sandbox"
+	"github.com/tollgate/tollgate/internal/server"
+	"github.com/tollgate/tollgate/internal/tollgate"
+	"github.com/tollgate/tollgate/internal/tunnel"
+)
+
+// Modes of a lab.
+const (
+	ModeSandbox         = "sandbox"          // the embedded emulator, offline
+	ModeExternalSandbox = "external-sandbox" // no key, but --stripe-api points at an emulator
+	ModeStripe          = "stripe"           // a Stripe test account
+)
+
+// The setup checklist's steps, in order.
+const (
+	StepKey      = "key"
+	StepCatalog  = "catalog"
+	StepTunnel   = "tunnel"
+	StepEndpoint = "endpoint"
+	StepEvent    = "event"
+)
+
+// Step statuses.
+const (
+	StatusWaiting = "waiting" // not reached yet, or waiting on the learner
+	StatusRunning = "running"
+	StatusDone    = "done"
+	StatusFailed  = "failed"
+	StatusSkipped = "skipped" // not needed in this mode; Note says why
+)
+
+// State is what the Settings screen shows about Stripe.
+type State struct {
+	Mode       string `json:"mode"`
+	APIBase    string `json:"apiBase"`
+	Account    string `json:"account"`
+	Webhook    string `json:"webhook"`    // the URL Stripe sends events to
+	WebhookSet bool   `json:"webhookSet"` // a signing secret is in force
+	TestClocks bool   `json:"testClocks"`
+	Ready      bool   `json:"ready"` // billing works: the key and the catalog steps are done
+	Error      string `json:"error"` // why billing is not ready
+	// Steps is the setup as a checklist: key, catalog, tunnel, endpoint, event.
+	Steps []Step `json:"steps"`
+	// ListenCommand forwards a Stripe account's events here with the Stripe
+	// CLI; set when no tunnel does it.
+	ListenCommand string `json:"listenCommand"`
+
+	endpointID string // the endpoint Tollgate made, which quitting disables
+}
+
+// Step is one line of the setup checklist.
+type Step struct {
+	ID     string `json:"id"`
+	Title  string `json:"title"`
+	Status string `json:"status"`
+	Facts  []Fact `json:"facts"` // what a learner needs to find it in the dashboard
+	Note   string `json:"note"`  // why it is skipped, or what the learner can do
+	Error  string `json:"error"` // Stripe's or ngrok's own words
+}
+
+// Fact is a labelled value on the checklist, such as an id.
+type Fact struct {
+	Label string `json:"label"`
+	Value string `json:"value"`
+}
+
+// Status is State with the last event received, read from the store.
+func (l *Lab) Status(ctx context.Context) (State, error) {
+	st := l.State()
+	st.Steps = slices.Clone(st.Steps)
+	i := slices.IndexFunc(st.Steps, func(s Step) bool { return s.ID == StepEvent })
+	if i < 0 {
+		return st, nil
+	}
+	last, err := l.DB.LastEvent(ctx)
+	if err != nil {
+		return st, err
+	}
+	if last == nil {
+		st.Steps[i].Status, st.Steps[i].Note = StatusWaiting, "No event yet. Subscribe on the Plans screen and Stripe sends some within seconds."
+		return st, nil
+	}
+	st.Steps[i].Status, st.Steps[i].Note = StatusDone, ""
+	st.Steps[i].Facts = []Fact{{"Event", last.ID}, {"Type", last.Type}, {"Received", last.Received.Local().Format("2 Jan 2006 15:04:05")}}
+	return st, nil
+}
+
+// State reports the Stripe side of the lab, with the tunnel as it is now:
+// it may have dropped since the last setup.
+func (l *Lab) State() State {
+	st := l.current.Load().state
+	t := l.liveTunnel.Load()
+	if t == nil {
+		return st
+	}
+	ts := t.Status()
+	st.Steps = slices.Clone(st.Steps)
+	for i, s := range st.Steps {
+		if s.ID == StepTunnel && s.Status == StatusDone && !ts.Up {
+			st.Steps[i].Status, st.Steps[i].Error = StatusRunning, "Reconnecting: "+ts.Error
+		}
+	}
+	return st
+}
+
+// run is one pass of the setup sequence, publishing the checklist as it goes.
+type run struct {
+	l    *Lab
+	snap snapshot
+}
+
+func (l *Lab) newRun() *run {
+	steps := []Step{
+		{ID: StepKey, Title: "Key works"},
+		{ID: StepCatalog, Title: "Catalog ready"},
+		{ID: StepTunnel, Title: "Tunnel up"},
+		{ID: StepEndpoint, Title: "Webhook endpoint registered"},
+		{ID: StepEvent, Title: "Last event received"},
+	}
+	for i := range steps {
+		steps[i].Status, steps[i].Facts = StatusWaiting, []Fact{}
+	}
+	return &run{l: l, snap: snapshot{state: State{Steps: steps, Error: "Stripe is being set up."}}}
+}
+
+func (r *run) step(id string) *Step {
+	i := slices.IndexFunc(r.snap.state.Steps, func(s Step) bool { return s.ID == id })
+	return &r.snap.state.Steps[i]
+}
+
+// set changes a step and publishes a copy of the whole state: screens may
+// hold the previous one, which must not change under them.
+func (r *run) set(id, status, note string, facts ...Fact) {
+	s := r.step(id)
+	s.Status, s.Note, s.Error = status, note, ""
+	if facts != nil {
+		s.Facts = facts
+	}
+	r.publish()
+}
+
+func (r *run) publish() {
+	snap := r.snap
+	snap.state.Steps = slices.Clone(r.snap.state.Steps)
+	r.l.publish(&snap)
+}
+
+// fail marks a step failed with err's words. With ready false billing is
+// withdrawn; a failed tunnel or endpoint leaves it working, events aside.
+func (r *run) fail(id string, err error, ready bool) error {
+	s := r.step(id)
+	s.Status, s.Error = StatusFailed, tollgate.ErrorMessage(err)
+	if !ready {
+		r.snap.billing, r.snap.state.Ready = nil, false
+		r.snap.state.Error = s.Title + ": " + s.Error
+		r.l.keys.Set(sourceEndpoint, "")
+	}
+	r.publish()
+	return err
+}
+
+// setup runs the sequence. Called with setupMu held; it takes no other lock,
+// so screens go on answering from the previous state while Stripe is slow.
+func (l *Lab) setup(ctx context.Context) error {
+	r := l.newRun()
+	st := &r.snap.state
+	eff, err := l.Settings.Effective(ctx)
+	if err != nil {
+		return r.fail(StepKey, err, false)
+	}
+	// TEST_STRIPE_WEBHOOK_SECRET is honoured in every mode, beside the endpoint's own.
+	l.keys.Set(sourceConfigured, eff.Stripe.WebhookSecret)
+	key := eff.Stripe.SecretKey
+	st.Mode, st.APIBase, st.TestClocks = ModeStripe, eff.Stripe.APIBase, eff.TestClocks
+	switch {
+	case key == "" && st.APIBase == "":
+		st.Mode, key, st.TestClocks = ModeSandbox, SandboxKey, true
+		if err := l.startSandbox(); err != nil {
+			return r.fail(StepKey, err, false)
+		}
+		st.APIBase = l.sandbox.URL()
+	case key == "":
+		st.Mode, key, st.TestClocks = ModeExternalSandbox, SandboxKey, true
+	}
+	if st.Mode != ModeSandbox && l.sandbox != nil {
+		l.sandbox.Close()
+		l.sandbox = nil
+	}
+	wantTunnel := st.Mode == ModeStripe && eff.Ngrok.Authtoken != ""
+	if !wantTunnel {
+		l.closeTunnel()
+	}
+	if st.Mode != ModeStripe {
+		// Price ids name prices of a real account; a sandbox has its own catalog.
+		eff.Stripe.MonthlyPrice, eff.Stripe.YearlyPrice = "", ""
+	}
+
+	r.set(StepKey, StatusRunning, "")
+	b, err := billing.New(billing.Config{
+		SecretKey:    key,
+		APIBase:      st.APIBase,
+		MonthlyPrice: eff.Stripe.MonthlyPrice,
+		YearlyPrice:  eff.Stripe.YearlyPrice,
+		TestClocks:   st.TestClocks,
+		ReturnBase:   l.opts.BaseURL,
+		Logger:       l.log.With("component", "billing"),
+	}, l.DB)
+	if err != nil {
+		return r.fail(StepKey, err, false)
+	}
+	b.OnChange = l.opts.OnChange
+	acct, err := b.Account(ctx)
+	if err != nil {
+		return r.fail(StepKey, err, false)
+	}
+	st.Account = acct.Name
+	// The embedded sandbox is one account whatever port it gets; any other
+	// account is known by its id and where it is served.
+	where := st.APIBase
+	if st.Mode == ModeSandbox {
+		where = "embedded"
+	}
+	if err := l.followAccount(ctx, acct.ID+"@"+where); err != nil {
+		return r.fail(StepKey, err, false)
+	}
+	r.set(StepKey, StatusDone, "", Fact{"Account", acct.Name}, Fact{"Account id", acct.ID}, Fact{"API", apiName(st.APIBase)})
+
+	r.set(StepCatalog, StatusRunning, "")
+	facts, err := catalog(ctx, b, st.Mode, eff.Stripe)
+	if err != nil {
+		return r.fail(StepCatalog, err, false)
+	}
+	r.set(StepCatalog, StatusDone, "", facts...)
+	// Billing works from here; the tunnel and the endpoint only bring events.
+	r.snap.billing, st.Ready, st.Error = b, true, ""
+
+	webhookURL := l.opts.BaseURL + tollgate.WebhookPath
+	switch {
+	case st.Mode != ModeStripe:
+		r.set(StepTunnel, StatusSkipped, "Not needed: the sandbox runs on this machine and delivers events to "+webhookURL+" directly.")
+	case !wantTunnel:
+		st.ListenCommand = "stripe listen --forward-to " + webhookURL
+		r.set(StepTunnel, StatusSkipped, "No ngrok authtoken. Add yours below and Tollgate opens the tunnel and registers the endpoint itself; or forward events with the Stripe CLI, as below.")
+	default:
+		r.set(StepTunnel, StatusRunning, "")
+		t, err := l.openTunnel(ctx, eff.Ngrok)
+		if err != nil {
+			l.log.Warn("the tunnel did not open; events from Stripe cannot reach Tollgate", "err", err)
+			r.fail(StepTunnel, err, true)
+			l.keys.Set(sourceEndpoint, "")
+			r.set(StepEndpoint, StatusWaiting, "Needs the tunnel.")
+			return r.finish(ctx)
+		}
+		webhookURL = t.URL() + tollgate.WebhookPath
+		r.set(StepTunnel, StatusDone, "", Fact{"URL", t.URL()})
+	}
+
+	if st.Mode == ModeStripe && !wantTunnel {
+		// The learner forwards events with stripe listen, or runs an endpoint of their own.
+		l.keys.Set(sourceEndpoint, "")
+		if eff.Stripe.WebhookSecret == "" {
+			r.set(StepEndpoint, StatusWaiting, "Run the command above, then paste the whsec_ secret it prints into the webhook signing secret field below.")
+		} else {
+			st.Webhook, st.WebhookSet = l.opts.BaseURL+tollgate.WebhookPath, true
+			r.set(StepEndpoint, StatusDone, "Yours: stripe listen, or an endpoint you made. Events signed with TEST_STRIPE_WEBHOOK_SECRET are accepted.",
+				Fact{"Forwarded to", st.Webhook})
+		}
+		return r.finish(ctx)
+	}
+	r.set(StepEndpoint, StatusRunning, "")
+	if err := l.registerEndpoint(ctx, r, b, webhookURL); err != nil {
+		l.log.Warn("the webhook endpoint is not registered; events from Stripe cannot reach Tollgate", "err", err)
+		r.fail(StepEndpoint, err, true)
+	}
+	return r.finish(ctx)
+}
+
+// finish publishes the ready state and applies what waited for it.
+func (r *run) finish(ctx context.Context) error {
+	st := &r.snap.state
+	st.WebhookSet = st.WebhookSet || len(r.l.keys.Sources()) > 0
+	r.publish()
+	r.l.log.Info("billing ready", "mode", st.Mode, "api", st.APIBase, "account", st.Account, "webhook", st.Webhook)
+	if st.Mode != ModeSandbox {
+		// Stripe sent nothing while Tollgate was closed (its endpoint was
+		// disabled, or nothing listened): read what changed meanwhile. The
+		// embedded sandbox stood still with Tollgate, so it needs no such read.
+		if err := r.snap.billing.SyncAll(ctx); err != nil {
+			r.l.log.Warn("could not re-read the customers; their next event brings them up to date", "err", err)
+		}
+	}
+	// Events left pending while Stripe could not be reached can be applied now.
+	r.l.Webhook.Retry()
+	return nil
+}
+
+// registerEndpoint makes sure Tollgate's endpoint on the account points at
+// url, keeps its secret, and puts that secret in force.
+func (l *Lab) registerEndpoint(ctx context.Context, r *run, b *billing.Service, url string) error {
+	known, err := l.Settings.Endpoint(ctx)
+	if err != nil {
+		return err
+	}
+	owner, err := l.Settings.InstallID(ctx)
+	if err != nil {
+		return err
+	}
+	ep, err := b.EnsureWebhookEndpoint(ctx, url, known, owner)
+	if err != nil {
+		return err
+	}
+	if ep.Secret == "" {
+		return tollgate.Errorf(tollgate.EUNAVAILABLE, "Stripe returned no signing secret for the webhook endpoint %s.", ep.ID)
+	}
+	if err := l.Settings.SaveEndpoint(ctx, ep); err != nil {
+		return err
+	}
+	l.keys.Set(sourceEndpoint, ep.Secret)
+	st := &r.snap.state
+	st.Webhook, st.WebhookSet, st.endpointID = ep.URL, true, ep.ID
+	r.set(StepEndpoint, StatusDone, "", Fact{"Endpoint", ep.ID}, Fact{"URL", ep.URL}, Fact{"API version", ep.APIVersion}, Fact{"Events", strings.Join(billing.WebhookEvents(), ", ")})
+	return nil
+}
+
+// catalog makes the demo catalog where Tollgate owns the account's setup
+// (always in a sandbox, and on a Stripe account when no price ids were
+// given) and returns the ids a learner needs to find it in the dashboard.
+func catalog(ctx context.Context, b *billing.Service, mode string, s config.Stripe) ([]Fact, error) {
+	if mode == ModeStripe && s.MonthlyPrice != "" && s.YearlyPrice != "" {
+		prices, err := b.Prices(ctx)
+		if err != nil {
+			return nil, err
+		}
+		facts := []Fact{}
+		for _, p := range prices {
+			facts = append(facts, Fact{string(p.Plan) + " price (yours)", p.ID})
+		}
+		return facts, nil
+	}
+	cat, err := b.Bootstrap(ctx)
+	if err != nil {
+		return nil, err
+	}
+	facts := []Fact{{"Product", cat.ProductID}, {"Monthly price", cat.MonthlyPriceID}, {"Yearly price", cat.YearlyPriceID}}
+	for i, key := range billing.FeatureKeys() {
+		if i < len(cat.FeatureIDs) {
+			facts = append(facts, Fact{"Feature " + key, cat.FeatureIDs[i]})
+		}
+	}
+	return append(facts, Fact{"Promotion code " + billing.PromotionCode, cat.PromotionCodeID}, Fact{"Portal configuration", cat.PortalConfigID}), nil
+}
+
+func apiName(base string) string {
+	if base == "" {
+		return "https://api.stripe.com (" + stripe.APIVersion + ")"
+	}
+	return base
+}
+
+// startSandbox starts the embedded sandbox unless it runs. Called with setupMu held.
+func (l *Lab) startSandbox() error {
+	if l.sandbox != nil {
+		return nil
+	}
+	sb, err := sandbox.Start(context.Background(), sandbox.Config{
+		Path:   filepath.Join(l.opts.Config.DataDir, SandboxFile),
+		Logger: l.log,
+	}, "127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("lab: start sandbox: %w", err)
+	}
+	l.sandbox = sb
+	return nil
+}
+
+// openTunnel opens the ngrok tunnel, or keeps the one open for the same
+// settings, even while it reconnects. Called with setupMu held.
+func (l *Lab) openTunnel(ctx context.Context, n config.Ngrok) (*tunnel.Tunnel, error) {
+	if l.tunnel != nil && l.tunnelFor == n {
+		return l.tunnel, nil
+	}
+	l.closeTunnel()
+	cas, err := n.RootCAs()
+	if err != nil {
+		return nil, tollgate.Errorf(tollgate.EINVALID, "The ngrok CA file cannot be used: %v", err)
+	}
+	t, err := tunnel.Open(ctx, tunnel.Config{
+		Authtoken:      n.Authtoken,
+		ServerAddr:     n.ServerAddr,
+		RootCAs:        cas,
+		ConnectTimeout: l.opts.TunnelTimeout,
+		Logger:         l.log.With("component", "tunnel"),
+	}, server.TunnelRoutes(l.Webhook), l.tunnelChanged)
+	if err != nil {
+		return nil, err
+	}
+	l.tunnel, l.tunnelFor = t, n
+	l.liveTunnel.Store(t)
+	return t, nil
+}
+
+// closeTunnel closes the tunnel if one is open. Called with setupMu held.
+func (l *Lab) closeTunnel() {
+	if l.tunnel == nil {
+		return
+	}
+	l.tunnel.Close()
+	l.tunnel, l.tunnelFor = nil, config.Ngrok{}
+	l.liveTunnel.Store(nil)
+}
+
+// tunnelChanged follows the tunnel when it drops or comes back, perhaps at
+// another URL: the endpoint on Stripe must point where the tunnel now is.
+func (l *Lab) tunnelChanged() {
+	l.setupMu.Lock()
+	defer l.setupMu.Unlock()
+	snap := l.current.Load()
+	if l.closed || l.tunnel == nil || snap.billing == nil {
+		return // a setup to come registers the endpoint
+	}
+	r := &run{l: l, snap: *snap}
+	r.snap.state.Steps = slices.Clone(snap.state.Steps)
+	ts := l.tunnel.Status()
+	if !ts.Up {
+		r.publish() // State shows the tunnel reconnecting
+		return
+	}
+	r.set(StepTunnel, StatusDone, "", Fact{"URL", ts.URL})
+	r.set(StepEndpoint, StatusRunning, "")
+	ctx, cancel := context.WithTimeout(context.Background(), setupTimeout)
+	defer cancel()
+	if err := l.registerEndpoint(ctx, r, snap.billing, ts.URL+tollgate.WebhookPath); err != nil {
+		l.log.Warn("could not point the webhook endpoint at the tunnel's new URL", "url", ts.URL, "err", err)
+		r.fail(StepEndpoint, err, true)
+	}
+}
