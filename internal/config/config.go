@@ -78,11 +78,11 @@ func (n Ngrok) RootCAs() (*x509.CertPool, error) {
 	}
 	pem, err := os.ReadFile(n.CAFile)
 	if err != nil {
-		return nil, fmt.Errorf("config: ngrok CA file: %w", err)
+		return nil, fmt.Errorf("config: ngrok CA file: %w", errors.Join(tollgate.Errorf(tollgate.EINVALID, "The ngrok CA file cannot be read: %v", err), err))
 	}
 	pool := x509.NewCertPool()
 	if !pool.AppendCertsFromPEM(pem) {
-		return nil, fmt.Errorf("config: ngrok CA file %s holds no PEM certificate", n.CAFile)
+		return nil, tollgate.Errorf(tollgate.EINVALID, "The ngrok CA file %s holds no PEM certificate.", n.CAFile)
 	}
 	return pool, nil
 }
@@ -257,7 +257,7 @@ func (c *Config) resolveNgrok(getenv func(string) string) error {
 		}
 		c.Ngrok.CAFile = abs
 		if _, err := c.Ngrok.RootCAs(); err != nil {
-			return fmt.Errorf("%w: --ngrok-ca: %v", ErrUsage, errors.Unwrap(err))
+			return fmt.Errorf("%w: --ngrok-ca: %s", ErrUsage, tollgate.ErrorMessage(err))
 		}
 	}
 	return nil

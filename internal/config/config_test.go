@@ -1,11 +1,19 @@
 package config_test
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
+	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tollgate/tollgate/internal/config"
 )
@@ -76,6 +84,14 @@ func TestParse(t *testing.T) {
 
 func TestParseEnv(t *testing.T) {
 	userDir := func() (string, error) { return t.TempDir(), nil }
+	dir := t.TempDir()
+	caFile, notPEM := filepath.Join(dir, "ca.pem"), filepath.Join(dir, "not.pem")
+	if err := os.WriteFile(caFile, testCA(t), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(notPEM, []byte("hello"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 
 	t.Run("OK", func(t *testing.T) {
@@ -89,6 +105,24 @@ func TestParseEnv(t *testing.T) {
 		want := config.Stripe{SecretKey: "sk_test_abc", WebhookSecret: "whsec_abc", MonthlyPrice: "price_m", YearlyPrice: "price_y", APIBase: "http://127.0.0.1:12111"}
 		if cfg.Stripe != want {
 			t.Errorf("Stripe = %+v, want %+v", cfg.Stripe, want)
+		}
+	})
+	t.Run("Ngrok", func(t *testing.T) {
+		cfg, err := config.Parse([]string{"serve", "--ngrok-server", "127.0.0.1:4443"}, env(map[string]string{
+			config.EnvNgrokAuthtoken: " 2tok_abc ", config.EnvNgrokServerAddr: "ignored:1", config.EnvNgrokRootCAs: caFile,
+		}), userDir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := config.Ngrok{Authtoken: "2tok_abc", ServerAddr: "127.0.0.1:4443", CAFile: caFile}
+		if cfg.Ngrok != want {
+			t.Errorf("Ngrok = %+v, want %+v", cfg.Ngrok, want)
+		}
+		if pool, err := cfg.Ngrok.RootCAs(); err != nil || pool == nil {
+			t.Errorf("RootCAs() = %v, %v; want the file's CA", pool, err)
+		}
+		if pool, err := (config.Ngrok{}).RootCAs(); pool != nil || err != nil {
+			t.Errorf("RootCAs() without a file = %v, %v; want nil: ngrok's own CA", pool, err)
 		}
 	})
 	t.Run("FlagBeatsEnv", func(t *testing.T) {
@@ -106,7 +140,14 @@ func TestParseEnv(t *testing.T) {
 		"ErrRestrictedLive": {nil, map[string]string{config.EnvSecretKey: "rk_live_abc"}, "live Stripe key"},
 		"ErrPublishableKey": {nil, map[string]string{config.EnvSecretKey: "pk_test_abc"}, "publishable key"},
 		"ErrGarbageKey":     {nil, map[string]string{config.EnvSecretKey: "hello"}, "must start with sk_test_"},
-		"ErrWebhookSecret":  {nil, map[string]string{config.EnvWebhookSecret: "sk_test_x"}, "whsec_"},
+		"ErrWebhookSecret":  {nil, map[string]string{config.EnvWebhookSecret: "sk_test_x"}, "not a webhook signing secret"},
+		"ErrSecretAsKey":    {nil, map[string]string{config.EnvSecretKey: "whsec_abc"}, "webhook signing secret (whsec_…), not a key"},
+		"ErrNgrokToken":     {nil, map[string]string{config.EnvNgrokAuthtoken: "sk_test_abc"}, "NGROK_AUTHTOKEN: That is a Stripe secret"},
+		"ErrNgrokServer":    {[]string{"--ngrok-server", "localhost"}, nil, "--ngrok-server \"localhost\" is not HOST:PORT"},
+		"ErrNgrokServerEnv": {nil, map[string]string{config.EnvNgrokServerAddr: ":443"}, "is not HOST:PORT"},
+		"ErrNgrokCAMissing": {[]string{"serve", "--ngrok-ca", "/no/such/ca.pem"}, nil, "--ngrok-ca: The ngrok CA file cannot be read: open /no/such/ca.pem"},
+		"ErrNgrokCANotPEM":  {nil, map[string]string{config.EnvNgrokRootCAs: notPEM}, "holds no PEM certificate"},
+		"ErrNgrokOnSandbox": {[]string{"sandbox", "--ngrok-server", "127.0.0.1:1"}, nil, "not defined: -ngrok-server"},
 		"ErrPriceID":        {nil, map[string]string{config.EnvMonthlyPrice: "prod_123"}, "monthly price id must start with price_"},
 		"ErrAPIBaseEnv":     {nil, map[string]string{config.EnvAPIBase: "nope"}, "not an http(s) URL"},
 		"ErrBootstrapNoKey": {[]string{"bootstrap"}, nil, "bootstrap needs TEST_STRIPE_SECRET_KEY"},
@@ -118,4 +159,19 @@ func TestParseEnv(t *testing.T) {
 			}
 		})
 	}
+}
+
+// testCA returns a self-signed CA certificate in PEM, as --ngrok-ca takes.
+func testCA(t *testing.T) []byte {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "test CA"}, NotBefore: time.Now(), NotAfter: time.Now().Add(time.Hour), IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 }

@@ -395,7 +395,7 @@ func (l *Lab) openTunnel(ctx context.Context, n config.Ngrok) (*tunnel.Tunnel, e
 	l.closeTunnel()
 	cas, err := n.RootCAs()
 	if err != nil {
-		return nil, tollgate.Errorf(tollgate.EINVALID, "The ngrok CA file cannot be used: %v", err)
+		return nil, err
 	}
 	t, err := tunnel.Open(ctx, tunnel.Config{
 		Authtoken:      n.Authtoken,

@@ -473,3 +473,36 @@ func TestWebhookResumeAfterReopen(t *testing.T) {
 		return len(ds) == 1 && ds[0].State == "succeeded"
 	})
 }
+
+// TestWebhookDisabledEndpoint covers what Tollgate relies on when it
+// disables its endpoint at quit: as on Stripe, a disabled endpoint is sent
+// nothing, neither new events nor the retries it was owed, and an endpoint
+// enabled again resumes those retries.
+func TestWebhookDisabledEndpoint(t *testing.T) {
+	e := MustStart(t, func(c *sandbox.Config) { c.WebhookBackoff = slices.Repeat([]time.Duration{20 * time.Millisecond}, 50) })
+	ctx := context.Background()
+	rcv, ep := e.poisoned(t)
+	ep = must(e.sc.V1WebhookEndpoints.Update(ctx, ep.ID, &stripe.WebhookEndpointUpdateParams{Disabled: stripe.Bool(true)}))(t)
+	if ep.Status != "disabled" {
+		t.Fatalf("status = %q, want disabled", ep.Status)
+	}
+	rcv.heal()
+	must(e.sc.V1Products.Create(ctx, &stripe.ProductCreateParams{Name: stripe.String("While disabled")}))(t)
+	tries := len(byName(t, e, ep.ID, "Poison").Attempts)
+	// Ten retry intervals: a worker that ignored the status would have sent by now.
+	time.Sleep(200 * time.Millisecond)
+	if got := rcv.got(); len(got) != 0 {
+		t.Fatalf("a disabled endpoint was sent %v", got)
+	}
+	if d := byName(t, e, ep.ID, "Poison"); d.State != "pending" || len(d.Attempts) != tries {
+		t.Fatalf("poison delivery while disabled: %+v, want pending with %d attempts", d, tries)
+	}
+	for _, d := range e.srv.Deliveries(ep.ID) {
+		if ev := must(e.sc.V1Events.Retrieve(ctx, d.EventID, nil))(t); ev.Data.Object["name"] == "While disabled" {
+			t.Fatalf("an event made while disabled was queued for the endpoint: %+v", d)
+		}
+	}
+
+	must(e.sc.V1WebhookEndpoints.Update(ctx, ep.ID, &stripe.WebhookEndpointUpdateParams{Disabled: stripe.Bool(false)}))(t)
+	waitFor(t, "the owed retry after enabling", func() bool { return slices.Equal(rcv.got(), []string{"Poison"}) })
+}
