@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -246,5 +247,30 @@ func TestUnbindAndOffline(t *testing.T) {
 	code, body, err := get(tun2.URL())
 	if err != nil || code != 404 || !strings.Contains(body, "ERR_NGROK_3200") {
 		t.Fatalf("offline endpoint answered %d %q %v, want 404 ERR_NGROK_3200", code, body, err)
+	}
+}
+
+func TestCloseStopsEverything(t *testing.T) {
+	s := start(t)
+	sess := connect(t, s)
+	tun := listen(t, sess)
+	mustGet(t, tun.URL()+"/x", "hi from /x")
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s.Close() // idempotent
+	// Close has waited for every goroutine to call Done; give them a moment to return.
+	buf := make([]byte, 1<<20)
+	for deadline := time.Now().Add(2 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		stacks := string(buf[:runtime.Stack(buf, true)])
+		if !strings.Contains(stacks, "ngroktest.(*Server)") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("server goroutines left after Close:\n%s", stacks)
+		}
+	}
+	if _, _, err := get(tun.URL()); err == nil {
+		t.Fatal("an edge still answers after Close")
 	}
 }
