@@ -6,6 +6,8 @@ require (
 	github.com/stripe/stripe-go/v82 v82.5.1
 	github.com/wailsapp/wails/v2 v2.9.2
 	go.etcd.io/bbolt v1.5.0
+	golang.ngrok.com/muxado/v2 v2.0.1
+	golang.ngrok.com/ngrok v1.12.1
 	golang.org/x/crypto v0.41.0
 	golang.org/x/time v0.16.0
 )
@@ -97,8 +99,6 @@ require (
 	github.com/yuin/goldmark v1.4.13 // indirect
 	github.com/yuin/goldmark-emoji v1.0.1 // indirect
 	go.uber.org/multierr v1.11.0 // indirect
-	golang.ngrok.com/muxado/v2 v2.0.1 // indirect
-	golang.ngrok.com/ngrok v1.12.1 // indirect
 	golang.org/x/exp v0.0.0-20230522175609-2e198f4a06a1 // indirect
 	golang.org/x/image v0.12.0 // indirect
 	golang.org/x/mod v0.27.0 // indirect
