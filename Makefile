@@ -13,6 +13,7 @@ GO_SOURCES := $(shell find . -name '*.go' -not -path './frontend/*')
 FRONTEND_SOURCES := $(shell find frontend/src frontend/wailsjs -type f) frontend/index.html frontend/vite.config.ts frontend/tsconfig.json
 
 STRIPE_MOCK := $(CURDIR)/build/tools/stripe-mock
+NGROK_DOUBLE := $(CURDIR)/build/tools/ngrok-double
 
 .PHONY: run build deps apt npm frontend bindings test test-go test-frontend test-e2e test-window lint bench clean
 
@@ -68,8 +69,14 @@ test-go: $(STRIPE_MOCK)
 test-frontend:
 	cd frontend && npm test
 
-test-e2e: build
-	cd frontend && TOLLGATE_BIN=$(CURDIR)/$(BIN) node --test --test-concurrency=1 e2e/browser.test.mjs e2e/billing.test.mjs e2e/cli.test.mjs
+# The loopback double of ngrok's service (test-only code), for the tunnel's browser tests.
+$(NGROK_DOUBLE): $(GO_SOURCES) go.mod go.sum
+	go build -o $(NGROK_DOUBLE) ./internal/tunnel/ngroktest/cmd/ngrok-double
+
+test-e2e: build $(NGROK_DOUBLE)
+	mkdir -p build/screenshots
+	cd frontend && TOLLGATE_BIN=$(CURDIR)/$(BIN) NGROK_DOUBLE_BIN=$(NGROK_DOUBLE) SCREENSHOT_DIR=$(CURDIR)/build/screenshots \
+	  node --test --test-concurrency=1 e2e/browser.test.mjs e2e/billing.test.mjs e2e/cli.test.mjs e2e/tunnel.test.mjs
 
 test-window: build
 	mkdir -p build/screenshots

@@ -2,7 +2,7 @@
 // in sandbox mode, through the sandbox's hosted Checkout and Portal pages.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { launchBrowser, startServe } from "./tollgate.mjs";
+import { checkout, feature, launchBrowser, register, screen, startServe } from "./tollgate.mjs";
 
 let app, browser;
 before(async () => {
@@ -14,49 +14,8 @@ after(async () => {
   await app?.stop();
 });
 
-/**
- * newUser opens a fresh browser context, logs out whoever the process has
- * logged in (the session is one per Tollgate process, as in the window),
- * registers and lands on Plans.
- */
-async function newUser(email) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await page.goto(app.url);
-  const logout = page.getByRole("button", { name: "Log out" });
-  const create = page.getByRole("link", { name: "Create an account" });
-  await logout.or(create).first().waitFor();
-  if (await logout.isVisible()) await logout.click();
-  await create.click();
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Name").fill(email.split("@")[0]);
-  await page.getByLabel("Password").fill("correct horse");
-  await page.getByRole("button", { name: "Create account" }).click();
-  await page.getByRole("heading", { name: "Plans" }).waitFor();
-  return page;
-}
-
-/** checkout pays on the sandbox's hosted Checkout page and follows the way back into Tollgate. */
-async function checkout(page, { card, promo = "" }) {
-  await page.getByRole("heading", { name: /^Subscribe to/ }).waitFor();
-  await page.getByLabel("Card number").fill(card);
-  await page.getByLabel("Expiry (MM/YY)").fill("12/34");
-  await page.getByLabel("CVC").fill("123");
-  if (promo) await page.getByLabel("Promotion code").fill(promo);
-  await page.getByRole("button", { name: /Start trial|Subscribe|Pay/ }).click();
-  await page.getByRole("heading", { name: "You're subscribed" }).waitFor();
-  await page.getByRole("link", { name: "Back to Tollgate" }).click();
-  await page.getByRole("heading", { name: "Plans" }).waitFor();
-}
-
-async function screen(page, name) {
-  await page.getByRole("navigation").getByRole("link", { name }).click();
-  await page.getByRole("heading", { name, exact: true }).waitFor();
-}
-
-async function feature(page, key) {
-  return page.locator(`tr[data-feature="${key}"] td`).nth(2).innerText();
-}
+/** newUser registers email in a fresh browser context and lands on Plans. */
+const newUser = (email) => register(browser, app.url, email);
 
 test("monthly with trial and LEARN10, premium, portal cancel, clock past the period end", async () => {
   const page = await newUser("ada@example.com");

@@ -1,19 +1,34 @@
 // Helpers for the end-to-end tests: a real `tollgate serve` and Debian's Chromium.
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 
 export const bin = process.env.TOLLGATE_BIN ?? new URL("../../build/bin/tollgate", import.meta.url).pathname;
 
+/** The loopback double of ngrok's agent service (internal/tunnel/ngroktest), built by make test-e2e. */
+export const ngrokBin = process.env.NGROK_DOUBLE_BIN ?? new URL("../../build/tools/ngrok-double", import.meta.url).pathname;
+
+/** Where end-to-end tests save what they show, for a person to look at. */
+export const shots = process.env.SCREENSHOT_DIR ?? new URL("../../build/screenshots", import.meta.url).pathname;
+
+/** shot saves the whole page as build/screenshots/<name>.png. */
+export async function shot(page, name) {
+  mkdirSync(shots, { recursive: true });
+  await page.screenshot({ path: join(shots, name + ".png"), fullPage: true });
+}
+
 /**
  * startServe runs `tollgate serve` on a free loopback port and resolves with its token URL.
  * It uses a fresh data folder, removed on stop, unless one is given.
  */
-export async function startServe(extraArgs = [], { data: given } = {}) {
+export async function startServe(extraArgs = [], { data: given, env = {} } = {}) {
   const data = given ?? mkdtempSync(join(tmpdir(), "tollgate-e2e-"));
-  const proc = spawn(bin, ["serve", "--addr", "127.0.0.1:0", "--data", data, ...extraArgs], { stdio: ["ignore", "pipe", "pipe"] });
+  const proc = spawn(bin, ["serve", "--addr", "127.0.0.1:0", "--data", data, ...extraArgs], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...env },
+  });
   let log = "";
   proc.stderr.on("data", (d) => (log += d));
   const url = await new Promise((resolve, reject) => {
@@ -94,4 +109,91 @@ export async function call(app, method, ...args) {
     body: JSON.stringify({ name: "main.App." + method, args }),
   });
   return res.json();
+}
+
+/**
+ * startNgrok runs the loopback double of ngrok's service, which accepts only
+ * token, and resolves with where the agent connects, its CA file, and a way
+ * to see its tunnels, drop its sessions and stop it.
+ */
+export async function startNgrok(token) {
+  const proc = spawn(ngrokBin, ["--authtoken", token], { stdio: ["ignore", "pipe", "pipe"] });
+  let log = "";
+  proc.stderr.on("data", (d) => (log += d));
+  const ready = await new Promise((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error("ngrok-double printed nothing in 10 s:\n" + log)), 10000);
+    proc.stdout.on("data", (d) => {
+      out += d;
+      const line = out.split("\n")[0];
+      if (out.includes("\n")) {
+        clearTimeout(timer);
+        resolve(JSON.parse(line));
+      }
+    });
+    proc.on("error", reject); // not built: run make test-e2e
+    proc.on("exit", (code) => reject(new Error(`ngrok-double exited with ${code}:\n${log}`)));
+  });
+  return {
+    ...ready,
+    /** tunnels lists the tunnels bound now: [{id, url, proxied}]. */
+    tunnels: async () => (await fetch(ready.control + "/tunnels")).json(),
+    drop: async () => fetch(ready.control + "/drop", { method: "POST" }),
+    async stop() {
+      proc.kill("SIGTERM");
+      await new Promise((r) => (proc.exitCode !== null ? r() : proc.on("exit", r)));
+    },
+  };
+}
+
+/** stripeGet reads the Stripe API (a sandbox here) with key, as a learner's own code would. */
+export async function stripeGet(base, key, path) {
+  const res = await fetch(base + path, { headers: { Authorization: "Bearer " + key } });
+  return res.json();
+}
+
+/**
+ * register opens a fresh browser context, logs out whoever the process has
+ * logged in (the session is one per Tollgate process, as in the window),
+ * registers email and lands on Plans.
+ */
+export async function register(browser, appURL, email) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(appURL);
+  const logout = page.getByRole("button", { name: "Log out" });
+  const create = page.getByRole("link", { name: "Create an account" });
+  await logout.or(create).first().waitFor();
+  if (await logout.isVisible()) await logout.click();
+  await create.click();
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Name").fill(email.split("@")[0]);
+  await page.getByLabel("Password").fill("correct horse");
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.getByRole("heading", { name: "Plans" }).waitFor();
+  return page;
+}
+
+/** checkout pays on the sandbox's hosted Checkout page and follows the way back into Tollgate. */
+export async function checkout(page, { card, promo = "" }) {
+  await page.getByRole("heading", { name: /^Subscribe to/ }).waitFor();
+  await page.getByLabel("Card number").fill(card);
+  await page.getByLabel("Expiry (MM/YY)").fill("12/34");
+  await page.getByLabel("CVC").fill("123");
+  if (promo) await page.getByLabel("Promotion code").fill(promo);
+  await page.getByRole("button", { name: /Start trial|Subscribe|Pay/ }).click();
+  await page.getByRole("heading", { name: "You're subscribed" }).waitFor();
+  await page.getByRole("link", { name: "Back to Tollgate" }).click();
+  await page.getByRole("heading", { name: "Plans" }).waitFor();
+}
+
+/** screen opens a screen from the navigation and waits for its heading. */
+export async function screen(page, name) {
+  await page.getByRole("navigation").getByRole("link", { name }).click();
+  await page.getByRole("heading", { name, exact: true }).waitFor();
+}
+
+/** feature reads the local column of an entitlement's row on the Access screen. */
+export async function feature(page, key) {
+  return page.locator(`tr[data-feature="${key}"] td`).nth(2).innerText();
 }

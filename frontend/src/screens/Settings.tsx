@@ -150,6 +150,7 @@ export function Settings(props: { user: tollgate.User }) {
           )}
         </div>
       )}
+      {form && <h3>Keys and price ids</h3>}
       {form && (
         // Uncontrolled inputs keep what the person types across re-renders; the key
         // starts the form afresh when Go's stored values change.
