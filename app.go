@@ -12,6 +12,7 @@ import (
 
 	"github.com/tollgate/tollgate/internal/billing"
 	"github.com/tollgate/tollgate/internal/lab"
+	"github.com/tollgate/tollgate/internal/logkey"
 	"github.com/tollgate/tollgate/internal/settings"
 	"github.com/tollgate/tollgate/internal/tollgate"
 )
@@ -62,7 +63,7 @@ func (a *App) Register(email, name, password string) (*tollgate.User, error) {
 			return nil, err
 		}
 		a.lab.Session.Set(u)
-		a.log.Info("registered", "user", u.ID)
+		a.log.Info("registered", logkey.User, u.ID)
 		return u, nil
 	})
 }
@@ -75,7 +76,7 @@ func (a *App) Login(email, password string) (*tollgate.User, error) {
 			return nil, err
 		}
 		a.lab.Session.Set(u)
-		a.log.Info("logged in", "user", u.ID)
+		a.log.Info("logged in", logkey.User, u.ID)
 		return u, nil
 	})
 }
@@ -208,7 +209,7 @@ func (a *App) SaveStripeSettings(s settings.Form, clearSecrets bool) (lab.State,
 func (a *App) SetUpStripe() (lab.State, error) {
 	return withUser(a, "set up stripe", func(ctx context.Context, _ *tollgate.User) (lab.State, error) {
 		if err := a.lab.Setup(ctx); err != nil {
-			a.log.Warn("setup failed", "err", err)
+			a.log.Warn("setup failed", logkey.Err, err)
 		}
 		return a.lab.Status(ctx)
 	})
@@ -269,9 +270,9 @@ func withBilling[T any](a *App, op string, f func(context.Context, *billing.Serv
 // message of a tollgate.Error, or a generic line for anything else, which is logged.
 func (a *App) fail(op string, err error) error {
 	if tollgate.ErrorCode(err) == tollgate.EINTERNAL {
-		a.log.Error(op+" failed", "err", err)
+		a.log.Error(op+" failed", logkey.Err, err)
 	} else {
-		a.log.Debug(op+" refused", "err", err)
+		a.log.Debug(op+" refused", logkey.Err, err)
 	}
 	return errors.New(tollgate.ErrorMessage(err))
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/tollgate/tollgate/internal/billing"
 	"github.com/tollgate/tollgate/internal/config"
 	"github.com/tollgate/tollgate/internal/lab"
+	"github.com/tollgate/tollgate/internal/logkey"
 	"github.com/tollgate/tollgate/internal/sandbox"
 	"github.com/tollgate/tollgate/internal/server"
 	"github.com/tollgate/tollgate/internal/store"
@@ -69,7 +70,7 @@ func run(args []string) int {
 		err = runApp(ctx, cfg, log)
 	}
 	if err != nil {
-		log.Error("tollgate stopped", "err", err)
+		log.Error("tollgate stopped", logkey.Err, err)
 		return 1
 	}
 	return 0
@@ -85,7 +86,7 @@ func runApp(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil && cfg.Command == config.Desktop {
 		// The window needs some port for Stripe's returns, not this one; a second window is fine.
-		log.Warn("address taken, using a free port", "addr", cfg.Addr, "err", err)
+		log.Warn("address taken, using a free port", logkey.Addr, cfg.Addr, logkey.Err, err)
 		ln, err = net.Listen("tcp", "127.0.0.1:0")
 	}
 	if err != nil {
@@ -116,7 +117,7 @@ func runApp(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	app := newApp(l, log, About{Version: version, DataDir: cfg.DataDir, Database: l.DB.Path, SchemaVersion: store.SchemaVersion, Face: string(cfg.Command)})
 	if cfg.Command == config.Serve {
 		token := server.NewToken()
-		srv, err := server.New(server.Options{Assets: dist, Bindings: []any{app}, Token: token, Logger: log.With("component", "server"),
+		srv, err := server.New(server.Options{Assets: dist, Bindings: []any{app}, Token: token, Logger: log.With(logkey.Component, "server"),
 			Public: server.PublicRoutes(l.Webhook, returns, base+"/", log), Events: events})
 		if err != nil {
 			return err
@@ -133,7 +134,7 @@ func runApp(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	go func() {
 		defer close(served)
 		if err := server.Serve(srvCtx, ln, server.PublicRoutes(l.Webhook, returns, "", log)); err != nil {
-			log.Error("webhook server stopped", "err", err)
+			log.Error("webhook server stopped", logkey.Err, err)
 		}
 	}()
 	err = wails.Run(&options.App{
@@ -170,7 +171,7 @@ func runSandbox(ctx context.Context, cfg config.Config, log *slog.Logger) error 
 			return err
 		}
 	}
-	log.Info("sandbox ready", "url", sb.URL(), "webhook", cfg.WebhookURL, "data", cfg.DataDir)
+	log.Info("sandbox ready", logkey.URL, sb.URL(), logkey.Webhook, cfg.WebhookURL, logkey.Data, cfg.DataDir)
 	<-ctx.Done()
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/stripe/stripe-go/v82"
 
+	"github.com/tollgate/tollgate/internal/logkey"
 	"github.com/tollgate/tollgate/internal/tollgate"
 )
 
@@ -67,7 +68,7 @@ func (s *Service) Checkout(ctx context.Context, u *tollgate.User, plan Plan, tri
 	if err != nil {
 		return Redirect{}, stripeError("create checkout session", err)
 	}
-	s.log.Info("checkout session created", "user", u.ID, "session", cs.ID, "plan", plan, "trial", trial)
+	s.log.Info("checkout session created", logkey.User, u.ID, logkey.Session, cs.ID, logkey.Plan, plan, logkey.Trial, trial)
 	return Redirect{URL: cs.URL}, nil
 }
 
@@ -140,6 +141,6 @@ func (s *Service) ensureCustomer(ctx context.Context, u *tollgate.User) (*tollga
 	if err := s.store.PutCustomer(ctx, c); err != nil {
 		return nil, fmt.Errorf("billing: save customer: %w", err)
 	}
-	s.log.Info("customer created", "user", u.ID, "customer", c.StripeID, "test_clock", c.TestClock)
+	s.log.Info("customer created", logkey.User, u.ID, logkey.Customer, c.StripeID, logkey.Clock, c.TestClock)
 	return c, nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/stripe/stripe-go/v82"
 
+	"github.com/tollgate/tollgate/internal/logkey"
 	"github.com/tollgate/tollgate/internal/tollgate"
 )
 
@@ -34,7 +35,7 @@ func (s *Service) EnsureWebhookEndpoint(ctx context.Context, url string, known t
 		if _, err := s.sc.V1WebhookEndpoints.Delete(ctx, found.ID, nil); err != nil {
 			return tollgate.WebhookEndpoint{}, stripeError("delete webhook endpoint "+found.ID, err)
 		}
-		s.log.Info("webhook endpoint replaced", "endpoint", found.ID, "api_version", found.APIVersion)
+		s.log.Info("webhook endpoint replaced", logkey.Endpoint, found.ID, logkey.APIVersion, found.APIVersion)
 		found = nil
 	}
 	if found == nil {
@@ -48,7 +49,7 @@ func (s *Service) EnsureWebhookEndpoint(ctx context.Context, url string, known t
 		if err != nil {
 			return tollgate.WebhookEndpoint{}, stripeError("create webhook endpoint", err)
 		}
-		s.log.Info("webhook endpoint created", "endpoint", we.ID, "url", url)
+		s.log.Info("webhook endpoint created", logkey.Endpoint, we.ID, logkey.URL, url)
 		return endpointFromStripe(we, we.Secret), nil
 	}
 	if found.URL == url && found.Status == "enabled" && slices.Equal(slices.Sorted(slices.Values(found.EnabledEvents)), WebhookEvents()) {
@@ -62,7 +63,7 @@ func (s *Service) EnsureWebhookEndpoint(ctx context.Context, url string, known t
 	if err != nil {
 		return tollgate.WebhookEndpoint{}, stripeError("update webhook endpoint "+found.ID, err)
 	}
-	s.log.Info("webhook endpoint updated", "endpoint", we.ID, "url", url, "was", found.URL)
+	s.log.Info("webhook endpoint updated", logkey.Endpoint, we.ID, logkey.URL, url, logkey.Was, found.URL)
 	return endpointFromStripe(we, known.Secret), nil
 }
 
@@ -98,7 +99,7 @@ func (s *Service) DisableWebhookEndpoint(ctx context.Context, id string) error {
 	if _, err := s.sc.V1WebhookEndpoints.Update(ctx, id, &stripe.WebhookEndpointUpdateParams{Disabled: stripe.Bool(true)}); err != nil {
 		return stripeError("disable webhook endpoint "+id, err)
 	}
-	s.log.Info("webhook endpoint disabled", "endpoint", id)
+	s.log.Info("webhook endpoint disabled", logkey.Endpoint, id)
 	return nil
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/stripe/stripe-go/v82"
 
+	"github.com/tollgate/tollgate/internal/logkey"
 	"github.com/tollgate/tollgate/internal/tollgate"
 )
 
@@ -54,7 +55,7 @@ func (s *Service) Sync(ctx context.Context, customerID string) error {
 	if err := s.store.PutEntitlements(ctx, &tollgate.Entitlements{CustomerID: customerID, LookupKeys: keys, UpdatedAt: now}); err != nil {
 		return fmt.Errorf("billing: sync: %w", err)
 	}
-	s.log.Debug("synced", "customer", customerID, "entitlements", keys)
+	s.log.Debug("synced", logkey.Customer, customerID, logkey.Entitlements, keys)
 	if s.OnChange != nil {
 		s.OnChange(c.UserID)
 	}

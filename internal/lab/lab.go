@@ -16,6 +16,7 @@ import (
 	"github.com/tollgate/tollgate/internal/auth"
 	"github.com/tollgate/tollgate/internal/billing"
 	"github.com/tollgate/tollgate/internal/config"
+	"github.com/tollgate/tollgate/internal/logkey"
 	"github.com/tollgate/tollgate/internal/sandbox"
 	"github.com/tollgate/tollgate/internal/settings"
 	"github.com/tollgate/tollgate/internal/store"
@@ -120,10 +121,10 @@ func Open(ctx context.Context, o Options) (*Lab, error) {
 		Applier:  l,
 		Keys:     &l.keys,
 		Insecure: o.Config.InsecureWebhooks,
-		Logger:   o.Logger.With("component", "webhook"),
+		Logger:   o.Logger.With(logkey.Component, "webhook"),
 	})
 	if err := l.Setup(ctx); err != nil {
-		l.log.Warn("billing is not ready", "err", err)
+		l.log.Warn("billing is not ready", logkey.Err, err)
 	}
 	// The worker starts after setup so that events left pending by the last run are applied with a working Stripe client.
 	wctx, cancel := context.WithCancel(context.Background())
@@ -159,7 +160,7 @@ func (l *Lab) disableEndpoint() {
 	ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
 	defer cancel()
 	if err := snap.billing.DisableWebhookEndpoint(ctx, snap.state.endpointID); err != nil {
-		l.log.Warn("could not disable the webhook endpoint; Stripe will retry its events until the next start", "endpoint", snap.state.endpointID, "err", err)
+		l.log.Warn("could not disable the webhook endpoint; Stripe will retry its events until the next start", logkey.Endpoint, snap.state.endpointID, logkey.Err, err)
 	}
 }
 
@@ -288,7 +289,7 @@ func (l *Lab) followAccount(ctx context.Context, account string) error {
 		if err := l.Settings.SaveEndpoint(ctx, tollgate.WebhookEndpoint{}); err != nil {
 			return err
 		}
-		l.log.Info("the Stripe account changed; forgot the previous account's customers and subscriptions", "was", known, "now", account)
+		l.log.Info("the Stripe account changed; forgot the previous account's customers and subscriptions", logkey.Was, known, logkey.Now, account)
 	}
 	return l.Settings.SetAccount(ctx, account)
 }

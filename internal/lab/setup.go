@@ -11,6 +11,7 @@ import (
 
 	"github.com/tollgate/tollgate/internal/billing"
 	"github.com/tollgate/tollgate/internal/config"
+	"github.com/tollgate/tollgate/internal/logkey"
 	"github.com/tollgate/tollgate/internal/sandbox"
 	"github.com/tollgate/tollgate/internal/server"
 	"github.com/tollgate/tollgate/internal/tollgate"
@@ -216,7 +217,7 @@ func (l *Lab) setup(ctx context.Context) error {
 		YearlyPrice:  eff.Stripe.YearlyPrice,
 		TestClocks:   st.TestClocks,
 		ReturnBase:   l.opts.BaseURL,
-		Logger:       l.log.With("component", "billing"),
+		Logger:       l.log.With(logkey.Component, "billing"),
 	}, l.DB)
 	if err != nil {
 		return r.fail(StepKey, err, false)
@@ -258,7 +259,7 @@ func (l *Lab) setup(ctx context.Context) error {
 		r.set(StepTunnel, StatusRunning, "")
 		t, err := l.openTunnel(ctx, eff.Ngrok)
 		if err != nil {
-			l.log.Warn("the tunnel did not open; events from Stripe cannot reach Tollgate", "err", err)
+			l.log.Warn("the tunnel did not open; events from Stripe cannot reach Tollgate", logkey.Err, err)
 			r.fail(StepTunnel, err, true)
 			l.keys.Set(sourceEndpoint, "")
 			r.set(StepEndpoint, StatusWaiting, "Needs the tunnel.")
@@ -282,7 +283,7 @@ func (l *Lab) setup(ctx context.Context) error {
 	}
 	r.set(StepEndpoint, StatusRunning, "")
 	if err := l.registerEndpoint(ctx, r, b, webhookURL); err != nil {
-		l.log.Warn("the webhook endpoint is not registered; events from Stripe cannot reach Tollgate", "err", err)
+		l.log.Warn("the webhook endpoint is not registered; events from Stripe cannot reach Tollgate", logkey.Err, err)
 		r.fail(StepEndpoint, err, true)
 	}
 	return r.finish(ctx)
@@ -293,13 +294,13 @@ func (r *run) finish(ctx context.Context) error {
 	st := &r.snap.state
 	st.WebhookSet = st.WebhookSet || len(r.l.keys.Sources()) > 0
 	r.publish()
-	r.l.log.Info("billing ready", "mode", st.Mode, "api", st.APIBase, "account", st.Account, "webhook", st.Webhook)
+	r.l.log.Info("billing ready", logkey.Mode, st.Mode, logkey.API, st.APIBase, logkey.Account, st.Account, logkey.Webhook, st.Webhook)
 	if st.Mode != ModeSandbox {
 		// Stripe sent nothing while Tollgate was closed (its endpoint was
 		// disabled, or nothing listened): read what changed meanwhile. The
 		// embedded sandbox stood still with Tollgate, so it needs no such read.
 		if err := r.snap.billing.SyncAll(ctx); err != nil {
-			r.l.log.Warn("could not re-read the customers; their next event brings them up to date", "err", err)
+			r.l.log.Warn("could not re-read the customers; their next event brings them up to date", logkey.Err, err)
 		}
 	}
 	// Events left pending while Stripe could not be reached can be applied now.
@@ -402,7 +403,7 @@ func (l *Lab) openTunnel(ctx context.Context, n config.Ngrok) (*tunnel.Tunnel, e
 		ServerAddr:     n.ServerAddr,
 		RootCAs:        cas,
 		ConnectTimeout: l.opts.TunnelTimeout,
-		Logger:         l.log.With("component", "tunnel"),
+		Logger:         l.log.With(logkey.Component, "tunnel"),
 	}, server.TunnelRoutes(l.Webhook), l.tunnelChanged)
 	if err != nil {
 		return nil, err
@@ -443,7 +444,7 @@ func (l *Lab) tunnelChanged() {
 	ctx, cancel := context.WithTimeout(context.Background(), setupTimeout)
 	defer cancel()
 	if err := l.registerEndpoint(ctx, r, snap.billing, ts.URL+tollgate.WebhookPath); err != nil {
-		l.log.Warn("could not point the webhook endpoint at the tunnel's new URL", "url", ts.URL, "err", err)
+		l.log.Warn("could not point the webhook endpoint at the tunnel's new URL", logkey.URL, ts.URL, logkey.Err, err)
 		r.fail(StepEndpoint, err, true)
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/tollgate/tollgate/internal/logkey"
 )
 
 const maxBodyBytes = 1 << 20
@@ -136,7 +138,7 @@ func (s *Sandbox) recoverer(next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				s.log.Error("panic", "method", r.Method, "path", r.URL.Path, "panic", v)
+				s.log.Error("panic", logkey.Method, r.Method, logkey.Path, r.URL.Path, logkey.Panic, v)
 				writeJSON(w, http.StatusInternalServerError, map[string]any{"error": errInternal()})
 			}
 		}()
@@ -214,7 +216,7 @@ func (s *Sandbox) apiHandler(fn apiFunc) http.Handler {
 		if c.after != nil {
 			c.after()
 		}
-		s.log.Debug("api", "method", r.Method, "path", r.URL.Path, "status", status, "replayed", replayed)
+		s.log.Debug("api", logkey.Method, r.Method, logkey.Path, r.URL.Path, logkey.Status, status, logkey.Replayed, replayed)
 		if replayed {
 			w.Header().Set("Idempotent-Replayed", "true")
 		}
@@ -248,7 +250,7 @@ func (s *Sandbox) execute(c *call, fn apiFunc, idemID string, useIdem bool, hash
 	case errors.As(err, &aerr):
 		status, body = aerr.Status, mustJSON(map[string]any{"error": aerr})
 	default:
-		s.log.Error("api", "method", c.r.Method, "path", c.r.URL.Path, "err", err)
+		s.log.Error("api", logkey.Method, c.r.Method, logkey.Path, c.r.URL.Path, logkey.Err, err)
 		e := errInternal()
 		status, body = e.Status, mustJSON(map[string]any{"error": e})
 	}
@@ -259,7 +261,7 @@ func (s *Sandbox) execute(c *call, fn apiFunc, idemID string, useIdem bool, hash
 		s.st.idempotency.put(s.st, idemID, &idemRecord{base: base{ID: idemID, Created: time.Now().Unix()}, Hash: hash, Status: status, Body: body})
 	}
 	if err := s.commit(c.ctx); err != nil {
-		s.log.Error("commit", "err", err)
+		s.log.Error("commit", logkey.Err, err)
 		e := errInternal()
 		return e.Status, mustJSON(map[string]any{"error": e}), false
 	}

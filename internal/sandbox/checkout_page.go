@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/tollgate/tollgate/internal/logkey"
 )
 
 const checkoutTemplate = `{{define "checkout"}}{{template "top" .}}
@@ -136,7 +138,7 @@ func (s *Sandbox) checkoutSubmit(w http.ResponseWriter, r *http.Request) {
 		found = true
 		perr = s.completeCheckout(cs, in)
 		if err := s.commit(r.Context()); err != nil {
-			s.log.Error("checkout commit", "session", cs.ID, "err", err)
+			s.log.Error("checkout commit", logkey.Session, cs.ID, logkey.Err, err)
 			perr = &pageError{http.StatusInternalServerError, "The sandbox could not save this payment; please try again."}
 		}
 		v = s.checkoutView(cs)

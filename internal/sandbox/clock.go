@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 	"time"
+
+	"github.com/tollgate/tollgate/internal/logkey"
 )
 
 const (
@@ -183,7 +185,7 @@ func (s *Sandbox) advance(clockID string) {
 		}
 		d, ok := s.nextDue(clockID, clk.Target)
 		if ok && steps > maxAdvanceSteps {
-			s.log.Error("advance: too many transitions; stopping", "clock", clockID)
+			s.log.Error("advance: too many transitions; stopping", logkey.Clock, clockID)
 			ok = false
 		}
 		if ok {
@@ -196,7 +198,7 @@ func (s *Sandbox) advance(clockID string) {
 			s.emit(time.Unix(clk.FrozenTime, 0), "test_helpers.test_clock.ready", renderClock(clk))
 		}
 		if err := s.commit(s.ctx); err != nil {
-			s.log.Error("advance", "clock", clockID, "err", err)
+			s.log.Error("advance", logkey.Clock, clockID, logkey.Err, err)
 		}
 		s.mu.Unlock()
 		if !ok {

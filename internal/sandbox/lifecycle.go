@@ -2,6 +2,8 @@ package sandbox
 
 import (
 	"time"
+
+	"github.com/tollgate/tollgate/internal/logkey"
 )
 
 // Kinds of timed transitions, in the order they run when due at one instant.
@@ -114,7 +116,7 @@ func (s *Sandbox) tick() {
 		}
 		s.expireSessions(now)
 		if err := s.commit(s.ctx); err != nil {
-			s.log.Error("tick", "err", err)
+			s.log.Error("tick", logkey.Err, err)
 		}
 		s.mu.Unlock()
 	}

@@ -5,6 +5,8 @@ import (
 	"html/template"
 	"net/http"
 	"time"
+
+	"github.com/tollgate/tollgate/internal/logkey"
 )
 
 // layout wraps every hosted page: self-contained HTML with inline CSS, so
@@ -47,7 +49,7 @@ type messageView struct {
 func (s *Sandbox) renderPage(w http.ResponseWriter, status int, name string, data any) {
 	var buf bytes.Buffer
 	if err := pageTemplates.ExecuteTemplate(&buf, name, data); err != nil {
-		s.log.Error("render page", "page", name, "err", err)
+		s.log.Error("render page", logkey.Page, name, logkey.Err, err)
 		http.Error(w, "internal error rendering the page", http.StatusInternalServerError)
 		return
 	}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/tollgate/tollgate/internal/logkey"
 )
 
 const portalTemplate = `{{define "portal"}}{{template "top" .}}
@@ -115,7 +117,7 @@ func (s *Sandbox) portalPage(w http.ResponseWriter, r *http.Request) {
 			ps.FlashError, ps.FlashNotice = "", ""
 			s.st.portalSessions.put(s.st, ps.ID, ps)
 			if err := s.commit(r.Context()); err != nil {
-				s.log.Error("portal commit", "session", ps.ID, "err", err)
+				s.log.Error("portal commit", logkey.Session, ps.ID, logkey.Err, err)
 			}
 		}
 	})
@@ -161,7 +163,7 @@ func (s *Sandbox) portalSubmit(w http.ResponseWriter, r *http.Request) {
 		}
 		s.st.portalSessions.put(s.st, ps.ID, ps)
 		if err := s.commit(r.Context()); err != nil {
-			s.log.Error("portal commit", "session", ps.ID, "err", err)
+			s.log.Error("portal commit", logkey.Session, ps.ID, logkey.Err, err)
 			failSave = true
 		}
 	})

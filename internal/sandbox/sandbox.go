@@ -14,6 +14,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/tollgate/tollgate/internal/logkey"
 )
 
 // APIVersion is the Stripe API release whose wire format the sandbox speaks;
@@ -106,7 +108,7 @@ func Open(cfg Config) (*Sandbox, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Sandbox{
-		cfg: cfg, log: cfg.Logger.With("component", "sandbox"), db: db, st: st,
+		cfg: cfg, log: cfg.Logger.With(logkey.Component, "sandbox"), db: db, st: st,
 		ctx: ctx, cancel: cancel, workers: map[lane]chan struct{}{},
 	}
 	s.mu.Lock()
@@ -244,7 +246,7 @@ func Start(ctx context.Context, cfg Config, addr string) (*Server, error) {
 	s := &Server{Sandbox: sb, srv: srv, ln: ln, url: "http://" + ln.Addr().String()}
 	go func() {
 		if err := srv.Serve(ln); err != nil && err != http.ErrServerClosed {
-			sb.log.Error("serve", "err", err)
+			sb.log.Error("serve", logkey.Err, err)
 		}
 	}()
 	return s, nil

@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/tollgate/tollgate/internal/logkey"
 )
 
 type webhookEndpoint struct {
@@ -422,9 +424,9 @@ func (s *Sandbox) recordAttempt(deliveryID string, a DeliveryAttempt) {
 	}
 	s.st.deliveries.put(s.st, d.ID, d)
 	if err := s.commit(s.ctx); err != nil {
-		s.log.Error("record delivery", "delivery", d.ID, "err", err)
+		s.log.Error("record delivery", logkey.Delivery, d.ID, logkey.Err, err)
 	}
-	s.log.Debug("webhook attempt", "delivery", d.ID, "status", a.StatusCode, "state", d.State)
+	s.log.Debug("webhook attempt", logkey.Delivery, d.ID, logkey.Status, a.StatusCode, logkey.State, d.State)
 }
 
 // post sends one signed event. The signature's time is real time, not the

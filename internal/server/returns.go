@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/tollgate/tollgate/internal/logkey"
 	"github.com/tollgate/tollgate/internal/tollgate"
 )
 
@@ -65,7 +66,7 @@ func (p *returnPages) success(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := p.returns.CheckoutSucceeded(r.Context(), id); err != nil {
 		if tollgate.ErrorCode(err) == tollgate.EINTERNAL {
-			p.log.Error("checkout success sync failed", "session", id, "err", err)
+			p.log.Error("checkout success sync failed", logkey.Session, id, logkey.Err, err)
 		}
 		// The webhook will still bring the subscription; say so rather than fail.
 		p.render(w, http.StatusOK, "Payment received", "Tollgate could not confirm it with Stripe just now ("+tollgate.ErrorMessage(err)+"). The webhook will update your plan shortly.", "plans")
@@ -80,7 +81,7 @@ func (p *returnPages) cancel(w http.ResponseWriter, r *http.Request) {
 
 func (p *returnPages) portal(w http.ResponseWriter, r *http.Request) {
 	if err := p.returns.PortalReturned(r.Context()); err != nil && tollgate.ErrorCode(err) != tollgate.EUNAUTHORIZED {
-		p.log.Warn("portal return sync failed", "err", err)
+		p.log.Warn("portal return sync failed", logkey.Err, err)
 	}
 	p.render(w, http.StatusOK, "Back from the Billing Portal", "Any change you made there is now in Tollgate.", "plans")
 }

@@ -19,6 +19,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/tollgate/tollgate/internal/logkey"
 )
 
 // TokenHeader carries the run's token on every API call.
@@ -106,7 +108,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if strings.HasPrefix(r.URL.Path, "/api/") && !s.authorized(r) {
-		s.opts.Logger.Warn("refused a request without the token", "path", r.URL.Path)
+		s.opts.Logger.Warn("refused a request without the token", logkey.Path, r.URL.Path)
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": msgNoToken})
 		return
 	}
@@ -175,7 +177,7 @@ func (s *Server) handleCall(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		var p *Panic
 		if errors.As(err, &p) {
-			s.opts.Logger.Error("a bound method panicked", "method", p.Method, "panic", p.Value)
+			s.opts.Logger.Error("a bound method panicked", logkey.Method, p.Method, logkey.Panic, p.Value)
 		}
 		// As Wails does: the promise rejects with the error's text. App's
 		// methods return errors meant for the user.
@@ -183,7 +185,7 @@ func (s *Server) handleCall(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeJSON(w, http.StatusOK, map[string]any{"result": result})
 	}
-	s.opts.Logger.Debug("call", "method", req.Name, "ok", err == nil, "took", time.Since(start))
+	s.opts.Logger.Debug("call", logkey.Method, req.Name, logkey.OK, err == nil, logkey.Took, time.Since(start))
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -273,3 +273,25 @@ func TestEventByID(t *testing.T) {
 		t.Errorf("unknown id: %v, want not_found", err)
 	}
 }
+
+func TestLastEvent(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpen(t)
+	if e, err := db.LastEvent(ctx); e != nil || err != nil {
+		t.Fatalf("LastEvent() on an empty store = %v, %v; want none", e, err)
+	}
+	for _, id := range []string{"evt_b", "evt_a", "evt_b"} { // a redelivery of evt_b is not news
+		if _, err := db.RecordEvent(ctx, &tollgate.Event{ID: id, Type: "invoice.paid"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if e, err := db.LastEvent(ctx); err != nil || e == nil || e.ID != "evt_a" {
+		t.Errorf("LastEvent() = %v, %v; want evt_a, received last", e, err)
+	}
+	if err := db.ResetBilling(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if e, err := db.LastEvent(ctx); e != nil || err != nil {
+		t.Errorf("LastEvent() after a reset = %v, %v; want none", e, err)
+	}
+}

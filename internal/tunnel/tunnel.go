@@ -19,6 +19,7 @@ import (
 	"golang.ngrok.com/ngrok"
 	"golang.ngrok.com/ngrok/config"
 
+	"github.com/tollgate/tollgate/internal/logkey"
 	"github.com/tollgate/tollgate/internal/tollgate"
 )
 
@@ -89,7 +90,7 @@ func Open(ctx context.Context, cfg Config, h http.Handler, changed func()) (*Tun
 		return nil, err
 	}
 	t.status = Status{URL: c.ln.URL(), Up: true}
-	t.log.Info("tunnel open", "url", c.ln.URL(), "server", cfg.ServerAddr)
+	t.log.Info("tunnel open", logkey.URL, c.ln.URL(), logkey.Server, cfg.ServerAddr)
 	go t.run(c)
 	return t, nil
 }
@@ -156,7 +157,7 @@ func (t *Tunnel) run(c *conn) {
 			_ = srv.Close()
 			c.close()
 			t.setDown(err)
-			t.log.Warn("tunnel dropped; opening a new one", "err", err)
+			t.log.Warn("tunnel dropped; opening a new one", logkey.Err, err)
 			go t.changed()
 			if c = t.reconnect(); c == nil {
 				return
@@ -165,7 +166,7 @@ func (t *Tunnel) run(c *conn) {
 			was := t.status.URL
 			t.status = Status{URL: c.ln.URL(), Up: true}
 			t.mu.Unlock()
-			t.log.Info("tunnel open again", "url", c.ln.URL(), "was", was)
+			t.log.Info("tunnel open again", logkey.URL, c.ln.URL(), logkey.Was, was)
 			go t.changed()
 		}
 	}
@@ -190,7 +191,7 @@ func (t *Tunnel) reconnect() *conn {
 			return nil
 		}
 		t.setDown(err)
-		t.log.Warn("could not open the tunnel again", "err", err, "retry_in", wait)
+		t.log.Warn("could not open the tunnel again", logkey.Err, err, logkey.RetryIn, wait)
 		select {
 		case <-t.life.Done():
 			return nil

@@ -19,6 +19,7 @@ import (
 	"github.com/stripe/stripe-go/v82"
 	"github.com/stripe/stripe-go/v82/webhook"
 
+	"github.com/tollgate/tollgate/internal/logkey"
 	"github.com/tollgate/tollgate/internal/tollgate"
 )
 
@@ -32,20 +33,6 @@ const (
 	// queueSize is how many events may wait in memory for the worker; beyond
 	// it they wait in the store instead, where they already are.
 	queueSize = 64
-)
-
-// Log attribute keys.
-const (
-	keyEventID = "event_id"
-	keyType    = "event_type"
-	keyOutcome = "outcome"
-	keyReason  = "reason"
-	keyStatus  = "status"
-	keyErr     = "err"
-	keyPanic   = "panic"
-	keyStack   = "stack"
-	keyVersion = "api_version"
-	keyWant    = "want"
 )
 
 // Replies a person or the Stripe dashboard may read; each is one line.
@@ -146,12 +133,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	isNew, err := h.record(r.Context(), e)
 	if err != nil {
 		// Not answering 2xx makes Stripe redeliver later, so nothing is lost.
-		h.log.Error("could not record a webhook event", keyEventID, e.ID, keyType, e.Type, keyErr, err)
+		h.log.Error("could not record a webhook event", logkey.EventID, e.ID, logkey.EventType, e.Type, logkey.Err, err)
 		reply(w, http.StatusInternalServerError, "could not record the event; Stripe will deliver it again")
 		return
 	}
 	if !isNew {
-		h.log.Info("skipped a redelivered webhook event", keyEventID, e.ID, keyType, e.Type)
+		h.log.Info("skipped a redelivered webhook event", logkey.EventID, e.ID, logkey.EventType, e.Type)
 		reply(w, http.StatusOK, msgDup)
 		return
 	}
@@ -171,7 +158,7 @@ func (h *Handler) verify(header string, body []byte) (*tollgate.Event, string) {
 		}
 		e, reason := toEvent(&se)
 		if reason == "" {
-			h.log.Warn("accepted an unsigned event: --insecure-webhooks is on", keyEventID, e.ID, keyType, e.Type)
+			h.log.Warn("accepted an unsigned event: --insecure-webhooks is on", logkey.EventID, e.ID, logkey.EventType, e.Type)
 		}
 		return e, reason
 	}
@@ -213,7 +200,7 @@ func (h *Handler) verify(header string, body []byte) (*tollgate.Event, string) {
 	}
 	if se.APIVersion != stripe.APIVersion {
 		h.log.Warn("accepted an event of another API version; Tollgate re-reads its objects with stripe-go's",
-			keyEventID, se.ID, keyVersion, se.APIVersion, keyWant, stripe.APIVersion)
+			logkey.EventID, se.ID, logkey.APIVersion, se.APIVersion, logkey.Want, stripe.APIVersion)
 	}
 	return toEvent(&se)
 }
@@ -338,7 +325,7 @@ func (h *Handler) catchUp(ctx context.Context) {
 			h.catchingUp = false
 			h.mu.Unlock()
 			if err != nil {
-				h.log.Error("could not read pending webhook events; they will be applied at the next start", keyErr, err)
+				h.log.Error("could not read pending webhook events; they will be applied at the next start", logkey.Err, err)
 			}
 			return
 		}
@@ -358,33 +345,33 @@ func (h *Handler) apply(ctx context.Context, e *tollgate.Event) {
 	outcome, err := h.applyRecovering(ctx, e)
 	if err != nil && ctx.Err() != nil {
 		// Stopping mid-way is not the event's fault: leave it pending for the next start.
-		h.log.Info("left a webhook event pending for the next start", keyEventID, e.ID, keyType, e.Type, keyErr, err)
+		h.log.Info("left a webhook event pending for the next start", logkey.EventID, e.ID, logkey.EventType, e.Type, logkey.Err, err)
 		return
 	}
 	if tollgate.ErrorCode(err) == tollgate.EUNAVAILABLE {
 		// Stripe unreachable or billing not set up: nothing is wrong with the
 		// event, so it stays pending and is tried again by Retry or at the next start.
-		h.log.Warn("left a webhook event pending until Stripe can be reached", keyEventID, e.ID, keyType, e.Type, keyErr, err)
+		h.log.Warn("left a webhook event pending until Stripe can be reached", logkey.EventID, e.ID, logkey.EventType, e.Type, logkey.Err, err)
 		return
 	}
 	errText := ""
 	if err != nil {
 		// The text is shown on the Events screen: the user's words, not the machine's.
 		outcome, errText = tollgate.EventFailed, tollgate.ErrorMessage(err)
-		h.log.Warn("applying a webhook event failed", keyEventID, e.ID, keyType, e.Type, keyErr, err)
+		h.log.Warn("applying a webhook event failed", logkey.EventID, e.ID, logkey.EventType, e.Type, logkey.Err, err)
 	} else if outcome != tollgate.EventApplied && outcome != tollgate.EventIgnored {
 		outcome, errText = tollgate.EventFailed, fmt.Sprintf("the applier returned the unknown outcome %q", outcome)
 	}
 	// The work is done even if ctx has just ended, so the outcome is saved regardless.
 	if err := h.o.Events.SetEventOutcome(context.WithoutCancel(ctx), e.ID, outcome, errText); err != nil {
-		h.log.Error("could not record a webhook event's outcome; it stays pending", keyEventID, e.ID, keyType, e.Type, keyOutcome, outcome, keyErr, err)
+		h.log.Error("could not record a webhook event's outcome; it stays pending", logkey.EventID, e.ID, logkey.EventType, e.Type, logkey.Outcome, outcome, logkey.Err, err)
 		return
 	}
 	if outcome == tollgate.EventFailed {
-		h.log.Warn("webhook event failed", keyEventID, e.ID, keyType, e.Type, keyOutcome, outcome, keyErr, errText)
+		h.log.Warn("webhook event failed", logkey.EventID, e.ID, logkey.EventType, e.Type, logkey.Outcome, outcome, logkey.Err, errText)
 		return
 	}
-	h.log.Info("webhook event done", keyEventID, e.ID, keyType, e.Type, keyOutcome, outcome)
+	h.log.Info("webhook event done", logkey.EventID, e.ID, logkey.EventType, e.Type, logkey.Outcome, outcome)
 }
 
 // applyRecovering turns a panic in the applier into an error, so that one bad
@@ -392,7 +379,7 @@ func (h *Handler) apply(ctx context.Context, e *tollgate.Event) {
 func (h *Handler) applyRecovering(ctx context.Context, e *tollgate.Event) (outcome string, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			h.log.Error("applying a webhook event panicked", keyEventID, e.ID, keyType, e.Type, keyPanic, p, keyStack, string(debug.Stack()))
+			h.log.Error("applying a webhook event panicked", logkey.EventID, e.ID, logkey.EventType, e.Type, logkey.Panic, p, logkey.Stack, string(debug.Stack()))
 			outcome, err = "", fmt.Errorf("panic: %v", p)
 		}
 	}()
@@ -402,7 +389,7 @@ func (h *Handler) applyRecovering(ctx context.Context, e *tollgate.Event) (outco
 // refuse answers with an error status and logs why, so that a misconfigured
 // endpoint shows up in Tollgate's log and not only in Stripe's dashboard.
 func (h *Handler) refuse(w http.ResponseWriter, status int, reason string) {
-	h.log.Warn("refused a webhook delivery", keyStatus, status, keyReason, reason)
+	h.log.Warn("refused a webhook delivery", logkey.Status, status, logkey.Reason, reason)
 	reply(w, status, reason)
 }
 
