@@ -314,16 +314,7 @@ func subscribe(t *testing.T, b *billing.Service, u *tollgate.User) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	res, err := noRedirect.PostForm(r.URL, url.Values{"card_number": {"4242424242424242"}, "card_expiry": {"12/34"}, "card_cvc": {"123"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	loc, err := res.Location()
-	if err != nil {
-		t.Fatalf("checkout answered %s without a redirect", res.Status)
-	}
+	loc := pay(t, r.URL)
 	if err := (billing.Returns{Service: func() (*billing.Service, error) { return b, nil }}).CheckoutSucceeded(context.Background(), loc.Query().Get("session_id")); err != nil {
 		t.Fatal(err)
 	}

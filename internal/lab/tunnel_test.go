@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -34,11 +35,7 @@ type tunnelEnv struct {
 func newTunnelEnv(t *testing.T) *tunnelEnv {
 	t.Helper()
 	sb := startSandbox(t)
-	ng, err := ngroktest.Start(ngroktest.Options{Authtoken: ngrokToken})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ng.Close() })
+	ng := ngroktest.MustStart(t, ngrokToken)
 	ca := filepath.Join(t.TempDir(), "ngrok-ca.pem")
 	if err := os.WriteFile(ca, ng.CAPEM(), 0o600); err != nil {
 		t.Fatal(err)
@@ -174,18 +171,21 @@ func TestTunnel(t *testing.T) {
 	})
 }
 
-// pay fills in the hosted Checkout page with a card that works.
-func pay(t *testing.T, checkoutURL string) {
+// pay fills in the hosted Checkout page with a card that works and returns
+// where Checkout sends the browser back: the success page.
+func pay(t *testing.T, checkoutURL string) *url.URL {
 	t.Helper()
 	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	res, err := noRedirect.PostForm(checkoutURL, map[string][]string{"card_number": {"4242424242424242"}, "card_expiry": {"12/34"}, "card_cvc": {"123"}})
+	res, err := noRedirect.PostForm(checkoutURL, url.Values{"card_number": {"4242424242424242"}, "card_expiry": {"12/34"}, "card_cvc": {"123"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	res.Body.Close()
-	if res.StatusCode != http.StatusSeeOther && res.StatusCode != http.StatusFound {
-		t.Fatalf("checkout answered %s", res.Status)
+	loc, err := res.Location()
+	if err != nil {
+		t.Fatalf("checkout answered %s without a redirect", res.Status)
 	}
+	return loc
 }
 
 func TestTunnelFailures(t *testing.T) {

@@ -81,16 +81,9 @@ func (db *DB) LastEvent(ctx context.Context) (*tollgate.Event, error) {
 		if id == nil {
 			return nil
 		}
-		raw := tx.Bucket(bucketEvents).Get(id)
-		if raw == nil {
-			return nil
-		}
-		var r eventRecord
-		if err := json.Unmarshal(raw, &r); err != nil {
-			return fmt.Errorf("decode event %s: %w", id, err)
-		}
-		e = r.event()
-		return nil
+		var err error
+		e, err = getEvent(tx, id)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: last event: %w", err)
@@ -154,21 +147,29 @@ func (db *DB) RecentEvents(ctx context.Context, limit int) ([]*tollgate.Event, e
 func (db *DB) EventByID(ctx context.Context, id string) (*tollgate.Event, error) {
 	var e *tollgate.Event
 	err := db.bolt.View(func(tx *bolt.Tx) error {
-		raw := tx.Bucket(bucketEvents).Get([]byte(id))
-		if raw == nil {
-			return tollgate.Errorf(tollgate.ENOTFOUND, "Tollgate has received no event %s.", id)
+		var err error
+		if e, err = getEvent(tx, []byte(id)); err == nil && e == nil {
+			err = tollgate.Errorf(tollgate.ENOTFOUND, "Tollgate has received no event %s.", id)
 		}
-		var r eventRecord
-		if err := json.Unmarshal(raw, &r); err != nil {
-			return fmt.Errorf("decode event %s: %w", id, err)
-		}
-		e = r.event()
-		return nil
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: event %s: %w", id, err)
 	}
 	return e, nil
+}
+
+// getEvent decodes the event stored under id, or returns nil when there is none.
+func getEvent(tx *bolt.Tx, id []byte) (*tollgate.Event, error) {
+	raw := tx.Bucket(bucketEvents).Get(id)
+	if raw == nil {
+		return nil, nil
+	}
+	var r eventRecord
+	if err := json.Unmarshal(raw, &r); err != nil {
+		return nil, fmt.Errorf("decode event %s: %w", id, err)
+	}
+	return r.event(), nil
 }
 
 // events decodes every stored event that keep accepts. The bucket is keyed by

@@ -18,15 +18,7 @@ import (
 const token = "2testTOKEN_abcdefghijklmnop"
 
 // startDouble runs the loopback double of ngrok's service until the test ends.
-func startDouble(t *testing.T) *ngroktest.Server {
-	t.Helper()
-	s, err := ngroktest.Start(ngroktest.Options{Authtoken: token})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
-}
+func startDouble(t *testing.T) *ngroktest.Server { return ngroktest.MustStart(t, token) }
 
 var hello = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "hello "+r.URL.Path) })
 

@@ -19,6 +19,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"testing"
 	"time"
 
 	"golang.ngrok.com/muxado/v2"
@@ -103,6 +104,17 @@ func Start(o Options) (*Server, error) {
 	s.wg.Add(1)
 	go s.acceptAgents()
 	return s, nil
+}
+
+// MustStart starts a double that accepts only token and stops it when tb ends.
+func MustStart(tb testing.TB, token string) *Server {
+	tb.Helper()
+	s, err := Start(Options{Authtoken: token})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { s.Close() })
+	return s
 }
 
 // Addr is the agent address, "127.0.0.1:port", for ngrok.WithServer.

@@ -19,15 +19,7 @@ import (
 
 const token = "2abcTESTtoken_0123456789"
 
-func start(t *testing.T) *ngroktest.Server {
-	t.Helper()
-	s, err := ngroktest.Start(ngroktest.Options{Authtoken: token})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
-}
+func start(t *testing.T) *ngroktest.Server { return ngroktest.MustStart(t, token) }
 
 // connect opens a real ngrok session on the double. Heartbeats stay at 200 ms:
 // an interval shorter than the Auth round trip makes the client's heartbeat
