@@ -100,3 +100,29 @@ func TestEnsureWebhookEndpoint(t *testing.T) {
 		}
 	})
 }
+
+func TestSyncAll(t *testing.T) {
+	// What a disabled endpoint missed is read back for every customer, even
+	// when one of them is gone from Stripe.
+	e := newEnv(t, options{})
+	u := e.user("ada@example.com")
+	e.subscribe(u, billing.Monthly, false, "4242424242424242", "")
+	c, err := e.db.CustomerByUser(e.ctx, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The local copy went stale while Tollgate was closed.
+	if err := e.db.PutEntitlements(e.ctx, &tollgate.Entitlements{CustomerID: c.StripeID}); err != nil {
+		t.Fatal(err)
+	}
+	gone := e.user("gone@example.com")
+	if err := e.db.PutCustomer(e.ctx, &tollgate.Customer{UserID: gone.ID, StripeID: "cus_deleted_in_dashboard"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.billing.SyncAll(e.ctx); err == nil {
+		t.Error("SyncAll() = nil, want the missing customer's error")
+	}
+	if got := e.access(u); !slices.Equal(got.Local, both) {
+		t.Errorf("local entitlements after SyncAll = %v, want %v read back from Stripe", got.Local, both)
+	}
+}

@@ -3,6 +3,7 @@ package billing
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -70,12 +71,15 @@ func (s *Service) SyncAll(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("billing: sync all: %w", err)
 	}
+	var errs []error
 	for _, id := range ids {
-		if err := s.Sync(ctx, id); err != nil {
-			return err
+		if ctx.Err() != nil {
+			break
 		}
+		// One customer Stripe no longer knows must not keep the others stale.
+		errs = append(errs, s.Sync(ctx, id))
 	}
-	return nil
+	return errors.Join(append(errs, ctx.Err())...)
 }
 
 // WhileNotSyncing runs f while no Sync runs, so that a sync already under way

@@ -154,13 +154,18 @@ func (l *Lab) Close() error {
 // disableEndpoint stops Stripe delivering to an app that is gone. Called with setupMu held.
 func (l *Lab) disableEndpoint() {
 	snap := l.current.Load()
-	if snap.billing == nil || snap.state.endpointID == "" {
-		return
+	if snap.billing != nil && snap.state.endpointID != "" {
+		l.disable(snap.billing, snap.state.endpointID)
 	}
+}
+
+// disable disables endpoint id through b, within closeTimeout: a failure is
+// logged, never fatal, since all it costs is Stripe retrying into the void.
+func (l *Lab) disable(b *billing.Service, id string) {
 	ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
 	defer cancel()
-	if err := snap.billing.DisableWebhookEndpoint(ctx, snap.state.endpointID); err != nil {
-		l.log.Warn("could not disable the webhook endpoint; Stripe will retry its events until the next start", logkey.Endpoint, snap.state.endpointID, logkey.Err, err)
+	if err := b.DisableWebhookEndpoint(ctx, id); err != nil && tollgate.ErrorCode(err) != tollgate.ENOTFOUND {
+		l.log.Warn("could not disable a webhook endpoint Tollgate no longer uses; Stripe will retry its events into the void", logkey.Endpoint, id, logkey.Err, err)
 	}
 }
 

@@ -60,6 +60,7 @@ type State struct {
 	ListenCommand string `json:"listenCommand"`
 
 	endpointID string // the endpoint Tollgate made, which quitting disables
+	account    string // the account's id and where it is served: what the local copy describes
 }
 
 // Step is one line of the setup checklist.
@@ -176,6 +177,7 @@ func (r *run) fail(id string, err error, ready bool) error {
 // setup runs the sequence. Called with setupMu held; it takes no other lock,
 // so screens go on answering from the previous state while Stripe is slow.
 func (l *Lab) setup(ctx context.Context) error {
+	prev := l.current.Load()
 	r := l.newRun()
 	st := &r.snap.state
 	eff, err := l.Settings.Effective(ctx)
@@ -234,8 +236,14 @@ func (l *Lab) setup(ctx context.Context) error {
 	if st.Mode == ModeSandbox {
 		where = "embedded"
 	}
-	if err := l.followAccount(ctx, acct.ID+"@"+where); err != nil {
+	st.account = acct.ID + "@" + where
+	if err := l.followAccount(ctx, st.account); err != nil {
 		return r.fail(StepKey, err, false)
+	}
+	if p := prev.state; p.endpointID != "" && p.account != st.account && p.Mode != ModeSandbox && prev.billing != nil {
+		// Leaving an account: its endpoint would be retried into the void.
+		// (The embedded sandbox, closed above, delivers nothing while closed.)
+		l.disable(prev.billing, p.endpointID)
 	}
 	r.set(StepKey, StatusDone, "", Fact{"Account", acct.Name}, Fact{"Account id", acct.ID}, Fact{"API", apiName(st.APIBase)})
 
@@ -270,8 +278,13 @@ func (l *Lab) setup(ctx context.Context) error {
 	}
 
 	if st.Mode == ModeStripe && !wantTunnel {
-		// The learner forwards events with stripe listen, or runs an endpoint of their own.
+		// The learner forwards events with stripe listen, or runs an endpoint
+		// of their own; one Tollgate made before, with a tunnel since given
+		// up, would point at nothing.
 		l.keys.Set(sourceEndpoint, "")
+		if known, err := l.Settings.Endpoint(ctx); err == nil && known.ID != "" {
+			l.disable(b, known.ID)
+		}
 		if eff.Stripe.WebhookSecret == "" {
 			r.set(StepEndpoint, StatusWaiting, "Run the command above, then paste the whsec_ secret it prints into the webhook signing secret field below.")
 		} else {
@@ -295,13 +308,10 @@ func (r *run) finish(ctx context.Context) error {
 	st.WebhookSet = st.WebhookSet || len(r.l.keys.Sources()) > 0
 	r.publish()
 	r.l.log.Info("billing ready", logkey.Mode, st.Mode, logkey.API, st.APIBase, logkey.Account, st.Account, logkey.Webhook, st.Webhook)
-	if st.Mode != ModeSandbox {
-		// Stripe sent nothing while Tollgate was closed (its endpoint was
-		// disabled, or nothing listened): read what changed meanwhile. The
-		// embedded sandbox stood still with Tollgate, so it needs no such read.
-		if err := r.snap.billing.SyncAll(ctx); err != nil {
-			r.l.log.Warn("could not re-read the customers; their next event brings them up to date", logkey.Err, err)
-		}
+	// Stripe sends nothing to a disabled endpoint, as Tollgate's is while
+	// Tollgate is closed or being set up: read what changed meanwhile.
+	if err := r.snap.billing.SyncAll(ctx); err != nil {
+		r.l.log.Warn("could not re-read every customer; their next event brings them up to date", logkey.Err, err)
 	}
 	// Events left pending while Stripe could not be reached can be applied now.
 	r.l.Webhook.Retry()
@@ -425,12 +435,12 @@ func (l *Lab) closeTunnel() {
 
 // tunnelChanged follows the tunnel when it drops or comes back, perhaps at
 // another URL: the endpoint on Stripe must point where the tunnel now is.
-func (l *Lab) tunnelChanged() {
+func (l *Lab) tunnelChanged(t *tunnel.Tunnel) {
 	l.setupMu.Lock()
 	defer l.setupMu.Unlock()
 	snap := l.current.Load()
-	if l.closed || l.tunnel == nil || snap.billing == nil {
-		return // a setup to come registers the endpoint
+	if l.closed || l.tunnel != t || snap.billing == nil {
+		return // a tunnel since replaced, or a setup to come registers the endpoint
 	}
 	r := &run{l: l, snap: *snap}
 	r.snap.state.Steps = slices.Clone(snap.state.Steps)

@@ -17,6 +17,7 @@ import (
 	"github.com/tollgate/tollgate/internal/config"
 	"github.com/tollgate/tollgate/internal/lab"
 	"github.com/tollgate/tollgate/internal/sandbox"
+	"github.com/tollgate/tollgate/internal/settings"
 	"github.com/tollgate/tollgate/internal/tollgate"
 	"github.com/tollgate/tollgate/internal/tunnel/ngroktest"
 )
@@ -247,5 +248,34 @@ func TestTunnelFailures(t *testing.T) {
 				t.Errorf("premium without a tunnel: %v", err)
 			}
 		})
+	}
+}
+
+func TestTunnelGivenUp(t *testing.T) {
+	// An authtoken saved on the Settings screen opens the tunnel; removing it
+	// disables the endpoint that pointed there, so Stripe stops retrying into
+	// the void, and the checklist offers stripe listen instead.
+	ctx := context.Background()
+	e := newTunnelEnv(t)
+	e.cfg.Ngrok.Authtoken = ""
+	l := open(t, e.cfg)
+	defer l.Close()
+	if st := l.State(); st.ListenCommand == "" || step(t, st, lab.StepTunnel).Status != lab.StatusSkipped {
+		t.Fatalf("without an authtoken: %+v, want the stripe listen command", st)
+	}
+	if err := l.SaveSettings(ctx, settings.Form{NgrokAuthtoken: ngrokToken}, false); err != nil {
+		t.Fatal(err)
+	}
+	if we := e.endpoint(t); we.Status != "enabled" || we.URL != l.State().Webhook {
+		t.Fatalf("with the authtoken saved the endpoint is %s at %s, want enabled at %s", we.Status, we.URL, l.State().Webhook)
+	}
+	if err := l.SaveSettings(ctx, settings.Form{}, true); err != nil {
+		t.Fatal(err)
+	}
+	if we := e.endpoint(t); we.Status != "disabled" {
+		t.Errorf("after removing the authtoken the endpoint is %s, want disabled", we.Status)
+	}
+	if st := l.State(); st.ListenCommand == "" || !st.Ready || len(e.ngrok.Tunnels()) != 0 {
+		t.Errorf("after removing the authtoken: %+v with tunnels %v, want ready, no tunnel, the stripe listen command", st, e.ngrok.Tunnels())
 	}
 }

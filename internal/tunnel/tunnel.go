@@ -53,7 +53,7 @@ type Status struct {
 type Tunnel struct {
 	cfg     Config
 	handler http.Handler
-	changed func()
+	changed func(*Tunnel)
 	log     *slog.Logger
 
 	life context.Context // ends at Close
@@ -66,10 +66,10 @@ type Tunnel struct {
 
 // Open connects to ngrok, binds an HTTP endpoint and serves h on it. It
 // returns once the endpoint is up, or with an error that says why not in
-// words a learner can act on, within cfg.ConnectTimeout. changed is called,
-// from another goroutine, each time the tunnel drops and each time it comes
-// back; read Status for how and where it now is.
-func Open(ctx context.Context, cfg Config, h http.Handler, changed func()) (*Tunnel, error) {
+// words a learner can act on, within cfg.ConnectTimeout. changed is called
+// with the tunnel, from another goroutine, each time it drops and each time
+// it comes back; read Status for how and where it now is.
+func Open(ctx context.Context, cfg Config, h http.Handler, changed func(*Tunnel)) (*Tunnel, error) {
 	if cfg.ConnectTimeout <= 0 {
 		cfg.ConnectTimeout = DefaultConnectTimeout
 	}
@@ -80,7 +80,7 @@ func Open(ctx context.Context, cfg Config, h http.Handler, changed func()) (*Tun
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	if changed == nil {
-		changed = func() {}
+		changed = func(*Tunnel) {}
 	}
 	t := &Tunnel{cfg: cfg, handler: h, changed: changed, log: cfg.Logger, done: make(chan struct{})}
 	t.life, t.stop = context.WithCancel(context.Background())
@@ -158,7 +158,7 @@ func (t *Tunnel) run(c *conn) {
 			c.close()
 			t.setDown(err)
 			t.log.Warn("tunnel dropped; opening a new one", logkey.Err, err)
-			go t.changed()
+			go t.changed(t)
 			if c = t.reconnect(); c == nil {
 				return
 			}
@@ -167,7 +167,7 @@ func (t *Tunnel) run(c *conn) {
 			t.status = Status{URL: c.ln.URL(), Up: true}
 			t.mu.Unlock()
 			t.log.Info("tunnel open again", logkey.URL, c.ln.URL(), logkey.Was, was)
-			go t.changed()
+			go t.changed(t)
 		}
 	}
 }

@@ -134,7 +134,7 @@ func TestOpen(t *testing.T) {
 func TestDropFollowsTheNewURL(t *testing.T) {
 	s := startDouble(t)
 	var changes atomic.Int32
-	tun, err := tunnel.Open(context.Background(), tunnel.Config{Authtoken: token, ServerAddr: s.Addr(), RootCAs: s.CAPool()}, hello, func() { changes.Add(1) })
+	tun, err := tunnel.Open(context.Background(), tunnel.Config{Authtoken: token, ServerAddr: s.Addr(), RootCAs: s.CAPool()}, hello, func(*tunnel.Tunnel) { changes.Add(1) })
 	if err != nil {
 		t.Fatal(err)
 	}
