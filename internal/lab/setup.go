@@ -14,6 +14,7 @@ import (
 	"github.com/tollgate/tollgate/internal/logkey"
 	"github.com/tollgate/tollgate/internal/sandbox"
 	"github.com/tollgate/tollgate/internal/server"
+	"github.com/tollgate/tollgate/internal/settings"
 	"github.com/tollgate/tollgate/internal/tollgate"
 	"github.com/tollgate/tollgate/internal/tunnel"
 )
@@ -25,174 +26,45 @@ const (
 	ModeStripe          = "stripe"           // a Stripe test account
 )
 
-// The setup checklist's steps, in order.
-const (
-	StepKey      = "key"
-	StepCatalog  = "catalog"
-	StepTunnel   = "tunnel"
-	StepEndpoint = "endpoint"
-	StepEvent    = "event"
-)
-
-// Step statuses.
-const (
-	StatusWaiting = "waiting" // not reached yet, or waiting on the learner
-	StatusRunning = "running"
-	StatusDone    = "done"
-	StatusFailed  = "failed"
-	StatusSkipped = "skipped" // not needed in this mode; Note says why
-)
-
-// State is what the Settings screen shows about Stripe.
-type State struct {
-	Mode       string `json:"mode"`
-	APIBase    string `json:"apiBase"`
-	Account    string `json:"account"`
-	Webhook    string `json:"webhook"`    // the URL Stripe sends events to
-	WebhookSet bool   `json:"webhookSet"` // a signing secret is in force
-	TestClocks bool   `json:"testClocks"`
-	Ready      bool   `json:"ready"` // billing works: the key and the catalog steps are done
-	Error      string `json:"error"` // why billing is not ready
-	// Steps is the setup as a checklist: key, catalog, tunnel, endpoint, event.
-	Steps []Step `json:"steps"`
-	// ListenCommand forwards a Stripe account's events here with the Stripe
-	// CLI; set when no tunnel does it.
-	ListenCommand string `json:"listenCommand"`
-
-	endpointID string // the endpoint Tollgate made, which quitting disables
-	account    string // the account's id and where it is served: what the local copy describes
-}
-
-// Step is one line of the setup checklist.
-type Step struct {
-	ID     string `json:"id"`
-	Title  string `json:"title"`
-	Status string `json:"status"`
-	Facts  []Fact `json:"facts"` // what a learner needs to find it in the dashboard
-	Note   string `json:"note"`  // why it is skipped, or what the learner can do
-	Error  string `json:"error"` // Stripe's or ngrok's own words
-}
-
-// Fact is a labelled value on the checklist, such as an id.
-type Fact struct {
-	Label string `json:"label"`
-	Value string `json:"value"`
-}
-
-// Status is State with the last event received, read from the store.
-func (l *Lab) Status(ctx context.Context) (State, error) {
-	st := l.State()
-	st.Steps = slices.Clone(st.Steps)
-	i := slices.IndexFunc(st.Steps, func(s Step) bool { return s.ID == StepEvent })
-	if i < 0 {
-		return st, nil
-	}
-	last, err := l.DB.LastEvent(ctx)
-	if err != nil {
-		return st, err
-	}
-	if last == nil {
-		st.Steps[i].Status, st.Steps[i].Note = StatusWaiting, "No event yet. Subscribe on the Plans screen and Stripe sends some within seconds."
-		return st, nil
-	}
-	st.Steps[i].Status, st.Steps[i].Note = StatusDone, ""
-	st.Steps[i].Facts = []Fact{{"Event", last.ID}, {"Type", last.Type}, {"Received", last.Received.Local().Format("2 Jan 2006 15:04:05")}}
-	return st, nil
-}
-
-// State reports the Stripe side of the lab, with the tunnel as it is now:
-// it may have dropped since the last setup.
-func (l *Lab) State() State {
-	st := l.current.Load().state
-	t := l.liveTunnel.Load()
-	if t == nil {
-		return st
-	}
-	ts := t.Status()
-	st.Steps = slices.Clone(st.Steps)
-	for i, s := range st.Steps {
-		if s.ID == StepTunnel && s.Status == StatusDone && !ts.Up {
-			st.Steps[i].Status, st.Steps[i].Error = StatusRunning, "Reconnecting: "+ts.Error
-		}
-	}
-	return st
-}
-
-// run is one pass of the setup sequence, publishing the checklist as it goes.
-type run struct {
-	l    *Lab
-	snap snapshot
-}
-
-func (l *Lab) newRun() *run {
-	steps := []Step{
-		{ID: StepKey, Title: "Key works"},
-		{ID: StepCatalog, Title: "Catalog ready"},
-		{ID: StepTunnel, Title: "Tunnel up"},
-		{ID: StepEndpoint, Title: "Webhook endpoint registered"},
-		{ID: StepEvent, Title: "Last event received"},
-	}
-	for i := range steps {
-		steps[i].Status, steps[i].Facts = StatusWaiting, []Fact{}
-	}
-	return &run{l: l, snap: snapshot{state: State{Steps: steps, Error: "Stripe is being set up."}}}
-}
-
-func (r *run) step(id string) *Step {
-	i := slices.IndexFunc(r.snap.state.Steps, func(s Step) bool { return s.ID == id })
-	return &r.snap.state.Steps[i]
-}
-
-// set changes a step and publishes a copy of the whole state: screens may
-// hold the previous one, which must not change under them.
-func (r *run) set(id, status, note string, facts ...Fact) {
-	s := r.step(id)
-	s.Status, s.Note, s.Error = status, note, ""
-	if facts != nil {
-		s.Facts = facts
-	}
-	r.publish()
-}
-
-func (r *run) publish() {
-	snap := r.snap
-	snap.state.Steps = slices.Clone(r.snap.state.Steps)
-	r.l.publish(&snap)
-}
-
-// fail marks a step failed with err's words. With ready false billing is
-// withdrawn; a failed tunnel or endpoint leaves it working, events aside.
-func (r *run) fail(id string, err error, ready bool) error {
-	s := r.step(id)
-	s.Status, s.Error = StatusFailed, tollgate.ErrorMessage(err)
-	if !ready {
-		r.snap.billing, r.snap.state.Ready = nil, false
-		r.snap.state.Error = s.Title + ": " + s.Error
-		r.l.keys.Set(sourceEndpoint, "")
-	}
-	r.publish()
-	return err
-}
-
 // setup runs the sequence. Called with setupMu held; it takes no other lock,
 // so screens go on answering from the previous state while Stripe is slow.
 func (l *Lab) setup(ctx context.Context) error {
 	prev := l.current.Load()
 	r := l.newRun()
-	st := &r.snap.state
 	eff, err := l.Settings.Effective(ctx)
 	if err != nil {
 		return r.fail(StepKey, err, false)
 	}
 	// TEST_STRIPE_WEBHOOK_SECRET is honoured in every mode, beside the endpoint's own.
 	l.keys.Set(sourceConfigured, eff.Stripe.WebhookSecret)
+	b, err := l.keyStep(ctx, r, prev, eff)
+	if err != nil {
+		return err
+	}
+	r.set(StepCatalog, StatusRunning, "")
+	facts, err := catalog(ctx, b, r.snap.state.Mode, eff.Stripe)
+	if err != nil {
+		return r.fail(StepCatalog, err, false)
+	}
+	r.set(StepCatalog, StatusDone, "", facts...)
+	// Billing works from here; the tunnel and the endpoint only bring events.
+	r.snap.billing, r.snap.state.Ready, r.snap.state.Error = b, true, ""
+	l.eventSteps(ctx, r, b, eff)
+	return r.finish(ctx)
+}
+
+// keyStep decides which Stripe to talk to (the embedded sandbox, another
+// emulator, or an account), starts or stops the sandbox and the tunnel to
+// match, and proves the key by asking whose account it is.
+func (l *Lab) keyStep(ctx context.Context, r *run, prev *snapshot, eff settings.Effective) (*billing.Service, error) {
+	st := &r.snap.state
 	key := eff.Stripe.SecretKey
 	st.Mode, st.APIBase, st.TestClocks = ModeStripe, eff.Stripe.APIBase, eff.TestClocks
 	switch {
 	case key == "" && st.APIBase == "":
 		st.Mode, key, st.TestClocks = ModeSandbox, SandboxKey, true
 		if err := l.startSandbox(); err != nil {
-			return r.fail(StepKey, err, false)
+			return nil, r.fail(StepKey, err, false)
 		}
 		st.APIBase = l.sandbox.URL()
 	case key == "":
@@ -202,32 +74,32 @@ func (l *Lab) setup(ctx context.Context) error {
 		l.sandbox.Close()
 		l.sandbox = nil
 	}
-	wantTunnel := st.Mode == ModeStripe && eff.Ngrok.Authtoken != ""
-	if !wantTunnel {
+	if st.Mode != ModeStripe || eff.Ngrok.Authtoken == "" {
 		l.closeTunnel()
 	}
+	prices := eff.Stripe
 	if st.Mode != ModeStripe {
 		// Price ids name prices of a real account; a sandbox has its own catalog.
-		eff.Stripe.MonthlyPrice, eff.Stripe.YearlyPrice = "", ""
+		prices.MonthlyPrice, prices.YearlyPrice = "", ""
 	}
 
 	r.set(StepKey, StatusRunning, "")
 	b, err := billing.New(billing.Config{
 		SecretKey:    key,
 		APIBase:      st.APIBase,
-		MonthlyPrice: eff.Stripe.MonthlyPrice,
-		YearlyPrice:  eff.Stripe.YearlyPrice,
+		MonthlyPrice: prices.MonthlyPrice,
+		YearlyPrice:  prices.YearlyPrice,
 		TestClocks:   st.TestClocks,
 		ReturnBase:   l.opts.BaseURL,
 		Logger:       l.log.With(logkey.Component, "billing"),
 	}, l.DB)
 	if err != nil {
-		return r.fail(StepKey, err, false)
+		return nil, r.fail(StepKey, err, false)
 	}
 	b.OnChange = l.opts.OnChange
 	acct, err := b.Account(ctx)
 	if err != nil {
-		return r.fail(StepKey, err, false)
+		return nil, r.fail(StepKey, err, false)
 	}
 	st.Account = acct.Name
 	// The embedded sandbox is one account whatever port it gets; any other
@@ -238,31 +110,47 @@ func (l *Lab) setup(ctx context.Context) error {
 	}
 	st.account = acct.ID + "@" + where
 	if err := l.followAccount(ctx, st.account); err != nil {
-		return r.fail(StepKey, err, false)
+		return nil, r.fail(StepKey, err, false)
 	}
 	if p := prev.state; p.endpointID != "" && p.account != st.account && p.Mode != ModeSandbox && prev.billing != nil {
 		// Leaving an account: its endpoint would be retried into the void.
-		// (The embedded sandbox, closed above, delivers nothing while closed.)
+		// (The embedded sandbox delivers nothing while it is closed.)
 		l.disable(prev.billing, p.endpointID)
 	}
 	r.set(StepKey, StatusDone, "", Fact{"Account", acct.Name}, Fact{"Account id", acct.ID}, Fact{"API", apiName(st.APIBase)})
+	return b, nil
+}
 
-	r.set(StepCatalog, StatusRunning, "")
-	facts, err := catalog(ctx, b, st.Mode, eff.Stripe)
-	if err != nil {
-		return r.fail(StepCatalog, err, false)
-	}
-	r.set(StepCatalog, StatusDone, "", facts...)
-	// Billing works from here; the tunnel and the endpoint only bring events.
-	r.snap.billing, st.Ready, st.Error = b, true, ""
-
-	webhookURL := l.opts.BaseURL + tollgate.WebhookPath
+// eventSteps makes the way for Stripe's events to reach /payments/event: in a
+// sandbox, an endpoint at the app's own address; on an account, the tunnel and
+// an endpoint at its URL, or, without an ngrok authtoken, the learner's own
+// stripe listen. A failure here leaves billing working, events aside.
+func (l *Lab) eventSteps(ctx context.Context, r *run, b *billing.Service, eff settings.Effective) {
+	st := &r.snap.state
+	local := l.opts.BaseURL + tollgate.WebhookPath
 	switch {
 	case st.Mode != ModeStripe:
-		r.set(StepTunnel, StatusSkipped, "Not needed: the sandbox runs on this machine and delivers events to "+webhookURL+" directly.")
-	case !wantTunnel:
-		st.ListenCommand = "stripe listen --forward-to " + webhookURL
+		r.set(StepTunnel, StatusSkipped, "Not needed: the sandbox runs on this machine and delivers events to "+local+" directly.")
+		l.endpointStep(ctx, r, b, local)
+
+	case eff.Ngrok.Authtoken == "":
+		// The learner forwards events with stripe listen, or runs an endpoint
+		// of their own; one Tollgate made before, with a tunnel since given
+		// up, would point at nothing.
+		st.ListenCommand = "stripe listen --forward-to " + local
 		r.set(StepTunnel, StatusSkipped, "No ngrok authtoken. Add yours below and Tollgate opens the tunnel and registers the endpoint itself; or forward events with the Stripe CLI, as below.")
+		l.keys.Set(sourceEndpoint, "")
+		if known, err := l.Settings.Endpoint(ctx); err == nil && known.ID != "" {
+			l.disable(b, known.ID)
+		}
+		if eff.Stripe.WebhookSecret == "" {
+			r.set(StepEndpoint, StatusWaiting, "Run the command above, then paste the whsec_ secret it prints into the webhook signing secret field below.")
+			return
+		}
+		st.Webhook = local
+		r.set(StepEndpoint, StatusDone, "Yours: stripe listen, or an endpoint you made. Events signed with TEST_STRIPE_WEBHOOK_SECRET are accepted.",
+			Fact{"Forwarded to", local})
+
 	default:
 		r.set(StepTunnel, StatusRunning, "")
 		t, err := l.openTunnel(ctx, eff.Ngrok)
@@ -271,35 +159,21 @@ func (l *Lab) setup(ctx context.Context) error {
 			r.fail(StepTunnel, err, true)
 			l.keys.Set(sourceEndpoint, "")
 			r.set(StepEndpoint, StatusWaiting, "Needs the tunnel.")
-			return r.finish(ctx)
+			return
 		}
-		webhookURL = t.URL() + tollgate.WebhookPath
 		r.set(StepTunnel, StatusDone, "", Fact{"URL", t.URL()})
+		l.endpointStep(ctx, r, b, t.URL()+tollgate.WebhookPath)
 	}
+}
 
-	if st.Mode == ModeStripe && !wantTunnel {
-		// The learner forwards events with stripe listen, or runs an endpoint
-		// of their own; one Tollgate made before, with a tunnel since given
-		// up, would point at nothing.
-		l.keys.Set(sourceEndpoint, "")
-		if known, err := l.Settings.Endpoint(ctx); err == nil && known.ID != "" {
-			l.disable(b, known.ID)
-		}
-		if eff.Stripe.WebhookSecret == "" {
-			r.set(StepEndpoint, StatusWaiting, "Run the command above, then paste the whsec_ secret it prints into the webhook signing secret field below.")
-		} else {
-			st.Webhook, st.WebhookSet = l.opts.BaseURL+tollgate.WebhookPath, true
-			r.set(StepEndpoint, StatusDone, "Yours: stripe listen, or an endpoint you made. Events signed with TEST_STRIPE_WEBHOOK_SECRET are accepted.",
-				Fact{"Forwarded to", st.Webhook})
-		}
-		return r.finish(ctx)
-	}
+// endpointStep registers Tollgate's endpoint at url.
+func (l *Lab) endpointStep(ctx context.Context, r *run, b *billing.Service, url string) {
 	r.set(StepEndpoint, StatusRunning, "")
-	if err := l.registerEndpoint(ctx, r, b, webhookURL); err != nil {
+	if err := l.registerEndpoint(ctx, r, b, url); err != nil {
 		l.log.Warn("the webhook endpoint is not registered; events from Stripe cannot reach Tollgate", logkey.Err, err)
+		l.keys.Set(sourceEndpoint, "")
 		r.fail(StepEndpoint, err, true)
 	}
-	return r.finish(ctx)
 }
 
 // finish publishes the ready state and applies what waited for it.
@@ -450,11 +324,7 @@ func (l *Lab) tunnelChanged(t *tunnel.Tunnel) {
 		return
 	}
 	r.set(StepTunnel, StatusDone, "", Fact{"URL", ts.URL})
-	r.set(StepEndpoint, StatusRunning, "")
 	ctx, cancel := context.WithTimeout(context.Background(), setupTimeout)
 	defer cancel()
-	if err := l.registerEndpoint(ctx, r, snap.billing, ts.URL+tollgate.WebhookPath); err != nil {
-		l.log.Warn("could not point the webhook endpoint at the tunnel's new URL", logkey.URL, ts.URL, logkey.Err, err)
-		r.fail(StepEndpoint, err, true)
-	}
+	l.endpointStep(ctx, r, snap.billing, ts.URL+tollgate.WebhookPath)
 }
