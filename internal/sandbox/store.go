@@ -10,6 +10,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 )
 
 // Bucket names; each holds one kind of object as JSON keyed by its id.
@@ -279,7 +280,7 @@ func (st *state) flush(ctx context.Context, db *bolt.DB) error {
 func wipe(db *bolt.DB, st *state) error {
 	err := db.Update(func(tx *bolt.Tx) error {
 		for _, name := range append([]string{bucketMeta}, bucketNames(st)...) {
-			if err := tx.DeleteBucket([]byte(name)); err != nil && !errors.Is(err, bolt.ErrBucketNotFound) {
+			if err := tx.DeleteBucket([]byte(name)); err != nil && !errors.Is(err, bolterrors.ErrBucketNotFound) {
 				return fmt.Errorf("delete bucket %s: %w", name, err)
 			}
 			if _, err := tx.CreateBucket([]byte(name)); err != nil {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 )
 
 // FileName is the database file inside the data folder.
@@ -76,7 +77,7 @@ func Open(path string) (*DB, error) {
 	}
 	// The timeout turns "another Tollgate holds the file" into an error instead of a hang.
 	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second})
-	if errors.Is(err, bolt.ErrTimeout) {
+	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, fmt.Errorf("store: %s is in use by another Tollgate process: %w", path, err)
 	} else if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
