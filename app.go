@@ -57,7 +57,7 @@ func (a *App) startup(ctx context.Context) { a.ctx = ctx }
 
 // Register creates an account and logs it in.
 func (a *App) Register(email, name, password string) (*tollgate.User, error) {
-	return call(a, "register", func(ctx context.Context) (*tollgate.User, error) {
+	return call(a, "Register", func(ctx context.Context) (*tollgate.User, error) {
 		u, err := a.lab.Auth.Register(ctx, email, name, password)
 		if err != nil {
 			return nil, err
@@ -70,7 +70,7 @@ func (a *App) Register(email, name, password string) (*tollgate.User, error) {
 
 // Login checks the credentials and starts the session.
 func (a *App) Login(email, password string) (*tollgate.User, error) {
-	return call(a, "login", func(ctx context.Context) (*tollgate.User, error) {
+	return call(a, "Log in", func(ctx context.Context) (*tollgate.User, error) {
 		u, err := a.lab.Auth.Login(ctx, email, password)
 		if err != nil {
 			return nil, err
@@ -98,7 +98,7 @@ func (a *App) About() (About, error) { return a.about, nil }
 
 // Plans returns the prices and the user's subscriptions.
 func (a *App) Plans() (Plans, error) {
-	return withBilling(a, "plans", func(ctx context.Context, b *billing.Service, u *tollgate.User) (Plans, error) {
+	return withBilling(a, "Open Plans", func(ctx context.Context, b *billing.Service, u *tollgate.User) (Plans, error) {
 		prices, err := b.Prices(ctx)
 		if err != nil {
 			return Plans{}, err
@@ -116,21 +116,21 @@ func (a *App) Plans() (Plans, error) {
 // Subscribe opens Stripe Checkout for "monthly" or "yearly", with the free
 // trial when asked; a user who already subscribes is sent to the portal.
 func (a *App) Subscribe(plan string, trial bool) (billing.Redirect, error) {
-	return withBilling(a, "subscribe", func(ctx context.Context, b *billing.Service, u *tollgate.User) (billing.Redirect, error) {
+	return withBilling(a, subscribeLabel(plan, trial), func(ctx context.Context, b *billing.Service, u *tollgate.User) (billing.Redirect, error) {
 		return b.Checkout(ctx, u, billing.Plan(plan), trial)
 	})
 }
 
 // ManageBilling opens the Stripe Billing Portal.
 func (a *App) ManageBilling() (billing.Redirect, error) {
-	return withBilling(a, "portal", func(ctx context.Context, b *billing.Service, u *tollgate.User) (billing.Redirect, error) {
+	return withBilling(a, "Manage billing: open the Billing Portal", func(ctx context.Context, b *billing.Service, u *tollgate.User) (billing.Redirect, error) {
 		return b.Portal(ctx, u)
 	})
 }
 
 // Access lists the user's entitlements, local and live.
 func (a *App) Access() (billing.Access, error) {
-	return withBilling(a, "access", func(ctx context.Context, b *billing.Service, u *tollgate.User) (billing.Access, error) {
+	return withBilling(a, "Open Access", func(ctx context.Context, b *billing.Service, u *tollgate.User) (billing.Access, error) {
 		return b.Access(ctx, u)
 	})
 }
@@ -138,7 +138,7 @@ func (a *App) Access() (billing.Access, error) {
 // Premium returns the premium content, refused in Go without test-access.
 // It answers from the local copy, so it works whatever Stripe's state.
 func (a *App) Premium() (string, error) {
-	return withUser(a, "premium", func(ctx context.Context, u *tollgate.User) (string, error) {
+	return withUser(a, "Open Premium", func(ctx context.Context, u *tollgate.User) (string, error) {
 		if err := a.lab.Gate.RequireFeature(ctx, u, tollgate.FeatureTestAccess); err != nil {
 			return "", err
 		}
@@ -149,7 +149,7 @@ func (a *App) Premium() (string, error) {
 // AdvanceClock moves the user's Stripe test clock forward by days and returns
 // the Plans screen as it now stands.
 func (a *App) AdvanceClock(days int) (Plans, error) {
-	_, err := withBilling(a, "advance clock", func(ctx context.Context, b *billing.Service, u *tollgate.User) (time.Time, error) {
+	_, err := withBilling(a, fmt.Sprintf("Move the test clock %d days on", days), func(ctx context.Context, b *billing.Service, u *tollgate.User) (time.Time, error) {
 		return b.AdvanceClock(ctx, u, days)
 	})
 	if err != nil {
@@ -160,7 +160,7 @@ func (a *App) AdvanceClock(days int) (Plans, error) {
 
 // Events lists the latest webhook events Tollgate received.
 func (a *App) Events() ([]*tollgate.Event, error) {
-	return withUser(a, "events", func(ctx context.Context, _ *tollgate.User) ([]*tollgate.Event, error) {
+	return withUser(a, "Open Events", func(ctx context.Context, _ *tollgate.User) ([]*tollgate.Event, error) {
 		return a.lab.DB.RecentEvents(ctx, 50)
 	})
 }
@@ -168,7 +168,7 @@ func (a *App) Events() ([]*tollgate.Event, error) {
 // EventPayload returns an event's body as Stripe sent it, indented, for a
 // learner to read what a webhook carries.
 func (a *App) EventPayload(id string) (string, error) {
-	return withUser(a, "event payload", func(ctx context.Context, _ *tollgate.User) (string, error) {
+	return withUser(a, "Show an event", func(ctx context.Context, _ *tollgate.User) (string, error) {
 		e, err := a.lab.DB.EventByID(ctx, id)
 		if err != nil {
 			return "", err
@@ -184,12 +184,12 @@ func (a *App) EventPayload(id string) (string, error) {
 // Stripe reports which Stripe Tollgate talks to, whether billing is ready,
 // and the setup checklist.
 func (a *App) Stripe() (lab.State, error) {
-	return call(a, "stripe state", a.lab.Status)
+	return call(a, "Read the Stripe set-up", a.lab.Status)
 }
 
 // StripeSettings returns the Settings screen's Stripe form (secrets only as "set").
 func (a *App) StripeSettings() (settings.View, error) {
-	return withUser(a, "settings", func(ctx context.Context, _ *tollgate.User) (settings.View, error) {
+	return withUser(a, "Open Settings", func(ctx context.Context, _ *tollgate.User) (settings.View, error) {
 		return a.lab.Settings.View(ctx)
 	})
 }
@@ -197,7 +197,7 @@ func (a *App) StripeSettings() (settings.View, error) {
 // SaveStripeSettings checks the form (a new key against Stripe), stores it
 // and sets billing up again with it.
 func (a *App) SaveStripeSettings(s settings.Form, clearSecrets bool) (lab.State, error) {
-	return withUser(a, "save settings", func(ctx context.Context, _ *tollgate.User) (lab.State, error) {
+	return withUser(a, "Save settings", func(ctx context.Context, _ *tollgate.User) (lab.State, error) {
 		if err := a.lab.SaveSettings(ctx, s, clearSecrets); err != nil {
 			return lab.State{}, err
 		}
@@ -207,7 +207,7 @@ func (a *App) SaveStripeSettings(s settings.Form, clearSecrets bool) (lab.State,
 
 // SetUpStripe runs the setup sequence again, as after a network outage.
 func (a *App) SetUpStripe() (lab.State, error) {
-	return withUser(a, "set up stripe", func(ctx context.Context, _ *tollgate.User) (lab.State, error) {
+	return withUser(a, "Set up Stripe again", func(ctx context.Context, _ *tollgate.User) (lab.State, error) {
 		if err := a.lab.Setup(ctx); err != nil {
 			a.log.Warn("setup failed", logkey.Err, err)
 		}
@@ -217,7 +217,7 @@ func (a *App) SetUpStripe() (lab.State, error) {
 
 // ResetSandbox wipes the offline sandbox and Tollgate's copy of it; accounts stay.
 func (a *App) ResetSandbox() (lab.State, error) {
-	return withUser(a, "reset sandbox", func(ctx context.Context, _ *tollgate.User) (lab.State, error) {
+	return withUser(a, "Reset the sandbox", func(ctx context.Context, _ *tollgate.User) (lab.State, error) {
 		if err := a.lab.ResetSandbox(ctx); err != nil {
 			return lab.State{}, err
 		}
@@ -227,7 +227,8 @@ func (a *App) ResetSandbox() (lab.State, error) {
 
 // call runs one bound method's work: it turns an error into what the user
 // sees and a panic into an error, because Wails does not recover panics in
-// bound methods and one would close the window.
+// bound methods and one would close the window. op names the action, as the
+// Stripe-calls view shows it above the calls it made.
 func call[T any](a *App, op string, f func(context.Context) (T, error)) (v T, err error) {
 	defer func() {
 		if p := recover(); p != nil {
@@ -235,11 +236,19 @@ func call[T any](a *App, op string, f func(context.Context) (T, error)) (v T, er
 			v, err = zero, a.fail(op, fmt.Errorf("panic: %v\n%s", p, debug.Stack()))
 		}
 	}()
-	if v, err = f(a.ctx); err != nil {
+	if v, err = f(a.lab.Calls.WithAction(a.ctx, op)); err != nil {
 		var zero T
 		return zero, a.fail(op, err)
 	}
 	return v, nil
+}
+
+// subscribeLabel names a Subscribe action for the Stripe-calls view.
+func subscribeLabel(plan string, trial bool) string {
+	if trial {
+		return "Subscribe " + plan + ", with the free trial"
+	}
+	return "Subscribe " + plan
 }
 
 // withUser is call for the methods that need someone logged in.

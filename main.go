@@ -113,7 +113,7 @@ func runApp(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return err
 	}
 	defer l.Close()
-	returns := billing.Returns{Service: l.Billing, User: l.Session.User}
+	returns := billing.Returns{Service: l.Billing, User: l.Session.User, Action: l.Calls.WithAction}
 	app := newApp(l, log, About{Version: version, DataDir: cfg.DataDir, Database: l.DB.Path, SchemaVersion: store.SchemaVersion, Face: string(cfg.Command)})
 	if cfg.Command == config.Serve {
 		token := server.NewToken()

@@ -439,7 +439,7 @@ func TestContract(t *testing.T) {
 			// No endpoint known: Tollgate looks for its own by metadata (the
 			// fixture's has none), then makes one.
 			e := newContractEnv(t, base, contractOptions{})
-			ep, err := e.svc.EnsureWebhookEndpoint(t.Context(), hook, tollgate.WebhookEndpoint{}, "install_1")
+			ep, err := e.svc.EnsureWebhookEndpoint(t.Context(), hook, billing.WebhookEvents(), tollgate.WebhookEndpoint{}, "install_1")
 			contractNoError(t, err)
 			e.wantCalls(t, "GET /v1/webhook_endpoints 200", "POST /v1/webhook_endpoints 200")
 			// The fixture has no secret, which the real API returns on creation.
@@ -457,7 +457,7 @@ func TestContract(t *testing.T) {
 			// The known endpoint is on another API version (the fixture's is
 			// null), which Stripe cannot change: delete it, make another.
 			e := newContractEnv(t, base, contractOptions{})
-			_, err := e.svc.EnsureWebhookEndpoint(t.Context(), hook, tollgate.WebhookEndpoint{ID: "we_contract", URL: hook, Secret: "whsec_contract"}, "install_1")
+			_, err := e.svc.EnsureWebhookEndpoint(t.Context(), hook, billing.WebhookEvents(), tollgate.WebhookEndpoint{ID: "we_contract", URL: hook, Secret: "whsec_contract"}, "install_1")
 			contractNoError(t, err)
 			e.wantCalls(t,
 				"GET /v1/webhook_endpoints/we_contract 200",

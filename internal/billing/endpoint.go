@@ -19,14 +19,15 @@ import (
 const installMetadataKey = "tollgate_install"
 
 // EnsureWebhookEndpoint returns Tollgate's webhook endpoint at url, enabled,
-// for the events Tollgate handles, on stripe-go's API version; it never makes
-// a second one. The endpoint is found by known.ID or, failing that, by its
+// for events (WebhookEvents, or "*" for every type), on stripe-go's API
+// version; it never makes a second one. The endpoint is found by known.ID or, failing that, by its
 // metadata naming owner. One that is found is updated in place (a new tunnel
 // URL, enabled again after a quit) unless Tollgate lacks its secret, which
 // Stripe shows only at creation, or it is on another API version, which Stripe
 // cannot change: then it is replaced. stripe-go verifies only events of its
 // own API version, hence the pin.
-func (s *Service) EnsureWebhookEndpoint(ctx context.Context, url string, known tollgate.WebhookEndpoint, owner string) (tollgate.WebhookEndpoint, error) {
+func (s *Service) EnsureWebhookEndpoint(ctx context.Context, url string, events []string, known tollgate.WebhookEndpoint, owner string) (tollgate.WebhookEndpoint, error) {
+	events = slices.Sorted(slices.Values(events))
 	found, err := s.findEndpoint(ctx, known.ID, owner)
 	if err != nil {
 		return tollgate.WebhookEndpoint{}, err
@@ -41,7 +42,7 @@ func (s *Service) EnsureWebhookEndpoint(ctx context.Context, url string, known t
 	if found == nil {
 		we, err := s.sc.V1WebhookEndpoints.Create(ctx, &stripe.WebhookEndpointCreateParams{
 			URL:           stripe.String(url),
-			EnabledEvents: stripe.StringSlice(WebhookEvents()),
+			EnabledEvents: stripe.StringSlice(events),
 			APIVersion:    stripe.String(stripe.APIVersion),
 			Description:   stripe.String("Tollgate: subscriptions lab"),
 			Metadata:      map[string]string{catalogMetadataKey: "webhook", installMetadataKey: owner},
@@ -52,12 +53,12 @@ func (s *Service) EnsureWebhookEndpoint(ctx context.Context, url string, known t
 		s.log.Info("webhook endpoint created", logkey.Endpoint, we.ID, logkey.URL, url)
 		return endpointFromStripe(we, we.Secret), nil
 	}
-	if found.URL == url && found.Status == "enabled" && slices.Equal(slices.Sorted(slices.Values(found.EnabledEvents)), WebhookEvents()) {
+	if found.URL == url && found.Status == "enabled" && slices.Equal(slices.Sorted(slices.Values(found.EnabledEvents)), events) {
 		return endpointFromStripe(found, known.Secret), nil
 	}
 	we, err := s.sc.V1WebhookEndpoints.Update(ctx, found.ID, &stripe.WebhookEndpointUpdateParams{
 		URL:           stripe.String(url),
-		EnabledEvents: stripe.StringSlice(WebhookEvents()),
+		EnabledEvents: stripe.StringSlice(events),
 		Disabled:      stripe.Bool(false),
 	})
 	if err != nil {
@@ -115,8 +116,9 @@ const (
 	checkoutSession                        // re-read the customer of a subscription-mode Checkout Session
 )
 
-// handledEvents are the event types Tollgate acts on: the endpoint it makes
-// subscribes to exactly these, and ApplyEvent ignores any other.
+// handledEvents are the event types Tollgate acts on: the endpoint it makes on
+// a Stripe account subscribes to exactly these, and ApplyEvent ignores any
+// other (a sandbox's endpoint gets every type, for learners to see).
 var handledEvents = map[string]eventAction{
 	"checkout.session.completed":                      checkoutSession,
 	"customer.subscription.created":                   syncCustomer,

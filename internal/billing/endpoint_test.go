@@ -25,7 +25,7 @@ func TestEnsureWebhookEndpoint(t *testing.T) {
 	}
 	const first, moved = "https://one.example/payments/event", "https://two.example/payments/event"
 
-	ep, err := e.billing.EnsureWebhookEndpoint(e.ctx, first, tollgate.WebhookEndpoint{}, "install_a")
+	ep, err := e.billing.EnsureWebhookEndpoint(e.ctx, first, billing.WebhookEvents(), tollgate.WebhookEndpoint{}, "install_a")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +38,7 @@ func TestEnsureWebhookEndpoint(t *testing.T) {
 	}
 
 	t.Run("NewURLUpdatesInPlace", func(t *testing.T) {
-		got, err := e.billing.EnsureWebhookEndpoint(e.ctx, moved, ep, "install_a")
+		got, err := e.billing.EnsureWebhookEndpoint(e.ctx, moved, billing.WebhookEvents(), ep, "install_a")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -55,7 +55,7 @@ func TestEnsureWebhookEndpoint(t *testing.T) {
 		if s := endpoints()[0].Status; s != "disabled" {
 			t.Fatalf("status after quit = %q, want disabled", s)
 		}
-		got, err := e.billing.EnsureWebhookEndpoint(e.ctx, moved, ep, "install_a")
+		got, err := e.billing.EnsureWebhookEndpoint(e.ctx, moved, billing.WebhookEvents(), ep, "install_a")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -66,7 +66,7 @@ func TestEnsureWebhookEndpoint(t *testing.T) {
 
 	t.Run("FoundByMetadataWhenTheIDIsLost", func(t *testing.T) {
 		// Without its secret the endpoint is useless: it is replaced, not duplicated.
-		got, err := e.billing.EnsureWebhookEndpoint(e.ctx, moved, tollgate.WebhookEndpoint{}, "install_a")
+		got, err := e.billing.EnsureWebhookEndpoint(e.ctx, moved, billing.WebhookEvents(), tollgate.WebhookEndpoint{}, "install_a")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -78,7 +78,7 @@ func TestEnsureWebhookEndpoint(t *testing.T) {
 	})
 
 	t.Run("OtherTollgateKeepsItsOwn", func(t *testing.T) {
-		other, err := e.billing.EnsureWebhookEndpoint(e.ctx, first, tollgate.WebhookEndpoint{}, "install_b")
+		other, err := e.billing.EnsureWebhookEndpoint(e.ctx, first, billing.WebhookEvents(), tollgate.WebhookEndpoint{}, "install_b")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -91,7 +91,7 @@ func TestEnsureWebhookEndpoint(t *testing.T) {
 		if _, err := e.stripe.V1WebhookEndpoints.Delete(e.ctx, ep.ID, nil); err != nil {
 			t.Fatal(err)
 		}
-		got, err := e.billing.EnsureWebhookEndpoint(e.ctx, moved, ep, "install_a")
+		got, err := e.billing.EnsureWebhookEndpoint(e.ctx, moved, billing.WebhookEvents(), ep, "install_a")
 		if err != nil {
 			t.Fatal(err)
 		}

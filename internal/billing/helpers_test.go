@@ -62,7 +62,7 @@ func newEnv(t testing.TB, o options) *env {
 	wh.Start(ctx)
 	e.hook = httptest.NewServer(wh)
 	if o.webhooks {
-		ep, err := e.billing.EnsureWebhookEndpoint(e.ctx, e.hook.URL, tollgate.WebhookEndpoint{}, "test")
+		ep, err := e.billing.EnsureWebhookEndpoint(e.ctx, e.hook.URL, []string{"*"}, tollgate.WebhookEndpoint{}, "test")
 		if err != nil {
 			t.Fatal(err)
 		}

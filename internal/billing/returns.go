@@ -12,10 +12,20 @@ import (
 type Returns struct {
 	Service func() (*Service, error)       // the billing service in force
 	User    func() (*tollgate.User, error) // who is logged in
+	// Action, when set, labels ctx with what the browser did, for the Stripe-calls view.
+	Action func(ctx context.Context, label string) context.Context
+}
+
+func (r Returns) label(ctx context.Context, label string) context.Context {
+	if r.Action == nil {
+		return ctx
+	}
+	return r.Action(ctx, label)
 }
 
 // CheckoutSucceeded syncs the customer of a finished Checkout Session.
 func (r Returns) CheckoutSucceeded(ctx context.Context, sessionID string) error {
+	ctx = r.label(ctx, "Back from Checkout: the success page")
 	s, err := r.Service()
 	if err != nil {
 		return err
@@ -26,6 +36,7 @@ func (r Returns) CheckoutSucceeded(ctx context.Context, sessionID string) error 
 
 // PortalReturned syncs the logged-in user's customer after the Billing Portal.
 func (r Returns) PortalReturned(ctx context.Context) error {
+	ctx = r.label(ctx, "Back from the Billing Portal")
 	u, err := r.User()
 	if err != nil {
 		return err

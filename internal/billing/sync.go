@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -21,46 +22,82 @@ var _ tollgate.EventApplier = (*Service)(nil)
 // locally, used by webhook events and the Checkout success page alike, so
 // that events arriving late, twice or out of order can never leave a stale state.
 func (s *Service) Sync(ctx context.Context, customerID string) error {
+	_, err := s.sync(ctx, customerID)
+	return err
+}
+
+// sync is Sync, saying what it re-read and what changed locally.
+func (s *Service) sync(ctx context.Context, customerID string) (*tollgate.Effect, error) {
 	// One sync at a time: two reads racing to the store could leave the older one last.
 	s.syncMu.Lock()
 	defer s.syncMu.Unlock()
 	c, err := s.store.CustomerByStripeID(ctx, customerID)
 	if err != nil {
-		return fmt.Errorf("billing: sync: %w", err)
+		return nil, fmt.Errorf("billing: sync: %w", err)
 	}
+	eff, before, err := s.before(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	eff.Reread = append(eff.Reread, "the subscriptions of "+customerID)
 	now := time.Now().UTC()
 	for sub, err := range s.sc.V1Subscriptions.List(ctx, &stripe.SubscriptionListParams{Customer: stripe.String(customerID), Status: stripe.String("all")}) {
 		if err != nil {
-			return stripeError("list subscriptions", err)
+			return nil, stripeError("list subscriptions", err)
 		}
 		local := subscriptionFromStripe(sub, c.UserID, now)
 		if sub.Status == stripe.SubscriptionStatusPastDue && local.LatestInvoiceID != "" {
 			// The retry date lives on the invoice; fetch it only when a payment failed.
 			if in, err := s.sc.V1Invoices.Retrieve(ctx, local.LatestInvoiceID, nil); err == nil {
 				local.LatestInvoiceStatus, local.NextPaymentAttempt = string(in.Status), unix(in.NextPaymentAttempt)
+				eff.Reread = append(eff.Reread, "invoice "+in.ID+", for its next payment attempt")
 			} else {
-				return stripeError("retrieve invoice", err)
+				return nil, stripeError("retrieve invoice", err)
 			}
 		}
 		if err := s.store.PutSubscription(ctx, local); err != nil {
-			return fmt.Errorf("billing: sync: %w", err)
+			return nil, fmt.Errorf("billing: sync: %w", err)
 		}
+		eff.Subscriptions = append(eff.Subscriptions, tollgate.StatusChange{ID: sub.ID, Before: before[sub.ID], After: local.Status})
 	}
+	eff.Reread = append(eff.Reread, "the active entitlements of "+customerID)
 	keys := []string{}
 	for ae, err := range s.sc.V1EntitlementsActiveEntitlements.List(ctx, &stripe.EntitlementsActiveEntitlementListParams{Customer: stripe.String(customerID)}) {
 		if err != nil {
-			return stripeError("list active entitlements", err)
+			return nil, stripeError("list active entitlements", err)
 		}
 		keys = append(keys, ae.LookupKey)
 	}
+	slices.Sort(keys)
+	eff.EntitlementsAfter = keys
 	if err := s.store.PutEntitlements(ctx, &tollgate.Entitlements{CustomerID: customerID, LookupKeys: keys, UpdatedAt: now}); err != nil {
-		return fmt.Errorf("billing: sync: %w", err)
+		return nil, fmt.Errorf("billing: sync: %w", err)
 	}
 	s.log.Debug("synced", logkey.Customer, customerID, logkey.Entitlements, keys)
 	if s.OnChange != nil {
 		s.OnChange(c.UserID)
 	}
-	return nil
+	return eff, nil
+}
+
+// before reads the local copy a sync is about to replace: the entitlements
+// and each subscription's status, so the Events screen can show what changed.
+func (s *Service) before(ctx context.Context, c *tollgate.Customer) (*tollgate.Effect, map[string]string, error) {
+	subs, err := s.store.SubscriptionsByUser(ctx, c.UserID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("billing: sync: %w", err)
+	}
+	statuses := make(map[string]string, len(subs))
+	for _, sub := range subs {
+		statuses[sub.StripeID] = sub.Status
+	}
+	ents, err := s.store.EntitlementsByCustomer(ctx, c.StripeID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("billing: sync: %w", err)
+	}
+	was := append([]string{}, ents.LookupKeys...)
+	slices.Sort(was)
+	return &tollgate.Effect{Reread: []string{}, Subscriptions: []tollgate.StatusChange{}, EntitlementsBefore: was}, statuses, nil
 }
 
 // SyncAll re-reads every customer Tollgate made. Stripe sends no events to
@@ -138,25 +175,27 @@ func (s *Service) SyncCheckoutSession(ctx context.Context, sessionID string) (us
 	if cs.Customer != nil {
 		customer = cs.Customer.ID
 	}
-	return s.applyCheckoutSession(ctx, cs.ID, cs.ClientReferenceID, customer)
+	userID, _, err = s.applyCheckoutSession(ctx, cs.ID, cs.ClientReferenceID, customer)
+	return userID, err
 }
 
 // applyCheckoutSession syncs the customer of a completed session, but only
 // when that customer is the one Tollgate made for the user the session names:
 // client_reference_id alone is not proof, since any session on the account
 // (another app's, another learner's) may carry a number there.
-func (s *Service) applyCheckoutSession(ctx context.Context, sessionID, clientReferenceID, customerID string) (uint64, error) {
+func (s *Service) applyCheckoutSession(ctx context.Context, sessionID, clientReferenceID, customerID string) (uint64, *tollgate.Effect, error) {
 	userID, err := strconv.ParseUint(clientReferenceID, 10, 64)
 	if err != nil {
-		return 0, tollgate.Errorf(tollgate.ENOTFOUND, "Checkout session %s is not one of Tollgate's (client_reference_id %q).", sessionID, clientReferenceID)
+		return 0, nil, tollgate.Errorf(tollgate.ENOTFOUND, "Checkout session %s is not one of Tollgate's (client_reference_id %q).", sessionID, clientReferenceID)
 	}
 	c, err := s.store.CustomerByUser(ctx, userID)
 	if tollgate.ErrorCode(err) == tollgate.ENOTFOUND || (err == nil && c.StripeID != customerID) {
-		return 0, tollgate.Errorf(tollgate.ENOTFOUND, "Checkout session %s is for customer %s, which Tollgate did not make for user %d.", sessionID, customerID, userID)
+		return 0, nil, tollgate.Errorf(tollgate.ENOTFOUND, "Checkout session %s is for customer %s, which Tollgate did not make for user %d.", sessionID, customerID, userID)
 	} else if err != nil {
-		return 0, fmt.Errorf("billing: checkout session %s: %w", sessionID, err)
+		return 0, nil, fmt.Errorf("billing: checkout session %s: %w", sessionID, err)
 	}
-	return userID, s.Sync(ctx, customerID)
+	eff, err := s.sync(ctx, customerID)
+	return userID, eff, err
 }
 
 // eventObject is all Tollgate reads of an event's object: which customer and,
@@ -172,38 +211,53 @@ type eventObject struct {
 
 // ApplyEvent acts on a verified webhook event by re-reading the customer it
 // concerns; the event says only that something changed, never what to believe.
-func (s *Service) ApplyEvent(ctx context.Context, e *tollgate.Event) (string, error) {
+func (s *Service) ApplyEvent(ctx context.Context, e *tollgate.Event) (tollgate.EventResult, error) {
 	var ev struct {
 		Data struct {
 			Object eventObject `json:"object"`
 		} `json:"data"`
 	}
+	res := tollgate.EventResult{Outcome: tollgate.EventIgnored}
 	if err := json.Unmarshal(e.Payload, &ev); err != nil || ev.Data.Object.Object == "" {
-		return "", tollgate.Errorf(tollgate.EINVALID, "Event %s has no data object.", e.ID)
+		return res, tollgate.Errorf(tollgate.EINVALID, "Event %s has no data object.", e.ID)
 	}
 	obj := ev.Data.Object
-	customerID := expandableID(obj.Customer)
+	res.CustomerID = expandableID(obj.Customer)
+	if obj.Object == "customer" {
+		res.CustomerID = obj.ID
+	}
+	// Whom it concerns, for the Events screen, whether Tollgate acts on it or not.
+	if res.CustomerID != "" {
+		if c, err := s.store.CustomerByStripeID(ctx, res.CustomerID); err == nil {
+			res.UserID = c.UserID
+		}
+	}
 	var err error
 	switch handledEvents[e.Type] {
 	case checkoutSession:
 		if obj.Mode != string(stripe.CheckoutSessionModeSubscription) {
-			return tollgate.EventIgnored, nil
+			return res, nil
 		}
-		_, err = s.applyCheckoutSession(ctx, obj.ID, obj.ClientReferenceID, customerID)
+		var userID uint64
+		userID, res.Effect, err = s.applyCheckoutSession(ctx, obj.ID, obj.ClientReferenceID, res.CustomerID)
+		if userID != 0 {
+			res.UserID = userID
+		}
 	case syncCustomer:
-		if customerID == "" {
-			return "", tollgate.Errorf(tollgate.EINVALID, "The %s event %s names no customer.", e.Type, e.ID)
+		if res.CustomerID == "" {
+			return res, tollgate.Errorf(tollgate.EINVALID, "The %s event %s names no customer.", e.Type, e.ID)
 		}
-		err = s.Sync(ctx, customerID)
+		res.Effect, err = s.sync(ctx, res.CustomerID)
 	default:
-		return tollgate.EventIgnored, nil
+		return res, nil
 	}
 	if tollgate.ErrorCode(err) == tollgate.ENOTFOUND {
-		return tollgate.EventIgnored, nil // a customer Tollgate did not make: another app's, or another learner's
+		return res, nil // a customer Tollgate did not make: another app's, or another learner's
 	} else if err != nil {
-		return "", err
+		return res, err
 	}
-	return tollgate.EventApplied, nil
+	res.Outcome = tollgate.EventApplied
+	return res, nil
 }
 
 // expandableID reads a Stripe field that is an id or, when expanded, an object with one.

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/tollgate/tollgate/internal/auth"
 	"github.com/tollgate/tollgate/internal/billing"
+	"github.com/tollgate/tollgate/internal/calls"
 	"github.com/tollgate/tollgate/internal/config"
 	"github.com/tollgate/tollgate/internal/logkey"
 	"github.com/tollgate/tollgate/internal/sandbox"
@@ -40,6 +42,9 @@ const (
 // setupTimeout bounds the setup sequence, so an unreachable Stripe delays
 // the window by seconds, not forever.
 const setupTimeout = 30 * time.Second
+
+// maxCalls is how many Stripe calls the Stripe-calls view keeps.
+const maxCalls = 1000
 
 // closeTimeout bounds disabling the endpoint at quit, which must not hold a
 // learner's quit for long when the network is gone.
@@ -71,6 +76,8 @@ type Lab struct {
 	Webhook  *webhook.Handler
 	Settings *settings.Settings
 	Gate     billing.Gate // answers Premium from the local copy, whatever Stripe's state
+	// Calls records every Stripe API request, under the action that caused it.
+	Calls *calls.Log
 
 	opts       Options
 	log        *slog.Logger
@@ -112,6 +119,7 @@ func Open(ctx context.Context, o Options) (*Lab, error) {
 		Auth:     auth.New(db, auth.Options{}),
 		Settings: settings.New(db, o.Config),
 		Gate:     billing.Gate{Store: db},
+		Calls:    calls.New(maxCalls),
 		opts:     o,
 		log:      o.Logger,
 	}
@@ -123,7 +131,7 @@ func Open(ctx context.Context, o Options) (*Lab, error) {
 		Insecure: o.Config.InsecureWebhooks,
 		Logger:   o.Logger.With(logkey.Component, "webhook"),
 	})
-	if err := l.Setup(ctx); err != nil {
+	if err := l.Setup(l.Calls.WithAction(ctx, "Start Tollgate: set up Stripe")); err != nil {
 		l.log.Warn("billing is not ready", logkey.Err, err)
 	}
 	// The worker starts after setup so that events left pending by the last run are applied with a working Stripe client.
@@ -162,7 +170,7 @@ func (l *Lab) disableEndpoint() {
 // disable disables endpoint id through b, within closeTimeout: a failure is
 // logged, never fatal, since all it costs is Stripe retrying into the void.
 func (l *Lab) disable(b *billing.Service, id string) {
-	ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
+	ctx, cancel := context.WithTimeout(l.Calls.WithAction(context.Background(), "Disable the webhook endpoint Tollgate no longer uses"), closeTimeout)
 	defer cancel()
 	if err := b.DisableWebhookEndpoint(ctx, id); err != nil && tollgate.ErrorCode(err) != tollgate.ENOTFOUND {
 		l.log.Warn("could not disable a webhook endpoint Tollgate no longer uses; Stripe will retry its events into the void", logkey.Endpoint, id, logkey.Err, err)
@@ -179,12 +187,12 @@ func (l *Lab) Billing() (*billing.Service, error) {
 }
 
 // ApplyEvent hands a webhook event to the billing service in force.
-func (l *Lab) ApplyEvent(ctx context.Context, e *tollgate.Event) (string, error) {
+func (l *Lab) ApplyEvent(ctx context.Context, e *tollgate.Event) (tollgate.EventResult, error) {
 	b, err := l.Billing()
 	if err != nil {
-		return "", err
+		return tollgate.EventResult{}, err
 	}
-	return b.ApplyEvent(ctx, e)
+	return b.ApplyEvent(l.Calls.WithAction(ctx, "Webhook "+e.Type+" "+e.ID), e)
 }
 
 // Setup (re)builds the Stripe side from the flags, the environment and the
@@ -219,7 +227,7 @@ func (l *Lab) SaveSettings(ctx context.Context, f settings.Form, clearSecrets bo
 		if err != nil && tollgate.ErrorCode(err) != tollgate.EINVALID {
 			return err
 		}
-		if err := checkKey(ctx, f.SecretKey, eff.Stripe.APIBase); err != nil {
+		if err := l.checkKey(ctx, f.SecretKey, eff.Stripe.APIBase); err != nil {
 			return err
 		}
 	}
@@ -230,8 +238,8 @@ func (l *Lab) SaveSettings(ctx context.Context, f settings.Form, clearSecrets bo
 }
 
 // checkKey asks Stripe who the key belongs to: GET /v1/account, the cheapest proof it works.
-func checkKey(ctx context.Context, key, apiBase string) error {
-	b, err := billing.New(billing.Config{SecretKey: key, APIBase: apiBase}, nil)
+func (l *Lab) checkKey(ctx context.Context, key, apiBase string) error {
+	b, err := billing.New(billing.Config{SecretKey: key, APIBase: apiBase, HTTPClient: l.stripeClient()}, nil)
 	if err != nil {
 		return err
 	}
@@ -297,6 +305,13 @@ func (l *Lab) followAccount(ctx context.Context, account string) error {
 		l.log.Info("the Stripe account changed; forgot the previous account's customers and subscriptions", logkey.Was, known, logkey.Now, account)
 	}
 	return l.Settings.SetAccount(ctx, account)
+}
+
+// stripeClient is the HTTP client of every billing service, so that each
+// Stripe call lands in the log.
+func (l *Lab) stripeClient() *http.Client {
+	// stripe-go's own default timeout.
+	return &http.Client{Transport: l.Calls.Transport(http.DefaultTransport), Timeout: 80 * time.Second}
 }
 
 // publish makes s the state screens see and tells them it moved.

@@ -91,6 +91,7 @@ func (l *Lab) keyStep(ctx context.Context, r *run, prev *snapshot, eff settings.
 		YearlyPrice:  prices.YearlyPrice,
 		TestClocks:   st.TestClocks,
 		ReturnBase:   l.opts.BaseURL,
+		HTTPClient:   l.stripeClient(),
 		Logger:       l.log.With(logkey.Component, "billing"),
 	}, l.DB)
 	if err != nil {
@@ -203,7 +204,14 @@ func (l *Lab) registerEndpoint(ctx context.Context, r *run, b *billing.Service, 
 	if err != nil {
 		return err
 	}
-	ep, err := b.EnsureWebhookEndpoint(ctx, url, known, owner)
+	// A sandbox's endpoint gets every event, for learners to see the whole
+	// machinery; a real account's, only those Tollgate acts on, as an app
+	// in production subscribes.
+	events := billing.WebhookEvents()
+	if r.snap.state.Mode != ModeStripe {
+		events = []string{"*"}
+	}
+	ep, err := b.EnsureWebhookEndpoint(ctx, url, events, known, owner)
 	if err != nil {
 		return err
 	}
@@ -216,7 +224,7 @@ func (l *Lab) registerEndpoint(ctx context.Context, r *run, b *billing.Service, 
 	l.keys.Set(sourceEndpoint, ep.Secret)
 	st := &r.snap.state
 	st.Webhook, st.WebhookSet, st.endpointID = ep.URL, true, ep.ID
-	r.set(StepEndpoint, StatusDone, "", Fact{"Endpoint", ep.ID}, Fact{"URL", ep.URL}, Fact{"API version", ep.APIVersion}, Fact{"Events", strings.Join(billing.WebhookEvents(), ", ")})
+	r.set(StepEndpoint, StatusDone, "", Fact{"Endpoint", ep.ID}, Fact{"URL", ep.URL}, Fact{"API version", ep.APIVersion}, Fact{"Events", eventsFact(events)})
 	return nil
 }
 
@@ -246,6 +254,13 @@ func catalog(ctx context.Context, b *billing.Service, mode string, s config.Stri
 		}
 	}
 	return append(facts, Fact{"Promotion code " + billing.PromotionCode, cat.PromotionCodeID}, Fact{"Portal configuration", cat.PortalConfigID}), nil
+}
+
+func eventsFact(events []string) string {
+	if len(events) == 1 && events[0] == "*" {
+		return "* (every type: the Events screen explains each, and which Tollgate acts on)"
+	}
+	return strings.Join(events, ", ")
 }
 
 func apiName(base string) string {
@@ -324,7 +339,7 @@ func (l *Lab) tunnelChanged(t *tunnel.Tunnel) {
 		return
 	}
 	r.set(StepTunnel, StatusDone, "", Fact{"URL", ts.URL})
-	ctx, cancel := context.WithTimeout(context.Background(), setupTimeout)
+	ctx, cancel := context.WithTimeout(l.Calls.WithAction(context.Background(), "The tunnel moved: point the endpoint at it"), setupTimeout)
 	defer cancel()
 	l.endpointStep(ctx, r, snap.billing, ts.URL+tollgate.WebhookPath)
 }

@@ -25,11 +25,16 @@ type eventRecord struct {
 	Outcome    string    `json:"outcome"`
 	Error      string    `json:"error,omitempty"`
 	Payload    []byte    `json:"payload"`
+	// What applying it did; absent from events an earlier Tollgate recorded, which read as unknown.
+	CustomerID string           `json:"customer_id,omitempty"`
+	UserID     uint64           `json:"user_id,omitempty"`
+	Effect     *tollgate.Effect `json:"effect,omitempty"`
 }
 
 func (r *eventRecord) event() *tollgate.Event {
 	return &tollgate.Event{ID: r.ID, Type: r.Type, APIVersion: r.APIVersion, Created: r.Created,
-		Received: r.Received, Outcome: r.Outcome, Error: r.Error, Payload: r.Payload}
+		Received: r.Received, Outcome: r.Outcome, Error: r.Error, Payload: r.Payload,
+		CustomerID: r.CustomerID, UserID: r.UserID, Effect: r.Effect}
 }
 
 // RecordEvent stores e as pending unless its id is already recorded. The check
@@ -91,8 +96,8 @@ func (db *DB) LastEvent(ctx context.Context) (*tollgate.Event, error) {
 	return e, nil
 }
 
-// SetEventOutcome records what applying the event did; an unknown id is a NotFound error.
-func (db *DB) SetEventOutcome(ctx context.Context, id, outcome, errText string) error {
+// SetEventResult records what applying the event did; an unknown id is a NotFound error.
+func (db *DB) SetEventResult(ctx context.Context, id string, res tollgate.EventResult, errText string) error {
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		events := tx.Bucket(bucketEvents)
 		raw := events.Get([]byte(id))
@@ -103,7 +108,8 @@ func (db *DB) SetEventOutcome(ctx context.Context, id, outcome, errText string) 
 		if err := json.Unmarshal(raw, &r); err != nil {
 			return fmt.Errorf("decode event: %w", err)
 		}
-		r.Outcome, r.Error = outcome, errText
+		r.Outcome, r.Error = res.Outcome, errText
+		r.CustomerID, r.UserID, r.Effect = res.CustomerID, res.UserID, res.Effect
 		raw, err := json.Marshal(r)
 		if err != nil {
 			return err
@@ -129,10 +135,19 @@ func (db *DB) PendingEvents(ctx context.Context) ([]*tollgate.Event, error) {
 
 // RecentEvents returns up to limit events, newest first; none when limit is not positive.
 func (db *DB) RecentEvents(ctx context.Context, limit int) ([]*tollgate.Event, error) {
+	return db.recentEvents(limit, func(*eventRecord) bool { return true })
+}
+
+// RecentEventsOf returns up to limit events about the user, newest first.
+func (db *DB) RecentEventsOf(ctx context.Context, userID uint64, limit int) ([]*tollgate.Event, error) {
+	return db.recentEvents(limit, func(r *eventRecord) bool { return r.UserID == userID })
+}
+
+func (db *DB) recentEvents(limit int, keep func(*eventRecord) bool) ([]*tollgate.Event, error) {
 	if limit <= 0 {
 		return []*tollgate.Event{}, nil
 	}
-	events, err := db.events(func(*eventRecord) bool { return true })
+	events, err := db.events(keep)
 	if err != nil {
 		return nil, fmt.Errorf("store: recent events: %w", err)
 	}

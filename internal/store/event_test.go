@@ -72,7 +72,7 @@ func TestRecordEvent(t *testing.T) {
 		if _, err := db.RecordEvent(ctx, &tollgate.Event{ID: "evt_1", Type: "a", Payload: []byte("first"), Received: t0}); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.SetEventOutcome(ctx, "evt_1", tollgate.EventApplied, ""); err != nil {
+		if err := db.SetEventResult(ctx, "evt_1", tollgate.EventResult{Outcome: tollgate.EventApplied}, ""); err != nil {
 			t.Fatal(err)
 		}
 		again := &tollgate.Event{ID: "evt_1", Type: "b", Payload: []byte("second"), Received: t0.Add(time.Hour)}
@@ -105,7 +105,7 @@ func TestRecordEvent(t *testing.T) {
 	})
 }
 
-func TestSetEventOutcome(t *testing.T) {
+func TestSetEventResult(t *testing.T) {
 	ctx := context.Background()
 
 	t.Run("OK", func(t *testing.T) {
@@ -120,7 +120,7 @@ func TestSetEventOutcome(t *testing.T) {
 			{"evt_i", tollgate.EventIgnored, ""},
 			{"evt_f", tollgate.EventFailed, "stripe unreachable"},
 		} {
-			if err := db.SetEventOutcome(ctx, c.id, c.outcome, c.errText); err != nil {
+			if err := db.SetEventResult(ctx, c.id, tollgate.EventResult{Outcome: c.outcome}, c.errText); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -155,7 +155,7 @@ func TestSetEventOutcome(t *testing.T) {
 
 	t.Run("ErrNotFound", func(t *testing.T) {
 		db := MustOpen(t)
-		err := db.SetEventOutcome(ctx, "evt_missing", tollgate.EventApplied, "")
+		err := db.SetEventResult(ctx, "evt_missing", tollgate.EventResult{Outcome: tollgate.EventApplied}, "")
 		if got, want := tollgate.ErrorCode(err), tollgate.ENOTFOUND; got != want {
 			t.Fatalf("code = %q (%v), want %q", got, err, want)
 		}
@@ -179,7 +179,7 @@ func TestPendingEvents(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := db.SetEventOutcome(ctx, "evt_done", tollgate.EventApplied, ""); err != nil {
+	if err := db.SetEventResult(ctx, "evt_done", tollgate.EventResult{Outcome: tollgate.EventApplied}, ""); err != nil {
 		t.Fatal(err)
 	}
 	pending, err := db.PendingEvents(ctx)
@@ -230,7 +230,7 @@ func TestEventsReopen(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := db.SetEventOutcome(ctx, "evt_1", tollgate.EventApplied, ""); err != nil {
+	if err := db.SetEventResult(ctx, "evt_1", tollgate.EventResult{Outcome: tollgate.EventApplied}, ""); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.Close(); err != nil {
@@ -293,5 +293,37 @@ func TestLastEvent(t *testing.T) {
 	}
 	if e, err := db.LastEvent(ctx); e != nil || err != nil {
 		t.Errorf("LastEvent() after a reset = %v, %v; want none", e, err)
+	}
+}
+
+func TestEventEffect(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpen(t)
+	for _, id := range []string{"evt_ada", "evt_grace", "evt_product"} {
+		if _, err := db.RecordEvent(ctx, &tollgate.Event{ID: id, Type: "customer.subscription.updated"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	effect := &tollgate.Effect{
+		Reread:             []string{"the subscriptions of cus_ada"},
+		Subscriptions:      []tollgate.StatusChange{{ID: "sub_1", Before: "trialing", After: "active"}},
+		EntitlementsBefore: []string{}, EntitlementsAfter: []string{"test-access"},
+	}
+	if err := db.SetEventResult(ctx, "evt_ada", tollgate.EventResult{Outcome: tollgate.EventApplied, CustomerID: "cus_ada", UserID: 1, Effect: effect}, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetEventResult(ctx, "evt_grace", tollgate.EventResult{Outcome: tollgate.EventApplied, CustomerID: "cus_grace", UserID: 2}, ""); err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.RecentEventsOf(ctx, 1, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].ID != "evt_ada" || got[0].CustomerID != "cus_ada" || got[0].Effect == nil ||
+		got[0].Effect.Subscriptions[0] != effect.Subscriptions[0] || got[0].Effect.EntitlementsAfter[0] != "test-access" {
+		t.Errorf("events of user 1 = %s %+v, want evt_ada with what it changed", eventIDs(got), got)
+	}
+	if all, _ := db.RecentEvents(ctx, 10); len(all) != 3 {
+		t.Errorf("all events = %s, want all three, the product's (no user) too", eventIDs(all))
 	}
 }

@@ -75,45 +75,6 @@ func (e *Entitlements) Has(key string) bool {
 	return false
 }
 
-// Event outcomes, recorded for every verified webhook event.
-const (
-	EventPending = "pending" // recorded, not yet applied (applied at the next start if the app stops first)
-	EventApplied = "applied"
-	EventIgnored = "ignored" // a type Tollgate does not act on, or about a customer it does not know
-	EventFailed  = "failed"  // applying failed; Error says why
-)
-
-// Event is a Stripe webhook event as Tollgate received it.
-type Event struct {
-	ID         string    `json:"id"`
-	Type       string    `json:"type"`
-	APIVersion string    `json:"apiVersion"`
-	Created    time.Time `json:"created"`
-	Received   time.Time `json:"received"`
-	Outcome    string    `json:"outcome"`
-	Error      string    `json:"error,omitempty"`
-	Payload    []byte    `json:"-"` // the verified body, kept so a pending event can be applied after a restart
-}
-
-// EventStore records webhook events durably before they are acted on.
-type EventStore interface {
-	// RecordEvent stores e with outcome pending unless its id is already recorded;
-	// isNew is false for a redelivery, which must then be a no-op.
-	RecordEvent(ctx context.Context, e *Event) (isNew bool, err error)
-	// SetEventOutcome records what applying the event did.
-	SetEventOutcome(ctx context.Context, id, outcome, errText string) error
-	// PendingEvents returns events recorded but not applied, oldest first.
-	PendingEvents(ctx context.Context) ([]*Event, error)
-	// RecentEvents returns up to limit events, newest first, for the UI's log.
-	RecentEvents(ctx context.Context, limit int) ([]*Event, error)
-}
-
-// EventApplier acts on a verified, recorded event. It returns the outcome
-// (EventApplied or EventIgnored) or an error, which the caller records as EventFailed.
-type EventApplier interface {
-	ApplyEvent(ctx context.Context, e *Event) (outcome string, err error)
-}
-
 // BillingStore keeps the local copy of customers, subscriptions and entitlements.
 type BillingStore interface {
 	PutCustomer(ctx context.Context, c *Customer) error // a user has at most one customer; a second is a Conflict

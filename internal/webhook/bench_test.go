@@ -14,8 +14,8 @@ import (
 
 type noopApplier struct{}
 
-func (noopApplier) ApplyEvent(context.Context, *tollgate.Event) (string, error) {
-	return tollgate.EventApplied, nil
+func (noopApplier) ApplyEvent(context.Context, *tollgate.Event) (tollgate.EventResult, error) {
+	return tollgate.EventResult{Outcome: tollgate.EventApplied}, nil
 }
 
 // BenchmarkReceive is the cost of one delivery as Stripe waits for it: verify,

@@ -74,6 +74,8 @@ type Handler struct {
 	mu         sync.Mutex
 	catchingUp bool
 	wg         sync.WaitGroup
+
+	refusals refusals
 }
 
 // New returns the handler. Until Start, events are verified, recorded and
@@ -109,58 +111,71 @@ func New(o Options) *Handler {
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
-		h.refuse(w, http.StatusMethodNotAllowed, "use POST to deliver Stripe events")
+		h.answer(w, h.refused(nil, &refusal{http.StatusMethodNotAllowed, "use POST to deliver Stripe events",
+			"Stripe delivers events with POST; this was a " + r.Method + ", as a browser or a probe sends."}))
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		h.refuse(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("event body is larger than %d bytes", MaxBody))
+		h.answer(w, h.refused(nil, &refusal{http.StatusRequestEntityTooLarge, fmt.Sprintf("event body is larger than %d bytes", MaxBody),
+			"Far larger than any Stripe event: not from Stripe."}))
 		return
 	} else if err != nil {
-		h.refuse(w, http.StatusBadRequest, "could not read the event body: "+err.Error())
+		h.answer(w, h.refused(nil, &refusal{http.StatusBadRequest, "could not read the event body: " + err.Error(),
+			"The connection broke while the event was being sent; Stripe sends it again."}))
 		return
 	}
+	h.answer(w, h.receive(r.Context(), r.Header.Get("Stripe-Signature"), body))
+}
 
-	e, reason := h.verify(r.Header.Get("Stripe-Signature"), body)
-	if reason != "" {
-		h.refuse(w, http.StatusBadRequest, reason)
-		return
+// answer is a reply to a delivery.
+type answer struct {
+	status int
+	text   string
+}
+
+func (h *Handler) answer(w http.ResponseWriter, a answer) { reply(w, a.status, a.text) }
+
+// receive verifies, records and answers one delivery's body: the work of
+// ServeHTTP once the body is read, shared with Replay.
+func (h *Handler) receive(ctx context.Context, signature string, body []byte) answer {
+	e, why := h.verify(signature, body)
+	if why != nil {
+		return h.refused(body, why)
 	}
 	e.Received = h.o.Now().UTC()
 	e.Payload = body
 
-	isNew, err := h.record(r.Context(), e)
+	isNew, err := h.record(ctx, e)
 	if err != nil {
 		// Not answering 2xx makes Stripe redeliver later, so nothing is lost.
 		h.log.Error("could not record a webhook event", logkey.EventID, e.ID, logkey.EventType, e.Type, logkey.Err, err)
-		reply(w, http.StatusInternalServerError, "could not record the event; Stripe will deliver it again")
-		return
+		return answer{http.StatusInternalServerError, "could not record the event; Stripe will deliver it again"}
 	}
 	if !isNew {
 		h.log.Info("skipped a redelivered webhook event", logkey.EventID, e.ID, logkey.EventType, e.Type)
-		reply(w, http.StatusOK, msgDup)
-		return
+		return answer{http.StatusOK, msgDup}
 	}
-	reply(w, http.StatusOK, msgRecorded)
+	return answer{http.StatusOK, msgRecorded}
 }
 
-// verify returns the event in body, or a one-line reason to refuse it.
-func (h *Handler) verify(header string, body []byte) (*tollgate.Event, string) {
+// verify returns the event in body, or why to refuse it.
+func (h *Handler) verify(header string, body []byte) (*tollgate.Event, *refusal) {
 	keys := h.o.Keys.inForce()
 	if len(keys) == 0 {
 		if !h.o.Insecure {
-			return nil, msgNoSecret
+			return nil, &refusal{http.StatusBadRequest, msgNoSecret, causeNoSecret}
 		}
 		var se stripe.Event
 		if err := json.Unmarshal(body, &se); err != nil {
-			return nil, "event body is not a JSON Stripe event: " + err.Error()
+			return nil, notJSON(err)
 		}
-		e, reason := toEvent(&se)
-		if reason == "" {
+		e, why := toEvent(&se)
+		if why == nil {
 			h.log.Warn("accepted an unsigned event: --insecure-webhooks is on", logkey.EventID, e.ID, logkey.EventType, e.Type)
 		}
-		return e, reason
+		return e, why
 	}
 
 	// stripe-go measures the tolerance against time.Now, which tests cannot
@@ -181,22 +196,24 @@ func (h *Handler) verify(header string, body []byte) (*tollgate.Event, string) {
 	}
 	switch {
 	case errors.Is(err, webhook.ErrNotSigned):
-		return nil, "missing Stripe-Signature header"
+		return nil, &refusal{http.StatusBadRequest, "missing Stripe-Signature header", causeNotSigned}
 	case errors.Is(err, webhook.ErrInvalidHeader):
-		return nil, "malformed Stripe-Signature header"
+		return nil, &refusal{http.StatusBadRequest, "malformed Stripe-Signature header", causeMalformed}
 	case errors.Is(err, webhook.ErrNoValidSignature):
-		return nil, "no valid signature: the event is signed with none of the secrets in force (" + sourceList(keys) + ")"
+		return nil, &refusal{http.StatusBadRequest, "no valid signature: the event is signed with none of the secrets in force (" + sourceList(keys) + ")",
+			"Signed with a secret Tollgate does not hold (it holds: " + sourceList(keys) + "). With stripe listen, paste the whsec_ it printed this time; with an endpoint you made, its signing secret from the dashboard. Or the body was changed on the way."}
 	}
 	// The signature is valid from here on, so the timestamp it covers is Stripe's.
 	signed, ok := signedAt(header)
 	if !ok {
-		return nil, "malformed Stripe-Signature header"
+		return nil, &refusal{http.StatusBadRequest, "malformed Stripe-Signature header", causeMalformed}
 	}
-	if h.o.Now().Sub(signed) > Tolerance {
-		return nil, fmt.Sprintf("signature timestamp is more than %d s old", int(Tolerance/time.Second))
+	if age := h.o.Now().Sub(signed); age > Tolerance {
+		return nil, &refusal{http.StatusBadRequest, fmt.Sprintf("signature timestamp is more than %d s old", int(Tolerance/time.Second)),
+			fmt.Sprintf("Signed %s ago, and Tollgate accepts 5 minutes: a captured delivery sent again (a replay attack), or this machine's clock is off by that much.", age.Round(time.Second))}
 	}
 	if err != nil {
-		return nil, "event body is not a JSON Stripe event: " + err.Error()
+		return nil, notJSON(err)
 	}
 	if se.APIVersion != stripe.APIVersion {
 		h.log.Warn("accepted an event of another API version; Tollgate re-reads its objects with stripe-go's",
@@ -222,15 +239,19 @@ func signedAt(header string) (time.Time, bool) {
 	return t, ok
 }
 
-func toEvent(se *stripe.Event) (*tollgate.Event, string) {
+func toEvent(se *stripe.Event) (*tollgate.Event, *refusal) {
 	if se.ID == "" {
-		return nil, "event has no id"
+		return nil, &refusal{http.StatusBadRequest, "event has no id", "The body has no event id: not a Stripe event."}
 	}
 	e := &tollgate.Event{ID: se.ID, Type: string(se.Type), APIVersion: se.APIVersion}
 	if se.Created != 0 {
 		e.Created = time.Unix(se.Created, 0).UTC()
 	}
-	return e, ""
+	return e, nil
+}
+
+func notJSON(err error) *refusal {
+	return &refusal{http.StatusBadRequest, "event body is not a JSON Stripe event: " + err.Error(), "The body is not a Stripe event."}
 }
 
 // record stores e and, if it is new, hands it to the worker without waiting.
@@ -340,9 +361,10 @@ func (h *Handler) catchUp(ctx context.Context) {
 	}
 }
 
-// apply applies e and records the outcome.
+// apply applies e and records what it did.
 func (h *Handler) apply(ctx context.Context, e *tollgate.Event) {
-	outcome, err := h.applyRecovering(ctx, e)
+	res, err := h.applyRecovering(ctx, e)
+	outcome := res.Outcome
 	if err != nil && ctx.Err() != nil {
 		// Stopping mid-way is not the event's fault: leave it pending for the next start.
 		h.log.Info("left a webhook event pending for the next start", logkey.EventID, e.ID, logkey.EventType, e.Type, logkey.Err, err)
@@ -363,7 +385,8 @@ func (h *Handler) apply(ctx context.Context, e *tollgate.Event) {
 		outcome, errText = tollgate.EventFailed, fmt.Sprintf("the applier returned the unknown outcome %q", outcome)
 	}
 	// The work is done even if ctx has just ended, so the outcome is saved regardless.
-	if err := h.o.Events.SetEventOutcome(context.WithoutCancel(ctx), e.ID, outcome, errText); err != nil {
+	res.Outcome = outcome
+	if err := h.o.Events.SetEventResult(context.WithoutCancel(ctx), e.ID, res, errText); err != nil {
 		h.log.Error("could not record a webhook event's outcome; it stays pending", logkey.EventID, e.ID, logkey.EventType, e.Type, logkey.Outcome, outcome, logkey.Err, err)
 		return
 	}
@@ -376,21 +399,28 @@ func (h *Handler) apply(ctx context.Context, e *tollgate.Event) {
 
 // applyRecovering turns a panic in the applier into an error, so that one bad
 // event is recorded as failed instead of stopping every later one.
-func (h *Handler) applyRecovering(ctx context.Context, e *tollgate.Event) (outcome string, err error) {
+func (h *Handler) applyRecovering(ctx context.Context, e *tollgate.Event) (res tollgate.EventResult, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			h.log.Error("applying a webhook event panicked", logkey.EventID, e.ID, logkey.EventType, e.Type, logkey.Panic, p, logkey.Stack, string(debug.Stack()))
-			outcome, err = "", fmt.Errorf("panic: %v", p)
+			res, err = tollgate.EventResult{}, fmt.Errorf("panic: %v", p)
 		}
 	}()
 	return h.o.Applier.ApplyEvent(ctx, e)
 }
 
-// refuse answers with an error status and logs why, so that a misconfigured
-// endpoint shows up in Tollgate's log and not only in Stripe's dashboard.
-func (h *Handler) refuse(w http.ResponseWriter, status int, reason string) {
-	h.log.Warn("refused a webhook delivery", logkey.Status, status, logkey.Reason, reason)
-	reply(w, status, reason)
+// refused logs a refusal and keeps it for the Events screen, so that a
+// misconfigured endpoint shows up in Tollgate and not only in Stripe's dashboard.
+func (h *Handler) refused(body []byte, why *refusal) answer {
+	h.log.Warn("refused a webhook delivery", logkey.Status, why.status, logkey.Reason, why.reply)
+	r := Refusal{At: h.o.Now().UTC(), Status: why.status, Reply: why.reply, Cause: why.cause}
+	// What the body claims to be, unverified, so the learner can tell which delivery it was.
+	var claim struct{ ID, Type string }
+	if json.Unmarshal(body, &claim) == nil {
+		r.EventID, r.EventType = clip(claim.ID), clip(claim.Type)
+	}
+	h.refusals.add(r)
+	return answer{why.status, why.reply}
 }
 
 func reply(w http.ResponseWriter, status int, text string) {

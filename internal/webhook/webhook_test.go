@@ -55,18 +55,21 @@ type recordingApplier struct {
 	fn  func(ctx context.Context, e *tollgate.Event) (string, error)
 }
 
-func (a *recordingApplier) ApplyEvent(ctx context.Context, e *tollgate.Event) (string, error) {
+// ApplyEvent says every event concerns user 7's customer cus_of_<id>, so
+// tests can see that whom an event concerns is recorded, whatever its outcome.
+func (a *recordingApplier) ApplyEvent(ctx context.Context, e *tollgate.Event) (tollgate.EventResult, error) {
 	a.mu.Lock()
 	a.ids = append(a.ids, e.ID)
 	fn := a.fn
 	a.mu.Unlock()
-	if fn != nil {
-		return fn(ctx, e)
+	outcome, err := tollgate.EventIgnored, error(nil)
+	switch {
+	case fn != nil:
+		outcome, err = fn(ctx, e)
+	case e.Type == typeActedOn:
+		outcome = tollgate.EventApplied
 	}
-	if e.Type == typeActedOn {
-		return tollgate.EventApplied, nil
-	}
-	return tollgate.EventIgnored, nil
+	return tollgate.EventResult{Outcome: outcome, CustomerID: "cus_of_" + e.ID, UserID: 7}, err
 }
 
 func (a *recordingApplier) applied() string {

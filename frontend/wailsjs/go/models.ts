@@ -296,30 +296,38 @@ export namespace settings {
 
 export namespace tollgate {
 	
-	export class Event {
+	export class StatusChange {
 	    id: string;
-	    type: string;
-	    apiVersion: string;
-	    // Go type: time
-	    created: any;
-	    // Go type: time
-	    received: any;
-	    outcome: string;
-	    error?: string;
+	    before: string;
+	    after: string;
 	
 	    static createFrom(source: any = {}) {
-	        return new Event(source);
+	        return new StatusChange(source);
 	    }
 	
 	    constructor(source: any = {}) {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.id = source["id"];
-	        this.type = source["type"];
-	        this.apiVersion = source["apiVersion"];
-	        this.created = this.convertValues(source["created"], null);
-	        this.received = this.convertValues(source["received"], null);
-	        this.outcome = source["outcome"];
-	        this.error = source["error"];
+	        this.before = source["before"];
+	        this.after = source["after"];
+	    }
+	}
+	export class Effect {
+	    reread: string[];
+	    subscriptions: StatusChange[];
+	    entitlementsBefore: string[];
+	    entitlementsAfter: string[];
+	
+	    static createFrom(source: any = {}) {
+	        return new Effect(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.reread = source["reread"];
+	        this.subscriptions = this.convertValues(source["subscriptions"], StatusChange);
+	        this.entitlementsBefore = source["entitlementsBefore"];
+	        this.entitlementsAfter = source["entitlementsAfter"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -340,6 +348,57 @@ export namespace tollgate {
 		    return a;
 		}
 	}
+	export class Event {
+	    id: string;
+	    type: string;
+	    apiVersion: string;
+	    // Go type: time
+	    created: any;
+	    // Go type: time
+	    received: any;
+	    outcome: string;
+	    error?: string;
+	    customerId?: string;
+	    userId?: number;
+	    effect?: Effect;
+	
+	    static createFrom(source: any = {}) {
+	        return new Event(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.type = source["type"];
+	        this.apiVersion = source["apiVersion"];
+	        this.created = this.convertValues(source["created"], null);
+	        this.received = this.convertValues(source["received"], null);
+	        this.outcome = source["outcome"];
+	        this.error = source["error"];
+	        this.customerId = source["customerId"];
+	        this.userId = source["userId"];
+	        this.effect = this.convertValues(source["effect"], Effect);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
 	export class Subscription {
 	    stripeId: string;
 	    customerId: string;

@@ -1,0 +1,114 @@
+package billing_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/tollgate/tollgate/internal/billing"
+	"github.com/tollgate/tollgate/internal/tollgate"
+)
+
+const unexplained = "An event Tollgate has no explanation of yet"
+
+func TestExplain(t *testing.T) {
+	t.Run("EveryHandledType", func(t *testing.T) {
+		for _, typ := range billing.WebhookEvents() {
+			x := billing.Explain(&tollgate.Event{Type: typ, Outcome: tollgate.EventApplied})
+			if !x.Needed || x.Means == "" || strings.HasPrefix(x.Means, unexplained) {
+				t.Errorf("%s: %+v, want needed with a meaning", typ, x)
+			}
+		}
+	})
+
+	for _, tc := range []struct {
+		name string
+		e    tollgate.Event
+		want string
+	}{
+		{"Changed", tollgate.Event{Type: "invoice.paid", Outcome: tollgate.EventApplied, Effect: &tollgate.Effect{
+			Reread:             []string{"the subscriptions of cus_1", "the active entitlements of cus_1"},
+			Subscriptions:      []tollgate.StatusChange{{ID: "sub_1", Before: "trialing", After: "active"}, {ID: "sub_0", Before: "canceled", After: "canceled"}},
+			EntitlementsBefore: []string{}, EntitlementsAfter: []string{"test-access", "test-access-2"},
+		}}, "Re-read the subscriptions of cus_1, and the active entitlements of cus_1. Subscription sub_1: trialing → active. Entitlements: none → test-access, test-access-2."},
+		{"New", tollgate.Event{Type: "customer.subscription.created", Outcome: tollgate.EventApplied, Effect: &tollgate.Effect{
+			Reread: []string{"x"}, Subscriptions: []tollgate.StatusChange{{ID: "sub_2", After: "trialing"}},
+			EntitlementsBefore: []string{"test-access"}, EntitlementsAfter: []string{"test-access"},
+		}}, "Re-read x. Subscription sub_2 is new here: trialing."},
+		{"Unchanged", tollgate.Event{Type: "invoice.paid", Outcome: tollgate.EventApplied, Effect: &tollgate.Effect{Reread: []string{"x"}}},
+			"Re-read x. Nothing changed locally: Tollgate's copy was already up to date"},
+		{"NotNeeded", tollgate.Event{Type: "invoice.created", Outcome: tollgate.EventIgnored},
+			"Not needed by Tollgate: Tollgate acts on the outcome, invoice.paid or invoice.payment_failed"},
+		{"OtherCustomer", tollgate.Event{Type: "invoice.paid", Outcome: tollgate.EventIgnored, CustomerID: "cus_other"},
+			"Ignored: customer cus_other is not one Tollgate made"},
+		{"Failed", tollgate.Event{Type: "invoice.paid", Outcome: tollgate.EventFailed, Error: "The invoice.paid event evt_1 names no customer."},
+			"Applying it failed: The invoice.paid event evt_1 names no customer."},
+		{"Pending", tollgate.Event{Type: "invoice.paid", Outcome: tollgate.EventPending}, "Recorded and answered; waiting to be applied"},
+		{"OtherAPIVersion", tollgate.Event{Type: "customer.created", Outcome: tollgate.EventIgnored, APIVersion: "2025-09-30.clover"},
+			"It came in API version 2025-09-30.clover; Tollgate read only ids from it and re-read the objects in " + stripe.APIVersion},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := billing.Explain(&tc.e).Did; !strings.Contains(got, tc.want) {
+				t.Errorf("Did = %q, want it to contain %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestExplainEverySandboxEvent runs a subscription's whole life on a
+// sandbox endpoint that gets every event type, as Tollgate's does, and checks
+// that each type that arrives is explained and did what the screen says.
+func TestExplainEverySandboxEvent(t *testing.T) {
+	e := newEnv(t, options{webhooks: true})
+	ada := e.user("ada@example.com") // trial with LEARN10, renewal, portal cancel, period end
+	e.subscribe(ada, billing.Monthly, true, "4242424242424242", billing.PromotionCode)
+	if _, err := e.billing.AdvanceClock(e.ctx, ada, 8); err != nil {
+		t.Fatal(err)
+	}
+	e.portal(ada, "cancel")
+	if _, err := e.billing.AdvanceClock(e.ctx, ada, 31); err != nil {
+		t.Fatal(err)
+	}
+	linus := e.user("linus@example.com") // a renewal that fails
+	e.subscribe(linus, billing.Yearly, true, "4000000000000341", "")
+	if _, err := e.billing.AdvanceClock(e.ctx, linus, 8); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "ada's subscription canceled by webhook", func() bool { return e.onlySubscription(ada).Status == tollgate.StatusCanceled })
+	eventually(t, "linus past_due by webhook", func() bool { return e.onlySubscription(linus).Status == tollgate.StatusPastDue })
+	var evs []*tollgate.Event
+	eventually(t, "every event applied", func() bool {
+		evs, _ = e.db.RecentEvents(e.ctx, 1000)
+		return len(evs) > 0 && !slices.ContainsFunc(evs, func(ev *tollgate.Event) bool { return ev.Outcome == tollgate.EventPending })
+	})
+	seen := map[string]bool{}
+	for _, ev := range evs {
+		seen[ev.Type] = true
+		x := billing.Explain(ev)
+		if strings.HasPrefix(x.Means, unexplained) {
+			t.Errorf("%s is not explained", ev.Type)
+		}
+		if ev.Outcome == tollgate.EventFailed {
+			t.Errorf("%s %s failed: %s", ev.Type, ev.ID, ev.Error)
+		}
+		if x.Needed != (ev.Outcome == tollgate.EventApplied) && ev.CustomerID != "" {
+			t.Errorf("%s %s: needed %v but %s", ev.Type, ev.ID, x.Needed, ev.Outcome)
+		}
+		if x.Needed && (ev.Effect == nil || len(ev.Effect.Reread) == 0 || ev.UserID == 0) {
+			t.Errorf("%s %s applied without saying what it re-read or whom it concerns: %+v", ev.Type, ev.ID, ev)
+		}
+	}
+	for _, typ := range []string{"customer.created", "invoice.created", "invoice.finalized", "invoice.paid", "invoice.payment_failed", "customer.subscription.deleted"} {
+		if !seen[typ] {
+			t.Errorf("no %s among the %d events: the lifecycle did not run as expected", typ, len(evs))
+		}
+	}
+	// The change a learner came to see: ada's trial became active at its end.
+	if !slices.ContainsFunc(evs, func(ev *tollgate.Event) bool {
+		return ev.UserID == ada.ID && strings.Contains(billing.Explain(ev).Did, "trialing → active")
+	}) {
+		t.Error("no event of ada's says trialing → active")
+	}
+}
