@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -149,36 +147,13 @@ func (a *App) Premium() (string, error) {
 // AdvanceClock moves the user's Stripe test clock forward by days and returns
 // the Plans screen as it now stands.
 func (a *App) AdvanceClock(days int) (Plans, error) {
-	_, err := withBilling(a, fmt.Sprintf("Move the test clock %d days on", days), func(ctx context.Context, b *billing.Service, u *tollgate.User) (time.Time, error) {
+	_, err := withBilling(a, fmt.Sprintf("Move the test clock %d day%s on", days, map[bool]string{true: "s"}[days != 1]), func(ctx context.Context, b *billing.Service, u *tollgate.User) (time.Time, error) {
 		return b.AdvanceClock(ctx, u, days)
 	})
 	if err != nil {
 		return Plans{}, err
 	}
 	return a.Plans()
-}
-
-// Events lists the latest webhook events Tollgate received.
-func (a *App) Events() ([]*tollgate.Event, error) {
-	return withUser(a, "Open Events", func(ctx context.Context, _ *tollgate.User) ([]*tollgate.Event, error) {
-		return a.lab.DB.RecentEvents(ctx, 50)
-	})
-}
-
-// EventPayload returns an event's body as Stripe sent it, indented, for a
-// learner to read what a webhook carries.
-func (a *App) EventPayload(id string) (string, error) {
-	return withUser(a, "Show an event", func(ctx context.Context, _ *tollgate.User) (string, error) {
-		e, err := a.lab.DB.EventByID(ctx, id)
-		if err != nil {
-			return "", err
-		}
-		var out bytes.Buffer
-		if err := json.Indent(&out, e.Payload, "", "  "); err != nil {
-			return string(e.Payload), nil // shown as received: it was verified, just not pretty
-		}
-		return out.String(), nil
-	})
 }
 
 // Stripe reports which Stripe Tollgate talks to, whether billing is ready,

@@ -121,7 +121,7 @@ func Explain(e *tollgate.Event) Explanation {
 			x.Did = fmt.Sprintf("Ignored: customer %s is not one Tollgate made (another app's, or another learner's).", orNone(e.CustomerID))
 		}
 	case tollgate.EventApplied:
-		x.Did = did(e.Effect)
+		x.Did = did(e.CustomerID, e.Effect)
 	}
 	if e.APIVersion != "" && e.APIVersion != stripe.APIVersion {
 		x.Did += fmt.Sprintf(" It came in API version %s; Tollgate read only ids from it and re-read the objects in %s, so the version did not matter.", e.APIVersion, stripe.APIVersion)
@@ -130,12 +130,12 @@ func Explain(e *tollgate.Event) Explanation {
 }
 
 // did describes a sync's effect: what was re-read, and what changed.
-func did(eff *tollgate.Effect) string {
+func did(customerID string, eff *tollgate.Effect) string {
 	if eff == nil {
 		return "Applied."
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "Re-read %s.", strings.Join(eff.Reread, ", and "))
+	fmt.Fprintf(&b, "Re-read %s's %s from Stripe.", orNone(customerID), joinAnd(eff.Reread))
 	changed := false
 	for _, s := range eff.Subscriptions {
 		switch {
@@ -155,6 +155,14 @@ func did(eff *tollgate.Effect) string {
 		b.WriteString(" Nothing changed locally: Tollgate's copy was already up to date (the success page, or an earlier event, had re-read it).")
 	}
 	return b.String()
+}
+
+// joinAnd joins "a", "b", "c" as "a, b and c".
+func joinAnd(items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
 }
 
 func list(keys []string) string {

@@ -28,17 +28,17 @@ func TestExplain(t *testing.T) {
 		e    tollgate.Event
 		want string
 	}{
-		{"Changed", tollgate.Event{Type: "invoice.paid", Outcome: tollgate.EventApplied, Effect: &tollgate.Effect{
-			Reread:             []string{"the subscriptions of cus_1", "the active entitlements of cus_1"},
+		{"Changed", tollgate.Event{Type: "invoice.paid", Outcome: tollgate.EventApplied, CustomerID: "cus_1", Effect: &tollgate.Effect{
+			Reread:             []string{"subscriptions", "active entitlements"},
 			Subscriptions:      []tollgate.StatusChange{{ID: "sub_1", Before: "trialing", After: "active"}, {ID: "sub_0", Before: "canceled", After: "canceled"}},
 			EntitlementsBefore: []string{}, EntitlementsAfter: []string{"test-access", "test-access-2"},
-		}}, "Re-read the subscriptions of cus_1, and the active entitlements of cus_1. Subscription sub_1: trialing → active. Entitlements: none → test-access, test-access-2."},
+		}}, "Re-read cus_1's subscriptions and active entitlements from Stripe. Subscription sub_1: trialing → active. Entitlements: none → test-access, test-access-2."},
 		{"New", tollgate.Event{Type: "customer.subscription.created", Outcome: tollgate.EventApplied, Effect: &tollgate.Effect{
 			Reread: []string{"x"}, Subscriptions: []tollgate.StatusChange{{ID: "sub_2", After: "trialing"}},
 			EntitlementsBefore: []string{"test-access"}, EntitlementsAfter: []string{"test-access"},
-		}}, "Re-read x. Subscription sub_2 is new here: trialing."},
+		}}, "Re-read (none)'s x from Stripe. Subscription sub_2 is new here: trialing."},
 		{"Unchanged", tollgate.Event{Type: "invoice.paid", Outcome: tollgate.EventApplied, Effect: &tollgate.Effect{Reread: []string{"x"}}},
-			"Re-read x. Nothing changed locally: Tollgate's copy was already up to date"},
+			"from Stripe. Nothing changed locally: Tollgate's copy was already up to date"},
 		{"NotNeeded", tollgate.Event{Type: "invoice.created", Outcome: tollgate.EventIgnored},
 			"Not needed by Tollgate: Tollgate acts on the outcome, invoice.paid or invoice.payment_failed"},
 		{"OtherCustomer", tollgate.Event{Type: "invoice.paid", Outcome: tollgate.EventIgnored, CustomerID: "cus_other"},

@@ -39,7 +39,7 @@ func (s *Service) sync(ctx context.Context, customerID string) (*tollgate.Effect
 	if err != nil {
 		return nil, err
 	}
-	eff.Reread = append(eff.Reread, "the subscriptions of "+customerID)
+	eff.Reread = append(eff.Reread, "subscriptions")
 	now := time.Now().UTC()
 	for sub, err := range s.sc.V1Subscriptions.List(ctx, &stripe.SubscriptionListParams{Customer: stripe.String(customerID), Status: stripe.String("all")}) {
 		if err != nil {
@@ -50,7 +50,7 @@ func (s *Service) sync(ctx context.Context, customerID string) (*tollgate.Effect
 			// The retry date lives on the invoice; fetch it only when a payment failed.
 			if in, err := s.sc.V1Invoices.Retrieve(ctx, local.LatestInvoiceID, nil); err == nil {
 				local.LatestInvoiceStatus, local.NextPaymentAttempt = string(in.Status), unix(in.NextPaymentAttempt)
-				eff.Reread = append(eff.Reread, "invoice "+in.ID+", for its next payment attempt")
+				eff.Reread = append(eff.Reread, "invoice "+in.ID+" (for its next payment attempt)")
 			} else {
 				return nil, stripeError("retrieve invoice", err)
 			}
@@ -60,7 +60,7 @@ func (s *Service) sync(ctx context.Context, customerID string) (*tollgate.Effect
 		}
 		eff.Subscriptions = append(eff.Subscriptions, tollgate.StatusChange{ID: sub.ID, Before: before[sub.ID], After: local.Status})
 	}
-	eff.Reread = append(eff.Reread, "the active entitlements of "+customerID)
+	eff.Reread = append(eff.Reread, "active entitlements")
 	keys := []string{}
 	for ae, err := range s.sc.V1EntitlementsActiveEntitlements.List(ctx, &stripe.EntitlementsActiveEntitlementListParams{Customer: stripe.String(customerID)}) {
 		if err != nil {

@@ -130,6 +130,12 @@ func Open(ctx context.Context, o Options) (*Lab, error) {
 		Keys:     &l.keys,
 		Insecure: o.Config.InsecureWebhooks,
 		Logger:   o.Logger.With(logkey.Component, "webhook"),
+		// The Events screen and the checklist's last event follow each event, needed by Tollgate or not.
+		Done: func(*tollgate.Event) {
+			if o.OnState != nil {
+				o.OnState()
+			}
+		},
 	})
 	if err := l.Setup(l.Calls.WithAction(ctx, "Start Tollgate: set up Stripe")); err != nil {
 		l.log.Warn("billing is not ready", logkey.Err, err)

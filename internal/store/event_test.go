@@ -305,7 +305,7 @@ func TestEventEffect(t *testing.T) {
 		}
 	}
 	effect := &tollgate.Effect{
-		Reread:             []string{"the subscriptions of cus_ada"},
+		Reread:             []string{"subscriptions"},
 		Subscriptions:      []tollgate.StatusChange{{ID: "sub_1", Before: "trialing", After: "active"}},
 		EntitlementsBefore: []string{}, EntitlementsAfter: []string{"test-access"},
 	}

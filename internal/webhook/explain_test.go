@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,7 +16,8 @@ import (
 )
 
 func TestResultRecorded(t *testing.T) {
-	e := newEnv(t, nil)
+	var done atomic.Int32
+	e := newEnv(t, func(o *tgwebhook.Options) { o.Done = func(*tollgate.Event) { done.Add(1) } })
 	e.start(t)
 	e.applier.fn = func(_ context.Context, ev *tollgate.Event) (string, error) {
 		if ev.ID == "evt_bad" {
@@ -32,10 +34,19 @@ func TestResultRecorded(t *testing.T) {
 			t.Errorf("%s = %+v, want %s with its customer and user", id, got, want)
 		}
 	}
+	// Done follows the recorded result, so it may come a moment after waitOutcome sees it.
+	for deadline := time.Now().Add(5 * time.Second); done.Load() < 2 && time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+	}
+	if n := done.Load(); n != 2 {
+		t.Errorf("Done was called %d times, want once per event, failed or not", n)
+	}
 }
 
 func TestRefusals(t *testing.T) {
 	e := newEnv(t, nil)
+	if r := e.h.Refusals(); r == nil || len(r) != 0 {
+		t.Errorf("Refusals() before any = %#v, want an empty list, not nil (the screen reads a list)", r)
+	}
 	body := newEvent("evt_claimed")
 	stale := webhook.GenerateTestSignedPayload(&webhook.UnsignedPayload{Payload: body, Secret: testSecret, Timestamp: time.Now().Add(-10 * time.Minute)}).Header
 	for _, d := range []struct{ signature, cause string }{

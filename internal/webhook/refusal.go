@@ -56,7 +56,7 @@ func (rs *refusals) add(r Refusal) {
 func (h *Handler) Refusals() []Refusal {
 	h.refusals.mu.Lock()
 	defer h.refusals.mu.Unlock()
-	out := slices.Clone(h.refusals.list)
+	out := append(make([]Refusal, 0, len(h.refusals.list)), h.refusals.list...) // never nil: the screen reads a list
 	slices.Reverse(out)
 	return out
 }

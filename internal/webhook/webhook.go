@@ -55,6 +55,9 @@ type Options struct {
 	Logger   *slog.Logger
 	// Now is the clock for the signature tolerance and for Received; default time.Now.
 	Now func() time.Time
+	// Done, when set, is called after each event's result is recorded, so
+	// the faces can show it; it must not block.
+	Done func(*tollgate.Event)
 }
 
 // Handler is the http.Handler for POST /payments/event and the single worker
@@ -392,9 +395,17 @@ func (h *Handler) apply(ctx context.Context, e *tollgate.Event) {
 	}
 	if outcome == tollgate.EventFailed {
 		h.log.Warn("webhook event failed", logkey.EventID, e.ID, logkey.EventType, e.Type, logkey.Outcome, outcome, logkey.Err, errText)
+		h.done(e)
 		return
 	}
 	h.log.Info("webhook event done", logkey.EventID, e.ID, logkey.EventType, e.Type, logkey.Outcome, outcome)
+	h.done(e)
+}
+
+func (h *Handler) done(e *tollgate.Event) {
+	if h.o.Done != nil {
+		h.o.Done(e)
+	}
 }
 
 // applyRecovering turns a panic in the applier into an error, so that one bad

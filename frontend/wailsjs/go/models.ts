@@ -28,6 +28,22 @@ export namespace billing {
 	        this.hasTestAccess2 = source["hasTestAccess2"];
 	    }
 	}
+	export class Explanation {
+	    means: string;
+	    did: string;
+	    needed: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new Explanation(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.means = source["means"];
+	        this.did = source["did"];
+	        this.needed = source["needed"];
+	    }
+	}
 	export class Price {
 	    plan: string;
 	    id: string;
@@ -63,6 +79,109 @@ export namespace billing {
 	        this.url = source["url"];
 	        this.portal = source["portal"];
 	    }
+	}
+
+}
+
+export namespace calls {
+	
+	export class Action {
+	    id: number;
+	    label: string;
+	    // Go type: time
+	    at: any;
+	
+	    static createFrom(source: any = {}) {
+	        return new Action(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.label = source["label"];
+	        this.at = this.convertValues(source["at"], null);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class Param {
+	    key: string;
+	    value: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Param(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.key = source["key"];
+	        this.value = source["value"];
+	    }
+	}
+	export class Call {
+	    seq: number;
+	    action: Action;
+	    method: string;
+	    path: string;
+	    params: Param[];
+	    status: number;
+	    error: string;
+	    requestId: string;
+	    // Go type: time
+	    started: any;
+	    millis: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Call(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.seq = source["seq"];
+	        this.action = this.convertValues(source["action"], Action);
+	        this.method = source["method"];
+	        this.path = source["path"];
+	        this.params = this.convertValues(source["params"], Param);
+	        this.status = source["status"];
+	        this.error = source["error"];
+	        this.requestId = source["requestId"];
+	        this.started = this.convertValues(source["started"], null);
+	        this.millis = source["millis"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 
 }
@@ -196,6 +315,73 @@ export namespace main {
 	        this.face = source["face"];
 	    }
 	}
+	export class EventRow {
+	    event: tollgate.Event;
+	    explanation: billing.Explanation;
+	    user: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new EventRow(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.event = this.convertValues(source["event"], tollgate.Event);
+	        this.explanation = this.convertValues(source["explanation"], billing.Explanation);
+	        this.user = source["user"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class EventLog {
+	    events: EventRow[];
+	    refusals: webhook.Refusal[];
+	
+	    static createFrom(source: any = {}) {
+	        return new EventLog(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.events = this.convertValues(source["events"], EventRow);
+	        this.refusals = this.convertValues(source["refusals"], webhook.Refusal);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
 	export class Plans {
 	    prices: billing.Price[];
 	    hasCustomer: boolean;
@@ -501,6 +687,68 @@ export namespace tollgate {
 		    }
 		    return a;
 		}
+	}
+
+}
+
+export namespace webhook {
+	
+	export class Refusal {
+	    // Go type: time
+	    at: any;
+	    status: number;
+	    reply: string;
+	    cause: string;
+	    eventId: string;
+	    eventType: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Refusal(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.at = this.convertValues(source["at"], null);
+	        this.status = source["status"];
+	        this.reply = source["reply"];
+	        this.cause = source["cause"];
+	        this.eventId = source["eventId"];
+	        this.eventType = source["eventType"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class Replayed {
+	    status: number;
+	    reply: string;
+	    duplicate: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new Replayed(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.status = source["status"];
+	        this.reply = source["reply"];
+	        this.duplicate = source["duplicate"];
+	    }
 	}
 
 }

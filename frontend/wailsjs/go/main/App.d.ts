@@ -3,8 +3,10 @@
 import {main} from '../models';
 import {billing} from '../models';
 import {tollgate} from '../models';
+import {webhook} from '../models';
 import {lab} from '../models';
 import {settings} from '../models';
+import {calls} from '../models';
 
 export function About():Promise<main.About>;
 
@@ -16,7 +18,7 @@ export function CurrentUser():Promise<tollgate.User>;
 
 export function EventPayload(arg1:string):Promise<string>;
 
-export function Events():Promise<Array<tollgate.Event>>;
+export function Events(arg1:boolean):Promise<main.EventLog>;
 
 export function Login(arg1:string,arg2:string):Promise<tollgate.User>;
 
@@ -30,6 +32,8 @@ export function Premium():Promise<string>;
 
 export function Register(arg1:string,arg2:string,arg3:string):Promise<tollgate.User>;
 
+export function ReplayEvent(arg1:string):Promise<webhook.Replayed>;
+
 export function ResetSandbox():Promise<lab.State>;
 
 export function SaveStripeSettings(arg1:settings.Form,arg2:boolean):Promise<lab.State>;
@@ -37,6 +41,8 @@ export function SaveStripeSettings(arg1:settings.Form,arg2:boolean):Promise<lab.
 export function SetUpStripe():Promise<lab.State>;
 
 export function Stripe():Promise<lab.State>;
+
+export function StripeCalls():Promise<Array<calls.Call>>;
 
 export function StripeSettings():Promise<settings.View>;
 

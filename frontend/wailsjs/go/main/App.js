@@ -22,8 +22,8 @@ export function EventPayload(arg1) {
   return window['go']['main']['App']['EventPayload'](arg1);
 }
 
-export function Events() {
-  return window['go']['main']['App']['Events']();
+export function Events(arg1) {
+  return window['go']['main']['App']['Events'](arg1);
 }
 
 export function Login(arg1, arg2) {
@@ -50,6 +50,10 @@ export function Register(arg1, arg2, arg3) {
   return window['go']['main']['App']['Register'](arg1, arg2, arg3);
 }
 
+export function ReplayEvent(arg1) {
+  return window['go']['main']['App']['ReplayEvent'](arg1);
+}
+
 export function ResetSandbox() {
   return window['go']['main']['App']['ResetSandbox']();
 }
@@ -64,6 +68,10 @@ export function SetUpStripe() {
 
 export function Stripe() {
   return window['go']['main']['App']['Stripe']();
+}
+
+export function StripeCalls() {
+  return window['go']['main']['App']['StripeCalls']();
 }
 
 export function StripeSettings() {

@@ -1,0 +1,97 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/preact";
+
+const go = { Events: vi.fn(), EventPayload: vi.fn(), ReplayEvent: vi.fn(), StripeCalls: vi.fn() };
+vi.mock("../../wailsjs/go/main/App", () => go);
+vi.mock("../../wailsjs/runtime/runtime", () => ({ EventsOn: () => () => {} }));
+
+const { Events } = await import("./Events");
+
+const row = (id: string, type: string, outcome: string, needed: boolean, did: string, extra = {}) => ({
+  event: { id, type, apiVersion: "2025-08-27.basil", created: "2026-12-09T10:00:00Z", received: "2026-12-02T10:00:01Z", outcome, customerId: "cus_1", userId: 1, ...extra },
+  explanation: { means: "Means of " + type, did, needed },
+  user: "Ada",
+});
+const log = {
+  events: [
+    row("evt_paid", "invoice.paid", "applied", true, "Re-read cus_1's subscriptions and active entitlements from Stripe. Subscription sub_1: trialing → active."),
+    row("evt_created", "invoice.created", "ignored", false, "Not needed by Tollgate: Tollgate acts on the outcome."),
+  ],
+  refusals: [{ at: "2026-12-02T10:00:00Z", status: 400, reply: "no valid signature", cause: "Signed with a secret Tollgate does not hold.", eventId: "evt_forged", eventType: "invoice.paid" }],
+};
+
+afterEach(() => {
+  cleanup();
+  Object.values(go).forEach((f) => f.mockReset());
+});
+
+describe("Events", () => {
+  it("explains each event, marks what Tollgate does not need, and lists refused deliveries with their cause", async () => {
+    go.Events.mockResolvedValue(log);
+    render(<Events />);
+    await screen.findByText("Means of invoice.paid");
+    expect(go.Events).toHaveBeenCalledWith(false);
+    expect(screen.getByText(/trialing → active/)).toBeTruthy();
+    const created = document.querySelector('tr[data-event="evt_created"]')!;
+    expect(created.querySelector(".badge")!.textContent).toBe("not needed");
+    expect(screen.getByText(/Not needed by Tollgate/)).toBeTruthy();
+    const refusals = screen.getByLabelText("Refused deliveries");
+    expect(within(refusals).getByText("Signed with a secret Tollgate does not hold.")).toBeTruthy();
+    expect(within(refusals).getByText("evt_forged")).toBeTruthy();
+  });
+
+  it("shows everyone's events with the switch", async () => {
+    go.Events.mockResolvedValue(log);
+    render(<Events />);
+    await screen.findByText("Means of invoice.paid");
+    fireEvent.click(screen.getByRole("switch"));
+    await waitFor(() => expect(go.Events).toHaveBeenLastCalledWith(true));
+  });
+
+  it("replays an event and says it was skipped as a duplicate", async () => {
+    go.Events.mockResolvedValue(log);
+    go.ReplayEvent.mockResolvedValue({ status: 200, reply: "duplicate event, already recorded", duplicate: true });
+    render(<Events />);
+    await screen.findByText("Means of invoice.paid");
+    fireEvent.click(within(document.querySelector('tr[data-event="evt_paid"]') as HTMLElement).getByRole("button", { name: "Replay" }));
+    expect((await screen.findByRole("status")).textContent).toMatch(/skipped it: nothing was applied twice/);
+    expect(go.ReplayEvent).toHaveBeenCalledWith("evt_paid");
+  });
+
+  it("opens an event's body with id, type, created and data.object first, folding the rest", async () => {
+    go.Events.mockResolvedValue(log);
+    go.EventPayload.mockResolvedValue(JSON.stringify({ object: "event", api_version: "x", data: { previous_attributes: { status: "trialing" }, object: { id: "in_1", status: "paid" } }, created: 1, type: "invoice.paid", id: "evt_paid" }));
+    render(<Events />);
+    await screen.findByText("Means of invoice.paid");
+    fireEvent.click(within(document.querySelector('tr[data-event="evt_paid"]') as HTMLElement).getByRole("button", { name: "Show" }));
+    const tree = await screen.findByLabelText("Event evt_paid");
+    const keys = [...tree.querySelectorAll(":scope > details > .children > * .key, :scope > details > .children > .leaf > .key")].map((k) => k.textContent);
+    expect(keys.slice(0, 4)).toEqual(["id: ", "type: ", "created: ", "data: "]);
+    const data = [...tree.querySelectorAll("details details")][0];
+    expect(data.querySelector(".children > details > summary .key")!.textContent).toBe("object: ");
+  });
+
+  it("lists Stripe calls under the action that caused them, with the parameters that matter", async () => {
+    go.Events.mockResolvedValue(log);
+    const call = (seq: number, action: number, label: string, method: string, path: string, params: { key: string; value: string }[]) => ({
+      seq, action: { id: action, label, at: "2026-12-02T10:00:00Z" }, method, path, params, status: 200, error: "", requestId: "req_" + seq, started: "", millis: 3.2,
+    });
+    // Newest first, as Go returns them; a webhook's call lands between the click's two.
+    go.StripeCalls.mockResolvedValue([
+      call(4, 2, "Subscribe monthly, with the free trial", "POST", "/v1/checkout/sessions", [{ key: "mode", value: "subscription" }, { key: "subscription_data[trial_period_days]", value: "7" }]),
+      call(3, 3, "Webhook customer.created evt_1", "GET", "/v1/subscriptions", []),
+      call(2, 2, "Subscribe monthly, with the free trial", "POST", "/v1/customers", [{ key: "email", value: "ada@example.com" }]),
+      call(1, 1, "Open Plans", "GET", "/v1/prices", []),
+    ]);
+    render(<Events />);
+    fireEvent.click(screen.getByRole("tab", { name: "Stripe calls" }));
+    const subscribe = await screen.findByLabelText("Subscribe monthly, with the free trial");
+    const paths = [...subscribe.querySelectorAll("li[data-path]")].map((li) => li.getAttribute("data-path"));
+    expect(paths).toEqual(["/v1/customers", "/v1/checkout/sessions"]);
+    expect(within(subscribe).getByText("mode=subscription").closest("li")!.className).toBe("notable");
+    expect(within(subscribe).getByText("subscription_data[trial_period_days]=7")).toBeTruthy();
+    expect(screen.getByLabelText("Open Plans")).toBeTruthy();
+    const order = [...document.querySelectorAll(".calls")].map((c) => c.getAttribute("aria-label"));
+    expect(order).toEqual(["Subscribe monthly, with the free trial", "Webhook customer.created evt_1", "Open Plans"]);
+  });
+});
