@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/tollgate/tollgate/internal/billing"
@@ -45,6 +46,8 @@ type Plans struct {
 	PaymentFailed bool                    `json:"paymentFailed"`
 	TrialDays     int                     `json:"trialDays"`
 	Promotion     string                  `json:"promotion"` // a code to try, where Tollgate made the catalog
+	// Clock is the customer's test clock, its time and its moves; ID "" when there is none.
+	Clock billing.ClockView `json:"clock"`
 }
 
 func newApp(l *lab.Lab, log *slog.Logger, about About) *App {
@@ -107,6 +110,9 @@ func (a *App) Plans() (Plans, error) {
 		if a.lab.State().Mode != lab.ModeStripe {
 			p.Promotion = billing.PromotionCode
 		}
+		if err == nil && st.TestClock != "" {
+			p.Clock, err = b.Clock(ctx, u)
+		}
 		return p, err
 	})
 }
@@ -144,11 +150,11 @@ func (a *App) Premium() (string, error) {
 	})
 }
 
-// AdvanceClock moves the user's Stripe test clock forward by days and returns
-// the Plans screen as it now stands.
-func (a *App) AdvanceClock(days int) (Plans, error) {
-	_, err := withBilling(a, fmt.Sprintf("Move the test clock %d day%s on", days, map[bool]string{true: "s"}[days != 1]), func(ctx context.Context, b *billing.Service, u *tollgate.User) (time.Time, error) {
-		return b.AdvanceClock(ctx, u, days)
+// MoveClock makes one of the test clock's moves the Plans screen offers
+// (billing.MoveDay, MoveTrialEnd, …) and returns the screen as it now stands.
+func (a *App) MoveClock(move string) (Plans, error) {
+	_, err := withBilling(a, "Move the test clock: "+strings.ReplaceAll(move, "_", " "), func(ctx context.Context, b *billing.Service, u *tollgate.User) (time.Time, error) {
+		return b.MoveClock(ctx, u, move)
 	})
 	if err != nil {
 		return Plans{}, err

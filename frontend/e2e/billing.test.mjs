@@ -2,7 +2,7 @@
 // in sandbox mode, through the sandbox's hosted Checkout and Portal pages.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { checkout, feature, launchBrowser, register, screen, startServe } from "./tollgate.mjs";
+import { checkout, feature, launchBrowser, register, screen, shot, startServe } from "./tollgate.mjs";
 
 let app, browser;
 before(async () => {
@@ -36,14 +36,14 @@ test("monthly with trial and LEARN10, premium, portal cancel, clock past the per
   await page.getByRole("heading", { name: "Unlocked" }).waitFor();
 
   await screen(page, "Events");
-  const row = page.getByRole("row").filter({ has: page.getByRole("cell", { name: "checkout.session.completed" }) });
+  const row = page.locator('tr.event[data-type="checkout.session.completed"]');
   await row.getByRole("button", { name: "Show" }).click();
   const body = page.getByLabel(/^Event evt_/);
   await body.waitFor();
-  const event = JSON.parse(await body.innerText());
-  assert.equal(event.type, "checkout.session.completed");
-  assert.equal(event.data.object.mode, "subscription");
-  assert.match(event.data.object.client_reference_id, /^\d+$/, "the session names the Tollgate user");
+  const text = await body.innerText();
+  assert.match(text, /type: "checkout\.session\.completed"/);
+  assert.match(text, /mode: "subscription"/);
+  assert.match(text, /client_reference_id: "\d+"/, "the session names the Tollgate user");
 
   // The Billing Portal: cancel at period end, then come back.
   await screen(page, "Plans");
@@ -53,7 +53,7 @@ test("monthly with trial and LEARN10, premium, portal cancel, clock past the per
   await page.getByRole("link", { name: /Return to the site/ }).click();
   await page.getByRole("heading", { name: "Back from the Billing Portal" }).waitFor();
   await page.getByRole("link", { name: "Back to Tollgate" }).click();
-  await page.getByText(/\(cancelled\)/).waitFor();
+  await page.getByText(/\(canceled at period end\)/).waitFor();
 
   // Still entitled until the period ends; then move the clock past it.
   await page.getByRole("button", { name: "+1 month" }).click();
@@ -135,5 +135,30 @@ test("an instructor resets the sandbox from Settings; accounts stay", async () =
   assert.equal(await page.locator(".current").count(), 0, "the subscription is gone");
   await screen(page, "Access");
   await page.getByText("You have no Stripe customer yet").waitFor();
+  await page.context().close();
+});
+
+test("the test clock's one-click moves land just after the trial's end and the paid renewal", async () => {
+  const page = await newUser("hedy@example.com");
+  await page.getByRole("switch").first().check();
+  await page.getByRole("button", { name: "Subscribe monthly" }).click();
+  await checkout(page, { card: "4242424242424242" });
+  await page.locator(".badge.trialing").waitFor();
+  const clock = page.getByLabel("Test clock");
+  await clock.getByText(/^It is /).waitFor();
+  await shot(page, "plans-clock-trial");
+  await clock.getByRole("button", { name: "To the trial's end, and its first charge" }).click();
+  await page.locator(".badge.active").waitFor();
+  const renews = async () => (await page.locator(".current li", { hasText: /^Renews / }).innerText()).replace("Renews ", "");
+  const first = await renews();
+  await clock.getByRole("button", { name: "To the next renewal, and its charge" }).click();
+  await page.getByRole("status").filter({ hasText: "The test clock moved to" }).waitFor();
+  assert.notEqual(await renews(), first, "a new period began");
+  assert.equal(await page.locator(".badge.active").count(), 1, "still active: the renewal was paid");
+  await shot(page, "plans-clock-renewed");
+  // Three invoices paid: the trial's £0 one, the first charge at the trial's end, the renewal.
+  await screen(page, "Events");
+  await page.locator('tr.event[data-type="invoice.paid"]').nth(2).waitFor();
+  assert.equal(await page.locator('tr.event[data-type="invoice.paid"]').count(), 3);
   await page.context().close();
 });

@@ -1,9 +1,10 @@
 import { useState } from "preact/hooks";
-import { AdvanceClock, ManageBilling, Plans as loadPlans, Subscribe } from "../../wailsjs/go/main/App";
-import type { tollgate } from "../../wailsjs/go/models";
+import { ManageBilling, MoveClock, Plans as loadPlans, Subscribe } from "../../wailsjs/go/main/App";
+import type { billing, tollgate } from "../../wailsjs/go/models";
 import { BrowserOpenURL } from "../../wailsjs/runtime/runtime";
 import { errorText } from "../errors";
-import { day, money, per, statusLabel } from "../format";
+import { Clock } from "../Clock";
+import { day, money, per, statusLabel, when } from "../format";
 import { useLoad } from "../load";
 
 /** open sends the person to Stripe: the system browser from the window, this tab in serve mode. */
@@ -41,10 +42,16 @@ export function Plans() {
       const r = await ManageBilling();
       open(r.url, setNotice, "The Billing Portal");
     });
-  const advance = (days: number) =>
+  const [moving, setMoving] = useState<billing.ClockMove | null>(null);
+  const move = (m: billing.ClockMove) =>
     act("clock", async () => {
-      setData(await AdvanceClock(days));
-      setNotice(`The test clock moved ${days} day${days === 1 ? "" : "s"} forward; Stripe ran everything that fell due.`);
+      setMoving(m);
+      try {
+        setData(await MoveClock(m.id));
+        setNotice(`The test clock moved to ${when(m.to)}; Stripe ran everything that fell due.`);
+      } finally {
+        setMoving(null);
+      }
     });
 
   return (
@@ -88,14 +95,7 @@ export function Plans() {
             . Test cards: <code>4242 4242 4242 4242</code> pays, <code>4000 0000 0000 0002</code> is declined,{" "}
             <code>4000 0000 0000 0341</code> is accepted but fails at renewal.
           </p>
-          {data.testClock && (
-            <Clock
-              busy={busy === "clock"}
-              disabled={busy !== ""}
-              yearly={data.subscriptions.length > 0 && data.subscriptions.every((s) => s.interval === "year" || s.status === "canceled")}
-              onAdvance={advance}
-            />
-          )}
+          {data.clock.id && <Clock clock={data.clock} moving={moving} disabled={busy !== ""} onMove={move} />}
         </>
       )}
     </section>
@@ -111,12 +111,12 @@ function Current(props: { subs: tollgate.Subscription[]; onManage: () => void; b
           <span class={"badge " + s.status}>{statusLabel(s.status)}</span>{" "}
           <strong>{s.interval === "year" ? "Yearly" : "Monthly"}</strong>
           <ul class="facts-inline">
-            {s.status === "trialing" && day(s.trialEnd) && <li>Trial ends {day(s.trialEnd)}</li>}
+            {s.status === "trialing" && day(s.trialEnd) && <li>Trial ends {when(s.trialEnd)}</li>}
             {s.status !== "canceled" && day(s.currentPeriodEnd) && (
-              <li>{s.cancelAtPeriodEnd ? `Ends ${day(s.currentPeriodEnd)} (cancelled)` : `Renews ${day(s.currentPeriodEnd)}`}</li>
+              <li>{s.cancelAtPeriodEnd ? `Ends ${when(s.currentPeriodEnd)} (canceled at period end)` : `Renews ${when(s.currentPeriodEnd)}`}</li>
             )}
-            {s.status === "past_due" && day(s.nextPaymentAttempt) && <li>Next payment attempt {day(s.nextPaymentAttempt)}</li>}
-            {s.status === "canceled" && day(s.endedAt) && <li>Ended {day(s.endedAt)}</li>}
+            {s.status === "past_due" && day(s.nextPaymentAttempt) && <li>Next payment attempt {when(s.nextPaymentAttempt)}</li>}
+            {s.status === "canceled" && day(s.endedAt) && <li>Ended {when(s.endedAt)}</li>}
             <li>
               <code>{s.stripeId}</code>
             </li>
@@ -126,36 +126,6 @@ function Current(props: { subs: tollgate.Subscription[]; onManage: () => void; b
       <button onClick={props.onManage} disabled={props.busy}>
         {props.busy ? "Opening…" : "Manage billing"}
       </button>
-    </article>
-  );
-}
-
-// Stripe moves a clock at most two intervals of the shortest plan at once, so a
-// year is offered only when every subscription is yearly.
-const steps: [number, string][] = [
-  [1, "+1 day"],
-  [7, "+7 days"],
-  [31, "+1 month"],
-];
-const yearStep: [number, string] = [366, "+1 year"];
-
-function Clock(props: { busy: boolean; disabled: boolean; yearly: boolean; onAdvance: (days: number) => void }) {
-  return (
-    <article class="card clock">
-      <h2>Test clock</h2>
-      <p class="muted">
-        Your Stripe customer lives on a test clock. Move it forward to see a trial end, a renewal, a failed payment or a
-        cancellation happen now instead of next month. As in Stripe, a renewal invoice is drafted when the period
-        ends and charged about an hour later.
-      </p>
-      <div class="actions">
-        {(props.yearly ? [...steps, yearStep] : steps).map(([days, label]) => (
-          <button disabled={props.disabled} onClick={() => props.onAdvance(days)}>
-            {label}
-          </button>
-        ))}
-        {props.busy && <span class="muted">Moving time…</span>}
-      </div>
     </article>
   );
 }

@@ -28,6 +28,78 @@ export namespace billing {
 	        this.hasTestAccess2 = source["hasTestAccess2"];
 	    }
 	}
+	export class ClockMove {
+	    id: string;
+	    label: string;
+	    // Go type: time
+	    to: any;
+	    why: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ClockMove(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.label = source["label"];
+	        this.to = this.convertValues(source["to"], null);
+	        this.why = source["why"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class ClockView {
+	    id: string;
+	    // Go type: time
+	    now: any;
+	    moves: ClockMove[];
+	
+	    static createFrom(source: any = {}) {
+	        return new ClockView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.now = this.convertValues(source["now"], null);
+	        this.moves = this.convertValues(source["moves"], ClockMove);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class Explanation {
 	    means: string;
 	    did: string;
@@ -390,6 +462,7 @@ export namespace main {
 	    paymentFailed: boolean;
 	    trialDays: number;
 	    promotion: string;
+	    clock: billing.ClockView;
 	
 	    static createFrom(source: any = {}) {
 	        return new Plans(source);
@@ -404,6 +477,7 @@ export namespace main {
 	        this.paymentFailed = source["paymentFailed"];
 	        this.trialDays = source["trialDays"];
 	        this.promotion = source["promotion"];
+	        this.clock = this.convertValues(source["clock"], billing.ClockView);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {

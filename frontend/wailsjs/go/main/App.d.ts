@@ -12,8 +12,6 @@ export function About():Promise<main.About>;
 
 export function Access():Promise<billing.Access>;
 
-export function AdvanceClock(arg1:number):Promise<main.Plans>;
-
 export function CurrentUser():Promise<tollgate.User>;
 
 export function EventPayload(arg1:string):Promise<string>;
@@ -25,6 +23,8 @@ export function Login(arg1:string,arg2:string):Promise<tollgate.User>;
 export function Logout():Promise<void>;
 
 export function ManageBilling():Promise<billing.Redirect>;
+
+export function MoveClock(arg1:string):Promise<main.Plans>;
 
 export function Plans():Promise<main.Plans>;
 

@@ -10,10 +10,6 @@ export function Access() {
   return window['go']['main']['App']['Access']();
 }
 
-export function AdvanceClock(arg1) {
-  return window['go']['main']['App']['AdvanceClock'](arg1);
-}
-
 export function CurrentUser() {
   return window['go']['main']['App']['CurrentUser']();
 }
@@ -36,6 +32,10 @@ export function Logout() {
 
 export function ManageBilling() {
   return window['go']['main']['App']['ManageBilling']();
+}
+
+export function MoveClock(arg1) {
+  return window['go']['main']['App']['MoveClock'](arg1);
 }
 
 export function Plans() {
