@@ -139,14 +139,25 @@ func (a *App) Access() (billing.Access, error) {
 	})
 }
 
+// PremiumView is the Premium screen: its content, and why it is open.
+type PremiumView struct {
+	Text   string `json:"text"`
+	Why    string `json:"why"`    // how test-access came
+	Notice string `json:"notice"` // while a payment has failed: access continues during the retries
+}
+
 // Premium returns the premium content, refused in Go without test-access.
 // It answers from the local copy, so it works whatever Stripe's state.
-func (a *App) Premium() (string, error) {
-	return withUser(a, "Open Premium", func(ctx context.Context, u *tollgate.User) (string, error) {
+func (a *App) Premium() (PremiumView, error) {
+	return withUser(a, "Open Premium", func(ctx context.Context, u *tollgate.User) (PremiumView, error) {
 		if err := a.lab.Gate.RequireFeature(ctx, u, tollgate.FeatureTestAccess); err != nil {
-			return "", err
+			return PremiumView{}, err
 		}
-		return "Welcome to Premium, " + u.Name + ". This text left Go only because your account has the test-access entitlement.", nil
+		why, notice, err := a.lab.Gate.Why(ctx, u, tollgate.FeatureTestAccess)
+		return PremiumView{
+			Text: "Welcome to Premium, " + u.Name + ". This text left Go only because your account has the test-access entitlement.",
+			Why:  why, Notice: notice,
+		}, err
 	})
 }
 

@@ -76,7 +76,8 @@ func (s *Service) advance(ctx context.Context, c *tollgate.Customer, target time
 	if clock.Status != stripe.TestHelpersTestClockStatusReady {
 		return time.Time{}, tollgate.Errorf(tollgate.EUNAVAILABLE, "The test clock ended in status %q instead of ready.", clock.Status)
 	}
-	return unix(clock.FrozenTime), s.Sync(ctx, c.StripeID)
+	_, err = s.sync(ctx, c.StripeID, origin{what: "moving the test clock", at: unix(clock.FrozenTime)})
+	return unix(clock.FrozenTime), err
 }
 
 // The moves the Plans screen offers.

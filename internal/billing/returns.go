@@ -49,5 +49,6 @@ func (r Returns) PortalReturned(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.Sync(ctx, c.StripeID)
+	_, err = s.sync(ctx, c.StripeID, origin{what: "the return from the Billing Portal"})
+	return err
 }

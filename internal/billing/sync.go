@@ -1,6 +1,7 @@
 package billing
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -22,12 +23,19 @@ var _ tollgate.EventApplier = (*Service)(nil)
 // locally, used by webhook events and the Checkout success page alike, so
 // that events arriving late, twice or out of order can never leave a stale state.
 func (s *Service) Sync(ctx context.Context, customerID string) error {
-	_, err := s.sync(ctx, customerID)
+	_, err := s.sync(ctx, customerID, origin{what: "a re-read of Stripe"})
 	return err
 }
 
+// origin is what made Tollgate re-read Stripe, and Stripe's time then: the
+// Access screen gives it as the reason an entitlement came or went.
+type origin struct {
+	what string    // "the invoice.paid event evt_…", "the Checkout success page"
+	at   time.Time // Stripe's time (an event's, the test clock's); zero for now
+}
+
 // sync is Sync, saying what it re-read and what changed locally.
-func (s *Service) sync(ctx context.Context, customerID string) (*tollgate.Effect, error) {
+func (s *Service) sync(ctx context.Context, customerID string, from origin) (*tollgate.Effect, error) {
 	// One sync at a time: two reads racing to the store could leave the older one last.
 	s.syncMu.Lock()
 	defer s.syncMu.Unlock()
@@ -35,10 +43,11 @@ func (s *Service) sync(ctx context.Context, customerID string) (*tollgate.Effect
 	if err != nil {
 		return nil, fmt.Errorf("billing: sync: %w", err)
 	}
-	eff, before, err := s.before(ctx, c)
+	eff, before, was, err := s.before(ctx, c)
 	if err != nil {
 		return nil, err
 	}
+	var live, ended *tollgate.Subscription // which subscription an entitlement came with, or went with
 	eff.Reread = append(eff.Reread, "subscriptions")
 	now := time.Now().UTC()
 	for sub, err := range s.sc.V1Subscriptions.List(ctx, &stripe.SubscriptionListParams{Customer: stripe.String(customerID), Status: stripe.String("all")}) {
@@ -59,6 +68,11 @@ func (s *Service) sync(ctx context.Context, customerID string) (*tollgate.Effect
 			return nil, fmt.Errorf("billing: sync: %w", err)
 		}
 		eff.Subscriptions = append(eff.Subscriptions, tollgate.StatusChange{ID: sub.ID, Before: before[sub.ID], After: local.Status})
+		if local.Live() && live == nil {
+			live = local
+		} else if !local.Live() && before[sub.ID] != local.Status && ended == nil {
+			ended = local
+		}
 	}
 	eff.Reread = append(eff.Reread, "active entitlements")
 	keys := []string{}
@@ -70,7 +84,8 @@ func (s *Service) sync(ctx context.Context, customerID string) (*tollgate.Effect
 	}
 	slices.Sort(keys)
 	eff.EntitlementsAfter = keys
-	if err := s.store.PutEntitlements(ctx, &tollgate.Entitlements{CustomerID: customerID, LookupKeys: keys, UpdatedAt: now}); err != nil {
+	why := whyChanged(was, keys, cmp.Or(from.at, now), from.what, live, ended)
+	if err := s.store.PutEntitlements(ctx, &tollgate.Entitlements{CustomerID: customerID, LookupKeys: keys, UpdatedAt: now, Why: why}); err != nil {
 		return nil, fmt.Errorf("billing: sync: %w", err)
 	}
 	s.log.Debug("synced", logkey.Customer, customerID, logkey.Entitlements, keys)
@@ -82,10 +97,10 @@ func (s *Service) sync(ctx context.Context, customerID string) (*tollgate.Effect
 
 // before reads the local copy a sync is about to replace: the entitlements
 // and each subscription's status, so the Events screen can show what changed.
-func (s *Service) before(ctx context.Context, c *tollgate.Customer) (*tollgate.Effect, map[string]string, error) {
+func (s *Service) before(ctx context.Context, c *tollgate.Customer) (*tollgate.Effect, map[string]string, *tollgate.Entitlements, error) {
 	subs, err := s.store.SubscriptionsByUser(ctx, c.UserID)
 	if err != nil {
-		return nil, nil, fmt.Errorf("billing: sync: %w", err)
+		return nil, nil, nil, fmt.Errorf("billing: sync: %w", err)
 	}
 	statuses := make(map[string]string, len(subs))
 	for _, sub := range subs {
@@ -93,11 +108,39 @@ func (s *Service) before(ctx context.Context, c *tollgate.Customer) (*tollgate.E
 	}
 	ents, err := s.store.EntitlementsByCustomer(ctx, c.StripeID)
 	if err != nil {
-		return nil, nil, fmt.Errorf("billing: sync: %w", err)
+		return nil, nil, nil, fmt.Errorf("billing: sync: %w", err)
 	}
-	was := append([]string{}, ents.LookupKeys...)
-	slices.Sort(was)
-	return &tollgate.Effect{Reread: []string{}, Subscriptions: []tollgate.StatusChange{}, EntitlementsBefore: was}, statuses, nil
+	had := append([]string{}, ents.LookupKeys...)
+	slices.Sort(had)
+	return &tollgate.Effect{Reread: []string{}, Subscriptions: []tollgate.StatusChange{}, EntitlementsBefore: had}, statuses, ents, nil
+}
+
+// whyChanged carries the reasons of was forward and records, for each
+// entitlement that came or went in this sync, when, after what and with
+// which subscription.
+func whyChanged(was *tollgate.Entitlements, now []string, at time.Time, source string, live, ended *tollgate.Subscription) map[string]tollgate.EntitlementChange {
+	why := make(map[string]tollgate.EntitlementChange, len(was.Why)+len(now))
+	for k, c := range was.Why {
+		why[k] = c
+	}
+	change := func(key string, granted bool, sub *tollgate.Subscription) {
+		c := tollgate.EntitlementChange{Granted: granted, At: at, Source: source}
+		if sub != nil {
+			c.Subscription, c.Status = sub.StripeID, sub.Status
+		}
+		why[key] = c
+	}
+	for _, k := range now {
+		if !was.Has(k) {
+			change(k, true, live)
+		}
+	}
+	for _, k := range was.LookupKeys {
+		if !slices.Contains(now, k) {
+			change(k, false, cmp.Or(ended, live))
+		}
+	}
+	return why
 }
 
 // SyncAll re-reads every customer Tollgate made. Stripe sends no events to
@@ -114,7 +157,8 @@ func (s *Service) SyncAll(ctx context.Context) error {
 			break
 		}
 		// One customer Stripe no longer knows must not keep the others stale.
-		errs = append(errs, s.Sync(ctx, id))
+		_, err := s.sync(ctx, id, origin{what: "Tollgate's re-read at its set-up"})
+		errs = append(errs, err)
 	}
 	return errors.Join(append(errs, ctx.Err())...)
 }
@@ -175,7 +219,7 @@ func (s *Service) SyncCheckoutSession(ctx context.Context, sessionID string) (us
 	if cs.Customer != nil {
 		customer = cs.Customer.ID
 	}
-	userID, _, err = s.applyCheckoutSession(ctx, cs.ID, cs.ClientReferenceID, customer)
+	userID, _, err = s.applyCheckoutSession(ctx, cs.ID, cs.ClientReferenceID, customer, origin{what: "the Checkout success page"})
 	return userID, err
 }
 
@@ -183,7 +227,7 @@ func (s *Service) SyncCheckoutSession(ctx context.Context, sessionID string) (us
 // when that customer is the one Tollgate made for the user the session names:
 // client_reference_id alone is not proof, since any session on the account
 // (another app's, another learner's) may carry a number there.
-func (s *Service) applyCheckoutSession(ctx context.Context, sessionID, clientReferenceID, customerID string) (uint64, *tollgate.Effect, error) {
+func (s *Service) applyCheckoutSession(ctx context.Context, sessionID, clientReferenceID, customerID string, from origin) (uint64, *tollgate.Effect, error) {
 	userID, err := strconv.ParseUint(clientReferenceID, 10, 64)
 	if err != nil {
 		return 0, nil, tollgate.Errorf(tollgate.ENOTFOUND, "Checkout session %s is not one of Tollgate's (client_reference_id %q).", sessionID, clientReferenceID)
@@ -194,7 +238,7 @@ func (s *Service) applyCheckoutSession(ctx context.Context, sessionID, clientRef
 	} else if err != nil {
 		return 0, nil, fmt.Errorf("billing: checkout session %s: %w", sessionID, err)
 	}
-	eff, err := s.sync(ctx, customerID)
+	eff, err := s.sync(ctx, customerID, from)
 	return userID, eff, err
 }
 
@@ -232,6 +276,7 @@ func (s *Service) ApplyEvent(ctx context.Context, e *tollgate.Event) (tollgate.E
 			res.UserID = c.UserID
 		}
 	}
+	from := origin{what: "the " + e.Type + " event " + e.ID, at: e.Created}
 	var err error
 	switch handledEvents[e.Type] {
 	case checkoutSession:
@@ -239,7 +284,7 @@ func (s *Service) ApplyEvent(ctx context.Context, e *tollgate.Event) (tollgate.E
 			return res, nil
 		}
 		var userID uint64
-		userID, res.Effect, err = s.applyCheckoutSession(ctx, obj.ID, obj.ClientReferenceID, res.CustomerID)
+		userID, res.Effect, err = s.applyCheckoutSession(ctx, obj.ID, obj.ClientReferenceID, res.CustomerID, from)
 		if userID != 0 {
 			res.UserID = userID
 		}
@@ -247,7 +292,7 @@ func (s *Service) ApplyEvent(ctx context.Context, e *tollgate.Event) (tollgate.E
 		if res.CustomerID == "" {
 			return res, tollgate.Errorf(tollgate.EINVALID, "The %s event %s names no customer.", e.Type, e.ID)
 		}
-		res.Effect, err = s.sync(ctx, res.CustomerID)
+		res.Effect, err = s.sync(ctx, res.CustomerID, from)
 	default:
 		return res, nil
 	}

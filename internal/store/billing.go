@@ -182,9 +182,10 @@ func (db *DB) SubscriptionsByUser(ctx context.Context, userID uint64) ([]*tollga
 }
 
 type entitlementsRecord struct {
-	CustomerID string    `json:"customer_id"`
-	LookupKeys []string  `json:"lookup_keys"`
-	UpdatedAt  time.Time `json:"updated_at"`
+	CustomerID string                                `json:"customer_id"`
+	LookupKeys []string                              `json:"lookup_keys"`
+	UpdatedAt  time.Time                             `json:"updated_at"`
+	Why        map[string]tollgate.EntitlementChange `json:"why,omitempty"` // absent in records of earlier Tollgates
 }
 
 // PutEntitlements replaces the customer's active entitlements.

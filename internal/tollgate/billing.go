@@ -63,6 +63,20 @@ type Entitlements struct {
 	CustomerID string    `json:"customerId"`
 	LookupKeys []string  `json:"lookupKeys"`
 	UpdatedAt  time.Time `json:"updatedAt"`
+	// Why keeps, per lookup key, how it last came or went, for the Access
+	// and Premium screens to say.
+	Why map[string]EntitlementChange `json:"why,omitempty"`
+}
+
+// EntitlementChange is how an entitlement last came or went.
+type EntitlementChange struct {
+	Granted bool      `json:"granted"`
+	At      time.Time `json:"at"`
+	// Source is what made Tollgate re-read Stripe: "the invoice.paid event evt_…", "the Checkout success page".
+	Source string `json:"source"`
+	// Subscription is the subscription whose change brought it, and Status that subscription's status then.
+	Subscription string `json:"subscription"`
+	Status       string `json:"status"`
 }
 
 // Has reports whether key is among the entitlements.

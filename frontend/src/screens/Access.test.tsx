@@ -9,7 +9,7 @@ const { Access } = await import("./Access");
 
 const access = (extra = {}) => ({
   hasCustomer: true, customerId: "cus_1", local: [], live: [], liveError: "", onlyLocal: [], onlyLive: [],
-  hasTestAccess: false, hasTestAccess2: false, ...extra,
+  hasTestAccess: false, hasTestAccess2: false, why: [], notice: "", ...extra,
 });
 
 function row(key: string) {
@@ -49,5 +49,17 @@ describe("Access", () => {
     await screen.findByRole("table");
     expect(row("test-access")).toEqual({ local: "Active", live: "?" });
     expect(screen.getByRole("note").textContent).toContain("Stripe could not be reached.");
+  });
+
+  it("says how each entitlement came or went, and that access continues while a payment is retried", async () => {
+    go.Access.mockResolvedValue(access({
+      local: ["test-access"], live: ["test-access"],
+      why: [{ key: "test-access", text: "Granted 2 Dec 2026, 10:01 UTC, when subscription sub_1 was trialing. Tollgate learnt it from the customer.subscription.created event evt_1." }],
+      notice: "Your last payment failed, but access continues while Stripe retries.",
+    }));
+    render(<Access />);
+    const why = await screen.findByLabelText("Why");
+    expect(why.querySelector('li[data-why="test-access"]')!.textContent).toContain("when subscription sub_1 was trialing");
+    expect(screen.getByText(/access continues while Stripe retries/)).toBeTruthy();
   });
 });

@@ -55,6 +55,23 @@ export function Access() {
               })}
             </tbody>
           </table>
+          {data.notice && (
+            <p class="note" role="note">
+              {data.notice}
+            </p>
+          )}
+          {data.why.length > 0 && (
+            <div class="card why" aria-label="Why">
+              <h2>Why</h2>
+              <ul>
+                {data.why.map((r) => (
+                  <li data-why={r.key}>
+                    <code>{r.key}</code>: {r.text}
+                  </li>
+                ))}
+              </ul>
+            </div>
+          )}
           {data.liveError && (
             <p class="note" role="note">
               Stripe could not be asked just now: {data.liveError}

@@ -18,11 +18,14 @@ afterEach(() => {
   go.Premium.mockReset();
 });
 
+const premium = { text: "Welcome to Premium, Ada.", why: "Granted 2 Dec 2026, 10:01 UTC. Tollgate learnt it from the invoice.paid event evt_1.", notice: "" };
+
 describe("Premium", () => {
-  it("shows what Go returns to an entitled user", async () => {
-    go.Premium.mockResolvedValue("Welcome to Premium, Ada.");
+  it("shows what Go returns to an entitled user, with why it is open", async () => {
+    go.Premium.mockResolvedValue(premium);
     render(<Premium />);
     expect(await screen.findByText("Welcome to Premium, Ada.")).toBeTruthy();
+    expect(screen.getByText(/Tollgate learnt it from the invoice.paid event/)).toBeTruthy();
     expect(screen.queryByText("Locked")).toBeNull();
   });
 
@@ -34,7 +37,7 @@ describe("Premium", () => {
   });
 
   it("locks at once when a webhook takes the entitlement away", async () => {
-    go.Premium.mockResolvedValue("Welcome to Premium, Ada.");
+    go.Premium.mockResolvedValue(premium);
     render(<Premium />);
     await screen.findByText("Unlocked");
     go.Premium.mockRejectedValue("Premium needs the test-access entitlement.");

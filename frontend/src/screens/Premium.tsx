@@ -9,7 +9,13 @@ export function Premium() {
       {data && (
         <div class="card unlocked">
           <h2>Unlocked</h2>
-          <p>{data}</p>
+          <p>{data.text}</p>
+          {data.notice && (
+            <p class="note" role="note">
+              {data.notice}
+            </p>
+          )}
+          {data.why && <p class="why">{data.why}</p>}
           <p class="muted">
             Go checked the <code>test-access</code> entitlement in Tollgate's own copy, with no call to Stripe: the
             webhook keeps that copy current.

@@ -1,5 +1,19 @@
 export namespace billing {
 	
+	export class Reason {
+	    key: string;
+	    text: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Reason(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.key = source["key"];
+	        this.text = source["text"];
+	    }
+	}
 	export class Access {
 	    hasCustomer: boolean;
 	    customerId: string;
@@ -10,6 +24,8 @@ export namespace billing {
 	    onlyLive: string[];
 	    hasTestAccess: boolean;
 	    hasTestAccess2: boolean;
+	    why: Reason[];
+	    notice: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new Access(source);
@@ -26,7 +42,27 @@ export namespace billing {
 	        this.onlyLive = source["onlyLive"];
 	        this.hasTestAccess = source["hasTestAccess"];
 	        this.hasTestAccess2 = source["hasTestAccess2"];
+	        this.why = this.convertValues(source["why"], Reason);
+	        this.notice = source["notice"];
 	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 	export class ClockMove {
 	    id: string;
@@ -138,6 +174,7 @@ export namespace billing {
 	        this.interval = source["interval"];
 	    }
 	}
+	
 	export class Redirect {
 	    url: string;
 	    portal: boolean;
@@ -497,6 +534,22 @@ export namespace main {
 		    }
 		    return a;
 		}
+	}
+	export class PremiumView {
+	    text: string;
+	    why: string;
+	    notice: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new PremiumView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.text = source["text"];
+	        this.why = source["why"];
+	        this.notice = source["notice"];
+	    }
 	}
 
 }

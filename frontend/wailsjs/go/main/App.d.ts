@@ -28,7 +28,7 @@ export function MoveClock(arg1:string):Promise<main.Plans>;
 
 export function Plans():Promise<main.Plans>;
 
-export function Premium():Promise<string>;
+export function Premium():Promise<main.PremiumView>;
 
 export function Register(arg1:string,arg2:string,arg3:string):Promise<tollgate.User>;
 
