@@ -53,7 +53,7 @@ test("monthly with trial and LEARN10, premium, portal cancel, clock past the per
   await page.getByRole("link", { name: /Return to the site/ }).click();
   await page.getByRole("heading", { name: "Back from the Billing Portal" }).waitFor();
   await page.getByRole("link", { name: "Back to Tollgate" }).click();
-  await page.getByText(/\(cancelled\)/).waitFor();
+  await page.getByText(/\(canceled\)/).waitFor();
 
   // Still entitled until the period ends; then move the clock past it.
   await page.getByRole("button", { name: "+1 month" }).click();

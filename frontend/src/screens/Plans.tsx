@@ -113,7 +113,7 @@ function Current(props: { subs: tollgate.Subscription[]; onManage: () => void; b
           <ul class="facts-inline">
             {s.status === "trialing" && day(s.trialEnd) && <li>Trial ends {day(s.trialEnd)}</li>}
             {s.status !== "canceled" && day(s.currentPeriodEnd) && (
-              <li>{s.cancelAtPeriodEnd ? `Ends ${day(s.currentPeriodEnd)} (cancelled)` : `Renews ${day(s.currentPeriodEnd)}`}</li>
+              <li>{s.cancelAtPeriodEnd ? `Ends ${day(s.currentPeriodEnd)} (canceled)` : `Renews ${day(s.currentPeriodEnd)}`}</li>
             )}
             {s.status === "past_due" && day(s.nextPaymentAttempt) && <li>Next payment attempt {day(s.nextPaymentAttempt)}</li>}
             {s.status === "canceled" && day(s.endedAt) && <li>Ended {day(s.endedAt)}</li>}
