@@ -104,7 +104,7 @@ export function Settings(props: { user: tollgate.User }) {
       <h2>Your account</h2>
       <dl class="card facts">
         <dt>Name</dt>
-        <dd>{props.user.name}</dd>
+        <dd class="words">{props.user.name}</dd>
         <dt>Email</dt>
         <dd>{props.user.email}</dd>
         <dt>Member since</dt>
