@@ -2,6 +2,9 @@
 // Go methods as the window, through the HTTP bridge.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { launchBrowser, startServe } from "./tollgate.mjs";
 
 let app, browser;
@@ -122,5 +125,45 @@ describe("the token", () => {
     const cookies = await context.cookies();
     assert.equal(cookies.length, 0, "the token is never a cookie: cookies ignore ports and would reach other local servers");
     await context.close();
+  });
+
+  test("a tab from before a restart says so, and a stopped server is 'not answering'", async () => {
+    const data = mkdtempSync(join(tmpdir(), "tollgate-e2e-restart-"));
+    let first = await startServe([], { data });
+    let second;
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await page.goto(first.url);
+      await page.locator("main h1").waitFor();
+      const alert = page.getByRole("alert");
+
+      // Stopped: the server is not there at all.
+      await first.stop();
+      first = null;
+      await page.evaluate(() => { window.location.hash = "#/register"; });
+      await page.getByLabel("Email").fill("restart@example.com");
+      await page.getByLabel("Name").fill("Restart");
+      await page.getByLabel("Password").fill("correct horse");
+      await page.getByRole("button", { name: "Create account" }).click();
+      await alert.filter({ hasText: "Tollgate is not answering" }).waitFor();
+
+      // Started again on the same port and data folder: it answers, but with a new token.
+      const port = new URL(page.url()).port;
+      second = await startServe(["--addr", "127.0.0.1:" + port], { data });
+      assert.notEqual(new URL(second.url).searchParams.get("token"), new URL(page.url()).searchParams.get("token"));
+      await page.getByRole("button", { name: "Create account" }).click();
+      await alert.filter({ hasText: "earlier run" }).waitFor();
+      assert.equal(
+        await alert.innerText(),
+        "This tab's link is from an earlier run of tollgate serve. Open the link it printed this time, in the terminal where it runs.",
+      );
+      assert.equal(await page.getByLabel("Name").inputValue(), "Restart", "what was typed stays");
+    } finally {
+      await context.close();
+      await first?.stop();
+      await second?.stop();
+      rmSync(data, { recursive: true, force: true });
+    }
   });
 });
