@@ -3,7 +3,7 @@
 // longest name registration accepts, and a page that asks for nothing missing.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { launchBrowser, screen, shot, startServe } from "./tollgate.mjs";
+import { checkout, launchBrowser, register, screen, shot, startServe } from "./tollgate.mjs";
 
 let app, browser;
 before(async () => {
@@ -80,6 +80,36 @@ for (const [kind, name] of [
     await context.close();
   });
 }
+
+test("Premium's card is as wide locked as unlocked; Access shows badges as Plans does", async () => {
+  const page = await register(browser, app.url, "premium@example.com");
+  const cardWidth = async () => {
+    const card = await page.locator("main .card").boundingBox();
+    const section = await page.locator("main section").boundingBox();
+    return { card: card.width, section: section.width };
+  };
+  await screen(page, "Premium");
+  await page.getByRole("heading", { name: "Locked" }).waitFor();
+  const locked = await cardWidth();
+  await shot(page, "premium-locked");
+
+  await screen(page, "Plans");
+  await page.getByRole("button", { name: "Subscribe monthly" }).click();
+  await checkout(page, { card: "4242424242424242" });
+  await screen(page, "Premium");
+  await page.getByRole("heading", { name: "Unlocked" }).waitFor();
+  const unlocked = await cardWidth();
+  await shot(page, "premium-unlocked");
+  assert.equal(locked.card, unlocked.card, "the locked and unlocked cards are as wide");
+  assert.equal(unlocked.card, unlocked.section, "the card fills the screen's width, as on the other screens");
+
+  await screen(page, "Access");
+  const cell = page.locator('tr[data-feature="test-access"] td').nth(2);
+  assert.equal(await cell.innerText(), "Active");
+  assert.equal(await cell.locator(".badge.active").innerText(), "Active");
+  await shot(page, "access-badges");
+  await page.context().close();
+});
 
 test("the page has an icon, and asks the server for nothing it lacks", async () => {
   const context = await browser.newContext();
