@@ -93,7 +93,10 @@ describe("accounts", () => {
     await page.getByRole("link", { name: "Register" }).click();
     for (const [email, name, password, want] of [
       ["not-an-email", "Bob", "long enough", '"not-an-email" is not an email address like ada@example.com.'],
-      ["bob@example.com", "Bob", "short", "Your password must be at least 8 characters."],
+      ["bob@example.com", "Bob\tBuilder", "long enough", "Your name contains a control character (such as a tab, a line break or NUL); please remove it."],
+      ["bob@example.com", "Bob", "short", "Your password must be at least 8 bytes; yours has 5."],
+      ["bob@example.com", "Bob", "é".repeat(37), "Your password must be at most 72 bytes, as bcrypt reads no more; yours has 74 (an accented letter is 2 bytes, an emoji 4)."],
+      ["a".repeat(65) + "@example.com", "Bob", "long enough", "The part of your email address before the @ can be at most 64 bytes (RFC 5321); yours has 65."],
       ["ADA@example.com", "Imposter", "long enough", "An account with this email already exists; log in instead."],
     ]) {
       await register(page, email, name, password);
