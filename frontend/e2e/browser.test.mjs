@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { launchBrowser, startServe } from "./tollgate.mjs";
+import { launchBrowser, shot, startServe } from "./tollgate.mjs";
 
 let app, browser;
 before(async () => {
@@ -86,22 +86,33 @@ describe("accounts", () => {
     await page.close();
   });
 
-  test("registration errors are shown and nothing is lost", async () => {
+  test("registration shows every mistake at once, each beside its field, and nothing is lost", async () => {
     const page = await browser.newPage();
     await page.goto(app.url);
     await page.getByRole("button", { name: "Log out" }).click();
     await page.getByRole("link", { name: "Register" }).click();
-    for (const [email, name, password, want] of [
-      ["not-an-email", "Bob", "long enough", '"not-an-email" is not an email address like ada@example.com.'],
-      ["bob@example.com", "Bob\tBuilder", "long enough", "Your name contains a control character (such as a tab, a line break or NUL); please remove it."],
-      ["bob@example.com", "Bob", "short", "Your password must be at least 8 bytes; yours has 5."],
-      ["bob@example.com", "Bob", "é".repeat(37), "Your password must be at most 72 bytes, as bcrypt reads no more; yours has 74 (an accented letter is 2 bytes, an emoji 4)."],
-      ["a".repeat(65) + "@example.com", "Bob", "long enough", "The part of your email address before the @ can be at most 64 bytes (RFC 5321); yours has 65."],
-      ["ADA@example.com", "Imposter", "long enough", "An account with this email already exists; log in instead."],
+    for (const [email, name, password, alert, beside] of [
+      ["not-an-email", "Bob\tBuilder", "short", "Please correct the 3 fields marked above.", [
+        '"not-an-email" is not an email address like ada@example.com.',
+        "Your name contains a control character (such as a tab, a line break or NUL); please remove it.",
+        "Your password must be at least 8 bytes; yours has 5.",
+      ]],
+      ["bob@example.com", "Bob", "é".repeat(37), "Please correct the field marked above.", [
+        "Your password must be at most 72 bytes, as bcrypt reads no more; yours has 74 (an accented letter is 2 bytes, an emoji 4).",
+      ]],
+      ["a".repeat(65) + "@example.com", "Bob", "long enough", "Please correct the field marked above.", [
+        "The part of your email address before the @ can be at most 64 bytes (RFC 5321); yours has 65.",
+      ]],
+      ["ADA@example.com", "Imposter", "long enough", "An account with this email already exists; log in instead.", []],
     ]) {
       await register(page, email, name, password);
-      await page.getByRole("alert").filter({ hasText: want }).waitFor();
+      await page.getByRole("alert").filter({ hasText: alert }).waitFor();
+      for (const message of beside) await page.locator("small.field-error").filter({ hasText: message }).waitFor();
+      assert.equal(await page.locator("small.field-error").count(), beside.length, "no mark is left from the try before");
+      assert.equal(await page.getByLabel("Email").inputValue(), email);
       assert.equal(await page.getByLabel("Name").inputValue(), name);
+      assert.equal(await page.getByLabel("Password").inputValue(), password);
+      if (beside.length === 3) await shot(page, "register-errors");
     }
     await page.close();
   });

@@ -36,6 +36,13 @@ const (
 	maxEmailBytes     = 254
 )
 
+// The names of the registration form's inputs, which each FieldError names.
+const (
+	FieldEmail    = "email"
+	FieldName     = "name"
+	FieldPassword = "password"
+)
+
 // Service implements registration and login over a UserStore.
 type Service struct {
 	users    tollgate.UserStore
@@ -73,15 +80,21 @@ func New(users tollgate.UserStore, o Options) *Service {
 }
 
 // Register validates the input, hashes the password and creates the user.
+// Every input is checked, so that one answer names every mistake (a
+// tollgate.Invalid error with a FieldError per wrong input).
 func (s *Service) Register(ctx context.Context, email, name, password string) (*tollgate.User, error) {
+	var wrong []tollgate.FieldError
+	check := func(field string, err error) {
+		if err != nil {
+			wrong = append(wrong, tollgate.FieldError{Field: field, Message: tollgate.ErrorMessage(err)})
+		}
+	}
 	email, err := NormalizeEmail(email)
-	if err != nil {
-		return nil, err
-	}
-	if name, err = normalizeName(name); err != nil {
-		return nil, err
-	}
-	if err := checkPassword(password); err != nil {
+	check(FieldEmail, err)
+	name, err = normalizeName(name)
+	check(FieldName, err)
+	check(FieldPassword, checkPassword(password))
+	if err := tollgate.Invalid(wrong...); err != nil {
 		return nil, err
 	}
 	hash, err := bcrypt.GenerateFromPassword([]byte(password), s.cost)

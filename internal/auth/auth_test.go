@@ -3,8 +3,10 @@ package auth_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -165,6 +167,43 @@ func TestRegisterLimits(t *testing.T) {
 		})
 	}
 
+	t.Run("ErrEveryMistakeAtOnce", func(t *testing.T) {
+		s, _, _ := newService(t)
+		_, err := s.Register(ctx, "not-an-email", "Ada\x00", "short")
+		var e *tollgate.Error
+		if !errors.As(err, &e) || e.Code != tollgate.EINVALID {
+			t.Fatalf("err = %v, want an invalid *tollgate.Error", err)
+		}
+		want := []tollgate.FieldError{
+			{Field: auth.FieldEmail, Message: `"not-an-email" is not an email address like ada@example.com.`},
+			{Field: auth.FieldName, Message: "Your name contains a control character (such as a tab, a line break or NUL); please remove it."},
+			{Field: auth.FieldPassword, Message: "Your password must be at least 8 bytes; yours has 5."},
+		}
+		if !slices.Equal(e.Fields, want) {
+			t.Errorf("fields = %q\nwant     %q", e.Fields, want)
+		}
+		for _, f := range want {
+			if !strings.Contains(tollgate.ErrorMessage(err), f.Message) {
+				t.Errorf("message %q lacks %q", tollgate.ErrorMessage(err), f.Message)
+			}
+		}
+	})
+
+	t.Run("ErrTwoMistakes", func(t *testing.T) {
+		s, _, _ := newService(t)
+		_, err := s.Register(ctx, "ada@example.com", "", "")
+		var e *tollgate.Error
+		if !errors.As(err, &e) {
+			t.Fatalf("err = %v, want a *tollgate.Error", err)
+		}
+		var fields []string
+		for _, f := range e.Fields {
+			fields = append(fields, f.Field)
+		}
+		if got, want := strings.Join(fields, ","), "name,password"; got != want {
+			t.Errorf("fields = %s, want %s", got, want)
+		}
+	})
 }
 
 func TestLogin(t *testing.T) {
