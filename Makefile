@@ -10,7 +10,7 @@ APT_PKGS := libgtk-3-dev libwebkit2gtk-4.0-dev pkg-config gcc xvfb xauth imagema
             chromium fonts-dejavu-core
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 GO_SOURCES := $(shell find . -name '*.go' -not -path './frontend/*')
-FRONTEND_SOURCES := $(shell find frontend/src frontend/wailsjs -type f) frontend/index.html frontend/vite.config.ts frontend/tsconfig.json
+FRONTEND_SOURCES := $(shell find frontend/src frontend/public frontend/wailsjs -type f) frontend/index.html frontend/vite.config.ts frontend/tsconfig.json
 
 STRIPE_MOCK := $(CURDIR)/build/tools/stripe-mock
 NGROK_DOUBLE := $(CURDIR)/build/tools/ngrok-double
@@ -76,7 +76,7 @@ $(NGROK_DOUBLE): $(GO_SOURCES) go.mod go.sum
 test-e2e: build $(NGROK_DOUBLE)
 	mkdir -p build/screenshots
 	cd frontend && TOLLGATE_BIN=$(CURDIR)/$(BIN) NGROK_DOUBLE_BIN=$(NGROK_DOUBLE) SCREENSHOT_DIR=$(CURDIR)/build/screenshots \
-	  node --test --test-concurrency=1 e2e/browser.test.mjs e2e/billing.test.mjs e2e/cli.test.mjs e2e/tunnel.test.mjs e2e/events.test.mjs
+	  node --test --test-concurrency=1 e2e/browser.test.mjs e2e/layout.test.mjs e2e/billing.test.mjs e2e/cli.test.mjs e2e/tunnel.test.mjs e2e/events.test.mjs
 
 test-window: build
 	mkdir -p build/screenshots
@@ -87,4 +87,4 @@ bench:
 	go test -run '^$$' -bench . -benchmem ./...
 
 clean:
-	rm -rf build/bin build/tools build/screenshots frontend/dist/assets frontend/dist/index.html
+	rm -rf build/bin build/tools build/screenshots frontend/dist/assets frontend/dist/index.html frontend/dist/favicon.svg

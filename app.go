@@ -268,12 +268,13 @@ func withBilling[T any](a *App, op string, f func(context.Context, *billing.Serv
 }
 
 // fail is the one place that decides what the user sees of an error: the
-// message of a tollgate.Error, or a generic line for anything else, which is logged.
+// message of a tollgate.Error (with each input's, for a form), or a generic
+// line for anything else, which is logged.
 func (a *App) fail(op string, err error) error {
 	if tollgate.ErrorCode(err) == tollgate.EINTERNAL {
 		a.log.Error(op+" failed", logkey.Err, err)
 	} else {
 		a.log.Debug(op+" refused", logkey.Err, err)
 	}
-	return errors.New(tollgate.ErrorMessage(err))
+	return errors.New(tollgate.ErrorReply(err))
 }

@@ -2,7 +2,10 @@
 // Go methods as the window, through the HTTP bridge.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { launchBrowser, startServe } from "./tollgate.mjs";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { launchBrowser, shot, startServe } from "./tollgate.mjs";
 
 let app, browser;
 before(async () => {
@@ -83,19 +86,33 @@ describe("accounts", () => {
     await page.close();
   });
 
-  test("registration errors are shown and nothing is lost", async () => {
+  test("registration shows every mistake at once, each beside its field, and nothing is lost", async () => {
     const page = await browser.newPage();
     await page.goto(app.url);
     await page.getByRole("button", { name: "Log out" }).click();
     await page.getByRole("link", { name: "Register" }).click();
-    for (const [email, name, password, want] of [
-      ["not-an-email", "Bob", "long enough", '"not-an-email" is not an email address like ada@example.com.'],
-      ["bob@example.com", "Bob", "short", "Your password must be at least 8 characters."],
-      ["ADA@example.com", "Imposter", "long enough", "An account with this email already exists; log in instead."],
+    for (const [email, name, password, alert, beside] of [
+      ["not-an-email", "Bob\tBuilder", "short", "Please correct the 3 fields marked above.", [
+        '"not-an-email" is not an email address like ada@example.com.',
+        "Your name contains a control character (such as a tab, a line break or NUL); please remove it.",
+        "Your password must be at least 8 bytes; yours has 5.",
+      ]],
+      ["bob@example.com", "Bob", "é".repeat(37), "Please correct the field marked above.", [
+        "Your password must be at most 72 bytes, as bcrypt reads no more; yours has 74 (an accented letter is 2 bytes, an emoji 4).",
+      ]],
+      ["a".repeat(65) + "@example.com", "Bob", "long enough", "Please correct the field marked above.", [
+        "The part of your email address before the @ can be at most 64 bytes (RFC 5321); yours has 65.",
+      ]],
+      ["ADA@example.com", "Imposter", "long enough", "An account with this email already exists; log in instead.", []],
     ]) {
       await register(page, email, name, password);
-      await page.getByRole("alert").filter({ hasText: want }).waitFor();
+      await page.getByRole("alert").filter({ hasText: alert }).waitFor();
+      for (const message of beside) await page.locator("small.field-error").filter({ hasText: message }).waitFor();
+      assert.equal(await page.locator("small.field-error").count(), beside.length, "no mark is left from the try before");
+      assert.equal(await page.getByLabel("Email").inputValue(), email);
       assert.equal(await page.getByLabel("Name").inputValue(), name);
+      assert.equal(await page.getByLabel("Password").inputValue(), password);
+      if (beside.length === 3) await shot(page, "register-errors");
     }
     await page.close();
   });
@@ -122,5 +139,45 @@ describe("the token", () => {
     const cookies = await context.cookies();
     assert.equal(cookies.length, 0, "the token is never a cookie: cookies ignore ports and would reach other local servers");
     await context.close();
+  });
+
+  test("a tab from before a restart says so, and a stopped server is 'not answering'", async () => {
+    const data = mkdtempSync(join(tmpdir(), "tollgate-e2e-restart-"));
+    let first = await startServe([], { data });
+    let second;
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await page.goto(first.url);
+      await page.locator("main h1").waitFor();
+      const alert = page.getByRole("alert");
+
+      // Stopped: the server is not there at all.
+      await first.stop();
+      first = null;
+      await page.evaluate(() => { window.location.hash = "#/register"; });
+      await page.getByLabel("Email").fill("restart@example.com");
+      await page.getByLabel("Name").fill("Restart");
+      await page.getByLabel("Password").fill("correct horse");
+      await page.getByRole("button", { name: "Create account" }).click();
+      await alert.filter({ hasText: "Tollgate is not answering" }).waitFor();
+
+      // Started again on the same port and data folder: it answers, but with a new token.
+      const port = new URL(page.url()).port;
+      second = await startServe(["--addr", "127.0.0.1:" + port], { data });
+      assert.notEqual(new URL(second.url).searchParams.get("token"), new URL(page.url()).searchParams.get("token"));
+      await page.getByRole("button", { name: "Create account" }).click();
+      await alert.filter({ hasText: "earlier run" }).waitFor();
+      assert.equal(
+        await alert.innerText(),
+        "This tab's link is from an earlier run of tollgate serve. Open the link it printed this time, in the terminal where it runs.",
+      );
+      assert.equal(await page.getByLabel("Name").inputValue(), "Restart", "what was typed stays");
+    } finally {
+      await context.close();
+      await first?.stop();
+      await second?.stop();
+      rmSync(data, { recursive: true, force: true });
+    }
   });
 });

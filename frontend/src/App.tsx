@@ -72,7 +72,10 @@ export function App() {
         <div class="who">
           {user ? (
             <>
-              <span title={user.email}>{user.name}</span>
+              {/* A long name ends in an ellipsis; the title shows it whole, with the email. */}
+              <span class="name" title={`${user.name}\n${user.email}`}>
+                {user.name}
+              </span>
               <button class="link" onClick={logout}>
                 Log out
               </button>

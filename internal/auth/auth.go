@@ -9,6 +9,7 @@ import (
 	"net/mail"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/bcrypt"
@@ -16,12 +17,30 @@ import (
 	"github.com/tollgate/tollgate/internal/tollgate"
 )
 
-// Password length bounds. bcrypt reads at most 72 bytes, so a longer password
-// would silently be cut; refusing it is the honest answer.
+// Password length bounds, in bytes of UTF-8. bcrypt reads at most 72 bytes, so
+// a longer password would silently be cut; refusing it is the honest answer.
+// The minimum is in bytes too, so that the form speaks of one unit only (a
+// letter, digit or space is one byte; an accented letter two, an emoji four).
 const (
-	MinPasswordLen = 8
-	MaxPasswordLen = 72
-	maxNameLen     = 100
+	MinPasswordBytes = 8
+	MaxPasswordBytes = 72
+	maxNameLen       = 100 // characters: a limit for the screen, not for bcrypt
+)
+
+// RFC 5321's limits on an address, in bytes (its octets): the local part
+// (before the @) 64, the domain 255, and the whole address 254, the longest
+// that fits in a path of 256 with its angle brackets.
+const (
+	maxLocalPartBytes = 64
+	maxDomainBytes    = 255
+	maxEmailBytes     = 254
+)
+
+// The names of the registration form's inputs, which each FieldError names.
+const (
+	FieldEmail    = "email"
+	FieldName     = "name"
+	FieldPassword = "password"
 )
 
 // Service implements registration and login over a UserStore.
@@ -61,19 +80,21 @@ func New(users tollgate.UserStore, o Options) *Service {
 }
 
 // Register validates the input, hashes the password and creates the user.
+// Every input is checked, so that one answer names every mistake (a
+// tollgate.Invalid error with a FieldError per wrong input).
 func (s *Service) Register(ctx context.Context, email, name, password string) (*tollgate.User, error) {
+	var wrong []tollgate.FieldError
+	check := func(field string, err error) {
+		if err != nil {
+			wrong = append(wrong, tollgate.FieldError{Field: field, Message: tollgate.ErrorMessage(err)})
+		}
+	}
 	email, err := NormalizeEmail(email)
-	if err != nil {
-		return nil, err
-	}
-	name = strings.TrimSpace(name)
-	switch {
-	case name == "":
-		return nil, tollgate.Errorf(tollgate.EINVALID, "Please enter your name.")
-	case utf8.RuneCountInString(name) > maxNameLen:
-		return nil, tollgate.Errorf(tollgate.EINVALID, "Your name must be at most %d characters.", maxNameLen)
-	}
-	if err := checkPassword(password); err != nil {
+	check(FieldEmail, err)
+	name, err = normalizeName(name)
+	check(FieldName, err)
+	check(FieldPassword, checkPassword(password))
+	if err := tollgate.Invalid(wrong...); err != nil {
 		return nil, err
 	}
 	hash, err := bcrypt.GenerateFromPassword([]byte(password), s.cost)
@@ -123,11 +144,27 @@ func (s *Service) Login(ctx context.Context, email, password string) (*tollgate.
 }
 
 // NormalizeEmail trims and lower-cases an address and checks that it is a bare
-// address such as ada@example.com (no display name, no angle brackets).
+// address such as ada@example.com (no display name, no angle brackets) within
+// RFC 5321's lengths.
 func NormalizeEmail(email string) (string, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
 	if email == "" {
 		return "", tollgate.Errorf(tollgate.EINVALID, "Please enter your email address.")
+	}
+	if hasControl(email) {
+		return "", tollgate.Errorf(tollgate.EINVALID, "Your email address contains a control character (such as a tab or NUL); please remove it.")
+	}
+	// The most precise limit first: a long domain also makes a long address.
+	if at := strings.LastIndex(email, "@"); at >= 0 {
+		if n := len(email[:at]); n > maxLocalPartBytes {
+			return "", tollgate.Errorf(tollgate.EINVALID, "The part of your email address before the @ can be at most %d bytes (RFC 5321); yours has %d.", maxLocalPartBytes, n)
+		}
+		if n := len(email[at+1:]); n > maxDomainBytes {
+			return "", tollgate.Errorf(tollgate.EINVALID, "The part of your email address after the @ can be at most %d bytes (RFC 5321); yours has %d.", maxDomainBytes, n)
+		}
+	}
+	if n := len(email); n > maxEmailBytes {
+		return "", tollgate.Errorf(tollgate.EINVALID, "Your email address can be at most %d bytes (RFC 5321); yours has %d.", maxEmailBytes, n)
 	}
 	a, err := mail.ParseAddress(email)
 	if err != nil || a.Address != email || !strings.Contains(email[strings.LastIndex(email, "@"):], ".") {
@@ -136,14 +173,36 @@ func NormalizeEmail(email string) (string, error) {
 	return email, nil
 }
 
+// normalizeName trims a name and checks that it is one line of text of a
+// length the screen can show.
+func normalizeName(name string) (string, error) {
+	name = strings.TrimSpace(name)
+	switch {
+	case name == "":
+		return "", tollgate.Errorf(tollgate.EINVALID, "Please enter your name.")
+	case hasControl(name):
+		return "", tollgate.Errorf(tollgate.EINVALID, "Your name contains a control character (such as a tab, a line break or NUL); please remove it.")
+	case utf8.RuneCountInString(name) > maxNameLen:
+		return "", tollgate.Errorf(tollgate.EINVALID, "Your name must be at most %d characters.", maxNameLen)
+	}
+	return name, nil
+}
+
+// checkPassword counts bytes, bcrypt's unit, for both bounds.
 func checkPassword(p string) error {
 	switch {
 	case p == "":
 		return tollgate.Errorf(tollgate.EINVALID, "Please choose a password.")
-	case utf8.RuneCountInString(p) < MinPasswordLen:
-		return tollgate.Errorf(tollgate.EINVALID, "Your password must be at least %d characters.", MinPasswordLen)
-	case len(p) > MaxPasswordLen:
-		return tollgate.Errorf(tollgate.EINVALID, "Your password must be at most %d bytes.", MaxPasswordLen)
+	case len(p) < MinPasswordBytes:
+		return tollgate.Errorf(tollgate.EINVALID, "Your password must be at least %d bytes; yours has %d.", MinPasswordBytes, len(p))
+	case len(p) > MaxPasswordBytes:
+		return tollgate.Errorf(tollgate.EINVALID, "Your password must be at most %d bytes, as bcrypt reads no more; yours has %d (an accented letter is 2 bytes, an emoji 4).", MaxPasswordBytes, len(p))
 	}
 	return nil
+}
+
+// hasControl reports whether s holds a control character (C0, DEL or C1),
+// which no address or name has and which would garble what shows it.
+func hasControl(s string) bool {
+	return strings.IndexFunc(s, unicode.IsControl) >= 0
 }

@@ -3,8 +3,10 @@ package auth_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -106,8 +108,19 @@ func TestRegister(t *testing.T) {
 		{"ErrEmptyName", "ada@example.com", "   ", "password1", "enter your name"},
 		{"ErrLongName", "ada@example.com", strings.Repeat("a", 101), "password1", "at most 100"},
 		{"ErrEmptyPassword", "ada@example.com", "Ada", "", "choose a password"},
-		{"ErrShortPassword", "ada@example.com", "Ada", "short", "at least 8"},
-		{"ErrLongPassword", "ada@example.com", "Ada", strings.Repeat("p", 73), "at most 72"},
+		{"ErrShortPassword", "ada@example.com", "Ada", "short", "at least 8 bytes; yours has 5"},
+		// bcrypt's unit is the byte, so both bounds count bytes: é is two.
+		{"ErrShortPasswordInBytes", "ada@example.com", "Ada", "ééé", "at least 8 bytes; yours has 6"},
+		{"ErrLongPassword", "ada@example.com", "Ada", strings.Repeat("p", 73), "at most 72 bytes"},
+		{"ErrLongPasswordInBytes", "ada@example.com", "Ada", strings.Repeat("é", 37), "at most 72 bytes, as bcrypt reads no more; yours has 74"},
+		{"ErrLongLocalPart", strings.Repeat("a", 65) + "@example.com", "Ada", "password1", "before the @ can be at most 64 bytes"},
+		{"ErrLongDomain", "a@" + domain(256), "Ada", "password1", "after the @ can be at most 255 bytes"},
+		{"ErrLongEmail", strings.Repeat("a", 64) + "@" + domain(190), "Ada", "password1", "at most 254 bytes (RFC 5321); yours has 255"},
+		{"ErrNULInEmail", "ada\x00@example.com", "Ada", "password1", "email address contains a control character"},
+		{"ErrTabInEmail", "ada\t@example.com", "Ada", "password1", "email address contains a control character"},
+		{"ErrNULInName", "ada@example.com", "Ada\x00Lovelace", "password1", "name contains a control character"},
+		{"ErrNewlineInName", "ada@example.com", "Ada\nLovelace", "password1", "name contains a control character"},
+		{"ErrC1InName", "ada@example.com", "Ada\u0085Lovelace", "password1", "name contains a control character"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s, db, _ := newService(t)
@@ -123,6 +136,74 @@ func TestRegister(t *testing.T) {
 			}
 		})
 	}
+}
+
+// domain returns a well-formed domain name of n bytes (n >= 5), in labels short enough for DNS.
+func domain(n int) string {
+	label := strings.Repeat("d", 50) + "."
+	k := (n - 5) / len(label)
+	return strings.Repeat(label, k) + strings.Repeat("d", n-4-k*len(label)) + ".com"
+}
+
+func TestRegisterLimits(t *testing.T) {
+	ctx := context.Background()
+	// Each input at its longest or shortest allowed.
+	for _, tc := range []struct {
+		name, email, userName, password string
+	}{
+		{"OKLongestEmail", strings.Repeat("a", 64) + "@" + domain(189), "Ada", "password1"},
+		{"OKLongestName", "ada@example.com", strings.Repeat("n", 100), "password1"},
+		{"OKShortestPassword", "ada@example.com", "Ada", "éééé"},
+		{"OKLongestPassword", "ada@example.com", "Ada", strings.Repeat("é", 36)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := len(tc.email); tc.name == "OKLongestEmail" && got != 254 {
+				t.Fatalf("the test's address is %d bytes, want 254", got)
+			}
+			s, _, _ := newService(t)
+			if _, err := s.Register(ctx, tc.email, tc.userName, tc.password); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+
+	t.Run("ErrEveryMistakeAtOnce", func(t *testing.T) {
+		s, _, _ := newService(t)
+		_, err := s.Register(ctx, "not-an-email", "Ada\x00", "short")
+		var e *tollgate.Error
+		if !errors.As(err, &e) || e.Code != tollgate.EINVALID {
+			t.Fatalf("err = %v, want an invalid *tollgate.Error", err)
+		}
+		want := []tollgate.FieldError{
+			{Field: auth.FieldEmail, Message: `"not-an-email" is not an email address like ada@example.com.`},
+			{Field: auth.FieldName, Message: "Your name contains a control character (such as a tab, a line break or NUL); please remove it."},
+			{Field: auth.FieldPassword, Message: "Your password must be at least 8 bytes; yours has 5."},
+		}
+		if !slices.Equal(e.Fields, want) {
+			t.Errorf("fields = %q\nwant     %q", e.Fields, want)
+		}
+		for _, f := range want {
+			if !strings.Contains(tollgate.ErrorMessage(err), f.Message) {
+				t.Errorf("message %q lacks %q", tollgate.ErrorMessage(err), f.Message)
+			}
+		}
+	})
+
+	t.Run("ErrTwoMistakes", func(t *testing.T) {
+		s, _, _ := newService(t)
+		_, err := s.Register(ctx, "ada@example.com", "", "")
+		var e *tollgate.Error
+		if !errors.As(err, &e) {
+			t.Fatalf("err = %v, want a *tollgate.Error", err)
+		}
+		var fields []string
+		for _, f := range e.Fields {
+			fields = append(fields, f.Field)
+		}
+		if got, want := strings.Join(fields, ","), "name,password"; got != want {
+			t.Errorf("fields = %s, want %s", got, want)
+		}
+	})
 }
 
 func TestLogin(t *testing.T) {

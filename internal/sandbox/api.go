@@ -400,9 +400,11 @@ func (s *Sandbox) getAccount(c *call) (any, error) {
 	if err := c.p.finish(); err != nil {
 		return nil, err
 	}
+	// A UK account, as the demo catalog's prices are in pounds: a learner
+	// comparing the account with its prices should find them agree.
 	return map[string]any{
-		"id": "acct_tollgatesandbox", "object": "account", "type": "standard", "country": "US",
-		"default_currency": "usd", "charges_enabled": true, "payouts_enabled": false, "details_submitted": true,
+		"id": "acct_tollgatesandbox", "object": "account", "type": "standard", "country": "GB",
+		"default_currency": "gbp", "charges_enabled": true, "payouts_enabled": false, "details_submitted": true,
 		"email": nil, "created": 0, "metadata": map[string]string{},
 		"business_profile": map[string]any{"name": "Tollgate Sandbox"},
 		"settings":         map[string]any{"dashboard": map[string]any{"display_name": "Tollgate Sandbox", "timezone": "Etc/UTC"}},

@@ -106,7 +106,7 @@ func (s *Sandbox) renderInvoice(inv *invoice, ex expand) map[string]any {
 		paidAt = inv.PaidAt
 	}
 	return map[string]any{
-		"id": inv.ID, "object": "invoice", "account_country": "US", "account_name": "Tollgate Sandbox", "account_tax_ids": nil,
+		"id": inv.ID, "object": "invoice", "account_country": "GB", "account_name": "Tollgate Sandbox", "account_tax_ids": nil,
 		"amount_due": inv.Total, "amount_overpaid": 0, "amount_paid": inv.AmountPaid, "amount_remaining": inv.Total - inv.AmountPaid,
 		"amount_shipping": 0, "application": nil, "attempt_count": inv.AttemptCount, "attempted": inv.Attempted,
 		"auto_advance": inv.Status == invOpen || inv.AutoFinalizeAt != 0, "automatic_tax": map[string]any{"enabled": false, "liability": nil, "status": nil},

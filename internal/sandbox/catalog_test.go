@@ -83,6 +83,10 @@ func TestCatalog(t *testing.T) {
 		if a.ID == "" || a.Settings.Dashboard.DisplayName != "Tollgate Sandbox" {
 			t.Fatalf("account = %+v", a)
 		}
+		// The demo catalog charges pounds, so the account is British.
+		if a.Country != "GB" || a.DefaultCurrency != stripe.CurrencyGBP {
+			t.Errorf("account country, currency = %q, %q; want GB, gbp", a.Country, a.DefaultCurrency)
+		}
 	})
 
 	t.Run("PortalConfiguration", func(t *testing.T) {

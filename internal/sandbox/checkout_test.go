@@ -94,6 +94,9 @@ func TestCheckoutTrialLifecycle(t *testing.T) {
 		if len(invs) != 3 {
 			t.Fatalf("%d invoices, want 3", len(invs))
 		}
+		if got, want := invs[0].AccountCountry, "GB"; got != want {
+			t.Errorf("invoice account_country = %q, want %q (the account's)", got, want)
+		}
 		// Events on a test clock carry the clock's time: the renewal's
 		// draft is paid when it is finalized, an hour after the period ends.
 		evs := collect(t, e.sc.V1Events.List(ctx, &stripe.EventListParams{Type: stripe.String("invoice.paid")}))

@@ -75,8 +75,10 @@ func (p *returnPages) success(w http.ResponseWriter, r *http.Request) {
 	p.render(w, http.StatusOK, "You're subscribed", "Stripe confirmed your subscription. Your entitlements are on the Access screen.", "plans")
 }
 
+// cancel is Checkout's cancel_url. The title spells it as Stripe does ("canceled"),
+// the word the rest of the UI uses for Stripe's status.
 func (p *returnPages) cancel(w http.ResponseWriter, r *http.Request) {
-	p.render(w, http.StatusOK, "Checkout cancelled", "Nothing was charged. You can choose a plan again at any time.", "plans")
+	p.render(w, http.StatusOK, "Checkout canceled", "Nothing was charged. You can choose a plan again at any time.", "plans")
 }
 
 func (p *returnPages) portal(w http.ResponseWriter, r *http.Request) {

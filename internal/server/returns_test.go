@@ -82,7 +82,7 @@ func TestReturnPages(t *testing.T) {
 		ts := httptest.NewServer(server.PublicRoutes(hook, ret, "", nil))
 		defer ts.Close()
 		_, body := get(t, ts.URL+"/checkout/cancel")
-		if !strings.Contains(body, "Nothing was charged") || !strings.Contains(body, "return to the Tollgate window") {
+		if !strings.Contains(body, "Checkout canceled") || !strings.Contains(body, "Nothing was charged") || !strings.Contains(body, "return to the Tollgate window") {
 			t.Errorf("cancel page = %s", body)
 		}
 		if len(ret.sessions) != 0 {

@@ -120,6 +120,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // msgNoToken is what a tab without the token sees; the shim shows the same words.
 const msgNoToken = "This tab lacks the token of this Tollgate run: open the link that `tollgate serve` printed."
 
+// msgOldToken is what the shim shows when its token is refused: the tab opened
+// the link of an earlier run, since each run makes a new token.
+const msgOldToken = "This tab's link is from an earlier run of tollgate serve. Open the link it printed this time, in the terminal where it runs."
+
 // authorized: calls carry the token in a header; the event stream, which
 // EventSource opens without headers, in its query.
 func (s *Server) authorized(r *http.Request) bool {

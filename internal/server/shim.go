@@ -23,6 +23,7 @@ func shim(names []string) string {
 	}
 	methods, _ := json.Marshal(tree)
 	noToken, _ := json.Marshal(msgNoToken)
+	oldToken, _ := json.Marshal(msgOldToken)
 	return fmt.Sprintf(`// Tollgate serve mode: the Wails bindings over HTTP.
 (function () {
   const tree = %s;
@@ -45,6 +46,9 @@ func shim(names []string) string {
     } catch (e) {
       throw "Tollgate is not answering; is tollgate serve still running?";
     }
+    // It answers, but not to this tab's token: a tab keeps its token across a
+    // restart of tollgate serve, which makes a new one.
+    if (res.status === 401) throw %s;
     let body = null;
     try { body = await res.json(); } catch (e) {}
     if (!res.ok || body === null) throw (body && body.error) || ("Tollgate answered HTTP " + res.status);
@@ -86,5 +90,5 @@ func shim(names []string) string {
     Environment: async () => ({ buildType: "serve", platform: "browser", arch: "" }),
   };
 })();
-`, methods, noToken)
+`, methods, noToken, oldToken)
 }

@@ -1,8 +1,10 @@
 package tollgate
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Error codes: a small closed set, so that one place can decide what the user sees.
@@ -21,6 +23,29 @@ const (
 type Error struct {
 	Code    string
 	Message string
+	// Fields, when set, says what is wrong with each input of a form, so that a
+	// form shows every mistake at once, each beside its input; Message says
+	// them all in one text for whatever shows only text.
+	Fields []FieldError
+}
+
+// FieldError is what is wrong with one input of a form.
+type FieldError struct {
+	Field   string `json:"field"`   // the input's name in the form, such as "email"
+	Message string `json:"message"` // safe to show, as Error.Message
+}
+
+// Invalid returns an EINVALID *Error holding every input's problem, in the
+// form's order, or nil when fields is empty.
+func Invalid(fields ...FieldError) error {
+	if len(fields) == 0 {
+		return nil
+	}
+	msgs := make([]string, len(fields))
+	for i, f := range fields {
+		msgs[i] = f.Message
+	}
+	return &Error{Code: EINVALID, Message: strings.Join(msgs, " "), Fields: fields}
 }
 
 func (e *Error) Error() string {
@@ -53,4 +78,23 @@ func ErrorMessage(err error) string {
 		return e.Message
 	}
 	return "Something went wrong inside Tollgate; the log has the details."
+}
+
+// ErrorReply is the text a bound method rejects with, which
+// frontend/src/errors.ts reads: the message of ErrorMessage, or, for an error
+// about a form's inputs, the JSON object {"message": ..., "fields": [{"field":
+// ..., "message": ...}]}, since a rejection carries one string and the form
+// needs to know which message goes beside which input.
+func ErrorReply(err error) string {
+	var e *Error
+	if errors.As(err, &e) && len(e.Fields) > 0 {
+		b, err := json.Marshal(struct {
+			Message string       `json:"message"`
+			Fields  []FieldError `json:"fields"`
+		}{e.Message, e.Fields})
+		if err == nil {
+			return string(b)
+		}
+	}
+	return ErrorMessage(err)
 }

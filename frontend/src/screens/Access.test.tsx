@@ -43,6 +43,16 @@ describe("Access", () => {
     expect(screen.getByText("has_test_access = true")).toBeTruthy();
   });
 
+  it("shows Active and No as badges, as Plans shows a status", async () => {
+    go.Access.mockResolvedValue(access({ local: ["test-access"], live: ["test-access"] }));
+    render(<Access />);
+    await screen.findByRole("table");
+    const badges = (key: string) =>
+      [...document.querySelectorAll(`tr[data-feature="${key}"] td .badge`)].map((b) => `${b.className}: ${b.textContent}`);
+    expect(badges("test-access")).toEqual(["badge active: Active", "badge active: Active"]);
+    expect(badges("test-access-2")).toEqual(["badge no: No", "badge no: No"]);
+  });
+
   it("still shows the local copy when Stripe cannot be asked", async () => {
     go.Access.mockResolvedValue(access({ local: ["test-access"], live: null, liveError: "Stripe could not be reached." }));
     render(<Access />);

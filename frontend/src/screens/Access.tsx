@@ -45,9 +45,11 @@ export function Access() {
                       <code>{k}</code>
                     </td>
                     <td>{known[k] ?? ""}</td>
-                    <td>{local ? "Active" : "No"}</td>
                     <td>
-                      {live === null ? "?" : live ? "Active" : "No"}
+                      <Has on={local} />
+                    </td>
+                    <td>
+                      {live === null ? <span class="badge">?</span> : <Has on={live} />}
                       {live !== null && live !== local && <span class="badge past_due">differs</span>}
                     </td>
                   </tr>
@@ -92,4 +94,9 @@ export function Access() {
       )}
     </section>
   );
+}
+
+/** Has shows whether a feature is granted as a badge, styled as Plans shows a subscription's status. */
+function Has(props: { on: boolean }) {
+  return <span class={props.on ? "badge active" : "badge no"}>{props.on ? "Active" : "No"}</span>;
 }

@@ -15,7 +15,14 @@ export function Register(props: { onRegister: (u: tollgate.User) => void }) {
       >
         <Field label="Email" name="email" type="email" autocomplete="username" />
         <Field label="Name" name="name" autocomplete="name" />
-        <Field label="Password" name="password" type="password" autocomplete="new-password" hint="At least 8 characters." />
+        {/* Bytes, bcrypt's unit, for both bounds: the limit of 72 is in bytes, so the hint cannot say characters. */}
+        <Field
+          label="Password"
+          name="password"
+          type="password"
+          autocomplete="new-password"
+          hint="8 to 72 bytes: a letter, digit or space is one byte, an accented letter two, an emoji four."
+        />
       </Form>
       <p class="aside">
         Already registered? <a href="#/login">Log in</a>.

@@ -114,6 +114,46 @@ describe("Settings", () => {
     await waitFor(() => expect(screen.queryByText(/ERR_NGROK_105/)).toBeNull());
   });
 
+  it("gives every card a heading of its own", async () => {
+    for (const st of [sandbox, { ...sandbox, mode: "stripe" }]) {
+      setup(st);
+      await screen.findByRole("list", { name: "Stripe setup" });
+      await screen.findByText("Version");
+      const cards = [...document.querySelectorAll(".card")];
+      expect(cards.length).toBeGreaterThanOrEqual(5);
+      for (const card of cards) {
+        expect(card.previousElementSibling?.tagName, `${st.mode}: the card "${card.textContent?.slice(0, 40)}…"`).toMatch(/^H[23]$/);
+      }
+      cleanup();
+    }
+  });
+
+  it("shows the test-clock switch on and locked in the sandbox, which always uses them", async () => {
+    setup(sandbox, view({ testClocks: false }));
+    const clocks = (await screen.findByRole("switch", { name: /test clock/ })) as HTMLInputElement;
+    expect(clocks.checked).toBe(true);
+    expect(clocks.disabled).toBe(true);
+    expect(clocks.closest("label")!.textContent).toContain("the sandbox always does");
+    // Saving keeps the choice stored for a Stripe account, which the locked switch does not show.
+    go.SaveStripeSettings.mockResolvedValue(sandbox);
+    fireEvent.click(screen.getByRole("button", { name: "Save" }));
+    await waitFor(() => expect(go.SaveStripeSettings).toHaveBeenCalled());
+    expect(go.SaveStripeSettings.mock.calls[0][0]).toMatchObject({ testClocks: false });
+  });
+
+  it("makes the test-clock switch the learner's on a Stripe account", async () => {
+    setup({ ...sandbox, mode: "stripe", testClocks: false }, view({ testClocks: false }));
+    const clocks = (await screen.findByRole("switch", { name: /test clock/ })) as HTMLInputElement;
+    expect(clocks.checked).toBe(false);
+    expect(clocks.disabled).toBe(false);
+    expect(clocks.closest("label")!.textContent).not.toContain("sandbox");
+    fireEvent.click(clocks);
+    go.SaveStripeSettings.mockResolvedValue({ ...sandbox, mode: "stripe" });
+    fireEvent.click(screen.getByRole("button", { name: "Save" }));
+    await waitFor(() => expect(go.SaveStripeSettings).toHaveBeenCalled());
+    expect(go.SaveStripeSettings.mock.calls[0][0]).toMatchObject({ testClocks: true });
+  });
+
   it("sends the ngrok authtoken typed into its own field", async () => {
     setup();
     fireEvent.input(await screen.findByLabelText(/ngrok authtoken/), { target: { value: "2abcDEF_tok" } });

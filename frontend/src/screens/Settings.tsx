@@ -48,7 +48,9 @@ export function Settings(props: { user: tollgate.User }) {
         ngrokAuthtoken: clear ? "" : String(f.get("ngrokAuthtoken") ?? ""),
         monthlyPrice: String(f.get("monthlyPrice") ?? ""),
         yearlyPrice: String(f.get("yearlyPrice") ?? ""),
-        testClocks: f.get("testClocks") === "on",
+        // A sandbox always uses test clocks and its switch is disabled (so absent
+        // from the form): keep the choice saved for a Stripe account as it is.
+        testClocks: sandbox ? (form?.testClocks ?? false) : f.get("testClocks") === "on",
       });
       setState(await SaveStripeSettings(s, clear));
       setSaved(clear ? "Keys removed: Tollgate uses its offline sandbox." : "Saved, and Stripe set up again with it.");
@@ -97,14 +99,16 @@ export function Settings(props: { user: tollgate.User }) {
   };
 
   const fixed = (env: string) => form?.fromEnvironment.includes(env) ?? false;
+  // Both sandbox modes put every new customer on a test clock; only a Stripe account makes it a choice.
+  const sandbox = state !== null && state.mode !== "stripe";
 
   return (
-    <section>
+    <section class="settings">
       <h1>Settings</h1>
       <h2>Your account</h2>
       <dl class="card facts">
         <dt>Name</dt>
-        <dd>{props.user.name}</dd>
+        <dd class="words">{props.user.name}</dd>
         <dt>Email</dt>
         <dd>{props.user.email}</dd>
         <dt>Member since</dt>
@@ -130,8 +134,9 @@ export function Settings(props: { user: tollgate.User }) {
           <Checklist state={state} busy={busy} onRetry={retry} />
         </>
       )}
+      {state?.mode === "sandbox" && <h3>Reset the sandbox</h3>}
       {state?.mode === "sandbox" && (
-        <div class="card reset">
+        <div class="card">
           <p class="muted">
             Resetting the sandbox wipes every customer, subscription, invoice and event, here and in the sandbox, as if
             you opened a new Stripe account. Accounts stay, so a class can start again.
@@ -183,10 +188,19 @@ export function Settings(props: { user: tollgate.User }) {
             <span>Yearly price id (TEST_YEARLY_PRICE_ID)</span>
             <input id="f-yearlyPrice" name="yearlyPrice" defaultValue={form.yearlyPrice} disabled={fixed("TEST_YEARLY_PRICE_ID")} placeholder="price_…" />
           </label>
-          <label class="switch">
-            <input type="checkbox" role="switch" name="testClocks" defaultChecked={form.testClocks} />
-            <span>Put new customers on a test clock (always on in the sandbox)</span>
-          </label>
+          {sandbox ? (
+            <label class="switch" key="sandbox">
+              <input type="checkbox" role="switch" name="testClocks" checked disabled />
+              <span>
+                Put new customers on a test clock <small>(the sandbox always does; with your own Stripe account it is your choice)</small>
+              </span>
+            </label>
+          ) : (
+            <label class="switch" key="stripe">
+              <input type="checkbox" role="switch" name="testClocks" defaultChecked={form.testClocks} />
+              <span>Put new customers on a test clock</span>
+            </label>
+          )}
           {error && <p class="error" role="alert">{error}</p>}
           {saved && <p class="note" role="status">{saved}</p>}
           <div class="actions">
