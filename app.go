@@ -48,6 +48,8 @@ type Plans struct {
 	Promotion     string                  `json:"promotion"` // a code to try, where Tollgate made the catalog
 	// Clock is the customer's test clock, its time and its moves; ID "" when there is none.
 	Clock billing.ClockView `json:"clock"`
+	// Timeline is the latest subscription's life; Subscription "" when there is none.
+	Timeline billing.Timeline `json:"timeline"`
 }
 
 func newApp(l *lab.Lab, log *slog.Logger, about About) *App {
@@ -113,8 +115,24 @@ func (a *App) Plans() (Plans, error) {
 		if err == nil && st.TestClock != "" {
 			p.Clock, err = b.Clock(ctx, u)
 		}
+		if err == nil && len(st.Subscriptions) > 0 {
+			p.Timeline, err = a.timeline(ctx, u, st.Subscriptions[0], p.Clock.Now)
+		}
 		return p, err
 	})
+}
+
+// timeline draws a subscription's life from the user's recorded events, up to
+// now on the customer's clock (or the wall clock, without one).
+func (a *App) timeline(ctx context.Context, u *tollgate.User, sub tollgate.Subscription, now time.Time) (billing.Timeline, error) {
+	evs, err := a.lab.DB.RecentEventsOf(ctx, u.ID, maxEventRows*5)
+	if err != nil {
+		return billing.Timeline{}, err
+	}
+	if now.IsZero() {
+		now = time.Now().UTC()
+	}
+	return billing.BuildTimeline(sub, evs, now), nil
 }
 
 // Subscribe opens Stripe Checkout for "monthly" or "yearly", with the free

@@ -2,7 +2,7 @@
 // in sandbox mode, through the sandbox's hosted Checkout and Portal pages.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { checkout, feature, launchBrowser, register, screen, shot, startServe } from "./tollgate.mjs";
+import { checkout, feature, launchBrowser, register, screen, shot, shots, startServe } from "./tollgate.mjs";
 
 let app, browser;
 before(async () => {
@@ -156,8 +156,21 @@ test("the test clock's one-click moves land just after the trial's end and the p
   assert.notEqual(await renews(), first, "a new period began");
   assert.equal(await page.locator(".badge.active").count(), 1, "still active: the renewal was paid");
   await shot(page, "plans-clock-renewed");
+  // The timeline: trialing then active, the one now highlighted; each event's point links to it.
+  const timeline = page.getByLabel("Timeline", { exact: true });
+  assert.deepEqual(await timeline.locator("rect.span").evaluateAll((rs) => rs.map((r) => r.getAttribute("class"))), ["span trialing", "span active now"]);
+  assert.ok((await timeline.locator(".legend li").count()) >= 5, "created, trial end, drafts and payments");
+  await page.setViewportSize({ width: 640, height: 900 });
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), "no sideways scroll at 640 px");
+  await timeline.screenshot({ path: shots + "/plans-timeline-640.png" });
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await timeline.screenshot({ path: shots + "/plans-timeline.png" });
+  const paid = timeline.locator('svg a:has(g[data-kind="paid"])').last();
+  const href = await paid.getAttribute("href");
+  await paid.click();
+  await page.getByRole("heading", { name: "Events", exact: true }).waitFor();
+  await page.locator(`tr.event.focus[data-event="${href.split("/")[2]}"][data-type="invoice.paid"]`).waitFor();
   // Three invoices paid: the trial's £0 one, the first charge at the trial's end, the renewal.
-  await screen(page, "Events");
   await page.locator('tr.event[data-type="invoice.paid"]').nth(2).waitFor();
   assert.equal(await page.locator('tr.event[data-type="invoice.paid"]').count(), 3);
   await page.context().close();

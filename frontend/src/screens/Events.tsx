@@ -1,4 +1,4 @@
-import { useCallback, useState } from "preact/hooks";
+import { useCallback, useEffect, useState } from "preact/hooks";
 import { EventPayload, Events as loadEvents, ReplayEvent, StripeCalls } from "../../wailsjs/go/main/App";
 import type { calls, main, webhook } from "../../wailsjs/go/models";
 import { errorText } from "../errors";
@@ -33,6 +33,11 @@ function breakAt(text: string, sep: string) {
 
 const breakable = (type: string) => breakAt(type, ".");
 
+/** focused is the event the address names (#/events/evt_…), as the Plans timeline links to. */
+function focused(): string {
+  return window.location.hash.split("/")[2] ?? "";
+}
+
 function WebhookEvents() {
   const [all, setAll] = useState(false);
   const load = useCallback(() => loadEvents(all), [all]);
@@ -40,6 +45,10 @@ function WebhookEvents() {
   // The open event's id and its body (or why it could not be read).
   const [open, setOpen] = useState<{ id: string; body: string } | null>(null);
   const [replayed, setReplayed] = useState<{ id: string; text: string } | null>(null);
+  const focus = focused();
+  useEffect(() => {
+    if (focus) document.querySelector(`tr[data-event="${CSS.escape(focus)}"]`)?.scrollIntoView({ block: "center" });
+  }, [focus, data]);
   const toggle = async (id: string) => {
     if (open?.id === id) return setOpen(null);
     try {
@@ -85,7 +94,7 @@ function WebhookEvents() {
           </thead>
           <tbody>
             {data.events.map((row) => (
-              <EventLine row={row} open={open?.id === row.event.id ? open.body : null} replayed={replayed?.id === row.event.id ? replayed.text : ""}
+              <EventLine row={row} focus={row.event.id === focus} open={open?.id === row.event.id ? open.body : null} replayed={replayed?.id === row.event.id ? replayed.text : ""}
                 onToggle={() => toggle(row.event.id)} onReplay={() => replay(row.event.id)} />
             ))}
           </tbody>
@@ -100,12 +109,12 @@ function replayText(r: webhook.Replayed): string {
   return `Sent again: the endpoint answered ${r.status} “${r.reply}”.`;
 }
 
-function EventLine(props: { row: main.EventRow; open: string | null; replayed: string; onToggle: () => void; onReplay: () => void }) {
+function EventLine(props: { row: main.EventRow; focus: boolean; open: string | null; replayed: string; onToggle: () => void; onReplay: () => void }) {
   const { event: e, explanation: x } = props.row;
   const outcome = e.outcome === "ignored" && !x.needed ? "not needed" : e.outcome;
   return (
     <>
-      <tr class="event" data-event={e.id} data-type={e.type}>
+      <tr class={"event" + (props.focus ? " focus" : "")} data-event={e.id} data-type={e.type}>
         <td class="time">{when(e.created)}</td>
         <td class="time">{when(e.received)}</td>
         <td>

@@ -14,7 +14,8 @@ const prices = [
   { plan: "yearly", id: "price_y", product: "Tollgate Premium", amount: 9000, currency: "gbp", interval: "year" },
 ];
 const noClock = { id: "", now: "", moves: [] };
-const plans = (extra = {}) => ({ prices, hasCustomer: false, testClock: "", subscriptions: [], paymentFailed: false, trialDays: 7, promotion: "LEARN10", clock: noClock, ...extra });
+const noTimeline = { subscription: "", from: "", now: "", spans: [], points: [] };
+const plans = (extra = {}) => ({ prices, hasCustomer: false, testClock: "", subscriptions: [], paymentFailed: false, trialDays: 7, promotion: "LEARN10", clock: noClock, timeline: noTimeline, ...extra });
 const clock = {
   id: "clock_1",
   now: "2026-12-04T09:30:00Z",

@@ -4,6 +4,7 @@ import type { billing, tollgate } from "../../wailsjs/go/models";
 import { BrowserOpenURL } from "../../wailsjs/runtime/runtime";
 import { errorText } from "../errors";
 import { Clock } from "../Clock";
+import { Timeline } from "../Timeline";
 import { day, money, per, statusLabel, when } from "../format";
 import { useLoad } from "../load";
 
@@ -67,6 +68,7 @@ export function Plans() {
       {data && (
         <>
           {data.subscriptions.length > 0 && <Current subs={data.subscriptions} onManage={manage} busy={busy === "portal"} />}
+          {data.timeline.subscription && <Timeline timeline={data.timeline} />}
           <div class="grid">
             {data.prices.map((p) => (
               <article class="card plan">

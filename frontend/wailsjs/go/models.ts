@@ -189,6 +189,120 @@ export namespace billing {
 	        this.portal = source["portal"];
 	    }
 	}
+	export class TimelinePoint {
+	    // Go type: time
+	    at: any;
+	    kind: string;
+	    label: string;
+	    eventId: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new TimelinePoint(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.at = this.convertValues(source["at"], null);
+	        this.kind = source["kind"];
+	        this.label = source["label"];
+	        this.eventId = source["eventId"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class TimelineSpan {
+	    // Go type: time
+	    from: any;
+	    // Go type: time
+	    to: any;
+	    status: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new TimelineSpan(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.from = this.convertValues(source["from"], null);
+	        this.to = this.convertValues(source["to"], null);
+	        this.status = source["status"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class Timeline {
+	    subscription: string;
+	    // Go type: time
+	    from: any;
+	    // Go type: time
+	    now: any;
+	    spans: TimelineSpan[];
+	    points: TimelinePoint[];
+	
+	    static createFrom(source: any = {}) {
+	        return new Timeline(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.subscription = source["subscription"];
+	        this.from = this.convertValues(source["from"], null);
+	        this.now = this.convertValues(source["now"], null);
+	        this.spans = this.convertValues(source["spans"], TimelineSpan);
+	        this.points = this.convertValues(source["points"], TimelinePoint);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
 
 }
 
@@ -500,6 +614,7 @@ export namespace main {
 	    trialDays: number;
 	    promotion: string;
 	    clock: billing.ClockView;
+	    timeline: billing.Timeline;
 	
 	    static createFrom(source: any = {}) {
 	        return new Plans(source);
@@ -515,6 +630,7 @@ export namespace main {
 	        this.trialDays = source["trialDays"];
 	        this.promotion = source["promotion"];
 	        this.clock = this.convertValues(source["clock"], billing.ClockView);
+	        this.timeline = this.convertValues(source["timeline"], billing.Timeline);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
