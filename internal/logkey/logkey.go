@@ -10,6 +10,7 @@ const (
 	User         = "user"     // a Tollgate user id
 	Customer     = "customer" // a Stripe customer id
 	Session      = "session"  // a Checkout Session id
+	Invoice      = "invoice"  // a Stripe invoice id
 	Plan         = "plan"
 	Trial        = "trial"
 	Clock        = "clock" // a Stripe test clock id
