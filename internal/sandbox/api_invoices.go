@@ -232,6 +232,9 @@ func (s *Sandbox) payInvoice(c *call) (any, error) {
 }
 
 func formatMoney(amount int64, currency string) string {
+	if amount < 0 {
+		return "−" + formatMoney(-amount, currency)
+	}
 	sym := map[string]string{"usd": "$", "eur": "€", "gbp": "£"}[currency]
 	if sym == "" {
 		return fmt.Sprintf("%d.%02d %s", amount/100, amount%100, currency)

@@ -21,11 +21,45 @@ type portalConfig struct {
 
 type portalSession struct {
 	base
-	Customer      string `json:"customer"`
-	ReturnURL     string `json:"return_url,omitempty"`
-	Configuration string `json:"configuration"`
-	FlashNotice   string `json:"flash_notice,omitempty"`
-	FlashError    string `json:"flash_error,omitempty"`
+	Customer      string      `json:"customer"`
+	ReturnURL     string      `json:"return_url,omitempty"`
+	Configuration string      `json:"configuration"`
+	FlashNotice   string      `json:"flash_notice,omitempty"`
+	FlashError    string      `json:"flash_error,omitempty"`
+	Flow          *portalFlow `json:"flow,omitempty"`
+}
+
+// portalFlow is a session's flow_data: a deep link into one task of the
+// portal. The sandbox supports subscription_update, the plan chooser.
+type portalFlow struct {
+	Type         string `json:"type"`
+	Subscription string `json:"subscription"`
+	// AfterCompletion is portal_homepage (the default), redirect (to
+	// RedirectURL) or hosted_confirmation (showing CustomMessage).
+	AfterCompletion string `json:"after_completion"`
+	RedirectURL     string `json:"redirect_url,omitempty"`
+	CustomMessage   string `json:"custom_message,omitempty"`
+	// Done is set once the flow's task is done; the session then shows
+	// what AfterCompletion says.
+	Done bool `json:"done,omitempty"`
+}
+
+func renderFlow(f *portalFlow) any {
+	if f == nil {
+		return nil
+	}
+	var redirect, hosted any
+	switch f.AfterCompletion {
+	case "redirect":
+		redirect = map[string]any{"return_url": f.RedirectURL}
+	case "hosted_confirmation":
+		hosted = map[string]any{"custom_message": nullable(f.CustomMessage)}
+	}
+	return map[string]any{
+		"after_completion":    map[string]any{"hosted_confirmation": hosted, "redirect": redirect, "type": f.AfterCompletion},
+		"subscription_cancel": nil, "subscription_update": map[string]any{"subscription": f.Subscription},
+		"subscription_update_confirm": nil, "type": f.Type,
+	}
 }
 
 // typed turns a stored form tree into JSON types a client decodes:
@@ -204,7 +238,9 @@ func (s *Sandbox) readPortalFeatures(p *params, old map[string]any, creating boo
 		}
 		if p.has(at("enabled")...) {
 			f["enabled"] = p.boolean(false, at("enabled")...)
-		} else if creating || name != "customer_update" {
+		} else if creating || name == "invoice_history" || name == "payment_method_update" {
+			// As basil's spec has it: an update may leave enabled out of
+			// the other features.
 			p.fail(errMissing(paramName(at("enabled"))))
 		}
 		switch name {
@@ -432,7 +468,7 @@ func (s *Sandbox) renderPortalSession(ps *portalSession, ex expand, host string)
 		cfg = renderPortalConfig(pc)
 	}
 	return map[string]any{"id": ps.ID, "object": "billing_portal.session", "configuration": cfg, "created": ps.Created,
-		"customer": ps.Customer, "flow": nil, "livemode": false, "locale": nil, "on_behalf_of": nil,
+		"customer": ps.Customer, "flow": renderFlow(ps.Flow), "livemode": false, "locale": nil, "on_behalf_of": nil,
 		"return_url": nullable(ps.ReturnURL), "url": hostedURL(host, "/portal/"+ps.ID)}
 }
 
@@ -445,6 +481,7 @@ func (s *Sandbox) createPortalSession(c *call) (any, error) {
 	}
 	cfgID := p.str("configuration")
 	p.str("locale")
+	flow := readFlow(p)
 	if err := p.finish(); err != nil {
 		return nil, err
 	}
@@ -469,10 +506,75 @@ func (s *Sandbox) createPortalSession(c *call) (any, error) {
 			return nil, invalid("configuration", "", "You can't create a portal session in test mode until you save your customer portal settings in test mode at https://dashboard.stripe.com/test/settings/billing/portal, or pass the configuration parameter with a configuration you created through the API.")
 		}
 	}
+	if !pc.Active {
+		return nil, invalid("configuration", "", "The portal configuration %s is not active.", pc.ID)
+	}
 	if ret == "" {
 		ret = pc.DefaultReturnURL
 	}
-	ps := &portalSession{base: s.st.newBase("bps_", s.now(cu.TestClock)), Customer: cu.ID, ReturnURL: ret, Configuration: pc.ID}
+	if flow != nil {
+		if err := s.checkFlow(flow, cu, pc); err != nil {
+			return nil, err
+		}
+	}
+	ps := &portalSession{base: s.st.newBase("bps_", s.now(cu.TestClock)), Customer: cu.ID, ReturnURL: ret, Configuration: pc.ID, Flow: flow}
 	s.st.portalSessions.put(s.st, ps.ID, ps)
 	return s.renderPortalSession(ps, c.ex, c.host), nil
+}
+
+// readFlow reads flow_data; nil when the session has none.
+func readFlow(p *params) *portalFlow {
+	if !p.hash("flow_data") {
+		return nil
+	}
+	f := &portalFlow{AfterCompletion: "portal_homepage"}
+	f.Type = p.required("flow_data", "type")
+	if f.Type != "" && f.Type != "subscription_update" {
+		known := []string{"payment_method_update", "subscription_cancel", "subscription_update_confirm"}
+		if contains(known, f.Type) {
+			p.fail(invalid("flow_data[type]", "", "The Tollgate sandbox supports flow_data[type]=subscription_update only, not %s.", f.Type))
+		} else {
+			p.fail(invalid("flow_data[type]", "", "Invalid flow_data[type]: must be one of payment_method_update, subscription_cancel, subscription_update, subscription_update_confirm"))
+		}
+	}
+	if p.hash("flow_data", "subscription_update") {
+		f.Subscription = p.required("flow_data", "subscription_update", "subscription")
+	} else if f.Type == "subscription_update" {
+		p.fail(errMissing("flow_data[subscription_update]"))
+	}
+	if p.hash("flow_data", "after_completion") {
+		f.AfterCompletion = p.oneOf("", []string{"hosted_confirmation", "portal_homepage", "redirect"}, "flow_data", "after_completion", "type")
+		if !p.has("flow_data", "after_completion", "type") {
+			p.fail(errMissing("flow_data[after_completion][type]"))
+		}
+		if p.hash("flow_data", "after_completion", "redirect") {
+			f.RedirectURL = validURL(p, "flow_data", "after_completion", "redirect", "return_url")
+		}
+		if p.hash("flow_data", "after_completion", "hosted_confirmation") {
+			f.CustomMessage = p.str("flow_data", "after_completion", "hosted_confirmation", "custom_message")
+		}
+		if f.AfterCompletion == "redirect" && f.RedirectURL == "" {
+			p.fail(errMissing("flow_data[after_completion][redirect][return_url]"))
+		}
+	}
+	return f
+}
+
+// checkFlow refuses a subscription_update flow the portal could not carry
+// out: another customer's or an ended subscription, or one the
+// configuration offers no other price for.
+func (s *Sandbox) checkFlow(f *portalFlow, cu *customer, pc *portalConfig) *apiError {
+	const param = "flow_data[subscription_update][subscription]"
+	sub := s.st.subscriptions.get(f.Subscription)
+	switch {
+	case sub == nil:
+		return errNotFound("subscription", f.Subscription, param)
+	case sub.Customer != cu.ID:
+		return invalid(param, "", "The subscription %s does not belong to the customer %s.", sub.ID, cu.ID)
+	case !sub.entitled():
+		return invalid(param, "", "The subscription %s is %s and cannot be updated.", sub.ID, sub.Status)
+	case len(s.switches(pc, "", sub)) == 0:
+		return invalid(param, "", "The portal configuration %s does not let the subscription %s change plan: enable features[subscription_update] with price in default_allowed_updates, and list its product with another price.", pc.ID, sub.ID)
+	}
+	return nil
 }

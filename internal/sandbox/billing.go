@@ -80,7 +80,9 @@ func (s *Sandbox) buildInvoice(sub *subscription, reason string, at time.Time, t
 		}
 		inv.Lines = append(inv.Lines, l)
 	}
-	s.totalInvoice(inv, sub, at)
+	if s.totalInvoice(inv, sub, at) {
+		sub.Discount.Used = true
+	}
 	s.st.invoices.put(s.st, inv.ID, inv)
 	return inv
 }
@@ -94,19 +96,20 @@ func (s *Sandbox) periodLine(it subItem, pr *price, start, end int64) invoiceLin
 }
 
 // totalInvoice adds up the lines and takes off the subscription's discount
-// while it is live.
-func (s *Sandbox) totalInvoice(inv *invoice, sub *subscription, at time.Time) {
+// while it is live; it reports whether the discount took something off, so
+// the caller can count a "once" coupon as used. It changes nothing else, so
+// a preview can total an invoice it does not keep.
+func (s *Sandbox) totalInvoice(inv *invoice, sub *subscription, at time.Time) bool {
 	inv.Subtotal = 0
 	for _, l := range inv.Lines {
 		inv.Subtotal += l.Amount
 	}
 	inv.Total = inv.Subtotal
-	if d := sub.Discount; d != nil && s.discountLive(d, at.Unix()) {
-		if s.applyDiscount(inv, s.st.coupons.get(d.Coupon)) {
-			inv.Discount = d.ID
-			d.Used = true
-		}
+	if d := sub.Discount; d != nil && s.discountLive(d, at.Unix()) && s.applyDiscount(inv, s.st.coupons.get(d.Coupon)) {
+		inv.Discount = d.ID
+		return true
 	}
+	return false
 }
 
 // finalize opens a draft for payment. The number is taken only now, as in
