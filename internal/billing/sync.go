@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/stripe/stripe-go/v82"
@@ -29,19 +30,27 @@ func (s *Service) Sync(ctx context.Context, customerID string) error {
 		return fmt.Errorf("billing: sync: %w", err)
 	}
 	now := time.Now().UTC()
-	for sub, err := range s.sc.V1Subscriptions.List(ctx, &stripe.SubscriptionListParams{Customer: stripe.String(customerID), Status: stripe.String("all")}) {
+	known, err := s.store.SubscriptionsByUser(ctx, c.UserID)
+	if err != nil {
+		return fmt.Errorf("billing: sync: %w", err)
+	}
+	before := map[string]*tollgate.Subscription{}
+	for _, k := range known {
+		before[k.StripeID] = k
+	}
+	// One call brings what the Plans screen and the banner show: the latest
+	// invoice with its discounts' promotion codes (four levels, Stripe's
+	// deepest expansion), and the card each subscription is charged to.
+	params := &stripe.SubscriptionListParams{Customer: stripe.String(customerID), Status: stripe.String("all")}
+	params.AddExpand("data.latest_invoice.discounts.promotion_code")
+	params.AddExpand("data.default_payment_method")
+	params.AddExpand("data.customer.invoice_settings.default_payment_method")
+	for sub, err := range s.sc.V1Subscriptions.List(ctx, params) {
 		if err != nil {
 			return stripeError("list subscriptions", err)
 		}
 		local := subscriptionFromStripe(sub, c.UserID, now)
-		if sub.Status == stripe.SubscriptionStatusPastDue && local.LatestInvoiceID != "" {
-			// The retry date lives on the invoice; fetch it only when a payment failed.
-			if in, err := s.sc.V1Invoices.Retrieve(ctx, local.LatestInvoiceID, nil); err == nil {
-				local.LatestInvoiceStatus, local.NextPaymentAttempt = string(in.Status), unix(in.NextPaymentAttempt)
-			} else {
-				return stripeError("retrieve invoice", err)
-			}
-		}
+		rememberFailedCard(local, before[sub.ID])
 		if err := s.store.PutSubscription(ctx, local); err != nil {
 			return fmt.Errorf("billing: sync: %w", err)
 		}
@@ -104,8 +113,20 @@ func subscriptionFromStripe(sub *stripe.Subscription, userID uint64, now time.Ti
 	if sub.Customer != nil {
 		local.CustomerID = sub.Customer.ID
 	}
-	if sub.LatestInvoice != nil {
-		local.LatestInvoiceID, local.LatestInvoiceStatus = sub.LatestInvoice.ID, string(sub.LatestInvoice.Status)
+	if in := sub.LatestInvoice; in != nil {
+		local.LatestInvoiceID, local.LatestInvoiceStatus = in.ID, string(in.Status)
+		local.LatestInvoice = invoiceFromStripe(in)
+		if sub.Status == stripe.SubscriptionStatusPastDue {
+			local.NextPaymentAttempt = unix(in.NextPaymentAttempt) // when Stripe retries
+		}
+	}
+	// The card charged: the subscription's own, else the customer's default.
+	pm := sub.DefaultPaymentMethod
+	if pm == nil && sub.Customer != nil && sub.Customer.InvoiceSettings != nil {
+		pm = sub.Customer.InvoiceSettings.DefaultPaymentMethod
+	}
+	if pm != nil {
+		local.CardID, local.Card = pm.ID, describeCard(pm)
 	}
 	// Since API version 2025-03-31 (basil) the billing period lives on the item.
 	if sub.Items != nil && len(sub.Items.Data) > 0 {
@@ -122,6 +143,79 @@ func subscriptionFromStripe(sub *stripe.Subscription, userID uint64, now time.Ti
 		}
 	}
 	return local
+}
+
+// rememberFailedCard records which card was on file when Tollgate first saw
+// the latest invoice's payment fail, so that a card updated since (in the
+// portal) can be told apart from the card that failed. Stripe keeps the
+// failed attempt's card on the invoice's payment (a PaymentIntent), which
+// would cost another call on each sync; the card on file at the failure is
+// what the learner needs. before is the previous copy (nil if none).
+func rememberFailedCard(local, before *tollgate.Subscription) {
+	if local.Status != tollgate.StatusPastDue || local.LatestInvoice.Status != string(stripe.InvoiceStatusOpen) {
+		return
+	}
+	local.FailedCardID = local.CardID
+	if before != nil && before.LatestInvoiceID == local.LatestInvoiceID && before.FailedCardID != "" {
+		local.FailedCardID = before.FailedCardID
+	}
+	local.CardUpdated = local.CardID != "" && local.CardID != local.FailedCardID
+}
+
+// invoiceFromStripe keeps what the Plans screen shows of an invoice.
+func invoiceFromStripe(in *stripe.Invoice) tollgate.Invoice {
+	out := tollgate.Invoice{
+		ID: in.ID, Number: in.Number, Status: string(in.Status), BillingReason: string(in.BillingReason), Currency: string(in.Currency),
+		Subtotal: in.Subtotal, Total: in.Total, AmountDue: in.AmountDue, AmountPaid: in.AmountPaid, AmountRemaining: in.AmountRemaining,
+		HostedURL: in.HostedInvoiceURL, Created: unix(in.Created),
+		Discounts: []tollgate.InvoiceDiscount{}, Lines: []tollgate.InvoiceLine{},
+	}
+	names := map[string]string{}
+	for _, d := range in.Discounts {
+		if d != nil {
+			names[d.ID] = discountName(d)
+		}
+	}
+	for _, tda := range in.TotalDiscountAmounts {
+		name := "Discount"
+		if tda.Discount != nil && names[tda.Discount.ID] != "" {
+			name = names[tda.Discount.ID]
+		}
+		out.Discounts = append(out.Discounts, tollgate.InvoiceDiscount{Name: name, Amount: tda.Amount})
+	}
+	if in.Lines != nil {
+		for _, l := range in.Lines.Data {
+			proration := l.Parent != nil && l.Parent.SubscriptionItemDetails != nil && l.Parent.SubscriptionItemDetails.Proration
+			out.Lines = append(out.Lines, tollgate.InvoiceLine{Description: l.Description, Amount: l.Amount, Proration: proration})
+		}
+	}
+	return out
+}
+
+// discountName is what a customer knows a discount by: the promotion code
+// they typed (LEARN10), else the coupon's name.
+func discountName(d *stripe.Discount) string {
+	switch {
+	case d.PromotionCode != nil && d.PromotionCode.Code != "":
+		return d.PromotionCode.Code
+	case d.Coupon != nil && d.Coupon.Name != "":
+		return d.Coupon.Name
+	case d.Coupon != nil && d.Coupon.ID != "":
+		return d.Coupon.ID
+	}
+	return "Discount"
+}
+
+// describeCard names a card as a person reads it: "Visa •••• 4242".
+func describeCard(pm *stripe.PaymentMethod) string {
+	if pm.Card == nil || pm.Card.Last4 == "" {
+		return ""
+	}
+	brand := string(pm.Card.Brand)
+	if brand != "" {
+		brand = strings.ToUpper(brand[:1]) + brand[1:] + " "
+	}
+	return brand + "•••• " + pm.Card.Last4
 }
 
 // SyncCheckoutSession is the success page's shortcut: it syncs the session's

@@ -11,6 +11,7 @@ const (
 	Customer     = "customer" // a Stripe customer id
 	Session      = "session"  // a Checkout Session id
 	Invoice      = "invoice"  // a Stripe invoice id
+	PortalConfig = "portal_configuration"
 	Plan         = "plan"
 	Trial        = "trial"
 	Clock        = "clock" // a Stripe test clock id

@@ -41,3 +41,5 @@ export function Stripe():Promise<lab.State>;
 export function StripeSettings():Promise<settings.View>;
 
 export function Subscribe(arg1:string,arg2:boolean):Promise<billing.Redirect>;
+
+export function SwitchPlan(arg1:string):Promise<billing.Redirect>;
