@@ -102,7 +102,7 @@ func TestPortalSwitchPlan(t *testing.T) {
 	status, page = se.get(confirmURL(ps.URL, sub.ID, c.yearly.ID))
 	for _, want := range []string{"Confirm your new plan", "Tollgate Pro · $10.00 per month", "Tollgate Pro · $100.00 per year",
 		"Unused time on Tollgate Pro after 16 Jan 2025", "−$5.16", "1 × Tollgate Pro (at $100.00 / year)", "LEARN10 (10% off)", "−$10.00",
-		"$84.84", "Due today: $84.84, charged to Visa •••• 4242", "Renews on 16 Jan 2026", `value="update_plan"`} {
+		"$84.84", "Due today: $84.84, charged to Visa •••• 4242", "Stripe does not discount proration lines", "Renews on 16 Jan 2026", `value="update_plan"`} {
 		if !strings.Contains(strings.ReplaceAll(page, "&#43;", "+"), want) {
 			t.Fatalf("confirmation step lacks %q: %d\n%s", want, status, page)
 		}

@@ -61,6 +61,7 @@ Status: <strong>{{.Status}}</strong>{{if .TrialEnd}} (trial ends {{.TrialEnd}}){
 {{end}}{{if .Discount}}<tr><td>{{.DiscountName}}</td><td class="num">−{{.Discount}}</td></tr>
 {{end}}{{if .Total}}<tr><td><strong>Total</strong></td><td class="num"><strong>{{.Total}}</strong></td></tr>{{end}}
 </table>{{end}}
+{{if .DiscountNote}}<p class="hint">{{.DiscountNote}}</p>{{end}}
 <p><strong>{{.Summary}}</strong></p>
 <form method="post" action="/portal/{{$.ID}}"><input type="hidden" name="action" value="update_plan"><input type="hidden" name="subscription" value="{{.Subscription}}"><input type="hidden" name="price" value="{{.Price}}"><button type="submit">Confirm</button></form>
 <p><a href="/portal/{{$.ID}}">← Back</a></p>{{end}}{{end}}`
@@ -98,7 +99,7 @@ type portalInvoice struct {
 // confirms it.
 type portalConfirm struct {
 	Subscription, Price, From, To, Renews, TrialNote, Summary string
-	LinesTitle, DiscountName, Discount, Total                 string
+	LinesTitle, DiscountName, Discount, Total, DiscountNote   string
 	Lines                                                     []invoiceViewLine
 }
 
@@ -268,6 +269,11 @@ func (s *Sandbox) confirmView(pc *planChange) *portalConfirm {
 		c.LinesTitle, c.Total = "Invoiced today", money(inv.Total)
 		if inv.DiscountAmount != 0 {
 			c.Discount, c.DiscountName = money(inv.DiscountAmount), s.discountName(inv)
+			for _, l := range inv.Lines {
+				if l.Proration {
+					c.DiscountNote = "The discount applies to the new plan only: Stripe does not discount proration lines, so the credit is for the price without it."
+				}
+			}
 		}
 		due := s.planChangeDue(pc)
 		switch {
