@@ -143,6 +143,14 @@ func (a *App) Subscribe(plan string, trial bool) (billing.Redirect, error) {
 	})
 }
 
+// SwitchPlan opens the Billing Portal on the plan change of the running
+// subscription, towards "monthly" or "yearly"; the switch happens there.
+func (a *App) SwitchPlan(plan string) (billing.Redirect, error) {
+	return withBilling(a, "switch plan", func(ctx context.Context, b *billing.Service, u *tollgate.User) (billing.Redirect, error) {
+		return b.SwitchPlan(ctx, u, billing.Plan(plan))
+	})
+}
+
 // ManageBilling opens the Stripe Billing Portal.
 func (a *App) ManageBilling() (billing.Redirect, error) {
 	return withBilling(a, "Manage billing: open the Billing Portal", func(ctx context.Context, b *billing.Service, u *tollgate.User) (billing.Redirect, error) {

@@ -29,7 +29,7 @@ test("every event is explained: what it means in Stripe and what Tollgate did", 
   const paid = page.locator('tr.event[data-type="invoice.paid"] + tr.explain').first();
   await paid.waitFor();
   assert.match(await paid.innerText(), /An invoice was paid/);
-  assert.match(await paid.innerText(), /Re-read cus_\w+'s subscriptions and active entitlements from Stripe/);
+  assert.match(await paid.innerText(), /Re-read cus_\w+'s subscriptions \(with their latest invoices and cards\) and active entitlements from Stripe/);
   // The trial's end: the status change on the line of the event that brought it.
   await page.locator("tr.explain", { hasText: "trialing → active" }).first().waitFor();
   // Events Tollgate does not act on are there too, and say why.

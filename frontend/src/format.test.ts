@@ -5,6 +5,7 @@ describe("money", () => {
   it("formats the smallest unit in its currency", () => {
     expect(money(900, "gbp")).toBe("£9.00");
     expect(money(9000, "gbp")).toBe("£90.00");
+    expect(money(-435, "gbp")).toBe("−£4.35"); // a proration credit
     expect(money(810, "usd")).toBe("US$8.10");
   });
   it("falls back for a currency Intl does not know", () => {

@@ -1,7 +1,9 @@
 // Formatting of what Stripe returns, for people.
 
-/** money formats an amount in the currency's smallest unit, e.g. 900 gbp → "£9.00". */
+/** money formats an amount in the currency's smallest unit, e.g. 900 gbp → "£9.00", -435 → "−£4.35". */
 export function money(amount: number, currency: string): string {
+  // A true minus sign, as the discounts beside a credit are written.
+  if (amount < 0) return "−" + money(-amount, currency);
   try {
     return new Intl.NumberFormat("en-GB", { style: "currency", currency: currency.toUpperCase() }).format(amount / 100);
   } catch {
@@ -42,4 +44,22 @@ export function statusLabel(status: string): string {
 /** interval names a price's billing interval as the Plans screen says it. */
 export function per(interval: string): string {
   return interval === "year" ? "per year" : interval === "month" ? "per month" : `per ${interval}`;
+}
+
+const invoiceStatusLabels: Record<string, string> = {
+  draft: "Draft",
+  open: "Open",
+  paid: "Paid",
+  uncollectible: "Uncollectible",
+  void: "Void",
+};
+
+/** invoiceStatus names a Stripe invoice status in plain words. */
+export function invoiceStatus(status: string): string {
+  return invoiceStatusLabels[status] ?? status;
+}
+
+/** planName names a price's interval as a plan: "Monthly", "Yearly". */
+export function planName(interval: string): string {
+  return interval === "year" ? "Yearly" : interval === "month" ? "Monthly" : interval;
 }

@@ -2,9 +2,11 @@ package billing
 
 import (
 	"context"
+	"slices"
 
 	"github.com/stripe/stripe-go/v82"
 
+	"github.com/tollgate/tollgate/internal/logkey"
 	"github.com/tollgate/tollgate/internal/tollgate"
 )
 
@@ -51,8 +53,10 @@ func FeatureKeys() []string {
 // Bootstrap makes sure the account holds the demo catalog: one product with a
 // monthly and a yearly price, the features test-access and test-access-2
 // attached to it, a 10% coupon with promotion code LEARN10, and a Billing
-// Portal configuration that allows cancelling at period end. It creates only
-// what is missing, so it is safe to run at every start.
+// Portal configuration that allows cancelling at period end and switching
+// between the two prices. It creates only what is missing (and brings a
+// portal configuration made by an earlier Tollgate up to date), so it is
+// safe to run at every start.
 func (s *Service) Bootstrap(ctx context.Context) (Catalog, error) {
 	var cat Catalog
 	prices, err := s.pricesByLookupKey(ctx)
@@ -100,7 +104,7 @@ func (s *Service) Bootstrap(ctx context.Context) (Catalog, error) {
 	if cat.PromotionCodeID, err = s.ensurePromotionCode(ctx); err != nil {
 		return cat, err
 	}
-	if cat.PortalConfigID, err = s.ensurePortalConfiguration(ctx); err != nil {
+	if cat.PortalConfigID, err = s.ensurePortalConfiguration(ctx, cat); err != nil {
 		return cat, err
 	}
 	return cat, nil
@@ -183,29 +187,90 @@ func (s *Service) ensurePromotionCode(ctx context.Context) (string, error) {
 	return pc.ID, nil
 }
 
-func (s *Service) ensurePortalConfiguration(ctx context.Context) (string, error) {
-	if id, err := s.findPortalConfiguration(ctx); err != nil || id != "" {
-		return id, err
-	}
-	c, err := s.sc.V1BillingPortalConfigurations.Create(ctx, &stripe.BillingPortalConfigurationCreateParams{
-		BusinessProfile: &stripe.BillingPortalConfigurationCreateBusinessProfileParams{Headline: stripe.String("Tollgate: manage your subscription")},
-		Features: &stripe.BillingPortalConfigurationCreateFeaturesParams{
-			InvoiceHistory:      &stripe.BillingPortalConfigurationCreateFeaturesInvoiceHistoryParams{Enabled: stripe.Bool(true)},
-			PaymentMethodUpdate: &stripe.BillingPortalConfigurationCreateFeaturesPaymentMethodUpdateParams{Enabled: stripe.Bool(true)},
-			SubscriptionCancel: &stripe.BillingPortalConfigurationCreateFeaturesSubscriptionCancelParams{
-				Enabled: stripe.Bool(true),
-				Mode:    stripe.String(string(stripe.BillingPortalConfigurationFeaturesSubscriptionCancelModeAtPeriodEnd)),
-			},
-		},
-		Metadata: map[string]string{catalogMetadataKey: "demo"},
-	})
+// PortalProration is how the portal prorates a plan switch. Stripe bills a
+// switch between intervals (monthly ↔ yearly) at once whatever this says,
+// crediting the unused time unless it is none; always_invoice does the same
+// for prices of one interval, where create_prorations would leave the
+// proration for the next invoice, weeks later. So with always_invoice every
+// switch a learner makes shows up at once on the Plans screen's invoice,
+// whichever prices they add to the catalog.
+const PortalProration = stripe.BillingPortalConfigurationFeaturesSubscriptionUpdateProrationBehaviorAlwaysInvoice
+
+// ensurePortalConfiguration makes Tollgate's portal configuration, or
+// brings one made by an earlier Tollgate up to date: it must let a
+// subscriber switch between the catalog's two prices. It is updated in
+// place, not duplicated, so its id (shown on the checklist) stays.
+func (s *Service) ensurePortalConfiguration(ctx context.Context, cat Catalog) (string, error) {
+	c, err := s.lookupPortalConfiguration(ctx)
 	if err != nil {
-		return "", stripeError("create portal configuration", err)
+		return "", err
+	}
+	update := &stripe.BillingPortalConfigurationCreateFeaturesSubscriptionUpdateParams{
+		Enabled:               stripe.Bool(true),
+		DefaultAllowedUpdates: stripe.StringSlice([]string{string(stripe.BillingPortalConfigurationFeaturesSubscriptionUpdateDefaultAllowedUpdatePrice)}),
+		ProrationBehavior:     stripe.String(string(PortalProration)),
+		Products: []*stripe.BillingPortalConfigurationCreateFeaturesSubscriptionUpdateProductParams{
+			{Product: stripe.String(cat.ProductID), Prices: stripe.StringSlice([]string{cat.MonthlyPriceID, cat.YearlyPriceID})},
+		},
+	}
+	switch {
+	case c == nil:
+		c, err = s.sc.V1BillingPortalConfigurations.Create(ctx, &stripe.BillingPortalConfigurationCreateParams{
+			BusinessProfile: &stripe.BillingPortalConfigurationCreateBusinessProfileParams{Headline: stripe.String("Tollgate: manage your subscription")},
+			Features: &stripe.BillingPortalConfigurationCreateFeaturesParams{
+				InvoiceHistory:      &stripe.BillingPortalConfigurationCreateFeaturesInvoiceHistoryParams{Enabled: stripe.Bool(true)},
+				PaymentMethodUpdate: &stripe.BillingPortalConfigurationCreateFeaturesPaymentMethodUpdateParams{Enabled: stripe.Bool(true)},
+				SubscriptionCancel: &stripe.BillingPortalConfigurationCreateFeaturesSubscriptionCancelParams{
+					Enabled: stripe.Bool(true),
+					Mode:    stripe.String(string(stripe.BillingPortalConfigurationFeaturesSubscriptionCancelModeAtPeriodEnd)),
+				},
+				SubscriptionUpdate: update,
+			},
+			Metadata: map[string]string{catalogMetadataKey: "demo"},
+		})
+		if err != nil {
+			return "", stripeError("create portal configuration", err)
+		}
+	case !switchesPlans(c, cat):
+		products := []*stripe.BillingPortalConfigurationUpdateFeaturesSubscriptionUpdateProductParams{}
+		for _, p := range update.Products {
+			products = append(products, &stripe.BillingPortalConfigurationUpdateFeaturesSubscriptionUpdateProductParams{Product: p.Product, Prices: p.Prices})
+		}
+		c, err = s.sc.V1BillingPortalConfigurations.Update(ctx, c.ID, &stripe.BillingPortalConfigurationUpdateParams{
+			Features: &stripe.BillingPortalConfigurationUpdateFeaturesParams{
+				SubscriptionUpdate: &stripe.BillingPortalConfigurationUpdateFeaturesSubscriptionUpdateParams{
+					Enabled: update.Enabled, DefaultAllowedUpdates: update.DefaultAllowedUpdates, ProrationBehavior: update.ProrationBehavior, Products: products,
+				},
+			},
+		})
+		if err != nil {
+			return "", stripeError("update portal configuration "+c.ID, err)
+		}
+		s.log.Info("portal configuration now lets subscribers switch plans", logkey.PortalConfig, c.ID)
 	}
 	s.catalogMu.Lock()
 	s.portalCfg = c.ID
 	s.catalogMu.Unlock()
 	return c.ID, nil
+}
+
+// switchesPlans reports whether a portal configuration lets a subscriber
+// switch between the catalog's two prices as Tollgate sets it up.
+func switchesPlans(c *stripe.BillingPortalConfiguration, cat Catalog) bool {
+	if c.Features == nil || c.Features.SubscriptionUpdate == nil {
+		return false
+	}
+	su := c.Features.SubscriptionUpdate
+	if !su.Enabled || su.ProrationBehavior != PortalProration ||
+		!slices.Contains(su.DefaultAllowedUpdates, stripe.BillingPortalConfigurationFeaturesSubscriptionUpdateDefaultAllowedUpdatePrice) {
+		return false
+	}
+	for _, p := range su.Products {
+		if p.Product == cat.ProductID {
+			return slices.Contains(p.Prices, cat.MonthlyPriceID) && slices.Contains(p.Prices, cat.YearlyPriceID)
+		}
+	}
+	return false
 }
 
 // findPortalConfiguration returns the id of the portal configuration Tollgate
@@ -214,20 +279,33 @@ func (s *Service) ensurePortalConfiguration(ctx context.Context) (string, error)
 // Once found it is kept, so opening the portal costs one call, not two.
 func (s *Service) findPortalConfiguration(ctx context.Context) (string, error) {
 	s.catalogMu.Lock()
-	defer s.catalogMu.Unlock()
-	if s.portalCfg != "" {
-		return s.portalCfg, nil
+	id := s.portalCfg
+	s.catalogMu.Unlock()
+	if id != "" {
+		return id, nil
 	}
+	c, err := s.lookupPortalConfiguration(ctx)
+	if err != nil || c == nil {
+		return "", err
+	}
+	s.catalogMu.Lock()
+	s.portalCfg = c.ID
+	s.catalogMu.Unlock()
+	return c.ID, nil
+}
+
+// lookupPortalConfiguration lists the account's active configurations for
+// the one Tollgate made (by its metadata); nil when there is none.
+func (s *Service) lookupPortalConfiguration(ctx context.Context) (*stripe.BillingPortalConfiguration, error) {
 	for c, err := range s.sc.V1BillingPortalConfigurations.List(ctx, &stripe.BillingPortalConfigurationListParams{Active: stripe.Bool(true)}) {
 		if err != nil {
-			return "", stripeError("list portal configurations", err)
+			return nil, stripeError("list portal configurations", err)
 		}
 		if c.Metadata[catalogMetadataKey] == "demo" {
-			s.portalCfg = c.ID
-			return c.ID, nil
+			return c, nil
 		}
 	}
-	return "", nil
+	return nil, nil
 }
 
 // Price is a plan as the Plans screen shows it.

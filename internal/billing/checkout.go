@@ -43,7 +43,7 @@ func (s *Service) Checkout(ctx context.Context, u *tollgate.User, plan Plan, tri
 	}
 	for _, sub := range subs {
 		if sub.Live() {
-			url, err := s.portalURL(ctx, c.StripeID)
+			url, err := s.portalURL(ctx, c.StripeID, nil)
 			return Redirect{URL: url, Portal: true}, err
 		}
 	}
@@ -80,14 +80,60 @@ func (s *Service) Portal(ctx context.Context, u *tollgate.User) (Redirect, error
 	} else if err != nil {
 		return Redirect{}, fmt.Errorf("billing: portal: %w", err)
 	}
-	url, err := s.portalURL(ctx, c.StripeID)
+	url, err := s.portalURL(ctx, c.StripeID, nil)
 	return Redirect{URL: url, Portal: true}, err
 }
 
-func (s *Service) portalURL(ctx context.Context, customerID string) (string, error) {
+// SwitchPlan opens the Billing Portal on the plan change of the user's
+// running subscription: a portal deep link (flow_data[type]=
+// subscription_update), so the learner lands on the portal's own plan
+// choice, sees there what Stripe will invoice, confirms, and comes straight
+// back to Tollgate, which re-reads the subscription. The switch itself is
+// Stripe's to make; plan only says which way the learner asked to go.
+func (s *Service) SwitchPlan(ctx context.Context, u *tollgate.User, plan Plan) (Redirect, error) {
+	c, err := s.store.CustomerByUser(ctx, u.ID)
+	if tollgate.ErrorCode(err) == tollgate.ENOTFOUND {
+		return Redirect{}, tollgate.Errorf(tollgate.ENOTFOUND, "You have no subscription to switch yet: subscribe to a plan first.")
+	} else if err != nil {
+		return Redirect{}, fmt.Errorf("billing: switch plan: %w", err)
+	}
+	price, err := s.priceID(ctx, plan)
+	if err != nil {
+		return Redirect{}, err
+	}
+	subs, err := s.store.SubscriptionsByUser(ctx, u.ID)
+	if err != nil {
+		return Redirect{}, fmt.Errorf("billing: switch plan: %w", err)
+	}
+	for _, sub := range subs {
+		if !sub.Live() {
+			continue
+		}
+		if sub.PriceID == price {
+			return Redirect{}, tollgate.Errorf(tollgate.EINVALID, "You are on the %s plan already.", plan)
+		}
+		url, err := s.portalURL(ctx, c.StripeID, &stripe.BillingPortalSessionCreateFlowDataParams{
+			Type:               stripe.String(string(stripe.BillingPortalSessionFlowTypeSubscriptionUpdate)),
+			SubscriptionUpdate: &stripe.BillingPortalSessionCreateFlowDataSubscriptionUpdateParams{Subscription: stripe.String(sub.StripeID)},
+			AfterCompletion: &stripe.BillingPortalSessionCreateFlowDataAfterCompletionParams{
+				Type:     stripe.String(string(stripe.BillingPortalSessionFlowAfterCompletionTypeRedirect)),
+				Redirect: &stripe.BillingPortalSessionCreateFlowDataAfterCompletionRedirectParams{ReturnURL: stripe.String(s.cfg.ReturnBase + tollgate.PortalReturnPath)},
+			},
+		})
+		if err == nil {
+			s.log.Info("portal opened to switch plan", logkey.User, u.ID, logkey.Plan, plan)
+		}
+		return Redirect{URL: url, Portal: true}, err
+	}
+	return Redirect{}, tollgate.Errorf(tollgate.EINVALID, "You have no running subscription to switch: subscribe to the %s plan instead.", plan)
+}
+
+// portalURL opens a portal session for the customer, on flow when given.
+func (s *Service) portalURL(ctx context.Context, customerID string, flow *stripe.BillingPortalSessionCreateFlowDataParams) (string, error) {
 	params := &stripe.BillingPortalSessionCreateParams{
 		Customer:  stripe.String(customerID),
 		ReturnURL: stripe.String(s.cfg.ReturnBase + tollgate.PortalReturnPath),
+		FlowData:  flow,
 	}
 	// Tollgate's own configuration (cancel at period end) where it made one;
 	// otherwise the account's default, saved in its Dashboard.

@@ -103,11 +103,49 @@ func TestContract(t *testing.T) {
 					t.Errorf("feature %d lookup_key = %q, want %q", i, got, want)
 				}
 			}
-			if pc := e.calls("POST", "/v1/billing_portal/configurations")[0].Params; pc.Get("features[subscription_cancel][mode]") != "at_period_end" {
-				t.Errorf("portal configuration params = %v, want cancellation at period end", pc)
+			pc := e.calls("POST", "/v1/billing_portal/configurations")[0].Params
+			for k, want := range map[string]string{
+				"features[subscription_cancel][mode]":                       "at_period_end",
+				"features[subscription_update][enabled]":                    "true",
+				"features[subscription_update][default_allowed_updates][0]": "price",
+				"features[subscription_update][proration_behavior]":         string(billing.PortalProration),
+				"features[subscription_update][products][0][product]":       cat.ProductID,
+				"features[subscription_update][products][0][prices][0]":     cat.MonthlyPriceID,
+				"features[subscription_update][products][0][prices][1]":     cat.YearlyPriceID,
+			} {
+				if got := pc.Get(k); got != want {
+					t.Errorf("portal configuration %s = %q, want %q", k, got, want)
+				}
 			}
 			if cat.MonthlyPriceID == "" || cat.YearlyPriceID == "" || cat.PromotionCodeID == "" || cat.PortalConfigID == "" {
 				t.Errorf("Bootstrap() = %+v, want every id set", cat)
+			}
+		})
+
+		t.Run("EarlierPortalConfiguration", func(t *testing.T) {
+			// The account holds the configuration an earlier Tollgate made,
+			// without plan switching: it is updated in place.
+			e := newContractEnv(t, base, contractOptions{})
+			e.rec.rewrite = func(path string, obj map[string]any) {
+				if path == "/v1/billing_portal/configurations" {
+					for _, c := range obj["data"].([]any) {
+						c.(map[string]any)["id"], c.(map[string]any)["metadata"] = "bpc_contract", map[string]any{"tollgate": "demo"}
+					}
+				}
+			}
+			cat, err := e.svc.Bootstrap(t.Context())
+			contractNoError(t, err)
+			calls := e.rec.all()
+			if last := calls[len(calls)-1]; last.Method != "POST" || last.Path != "/v1/billing_portal/configurations/bpc_contract" || last.Status != http.StatusOK {
+				t.Fatalf("last request %s %s %d, want the configuration updated", last.Method, last.Path, last.Status)
+			}
+			p := calls[len(calls)-1].Params
+			if p.Get("features[subscription_update][enabled]") != "true" || p.Get("features[subscription_update][products][0][product]") != cat.ProductID ||
+				p.Get("features[subscription_update][products][0][prices][1]") != cat.YearlyPriceID || p.Has("features[subscription_cancel][enabled]") {
+				t.Errorf("update params = %v, want subscription_update only", p)
+			}
+			if cat.PortalConfigID != "bpc_contract" {
+				t.Errorf("PortalConfigID = %q, want the updated bpc_contract", cat.PortalConfigID)
 			}
 		})
 
@@ -320,6 +358,39 @@ func TestContract(t *testing.T) {
 		})
 	})
 
+	t.Run("SwitchPlan", func(t *testing.T) {
+		// A user with a running monthly subscription: the portal session is
+		// a subscription_update flow that sends the browser back to Tollgate.
+		e := newContractEnv(t, base, contractOptions{Customer: true, PriceIDs: true})
+		if err := e.db.PutSubscription(t.Context(), &tollgate.Subscription{StripeID: "sub_contract", UserID: e.user.ID, CustomerID: contractCustomer,
+			Status: tollgate.StatusActive, PriceID: contractMonthly}); err != nil {
+			t.Fatal(err)
+		}
+		r, err := e.svc.SwitchPlan(t.Context(), e.user, billing.Yearly)
+		contractNoError(t, err)
+		e.wantCalls(t,
+			"GET /v1/prices/"+contractMonthly+" 200",
+			"GET /v1/prices/"+contractYearly+" 200",
+			"GET /v1/billing_portal/configurations 200",
+			"POST /v1/billing_portal/sessions 200",
+		)
+		if !r.Portal || r.URL == "" {
+			t.Errorf("SwitchPlan() = %+v", r)
+		}
+		p := e.calls("POST", "/v1/billing_portal/sessions")[0].Params
+		for k, want := range map[string]string{
+			"customer":        contractCustomer,
+			"flow_data[type]": "subscription_update",
+			"flow_data[subscription_update][subscription]":      "sub_contract",
+			"flow_data[after_completion][type]":                 "redirect",
+			"flow_data[after_completion][redirect][return_url]": "http://127.0.0.1:1" + tollgate.PortalReturnPath,
+		} {
+			if got := p.Get(k); got != want {
+				t.Errorf("portal session %s = %q, want %q", k, got, want)
+			}
+		}
+	})
+
 	t.Run("Sync", func(t *testing.T) {
 		t.Run("Fixtures", func(t *testing.T) {
 			e := newContractEnv(t, base, contractOptions{Customer: true})
@@ -344,29 +415,33 @@ func TestContract(t *testing.T) {
 		})
 
 		t.Run("PastDue", func(t *testing.T) {
-			// A failed payment makes Sync read the latest invoice for its
-			// retry date; the fixture subscription is made past_due to send it.
+			// A failed payment: the retry date, the invoice's money and the
+			// card come in the one list call, expanded; the fixture
+			// subscription is made past_due and its invoice open.
 			e := newContractEnv(t, base, contractOptions{Customer: true})
 			e.rec.rewrite = func(path string, obj map[string]any) {
 				if path == "/v1/subscriptions" {
 					for _, s := range obj["data"].([]any) {
 						s.(map[string]any)["status"] = "past_due"
-						s.(map[string]any)["latest_invoice"] = "in_contract"
+						if in, ok := s.(map[string]any)["latest_invoice"].(map[string]any); ok {
+							in["id"], in["status"], in["next_payment_attempt"] = "in_contract", "open", 1700000000
+						}
 					}
 				}
 			}
 			contractNoError(t, e.svc.Sync(t.Context(), contractCustomer))
-			e.wantCalls(t,
-				"GET /v1/subscriptions 200",
-				"GET /v1/invoices/in_contract 200",
-				"GET /v1/entitlements/active_entitlements 200",
-			)
+			e.wantCalls(t, "GET /v1/subscriptions 200", "GET /v1/entitlements/active_entitlements 200")
+			p := e.calls("GET", "/v1/subscriptions")[0].Params
+			if got, want := contractList(p, "expand"), []string{"data.latest_invoice.discounts.promotion_code", "data.default_payment_method", "data.customer.invoice_settings.default_payment_method"}; !slices.Equal(got, want) {
+				t.Errorf("subscription list expand = %q, want %q", got, want)
+			}
 			subs, err := e.db.SubscriptionsByUser(t.Context(), e.user.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(subs) != 1 || subs[0].Status != tollgate.StatusPastDue || subs[0].LatestInvoiceID != "in_contract" || subs[0].LatestInvoiceStatus == "" {
-				t.Errorf("subscriptions = %+v, want past_due with the invoice's status", subs)
+			if len(subs) != 1 || subs[0].Status != tollgate.StatusPastDue || subs[0].LatestInvoiceID != "in_contract" || subs[0].LatestInvoiceStatus != "open" ||
+				subs[0].LatestInvoice.ID != "in_contract" || subs[0].NextPaymentAttempt.Unix() != 1700000000 {
+				t.Errorf("subscriptions = %+v, want past_due with the expanded invoice's status and retry date", subs)
 			}
 		})
 	})

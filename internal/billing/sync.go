@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/stripe/stripe-go/v82"
@@ -48,29 +49,32 @@ func (s *Service) sync(ctx context.Context, customerID string, from origin) (*to
 		return nil, err
 	}
 	var live, ended *tollgate.Subscription // which subscription an entitlement came with, or went with
-	eff.Reread = append(eff.Reread, "subscriptions")
+	eff.Reread = append(eff.Reread, "subscriptions (with their latest invoices and cards)")
 	now := time.Now().UTC()
-	for sub, err := range s.sc.V1Subscriptions.List(ctx, &stripe.SubscriptionListParams{Customer: stripe.String(customerID), Status: stripe.String("all")}) {
+	// One call brings what the Plans screen and the banner show: the latest
+	// invoice with its discounts' promotion codes (four levels, Stripe's
+	// deepest expansion), and the card each subscription is charged to.
+	params := &stripe.SubscriptionListParams{Customer: stripe.String(customerID), Status: stripe.String("all")}
+	params.AddExpand("data.latest_invoice.discounts.promotion_code")
+	params.AddExpand("data.default_payment_method")
+	params.AddExpand("data.customer.invoice_settings.default_payment_method")
+	for sub, err := range s.sc.V1Subscriptions.List(ctx, params) {
 		if err != nil {
 			return nil, stripeError("list subscriptions", err)
 		}
 		local := subscriptionFromStripe(sub, c.UserID, now)
-		if sub.Status == stripe.SubscriptionStatusPastDue && local.LatestInvoiceID != "" {
-			// The retry date lives on the invoice; fetch it only when a payment failed.
-			if in, err := s.sc.V1Invoices.Retrieve(ctx, local.LatestInvoiceID, nil); err == nil {
-				local.LatestInvoiceStatus, local.NextPaymentAttempt = string(in.Status), unix(in.NextPaymentAttempt)
-				eff.Reread = append(eff.Reread, "invoice "+in.ID+" (for its next payment attempt)")
-			} else {
-				return nil, stripeError("retrieve invoice", err)
-			}
-		}
+		rememberFailedCard(local, before[sub.ID])
 		if err := s.store.PutSubscription(ctx, local); err != nil {
 			return nil, fmt.Errorf("billing: sync: %w", err)
 		}
-		eff.Subscriptions = append(eff.Subscriptions, tollgate.StatusChange{ID: sub.ID, Before: before[sub.ID], After: local.Status})
+		prev := ""
+		if b := before[sub.ID]; b != nil {
+			prev = b.Status
+		}
+		eff.Subscriptions = append(eff.Subscriptions, tollgate.StatusChange{ID: sub.ID, Before: prev, After: local.Status})
 		if local.Live() && live == nil {
 			live = local
-		} else if !local.Live() && before[sub.ID] != local.Status && ended == nil {
+		} else if !local.Live() && prev != local.Status && ended == nil {
 			ended = local
 		}
 	}
@@ -97,14 +101,14 @@ func (s *Service) sync(ctx context.Context, customerID string, from origin) (*to
 
 // before reads the local copy a sync is about to replace: the entitlements
 // and each subscription's status, so the Events screen can show what changed.
-func (s *Service) before(ctx context.Context, c *tollgate.Customer) (*tollgate.Effect, map[string]string, *tollgate.Entitlements, error) {
+func (s *Service) before(ctx context.Context, c *tollgate.Customer) (*tollgate.Effect, map[string]*tollgate.Subscription, *tollgate.Entitlements, error) {
 	subs, err := s.store.SubscriptionsByUser(ctx, c.UserID)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("billing: sync: %w", err)
 	}
-	statuses := make(map[string]string, len(subs))
+	known := make(map[string]*tollgate.Subscription, len(subs))
 	for _, sub := range subs {
-		statuses[sub.StripeID] = sub.Status
+		known[sub.StripeID] = sub
 	}
 	ents, err := s.store.EntitlementsByCustomer(ctx, c.StripeID)
 	if err != nil {
@@ -112,7 +116,7 @@ func (s *Service) before(ctx context.Context, c *tollgate.Customer) (*tollgate.E
 	}
 	had := append([]string{}, ents.LookupKeys...)
 	slices.Sort(had)
-	return &tollgate.Effect{Reread: []string{}, Subscriptions: []tollgate.StatusChange{}, EntitlementsBefore: had}, statuses, ents, nil
+	return &tollgate.Effect{Reread: []string{}, Subscriptions: []tollgate.StatusChange{}, EntitlementsBefore: had}, known, ents, nil
 }
 
 // whyChanged carries the reasons of was forward and records, for each
@@ -185,8 +189,20 @@ func subscriptionFromStripe(sub *stripe.Subscription, userID uint64, now time.Ti
 	if sub.Customer != nil {
 		local.CustomerID = sub.Customer.ID
 	}
-	if sub.LatestInvoice != nil {
-		local.LatestInvoiceID, local.LatestInvoiceStatus = sub.LatestInvoice.ID, string(sub.LatestInvoice.Status)
+	if in := sub.LatestInvoice; in != nil {
+		local.LatestInvoiceID, local.LatestInvoiceStatus = in.ID, string(in.Status)
+		local.LatestInvoice = invoiceFromStripe(in)
+		if sub.Status == stripe.SubscriptionStatusPastDue {
+			local.NextPaymentAttempt = unix(in.NextPaymentAttempt) // when Stripe retries
+		}
+	}
+	// The card charged: the subscription's own, else the customer's default.
+	pm := sub.DefaultPaymentMethod
+	if pm == nil && sub.Customer != nil && sub.Customer.InvoiceSettings != nil {
+		pm = sub.Customer.InvoiceSettings.DefaultPaymentMethod
+	}
+	if pm != nil {
+		local.CardID, local.Card = pm.ID, describeCard(pm)
 	}
 	// Since API version 2025-03-31 (basil) the billing period lives on the item.
 	if sub.Items != nil && len(sub.Items.Data) > 0 {
@@ -203,6 +219,79 @@ func subscriptionFromStripe(sub *stripe.Subscription, userID uint64, now time.Ti
 		}
 	}
 	return local
+}
+
+// rememberFailedCard records which card was on file when Tollgate first saw
+// the latest invoice's payment fail, so that a card updated since (in the
+// portal) can be told apart from the card that failed. Stripe keeps the
+// failed attempt's card on the invoice's payment (a PaymentIntent), which
+// would cost another call on each sync; the card on file at the failure is
+// what the learner needs. before is the previous copy (nil if none).
+func rememberFailedCard(local, before *tollgate.Subscription) {
+	if local.Status != tollgate.StatusPastDue || local.LatestInvoice.Status != string(stripe.InvoiceStatusOpen) {
+		return
+	}
+	local.FailedCardID = local.CardID
+	if before != nil && before.LatestInvoiceID == local.LatestInvoiceID && before.FailedCardID != "" {
+		local.FailedCardID = before.FailedCardID
+	}
+	local.CardUpdated = local.CardID != "" && local.CardID != local.FailedCardID
+}
+
+// invoiceFromStripe keeps what the Plans screen shows of an invoice.
+func invoiceFromStripe(in *stripe.Invoice) tollgate.Invoice {
+	out := tollgate.Invoice{
+		ID: in.ID, Number: in.Number, Status: string(in.Status), BillingReason: string(in.BillingReason), Currency: string(in.Currency),
+		Subtotal: in.Subtotal, Total: in.Total, AmountDue: in.AmountDue, AmountPaid: in.AmountPaid, AmountRemaining: in.AmountRemaining,
+		HostedURL: in.HostedInvoiceURL, Created: unix(in.Created),
+		Discounts: []tollgate.InvoiceDiscount{}, Lines: []tollgate.InvoiceLine{},
+	}
+	names := map[string]string{}
+	for _, d := range in.Discounts {
+		if d != nil {
+			names[d.ID] = discountName(d)
+		}
+	}
+	for _, tda := range in.TotalDiscountAmounts {
+		name := "Discount"
+		if tda.Discount != nil && names[tda.Discount.ID] != "" {
+			name = names[tda.Discount.ID]
+		}
+		out.Discounts = append(out.Discounts, tollgate.InvoiceDiscount{Name: name, Amount: tda.Amount})
+	}
+	if in.Lines != nil {
+		for _, l := range in.Lines.Data {
+			proration := l.Parent != nil && l.Parent.SubscriptionItemDetails != nil && l.Parent.SubscriptionItemDetails.Proration
+			out.Lines = append(out.Lines, tollgate.InvoiceLine{Description: l.Description, Amount: l.Amount, Proration: proration})
+		}
+	}
+	return out
+}
+
+// discountName is what a customer knows a discount by: the promotion code
+// they typed (LEARN10), else the coupon's name.
+func discountName(d *stripe.Discount) string {
+	switch {
+	case d.PromotionCode != nil && d.PromotionCode.Code != "":
+		return d.PromotionCode.Code
+	case d.Coupon != nil && d.Coupon.Name != "":
+		return d.Coupon.Name
+	case d.Coupon != nil && d.Coupon.ID != "":
+		return d.Coupon.ID
+	}
+	return "Discount"
+}
+
+// describeCard names a card as a person reads it: "Visa •••• 4242".
+func describeCard(pm *stripe.PaymentMethod) string {
+	if pm.Card == nil || pm.Card.Last4 == "" {
+		return ""
+	}
+	brand := string(pm.Card.Brand)
+	if brand != "" {
+		brand = strings.ToUpper(brand[:1]) + brand[1:] + " "
+	}
+	return brand + "•••• " + pm.Card.Last4
 }
 
 // SyncCheckoutSession is the success page's shortcut: it syncs the session's

@@ -10,6 +10,8 @@ const (
 	User         = "user"     // a Tollgate user id
 	Customer     = "customer" // a Stripe customer id
 	Session      = "session"  // a Checkout Session id
+	Invoice      = "invoice"  // a Stripe invoice id
+	PortalConfig = "portal_configuration"
 	Plan         = "plan"
 	Trial        = "trial"
 	Clock        = "clock" // a Stripe test clock id

@@ -53,6 +53,8 @@ func (s *Sandbox) Handler() http.Handler {
 	mux.HandleFunc("POST /checkout/{id}", s.checkoutSubmit)
 	mux.HandleFunc("GET /portal/{id}", s.portalPage)
 	mux.HandleFunc("POST /portal/{id}", s.portalSubmit)
+	mux.HandleFunc("GET /invoice/{id}", s.invoicePage)
+	mux.HandleFunc("POST /invoice/{id}", s.invoiceSubmit)
 	mux.HandleFunc("GET /{$}", s.homePage)
 	return s.recoverer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/v1/") {
@@ -112,6 +114,7 @@ func (s *Sandbox) routes(route func(string, apiFunc)) {
 	route("POST /v1/billing_portal/configurations", s.createPortalConfig)
 	route("GET /v1/billing_portal/configurations", s.listPortalConfigs)
 	route("GET /v1/billing_portal/configurations/{id}", s.getPortalConfig)
+	route("POST /v1/billing_portal/configurations/{id}", s.updatePortalConfig)
 	route("POST /v1/billing_portal/sessions", s.createPortalSession)
 
 	route("POST /v1/webhook_endpoints", s.createEndpoint)
@@ -309,8 +312,20 @@ func newExpand(paths []string) expand {
 	return e
 }
 
-// has reports whether field itself is to be expanded.
-func (e expand) has(field string) bool { return e[field] }
+// has reports whether field itself is to be expanded: named, or on the way
+// to a path below it ("latest_invoice.discounts" expands latest_invoice too,
+// as in Stripe).
+func (e expand) has(field string) bool {
+	if e[field] {
+		return true
+	}
+	for p := range e {
+		if strings.HasPrefix(p, field+".") {
+			return true
+		}
+	}
+	return false
+}
 
 // sub returns the paths below field, for expanding inside a nested object.
 func (e expand) sub(field string) expand {

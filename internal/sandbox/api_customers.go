@@ -11,6 +11,10 @@ type customer struct {
 	DefaultPM     string            `json:"default_payment_method,omitempty"`
 	InvoiceSeq    int64             `json:"invoice_seq"`
 	InvoicePrefix string            `json:"invoice_prefix"`
+	// Balance is what the customer owes (positive) or is owed (negative, a
+	// credit), settled on the next invoices; a downgrade's proration can
+	// leave a credit here.
+	Balance int64 `json:"balance,omitempty"`
 	// Entitlements are the feature ids last announced in an
 	// active_entitlement_summary.updated event, to send one only on change.
 	Entitlements []string `json:"entitlements,omitempty"`
@@ -28,7 +32,7 @@ func (s *Sandbox) renderCustomer(cu *customer, ex expand) map[string]any {
 		}
 	}
 	return map[string]any{
-		"id": cu.ID, "object": "customer", "address": nil, "balance": 0, "created": cu.Created, "currency": nil,
+		"id": cu.ID, "object": "customer", "address": nil, "balance": cu.Balance, "created": cu.Created, "currency": nil,
 		"default_source": nil, "delinquent": delinquent, "description": nullable(cu.Description), "discount": nil,
 		"email": nullable(cu.Email), "invoice_prefix": cu.InvoicePrefix,
 		"invoice_settings": map[string]any{"custom_fields": nil, "default_payment_method": pm, "footer": nil, "rendering_options": nil},

@@ -48,7 +48,16 @@ type invoice struct {
 	AutoFinalizeAt int64  `json:"auto_finalize_at,omitempty"`
 	PaidAt         int64  `json:"paid_at,omitempty"`
 	TestClock      string `json:"test_clock,omitempty"`
+	// The customer's balance before and after the invoice, once finalized
+	// against it (see applyBalance).
+	StartingBalance int64 `json:"starting_balance,omitempty"`
+	EndingBalance   int64 `json:"ending_balance,omitempty"`
+	BalanceApplied  bool  `json:"balance_applied,omitempty"`
 }
+
+// amountDue is what the customer owes: the total less any credit balance
+// applied, never below zero.
+func (inv *invoice) amountDue() int64 { return max(0, inv.Total+inv.StartingBalance) }
 
 type invoiceLine struct {
 	ID             string `json:"id"`
@@ -60,7 +69,18 @@ type invoiceLine struct {
 	DiscountAmount int64  `json:"discount_amount,omitempty"`
 	PeriodStart    int64  `json:"period_start"`
 	PeriodEnd      int64  `json:"period_end"`
+	// A proration of a plan change: a credit for unused time, or a charge
+	// for the remaining time, made as an invoice item (InvoiceItem).
+	Proration   bool   `json:"proration,omitempty"`
+	InvoiceItem string `json:"invoice_item,omitempty"`
+	// The line a credit gives back, as proration_details.credited_items.
+	CreditedInvoice string `json:"credited_invoice,omitempty"`
+	CreditedLine    string `json:"credited_line,omitempty"`
 }
+
+// discountable reports whether the invoice's discount applies to the line:
+// in Stripe, discounts do not affect proration line items.
+func (l invoiceLine) discountable() bool { return !l.Proration }
 
 func (s *Sandbox) renderInvoice(inv *invoice, ex expand) map[string]any {
 	lines := make([]any, 0, len(inv.Lines))
@@ -73,13 +93,17 @@ func (s *Sandbox) renderInvoice(inv *invoice, ex expand) map[string]any {
 		if l.DiscountAmount > 0 {
 			discAmounts = append(discAmounts, map[string]any{"amount": l.DiscountAmount, "discount": inv.Discount})
 		}
+		var credited any
+		if l.CreditedInvoice != "" {
+			credited = map[string]any{"invoice": l.CreditedInvoice, "invoice_line_items": []string{l.CreditedLine}}
+		}
 		lines = append(lines, map[string]any{
 			"id": l.ID, "object": "line_item", "amount": l.Amount, "currency": inv.Currency, "description": l.Description,
-			"discount_amounts": discAmounts, "discountable": true, "discounts": []string{}, "invoice": inv.ID,
+			"discount_amounts": discAmounts, "discountable": l.discountable(), "discounts": []string{}, "invoice": inv.ID,
 			"livemode": false, "metadata": map[string]string{},
 			"parent": map[string]any{"invoice_item_details": nil, "type": "subscription_item_details",
-				"subscription_item_details": map[string]any{"invoice_item": nil, "proration": false,
-					"proration_details": map[string]any{"credited_items": nil}, "subscription": inv.Subscription, "subscription_item": l.SubItem}},
+				"subscription_item_details": map[string]any{"invoice_item": nullable(l.InvoiceItem), "proration": l.Proration,
+					"proration_details": map[string]any{"credited_items": credited}, "subscription": inv.Subscription, "subscription_item": l.SubItem}},
 			"period":                map[string]any{"start": l.PeriodStart, "end": l.PeriodEnd},
 			"pretax_credit_amounts": []any{},
 			"pricing": map[string]any{"type": "price_details", "price_details": map[string]any{"price": l.Price, "product": product},
@@ -98,8 +122,21 @@ func (s *Sandbox) renderInvoice(inv *invoice, ex expand) map[string]any {
 	}
 	discounts, totalDiscounts := []any{}, []any{}
 	if inv.Discount != "" {
-		discounts = append(discounts, inv.Discount)
+		var d any = inv.Discount
+		// The invoice's discount is its subscription's, rendered from there.
+		if sb := s.st.subscriptions.get(inv.Subscription); sb != nil && sb.Discount != nil && sb.Discount.ID == inv.Discount && ex.has("discounts") {
+			d = s.renderDiscount(sb.Discount, sb, ex.sub("discounts"))
+		}
+		discounts = append(discounts, d)
 		totalDiscounts = append(totalDiscounts, map[string]any{"amount": inv.DiscountAmount, "discount": inv.Discount})
+	}
+	var ending, hosted any
+	if inv.Status != invDraft {
+		ending = inv.EndingBalance
+		if !inv.BalanceApplied {
+			ending = int64(0)
+		}
+		hosted = s.hostedInvoiceURL(inv)
 	}
 	var paidAt any
 	if inv.PaidAt != 0 {
@@ -107,7 +144,7 @@ func (s *Sandbox) renderInvoice(inv *invoice, ex expand) map[string]any {
 	}
 	return map[string]any{
 		"id": inv.ID, "object": "invoice", "account_country": "GB", "account_name": "Tollgate Sandbox", "account_tax_ids": nil,
-		"amount_due": inv.Total, "amount_overpaid": 0, "amount_paid": inv.AmountPaid, "amount_remaining": inv.Total - inv.AmountPaid,
+		"amount_due": inv.amountDue(), "amount_overpaid": 0, "amount_paid": inv.AmountPaid, "amount_remaining": inv.amountDue() - inv.AmountPaid,
 		"amount_shipping": 0, "application": nil, "attempt_count": inv.AttemptCount, "attempted": inv.Attempted,
 		"auto_advance": inv.Status == invOpen || inv.AutoFinalizeAt != 0, "automatic_tax": map[string]any{"enabled": false, "liability": nil, "status": nil},
 		"automatically_finalizes_at": nullInt(inv.AutoFinalizeAt), "billing_reason": inv.BillingReason, "collection_method": "charge_automatically",
@@ -115,8 +152,8 @@ func (s *Sandbox) renderInvoice(inv *invoice, ex expand) map[string]any {
 		"customer_address": nil, "customer_email": nullable(inv.CustomerEmail), "customer_name": nullable(inv.CustomerName),
 		"customer_phone": nil, "customer_shipping": nil, "customer_tax_exempt": "none", "customer_tax_ids": []any{},
 		"default_payment_method": nil, "default_source": nil, "default_tax_rates": []any{}, "description": nil,
-		"discounts": discounts, "due_date": nil, "effective_at": nullInt(inv.FinalizedAt), "ending_balance": 0, "footer": nil,
-		"from_invoice": nil, "hosted_invoice_url": nil, "invoice_pdf": nil, "issuer": map[string]any{"type": "self"},
+		"discounts": discounts, "due_date": nil, "effective_at": nullInt(inv.FinalizedAt), "ending_balance": ending, "footer": nil,
+		"from_invoice": nil, "hosted_invoice_url": hosted, "invoice_pdf": nil, "issuer": map[string]any{"type": "self"},
 		"last_finalization_error": nil, "latest_revision": nil,
 		"lines":    map[string]any{"object": "list", "data": lines, "has_more": false, "total_count": len(lines), "url": "/v1/invoices/" + inv.ID + "/lines"},
 		"livemode": false, "metadata": map[string]string{}, "next_payment_attempt": nullInt(inv.NextPaymentAttempt),
@@ -126,7 +163,7 @@ func (s *Sandbox) renderInvoice(inv *invoice, ex expand) map[string]any {
 		"payment_settings": map[string]any{"default_mandate": nil, "payment_method_options": nil, "payment_method_types": nil},
 		"period_end":       inv.PeriodEnd, "period_start": inv.PeriodStart, "post_payment_credit_notes_amount": 0,
 		"pre_payment_credit_notes_amount": 0, "receipt_number": nil, "rendering": nil, "shipping_cost": nil,
-		"shipping_details": nil, "starting_balance": 0, "statement_descriptor": nil, "status": inv.Status,
+		"shipping_details": nil, "starting_balance": inv.StartingBalance, "statement_descriptor": nil, "status": inv.Status,
 		"status_transitions": map[string]any{"finalized_at": nullInt(inv.FinalizedAt), "marked_uncollectible_at": nil, "paid_at": paidAt, "voided_at": nil},
 		"subtotal":           inv.Subtotal, "subtotal_excluding_tax": inv.Subtotal, "test_clock": nullable(inv.TestClock),
 		"total": inv.Total, "total_discount_amounts": totalDiscounts, "total_excluding_tax": inv.Total,
@@ -188,13 +225,16 @@ func (s *Sandbox) payInvoice(c *call) (any, error) {
 		return nil, invalid("", "invoice_not_editable", "Invoice is already %s.", inv.Status)
 	}
 	at := s.now(inv.TestClock)
-	if !s.retryInvoice(inv, at, false) {
+	if !s.retryInvoice(inv, at, false, nil) {
 		return nil, errCard("generic_decline", "Your card was declined.")
 	}
 	return s.renderInvoice(inv, c.ex), nil
 }
 
 func formatMoney(amount int64, currency string) string {
+	if amount < 0 {
+		return "−" + formatMoney(-amount, currency)
+	}
 	sym := map[string]string{"usd": "$", "eur": "€", "gbp": "£"}[currency]
 	if sym == "" {
 		return fmt.Sprintf("%d.%02d %s", amount/100, amount%100, currency)

@@ -1,6 +1,8 @@
 package sandbox
 
 import (
+	"fmt"
+	"slices"
 	"strconv"
 )
 
@@ -19,11 +21,45 @@ type portalConfig struct {
 
 type portalSession struct {
 	base
-	Customer      string `json:"customer"`
-	ReturnURL     string `json:"return_url,omitempty"`
-	Configuration string `json:"configuration"`
-	FlashNotice   string `json:"flash_notice,omitempty"`
-	FlashError    string `json:"flash_error,omitempty"`
+	Customer      string      `json:"customer"`
+	ReturnURL     string      `json:"return_url,omitempty"`
+	Configuration string      `json:"configuration"`
+	FlashNotice   string      `json:"flash_notice,omitempty"`
+	FlashError    string      `json:"flash_error,omitempty"`
+	Flow          *portalFlow `json:"flow,omitempty"`
+}
+
+// portalFlow is a session's flow_data: a deep link into one task of the
+// portal. The sandbox supports subscription_update, the plan chooser.
+type portalFlow struct {
+	Type         string `json:"type"`
+	Subscription string `json:"subscription"`
+	// AfterCompletion is portal_homepage (the default), redirect (to
+	// RedirectURL) or hosted_confirmation (showing CustomMessage).
+	AfterCompletion string `json:"after_completion"`
+	RedirectURL     string `json:"redirect_url,omitempty"`
+	CustomMessage   string `json:"custom_message,omitempty"`
+	// Done is set once the flow's task is done; the session then shows
+	// what AfterCompletion says.
+	Done bool `json:"done,omitempty"`
+}
+
+func renderFlow(f *portalFlow) any {
+	if f == nil {
+		return nil
+	}
+	var redirect, hosted any
+	switch f.AfterCompletion {
+	case "redirect":
+		redirect = map[string]any{"return_url": f.RedirectURL}
+	case "hosted_confirmation":
+		hosted = map[string]any{"custom_message": nullable(f.CustomMessage)}
+	}
+	return map[string]any{
+		"after_completion":    map[string]any{"hosted_confirmation": hosted, "redirect": redirect, "type": f.AfterCompletion},
+		"subscription_cancel": nil, "subscription_update": map[string]any{"subscription": f.Subscription},
+		"subscription_update_confirm": nil, "type": f.Type,
+	}
 }
 
 // typed turns a stored form tree into JSON types a client decodes:
@@ -61,25 +97,75 @@ func typed(v any) any {
 	return v
 }
 
+// feature is one feature of the configuration as the API renders it: what
+// was set, over the defaults of a feature left out.
+func (pc *portalConfig) feature(name string) map[string]any {
+	all, _ := mergeOver(portalFeatureDefaults(), typed(pc.Features)).(map[string]any)
+	f, _ := all[name].(map[string]any)
+	return f
+}
+
 // portalFeature reports whether a portal feature is enabled. As in Stripe,
 // a feature the configuration leaves out is disabled.
 func (pc *portalConfig) portalFeature(name string) bool {
-	return pc.featureField(name, "enabled") == "true"
+	return pc.feature(name)["enabled"] == true
 }
 
 // cancelMode is subscription_cancel.mode: at_period_end unless immediately.
 func (pc *portalConfig) cancelMode() string {
-	if pc.featureField("subscription_cancel", "mode") == "immediately" {
+	if pc.feature("subscription_cancel")["mode"] == "immediately" {
 		return "immediately"
 	}
 	return "at_period_end"
 }
 
-func (pc *portalConfig) featureField(name, field string) string {
-	f, _ := pc.Features.(map[string]any)
-	sub, _ := f[name].(map[string]any)
-	v, _ := sub[field].(string)
-	return v
+// switchPrices lists the prices a subscription to product may switch to in
+// the portal: those subscription_update lists for the product, when it is
+// enabled and allows price updates; nil otherwise. As in Stripe, a
+// subscription whose product is not listed cannot be updated.
+func (pc *portalConfig) switchPrices(product string) []string {
+	f := pc.feature("subscription_update")
+	allowed, _ := f["default_allowed_updates"].([]any)
+	if f["enabled"] != true || !slices.Contains(allowed, any("price")) {
+		return nil
+	}
+	products, _ := f["products"].([]any)
+	for _, x := range products {
+		m, _ := x.(map[string]any)
+		if m["product"] != product {
+			continue
+		}
+		var out []string
+		prices, _ := m["prices"].([]any)
+		for _, pr := range prices {
+			if id, ok := pr.(string); ok {
+				out = append(out, id)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// updateProration is subscription_update.proration_behavior.
+func (pc *portalConfig) updateProration() string {
+	if b, ok := pc.feature("subscription_update")["proration_behavior"].(string); ok {
+		return b
+	}
+	return "none"
+}
+
+func renderPortalConfig(pc *portalConfig) map[string]any {
+	features := mergeOver(portalFeatureDefaults(), typed(pc.Features))
+	bp := typed(pc.BusinessProfile)
+	if bp == nil {
+		bp = map[string]any{"headline": nil, "privacy_policy_url": nil, "terms_of_service_url": nil}
+	}
+	return map[string]any{"id": pc.ID, "object": "billing_portal.configuration", "active": pc.Active, "application": nil,
+		"business_profile": bp, "created": pc.Created, "default_return_url": nullable(pc.DefaultReturnURL),
+		"features": features, "is_default": pc.IsDefault, "livemode": false,
+		"login_page": map[string]any{"enabled": pc.LoginPage, "url": nil}, "metadata": pc.Metadata,
+		"name": nullable(pc.Name), "updated": pc.Updated}
 }
 
 // portalFeatureDefaults is every feature as Stripe renders one the
@@ -116,24 +202,182 @@ func mergeOver(def, set any) any {
 	return out
 }
 
-func renderPortalConfig(pc *portalConfig) map[string]any {
-	features := mergeOver(portalFeatureDefaults(), typed(pc.Features))
-	bp := typed(pc.BusinessProfile)
-	if bp == nil {
-		bp = map[string]any{"headline": nil, "privacy_policy_url": nil, "terms_of_service_url": nil}
+// Values the basil API accepts in a portal configuration's features.
+var (
+	portalFeatureNames     = []string{"customer_update", "invoice_history", "payment_method_update", "subscription_cancel", "subscription_update"}
+	customerUpdates        = []string{"address", "email", "name", "phone", "shipping", "tax_id"}
+	cancellationReasons    = []string{"customer_service", "low_quality", "missing_features", "other", "switched_service", "too_complex", "too_expensive", "unused"}
+	subscriptionUpdates    = []string{"price", "promotion_code", "quantity"}
+	prorationBehaviors     = []string{"always_invoice", "create_prorations", "none"}
+	cancelProrations       = []string{"create_prorations", "none"}
+	maxPortalUpdateProduct = 10
+)
+
+// readPortalFeatures reads features[...] as the basil API defines them, over
+// old (nil for a create), and returns them in JSON types. A field left out
+// keeps its old value; an array given replaces the old one, and "" clears
+// it. Unknown fields are left unread, so finish rejects them as Stripe does.
+func (s *Sandbox) readPortalFeatures(p *params, old map[string]any, creating bool) map[string]any {
+	out := map[string]any{}
+	for k, v := range old {
+		out[k] = v
 	}
-	return map[string]any{"id": pc.ID, "object": "billing_portal.configuration", "active": pc.Active, "application": nil,
-		"business_profile": bp, "created": pc.Created, "default_return_url": nullable(pc.DefaultReturnURL),
-		"features": features, "is_default": pc.IsDefault, "livemode": false,
-		"login_page": map[string]any{"enabled": pc.LoginPage, "url": nil}, "metadata": pc.Metadata,
-		"name": nullable(pc.Name), "updated": pc.Updated}
+	if !p.hash("features") {
+		return out
+	}
+	for _, name := range portalFeatureNames {
+		at := func(field ...string) []string { return append([]string{"features", name}, field...) }
+		if !p.hash(at()...) {
+			continue
+		}
+		f := map[string]any{}
+		if o, ok := out[name].(map[string]any); ok {
+			for k, v := range o {
+				f[k] = v
+			}
+		}
+		if p.has(at("enabled")...) {
+			f["enabled"] = p.boolean(false, at("enabled")...)
+		} else if creating || name == "invoice_history" || name == "payment_method_update" {
+			// As basil's spec has it: an update may leave enabled out of
+			// the other features.
+			p.fail(errMissing(paramName(at("enabled"))))
+		}
+		switch name {
+		case "customer_update":
+			if p.has(at("allowed_updates")...) {
+				f["allowed_updates"] = anys(p.enums(customerUpdates, at("allowed_updates")...))
+			}
+		case "payment_method_update":
+			if p.has(at("payment_method_configuration")...) {
+				f["payment_method_configuration"] = nullable(p.str(at("payment_method_configuration")...))
+			}
+		case "subscription_cancel":
+			if p.has(at("mode")...) {
+				f["mode"] = p.oneOf("", []string{"at_period_end", "immediately"}, at("mode")...)
+			}
+			if p.has(at("proration_behavior")...) {
+				f["proration_behavior"] = p.oneOf("", cancelProrations, at("proration_behavior")...)
+			}
+			if p.hash(at("cancellation_reason")...) {
+				r := map[string]any{"enabled": p.boolean(false, at("cancellation_reason", "enabled")...), "options": []any{}}
+				if !p.has(at("cancellation_reason", "enabled")...) {
+					p.fail(errMissing(paramName(at("cancellation_reason", "enabled"))))
+				}
+				if p.has(at("cancellation_reason", "options")...) {
+					r["options"] = anys(p.enums(cancellationReasons, at("cancellation_reason", "options")...))
+				} else if creating {
+					p.fail(errMissing(paramName(at("cancellation_reason", "options"))))
+				}
+				f["cancellation_reason"] = r
+			}
+		case "subscription_update":
+			if p.has(at("default_allowed_updates")...) {
+				f["default_allowed_updates"] = anys(p.enums(subscriptionUpdates, at("default_allowed_updates")...))
+			}
+			if p.has(at("proration_behavior")...) {
+				f["proration_behavior"] = p.oneOf("", prorationBehaviors, at("proration_behavior")...)
+			}
+			if p.has(at("products")...) {
+				f["products"] = s.readUpdateProducts(p, at("products"))
+			}
+			if p.hash(at("schedule_at_period_end")...) {
+				// Every portal update takes effect at once here; accepting
+				// conditions that would defer one would teach the wrong thing.
+				if len(p.objects(at("schedule_at_period_end", "conditions")...)) > 0 {
+					p.fail(invalid(paramName(at("schedule_at_period_end", "conditions")), "",
+						"The Tollgate sandbox applies every portal update at once: schedule_at_period_end conditions are not supported."))
+				}
+			}
+		}
+		out[name] = f
+	}
+	s.checkSubscriptionUpdate(p, out)
+	return out
+}
+
+// readUpdateProducts reads subscription_update.products: each a product
+// and the prices a subscription to it may switch between.
+func (s *Sandbox) readUpdateProducts(p *params, path []string) []any {
+	list := []any{}
+	for _, i := range p.objects(path...) {
+		at := func(field ...string) []string { return append(append(slices.Clone(path), i), field...) }
+		prod := p.required(at("product")...)
+		if !p.has(at("prices")...) {
+			p.fail(errMissing(paramName(at("prices"))))
+		}
+		prices := p.strings(at("prices")...)
+		aq := map[string]any{"enabled": false, "maximum": nil, "minimum": 1}
+		if p.hash(at("adjustable_quantity")...) {
+			if !p.has(at("adjustable_quantity", "enabled")...) {
+				p.fail(errMissing(paramName(at("adjustable_quantity", "enabled"))))
+			}
+			aq["enabled"] = p.boolean(false, at("adjustable_quantity", "enabled")...)
+			if p.has(at("adjustable_quantity", "maximum")...) {
+				aq["maximum"] = p.integer(0, 1, 100, at("adjustable_quantity", "maximum")...)
+			}
+			aq["minimum"] = p.integer(1, 0, 100, at("adjustable_quantity", "minimum")...)
+		}
+		list = append(list, map[string]any{"adjustable_quantity": aq, "prices": anys(prices), "product": prod})
+	}
+	return list
+}
+
+// checkSubscriptionUpdate checks what subscription_update names, as Stripe
+// does when a configuration is saved: the products and prices must exist,
+// each price must be a recurring price of its product, and an enabled
+// feature must list at least one product to switch within.
+func (s *Sandbox) checkSubscriptionUpdate(p *params, features map[string]any) {
+	f, _ := typed(features["subscription_update"]).(map[string]any)
+	if f == nil {
+		return
+	}
+	param := "features[subscription_update][products]"
+	products, _ := f["products"].([]any)
+	if f["enabled"] == true && len(products) == 0 {
+		p.fail(invalid(param, "", "Enabling subscription updates needs at least one product in %s, with the prices a customer may switch between.", param))
+	}
+	if len(products) > maxPortalUpdateProduct {
+		p.fail(invalid(param, "", "%s can list at most %d products.", param, maxPortalUpdateProduct))
+	}
+	for i, x := range products {
+		m, _ := x.(map[string]any)
+		prodID, _ := m["product"].(string)
+		if prodID != "" && s.st.products.get(prodID) == nil {
+			p.fail(errNotFound("product", prodID, fmt.Sprintf("%s[%d][product]", param, i)))
+		}
+		prices, _ := m["prices"].([]any)
+		for j, y := range prices {
+			id, _ := y.(string)
+			pr := s.st.prices.get(id)
+			pparam := fmt.Sprintf("%s[%d][prices][%d]", param, i, j)
+			switch {
+			case pr == nil:
+				p.fail(errNotFound("price", id, pparam))
+			case pr.Product != prodID:
+				p.fail(invalid(pparam, "", "The price %s belongs to product %s, not to %s.", id, pr.Product, prodID))
+			case pr.Interval == "":
+				p.fail(invalid(pparam, "", "The price %s is not recurring: a subscription can only switch to a recurring price.", id))
+			}
+		}
+	}
+}
+
+// anys turns strings into the []any a decoded JSON array holds, so that
+// stored and freshly read features look the same.
+func anys(list []string) []any {
+	out := make([]any, len(list))
+	for i, v := range list {
+		out[i] = v
+	}
+	return out
 }
 
 func (s *Sandbox) createPortalConfig(c *call) (any, error) {
 	p := c.p
 	now := s.cfg.Now()
 	pc := &portalConfig{base: s.st.newBase("bpc_", now), Active: true, Updated: now.Unix()}
-	pc.Features = p.tree("features")
+	pc.Features = s.readPortalFeatures(p, nil, true)
 	pc.BusinessProfile = p.tree("business_profile")
 	if p.has("default_return_url") {
 		pc.DefaultReturnURL = validURL(p, "default_return_url")
@@ -149,6 +393,45 @@ func (s *Sandbox) createPortalConfig(c *call) (any, error) {
 	// sandbox, like a new account, does not have.
 	pc.IsDefault = false
 	s.st.portalConfigs.put(s.st, pc.ID, pc)
+	s.emit(now, "billing_portal.configuration.created", renderPortalConfig(pc))
+	return renderPortalConfig(pc), nil
+}
+
+// updatePortalConfig changes the fields given and keeps the rest, as
+// Stripe's update does; an app fixes a configuration it made earlier this
+// way instead of making another.
+func (s *Sandbox) updatePortalConfig(c *call) (any, error) {
+	pc := s.st.portalConfigs.get(c.r.PathValue("id"))
+	if pc == nil {
+		return nil, errNotFound("billing_portal.configuration", c.r.PathValue("id"), "configuration")
+	}
+	p := c.p
+	next := *pc
+	next.Active = p.boolean(pc.Active, "active")
+	old, _ := typed(pc.Features).(map[string]any)
+	next.Features = s.readPortalFeatures(p, old, false)
+	if p.has("business_profile") {
+		next.BusinessProfile = mergeOver(pc.BusinessProfile, p.tree("business_profile"))
+	}
+	if p.has("default_return_url") {
+		next.DefaultReturnURL = ""
+		if p.str("default_return_url") != "" {
+			next.DefaultReturnURL = validURL(p, "default_return_url")
+		}
+	}
+	next.LoginPage = p.boolean(pc.LoginPage, "login_page", "enabled")
+	if p.has("name") {
+		next.Name = p.str("name")
+	}
+	next.Metadata = p.metadata(pc.Metadata)
+	if err := p.finish(); err != nil {
+		return nil, err
+	}
+	now := s.cfg.Now()
+	next.Updated = now.Unix()
+	*pc = next
+	s.st.portalConfigs.put(s.st, pc.ID, pc)
+	s.emit(now, "billing_portal.configuration.updated", renderPortalConfig(pc))
 	return renderPortalConfig(pc), nil
 }
 
@@ -185,7 +468,7 @@ func (s *Sandbox) renderPortalSession(ps *portalSession, ex expand, host string)
 		cfg = renderPortalConfig(pc)
 	}
 	return map[string]any{"id": ps.ID, "object": "billing_portal.session", "configuration": cfg, "created": ps.Created,
-		"customer": ps.Customer, "flow": nil, "livemode": false, "locale": nil, "on_behalf_of": nil,
+		"customer": ps.Customer, "flow": renderFlow(ps.Flow), "livemode": false, "locale": nil, "on_behalf_of": nil,
 		"return_url": nullable(ps.ReturnURL), "url": hostedURL(host, "/portal/"+ps.ID)}
 }
 
@@ -198,6 +481,7 @@ func (s *Sandbox) createPortalSession(c *call) (any, error) {
 	}
 	cfgID := p.str("configuration")
 	p.str("locale")
+	flow := readFlow(p)
 	if err := p.finish(); err != nil {
 		return nil, err
 	}
@@ -222,10 +506,75 @@ func (s *Sandbox) createPortalSession(c *call) (any, error) {
 			return nil, invalid("configuration", "", "You can't create a portal session in test mode until you save your customer portal settings in test mode at https://dashboard.stripe.com/test/settings/billing/portal, or pass the configuration parameter with a configuration you created through the API.")
 		}
 	}
+	if !pc.Active {
+		return nil, invalid("configuration", "", "The portal configuration %s is not active.", pc.ID)
+	}
 	if ret == "" {
 		ret = pc.DefaultReturnURL
 	}
-	ps := &portalSession{base: s.st.newBase("bps_", s.now(cu.TestClock)), Customer: cu.ID, ReturnURL: ret, Configuration: pc.ID}
+	if flow != nil {
+		if err := s.checkFlow(flow, cu, pc); err != nil {
+			return nil, err
+		}
+	}
+	ps := &portalSession{base: s.st.newBase("bps_", s.now(cu.TestClock)), Customer: cu.ID, ReturnURL: ret, Configuration: pc.ID, Flow: flow}
 	s.st.portalSessions.put(s.st, ps.ID, ps)
 	return s.renderPortalSession(ps, c.ex, c.host), nil
+}
+
+// readFlow reads flow_data; nil when the session has none.
+func readFlow(p *params) *portalFlow {
+	if !p.hash("flow_data") {
+		return nil
+	}
+	f := &portalFlow{AfterCompletion: "portal_homepage"}
+	f.Type = p.required("flow_data", "type")
+	if f.Type != "" && f.Type != "subscription_update" {
+		known := []string{"payment_method_update", "subscription_cancel", "subscription_update_confirm"}
+		if contains(known, f.Type) {
+			p.fail(invalid("flow_data[type]", "", "The Tollgate sandbox supports flow_data[type]=subscription_update only, not %s.", f.Type))
+		} else {
+			p.fail(invalid("flow_data[type]", "", "Invalid flow_data[type]: must be one of payment_method_update, subscription_cancel, subscription_update, subscription_update_confirm"))
+		}
+	}
+	if p.hash("flow_data", "subscription_update") {
+		f.Subscription = p.required("flow_data", "subscription_update", "subscription")
+	} else if f.Type == "subscription_update" {
+		p.fail(errMissing("flow_data[subscription_update]"))
+	}
+	if p.hash("flow_data", "after_completion") {
+		f.AfterCompletion = p.oneOf("", []string{"hosted_confirmation", "portal_homepage", "redirect"}, "flow_data", "after_completion", "type")
+		if !p.has("flow_data", "after_completion", "type") {
+			p.fail(errMissing("flow_data[after_completion][type]"))
+		}
+		if p.hash("flow_data", "after_completion", "redirect") {
+			f.RedirectURL = validURL(p, "flow_data", "after_completion", "redirect", "return_url")
+		}
+		if p.hash("flow_data", "after_completion", "hosted_confirmation") {
+			f.CustomMessage = p.str("flow_data", "after_completion", "hosted_confirmation", "custom_message")
+		}
+		if f.AfterCompletion == "redirect" && f.RedirectURL == "" {
+			p.fail(errMissing("flow_data[after_completion][redirect][return_url]"))
+		}
+	}
+	return f
+}
+
+// checkFlow refuses a subscription_update flow the portal could not carry
+// out: another customer's or an ended subscription, or one the
+// configuration offers no other price for.
+func (s *Sandbox) checkFlow(f *portalFlow, cu *customer, pc *portalConfig) *apiError {
+	const param = "flow_data[subscription_update][subscription]"
+	sub := s.st.subscriptions.get(f.Subscription)
+	switch {
+	case sub == nil:
+		return errNotFound("subscription", f.Subscription, param)
+	case sub.Customer != cu.ID:
+		return invalid(param, "", "The subscription %s does not belong to the customer %s.", sub.ID, cu.ID)
+	case !sub.entitled():
+		return invalid(param, "", "The subscription %s is %s and cannot be updated.", sub.ID, sub.Status)
+	case len(s.switches(pc, "", sub)) == 0:
+		return invalid(param, "", "The portal configuration %s does not let the subscription %s change plan: enable features[subscription_update] with price in default_allowed_updates, and list its product with another price.", pc.ID, sub.ID)
+	}
+	return nil
 }

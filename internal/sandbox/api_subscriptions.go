@@ -14,29 +14,32 @@ const (
 
 type subscription struct {
 	base
-	Customer           string            `json:"customer"`
-	Status             string            `json:"status"`
-	Currency           string            `json:"currency"`
-	Items              []subItem         `json:"items"`
-	PeriodStart        int64             `json:"period_start"`
-	PeriodEnd          int64             `json:"period_end"`
-	BillingCycleAnchor int64             `json:"billing_cycle_anchor"`
-	Cycle              int64             `json:"cycle"` // renewals since the anchor
-	StartDate          int64             `json:"start_date"`
-	TrialStart         int64             `json:"trial_start,omitempty"`
-	TrialEnd           int64             `json:"trial_end,omitempty"`
-	TrialWillEndSent   bool              `json:"trial_will_end_sent,omitempty"`
-	CancelAtPeriodEnd  bool              `json:"cancel_at_period_end"`
-	CancelAt           int64             `json:"cancel_at,omitempty"`
-	CanceledAt         int64             `json:"canceled_at,omitempty"`
-	EndedAt            int64             `json:"ended_at,omitempty"`
-	CancelReason       string            `json:"cancel_reason,omitempty"`
-	LatestInvoice      string            `json:"latest_invoice,omitempty"`
-	DefaultPM          string            `json:"default_payment_method,omitempty"`
-	Discount           *discount         `json:"discount,omitempty"`
-	Description        string            `json:"description,omitempty"`
-	Metadata           map[string]string `json:"metadata"`
-	TestClock          string            `json:"test_clock,omitempty"`
+	Customer           string    `json:"customer"`
+	Status             string    `json:"status"`
+	Currency           string    `json:"currency"`
+	Items              []subItem `json:"items"`
+	PeriodStart        int64     `json:"period_start"`
+	PeriodEnd          int64     `json:"period_end"`
+	BillingCycleAnchor int64     `json:"billing_cycle_anchor"`
+	Cycle              int64     `json:"cycle"` // renewals since the anchor
+	StartDate          int64     `json:"start_date"`
+	TrialStart         int64     `json:"trial_start,omitempty"`
+	TrialEnd           int64     `json:"trial_end,omitempty"`
+	TrialWillEndSent   bool      `json:"trial_will_end_sent,omitempty"`
+	CancelAtPeriodEnd  bool      `json:"cancel_at_period_end"`
+	CancelAt           int64     `json:"cancel_at,omitempty"`
+	CanceledAt         int64     `json:"canceled_at,omitempty"`
+	EndedAt            int64     `json:"ended_at,omitempty"`
+	CancelReason       string    `json:"cancel_reason,omitempty"`
+	LatestInvoice      string    `json:"latest_invoice,omitempty"`
+	DefaultPM          string    `json:"default_payment_method,omitempty"`
+	Discount           *discount `json:"discount,omitempty"`
+	// PendingLines are prorations waiting for the next invoice, as Stripe's
+	// pending invoice items are (create_prorations within one interval).
+	PendingLines []invoiceLine     `json:"pending_lines,omitempty"`
+	Description  string            `json:"description,omitempty"`
+	Metadata     map[string]string `json:"metadata"`
+	TestClock    string            `json:"test_clock,omitempty"`
 }
 
 type subItem struct {

@@ -63,31 +63,53 @@ func (s *Sandbox) buildInvoice(sub *subscription, reason string, at time.Time, t
 	if cu := s.st.customers.get(sub.Customer); cu != nil {
 		inv.CustomerEmail, inv.CustomerName = cu.Email, cu.Name
 	}
+	if !trial {
+		// Prorations left for the next invoice (a same-interval plan change
+		// with create_prorations) come first, as Stripe lists them.
+		inv.Lines = append(inv.Lines, sub.PendingLines...)
+		sub.PendingLines = nil
+	}
 	for _, it := range sub.Items {
 		pr := s.st.prices.get(it.Price)
 		if pr == nil {
 			continue
 		}
-		name := s.productName(pr)
-		l := invoiceLine{ID: newID("il_"), SubItem: it.ID, Price: pr.ID, Quantity: it.Quantity,
-			PeriodStart: sub.PeriodStart, PeriodEnd: sub.PeriodEnd}
+		l := s.periodLine(it, pr, sub.PeriodStart, sub.PeriodEnd)
 		if trial {
-			l.Description = "Trial period for " + name
-		} else {
-			l.Amount = pr.UnitAmount * it.Quantity
-			l.Description = fmt.Sprintf("%d × %s (at %s / %s)", it.Quantity, name, formatMoney(pr.UnitAmount, pr.Currency), pr.Interval)
+			l.Amount, l.Description = 0, "Trial period for "+s.productName(pr)
 		}
-		inv.Subtotal += l.Amount
 		inv.Lines = append(inv.Lines, l)
 	}
-	inv.Total = inv.Subtotal
-	if d := sub.Discount; d != nil && inv.Subtotal > 0 && s.discountLive(d, at.Unix()) {
-		s.applyDiscount(inv, s.st.coupons.get(d.Coupon))
-		inv.Discount = d.ID
-		d.Used = true
+	if s.totalInvoice(inv, sub, at) {
+		sub.Discount.Used = true
 	}
 	s.st.invoices.put(s.st, inv.ID, inv)
 	return inv
+}
+
+// periodLine bills one subscription item for a whole period, in Stripe's
+// words: "1 × Tollgate Premium (at £9.00 / month)".
+func (s *Sandbox) periodLine(it subItem, pr *price, start, end int64) invoiceLine {
+	return invoiceLine{ID: newID("il_"), SubItem: it.ID, Price: pr.ID, Quantity: it.Quantity, PeriodStart: start, PeriodEnd: end,
+		Amount:      pr.UnitAmount * it.Quantity,
+		Description: fmt.Sprintf("%d × %s (at %s / %s)", it.Quantity, s.productName(pr), formatMoney(pr.UnitAmount, pr.Currency), pr.Interval)}
+}
+
+// totalInvoice adds up the lines and takes off the subscription's discount
+// while it is live; it reports whether the discount took something off, so
+// the caller can count a "once" coupon as used. It changes nothing else, so
+// a preview can total an invoice it does not keep.
+func (s *Sandbox) totalInvoice(inv *invoice, sub *subscription, at time.Time) bool {
+	inv.Subtotal = 0
+	for _, l := range inv.Lines {
+		inv.Subtotal += l.Amount
+	}
+	inv.Total = inv.Subtotal
+	if d := sub.Discount; d != nil && s.discountLive(d, at.Unix()) && s.applyDiscount(inv, s.st.coupons.get(d.Coupon)) {
+		inv.Discount = d.ID
+		return true
+	}
+	return false
 }
 
 // finalize opens a draft for payment. The number is taken only now, as in
@@ -99,7 +121,26 @@ func (s *Sandbox) finalize(inv *invoice, at time.Time) {
 		inv.Number = fmt.Sprintf("%s-%04d", cu.InvoicePrefix, cu.InvoiceSeq)
 	}
 	inv.Status, inv.FinalizedAt, inv.AutoFinalizeAt = invOpen, at.Unix(), 0
+	s.applyBalance(inv, at)
 	s.st.invoices.put(s.st, inv.ID, inv)
+}
+
+// applyBalance settles an invoice against the customer's credit balance
+// when it is finalized, as Stripe does: a credit (a negative balance, such
+// as what a downgrade's proration left) lowers the amount due, and a
+// negative total (a credit larger than the charge) is added to the balance
+// for the next invoices instead of being refunded.
+func (s *Sandbox) applyBalance(inv *invoice, at time.Time) {
+	cu := s.st.customers.get(inv.Customer)
+	if cu == nil || (cu.Balance == 0 && inv.Total >= 0) {
+		return
+	}
+	inv.StartingBalance = cu.Balance
+	inv.EndingBalance = cu.Balance + inv.Total - inv.amountDue()
+	inv.BalanceApplied = true
+	cu.Balance = inv.EndingBalance
+	s.st.customers.put(s.st, cu.ID, cu)
+	s.emit(at, "customer.updated", s.renderCustomer(cu, nil))
 }
 
 // makeInvoice creates and finalizes a new subscription's first invoice at
@@ -135,7 +176,7 @@ func (s *Sandbox) collectDraft(inv *invoice, at time.Time) {
 	prev := s.subSnapshot(sub)
 	s.finalize(inv, at)
 	s.emit(at, "invoice.finalized", s.renderInvoice(inv, nil))
-	ok := s.charge(inv, sub, at, true)
+	ok := s.charge(inv, sub, at, true, nil)
 	switch {
 	case ok && sub.Status == subPastDue && sub.LatestInvoice == inv.ID:
 		sub.Status = subActive
@@ -145,43 +186,74 @@ func (s *Sandbox) collectDraft(inv *invoice, at time.Time) {
 	s.subChanged(sub, prev, at)
 }
 
-// applyDiscount takes a coupon off the invoice, spreading it over the lines.
-func (s *Sandbox) applyDiscount(inv *invoice, cp *coupon) {
+// applyDiscount takes a coupon off the invoice, spreading it over the lines
+// it applies to, and reports whether it took anything off. As Stripe's docs
+// say, discounts do not affect proration line items: a plan change's credit
+// for unused time is the price's, and only whole-period lines are discounted.
+func (s *Sandbox) applyDiscount(inv *invoice, cp *coupon) bool {
+	base := int64(0)
+	for _, l := range inv.Lines {
+		if l.discountable() {
+			base += l.Amount
+		}
+	}
+	if cp == nil || base <= 0 {
+		return false
+	}
 	off := cp.AmountOff
 	if cp.PercentOff > 0 {
-		off = int64(math.Round(float64(inv.Subtotal) * cp.PercentOff / 100))
+		off = int64(math.Round(float64(base) * cp.PercentOff / 100))
 	}
-	off = min(off, inv.Subtotal)
+	off = min(off, base)
 	inv.DiscountAmount, inv.Total = off, inv.Subtotal-off
-	left := off
+	left, last := off, -1
+	for i, l := range inv.Lines {
+		if l.discountable() && l.Amount > 0 {
+			last = i
+		}
+	}
 	for i := range inv.Lines {
 		l := &inv.Lines[i]
-		share := off * l.Amount / inv.Subtotal
-		if i == len(inv.Lines)-1 {
+		if !l.discountable() || l.Amount <= 0 {
+			continue
+		}
+		share := off * l.Amount / base
+		if i == last {
 			share = left
 		}
 		l.DiscountAmount, left = share, left-share
 	}
+	return off > 0
 }
 
-// charge tries to collect an open invoice with the subscription's card and
-// sends invoice.paid or invoice.payment_failed. scheduled attempts advance
-// the dunning schedule; a manual pay only counts the attempt.
-func (s *Sandbox) charge(inv *invoice, sub *subscription, at time.Time, scheduled bool) bool {
-	ok := inv.Total == 0
+// chargeCard is the card a subscription's invoices are charged to: its own
+// default payment method, else its customer's invoice default.
+func (s *Sandbox) chargeCard(sub *subscription) *paymentMethod {
+	pm := s.st.paymentMethods.get(sub.DefaultPM)
+	if cu := s.st.customers.get(sub.Customer); pm == nil && cu != nil {
+		pm = s.st.paymentMethods.get(cu.DefaultPM)
+	}
+	return pm
+}
+
+// charge tries to collect an open invoice with card (nil: the subscription's)
+// and sends invoice.paid or invoice.payment_failed. scheduled attempts
+// advance the dunning schedule; a manual pay only counts the attempt.
+func (s *Sandbox) charge(inv *invoice, sub *subscription, at time.Time, scheduled bool, card *paymentMethod) bool {
+	due := inv.amountDue()
+	ok := due == 0
 	if !ok {
 		inv.AttemptCount++
 		inv.Attempted = true
-		pm := s.st.paymentMethods.get(sub.DefaultPM)
-		if cu := s.st.customers.get(sub.Customer); pm == nil && cu != nil {
-			pm = s.st.paymentMethods.get(cu.DefaultPM)
+		if card == nil {
+			card = s.chargeCard(sub)
 		}
-		ok = pm != nil && !pm.FailCharges
+		ok = card != nil && !card.FailCharges
 	} else {
 		inv.Attempted = true
 	}
 	if ok {
-		inv.Status, inv.AmountPaid, inv.PaidAt, inv.NextPaymentAttempt = invPaid, inv.Total, at.Unix(), 0
+		inv.Status, inv.AmountPaid, inv.PaidAt, inv.NextPaymentAttempt = invPaid, due, at.Unix(), 0
 		s.st.invoices.put(s.st, inv.ID, inv)
 		obj := s.renderInvoice(inv, nil)
 		s.emit(at, "invoice.paid", obj)
@@ -203,15 +275,16 @@ func (s *Sandbox) charge(inv *invoice, sub *subscription, at time.Time, schedule
 	return false
 }
 
-// retryInvoice charges an open invoice again (a dunning retry or a manual
-// pay) and moves its subscription: paid → active; last retry failed → canceled.
-func (s *Sandbox) retryInvoice(inv *invoice, at time.Time, scheduled bool) bool {
+// retryInvoice charges an open invoice again (a dunning retry, a manual pay,
+// or a card typed on the hosted invoice page) and moves its subscription:
+// paid → active; last retry failed → canceled.
+func (s *Sandbox) retryInvoice(inv *invoice, at time.Time, scheduled bool, card *paymentMethod) bool {
 	sub := s.st.subscriptions.get(inv.Subscription)
 	if sub == nil {
 		return false
 	}
 	prev := s.subSnapshot(sub)
-	ok := s.charge(inv, sub, at, scheduled)
+	ok := s.charge(inv, sub, at, scheduled, card)
 	switch {
 	case ok && sub.Status == subPastDue:
 		sub.Status = subActive

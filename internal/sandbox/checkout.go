@@ -155,7 +155,7 @@ func (s *Sandbox) completeCheckout(cs *checkoutSession, in checkoutInput) *pageE
 	sub.LatestInvoice = inv.ID
 	s.st.subscriptions.put(s.st, sub.ID, sub)
 	s.emit(at, "customer.subscription.created", s.renderSubscription(sub, nil))
-	s.charge(inv, sub, at, true)
+	s.charge(inv, sub, at, true, nil)
 
 	cs.Status, cs.Customer, cs.Subscription, cs.Invoice = "complete", cu.ID, sub.ID, inv.ID
 	cs.Coupon, cs.PromotionCode, cs.DiscountAmount = couponID, promoID, inv.DiscountAmount

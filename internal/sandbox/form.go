@@ -287,6 +287,47 @@ func (p *params) strings(path ...string) []string {
 	return out
 }
 
+// enums returns an array of values that must each be one of allowed, such
+// as default_allowed_updates[]; "a=" clears it.
+func (p *params) enums(allowed []string, path ...string) []string {
+	out := []string{}
+	for _, v := range p.strings(path...) {
+		if !contains(allowed, v) {
+			p.fail(invalid(paramName(path), "", "Invalid %s: each value must be one of %s", paramName(path), strings.Join(allowed, ", ")))
+			continue
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// hash reports whether the field was sent as a hash ("a[b]=x"); sent as a
+// scalar it is an error, as in Stripe ("Invalid object").
+func (p *params) hash(path ...string) bool {
+	n := p.node(path...)
+	if n == nil {
+		return false
+	}
+	if n.val != nil {
+		markUsed(n)
+		p.fail(invalid(paramName(path), "", "Invalid object: %s must be a hash.", paramName(path)))
+		return false
+	}
+	// Not marked used: a field inside it that nobody reads is still unknown.
+	return true
+}
+
+// objects is indexes for an array of hashes, such as products[0][prices]:
+// unlike indexes, a field inside an element that nobody reads is reported
+// as unknown.
+func (p *params) objects(path ...string) []string {
+	idx := p.indexes(path...)
+	if n := p.node(path...); n != nil && n.val == nil {
+		n.used = false
+	}
+	return idx
+}
+
 // metadata applies metadata[k]=v to old (nil for a create): an empty value
 // deletes the key and "metadata=" clears all, as in Stripe.
 func (p *params) metadata(old map[string]string) map[string]string {

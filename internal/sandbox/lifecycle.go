@@ -78,7 +78,7 @@ func (s *Sandbox) apply(d due) {
 		s.st.subscriptions.put(s.st, d.sub.ID, d.sub)
 		s.emit(at, "customer.subscription.trial_will_end", s.renderSubscription(d.sub, nil))
 	case dueRetry:
-		s.retryInvoice(d.inv, at, true)
+		s.retryInvoice(d.inv, at, true, nil)
 	case dueFinalize:
 		s.collectDraft(d.inv, at)
 	case duePeriodEnd:

@@ -28,6 +28,7 @@ input[type=text],input[type=email]{width:100%;box-sizing:border-box;padding:.5re
 button{margin-top:1rem;background:#635bff;color:#fff;border:0;border-radius:6px;padding:.6rem 1.2rem;font-size:1rem;cursor:pointer}
 button.secondary{background:#fff;color:#635bff;border:1px solid #635bff}
 table{width:100%;border-collapse:collapse;font-size:.9rem}td,th{text-align:left;padding:.35rem;border-bottom:1px solid #e3e8ee}
+td.num,th.num{text-align:right;white-space:nowrap}
 .card{border:1px solid #e3e8ee;border-radius:6px;padding:.8rem;margin:.6rem 0}
 .hint{font-size:.8rem;color:#697386}
 </style></head><body><main>
@@ -35,7 +36,7 @@ table{width:100%;border-collapse:collapse;font-size:.9rem}td,th{text-align:left;
 {{end}}
 {{define "bottom"}}</main></body></html>{{end}}`
 
-var pageTemplates = template.Must(template.New("pages").Parse(layout + checkoutTemplate + portalTemplate + messageTemplate))
+var pageTemplates = template.Must(template.New("pages").Parse(layout + checkoutTemplate + portalTemplate + invoiceTemplate + messageTemplate))
 
 const messageTemplate = `{{define "message"}}{{template "top" .}}<h1>{{.Title}}</h1><p>{{.Message}}</p>
 {{if .Link}}<p><a href="{{.Link}}">{{.LinkText}}</a></p>{{end}}{{template "bottom" .}}{{end}}`

@@ -3,27 +3,28 @@ package sandbox
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/tollgate/tollgate/internal/logkey"
 )
 
 const portalTemplate = `{{define "portal"}}{{template "top" .}}
-<h1>Your subscription</h1>
+{{if .Confirm}}{{template "portal-confirm" .}}
+{{else if .Confirmation}}<h1>Your plan was updated</h1>
+<p class="notice" role="status">{{.Confirmation}}</p>
+{{if .ReturnURL}}<p><a href="{{.ReturnURL}}">← Return to the site</a></p>{{end}}
+{{else if .Flow}}<h1>Update your plan</h1>
+<p class="muted">{{.Customer}}</p>
+{{if .Error}}<p class="error" role="alert">{{.Error}}</p>{{end}}
+{{range .Subs}}{{template "portal-sub" .}}{{end}}
+{{if .ReturnURL}}<p><a href="{{.ReturnURL}}">← Return to the site</a></p>{{end}}
+{{else}}<h1>Your subscription</h1>
 <p class="muted">{{.Customer}}</p>
 {{if .Error}}<p class="error" role="alert">{{.Error}}</p>{{end}}
 {{if .Notice}}<p class="notice" role="status">{{.Notice}}</p>{{end}}
 <h2>Subscriptions</h2>
-{{range .Subs}}<div class="card">
-<strong>{{.Plan}}</strong> — {{.Amount}}<br>
-Status: <strong>{{.Status}}</strong>{{if .TrialEnd}} (trial ends {{.TrialEnd}}){{end}}<br>
-{{if .Ended}}Ended {{.Ended}}{{else if .CancelPending}}Cancels on {{.PeriodEnd}}{{else}}Renews on {{.PeriodEnd}}{{end}}
-{{if .Live}}{{if .CancelPending}}
-<form method="post" action="/portal/{{$.ID}}"><input type="hidden" name="action" value="renew"><input type="hidden" name="subscription" value="{{.ID}}"><button type="submit">Renew subscription</button></form>
-{{else if $.CanCancel}}
-<form method="post" action="/portal/{{$.ID}}"><input type="hidden" name="action" value="cancel"><input type="hidden" name="subscription" value="{{.ID}}"><button type="submit" class="secondary">Cancel subscription</button></form>
-{{end}}{{end}}
-</div>{{else}}<p class="muted">No subscriptions.</p>{{end}}
+{{range .Subs}}{{template "portal-sub" .}}{{else}}<p class="muted">No subscriptions.</p>{{end}}
 {{if .CanUpdateCard}}<h2>Payment method</h2>
 <p>{{if .Card}}{{.Card}}{{else}}No card on file.{{end}}</p>
 <form method="post" action="/portal/{{.ID}}"><input type="hidden" name="action" value="update_card">
@@ -32,36 +33,93 @@ Status: <strong>{{.Status}}</strong>{{if .TrialEnd}} (trial ends {{.TrialEnd}}){
 <div><label for="card_cvc">CVC</label><input type="text" id="card_cvc" name="card_cvc" placeholder="123"></div></div>
 <button type="submit">Update card</button></form>{{end}}
 {{if .ShowInvoices}}<h2>Invoices</h2>
-{{if .Invoices}}<table><tr><th>Date</th><th>Number</th><th>Amount</th><th>Status</th></tr>
-{{range .Invoices}}<tr><td>{{.Date}}</td><td>{{.Number}}</td><td>{{.Amount}}</td><td>{{.Status}}</td></tr>{{end}}</table>
+{{if .Invoices}}<table><tr><th>Date</th><th>Number</th><th class="num">Amount</th><th>Status</th></tr>
+{{range .Invoices}}<tr><td>{{.Date}}</td><td>{{if .URL}}<a href="{{.URL}}">{{.Number}}</a>{{else}}{{.Number}}{{end}}</td><td class="num">{{.Amount}}</td><td>{{.Status}}</td></tr>{{end}}</table>
 {{else}}<p class="muted">No invoices yet.</p>{{end}}{{end}}
 {{if .ReturnURL}}<p><a href="{{.ReturnURL}}">← Return to the site</a></p>{{end}}
-{{template "bottom" .}}{{end}}`
+{{end}}{{template "bottom" .}}{{end}}
+{{define "portal-sub"}}<div class="card">
+<strong>{{.Plan}}</strong> — {{.Amount}}<br>
+Status: <strong>{{.Status}}</strong>{{if .TrialEnd}} (trial ends {{.TrialEnd}}){{end}}<br>
+{{if .Ended}}Ended {{.Ended}}{{else if .CancelPending}}Cancels on {{.PeriodEnd}}{{else}}Renews on {{.PeriodEnd}}{{end}}
+{{range .Switches}}<form method="get" action="/portal/{{.Session}}" class="switch"><input type="hidden" name="subscription" value="{{.Subscription}}"><input type="hidden" name="price" value="{{.Price}}"><button type="submit" class="secondary">{{.Label}}</button> <span class="muted">{{.Amount}}</span></form>
+{{end}}{{if and .Live (not .InFlow)}}{{if .CancelPending}}
+<form method="post" action="/portal/{{.Session}}"><input type="hidden" name="action" value="renew"><input type="hidden" name="subscription" value="{{.ID}}"><button type="submit">Renew subscription</button></form>
+{{else if .CanCancel}}
+<form method="post" action="/portal/{{.Session}}"><input type="hidden" name="action" value="cancel"><input type="hidden" name="subscription" value="{{.ID}}"><button type="submit" class="secondary">Cancel subscription</button></form>
+{{end}}{{end}}
+</div>{{end}}
+{{define "portal-confirm"}}{{with .Confirm}}<h1>Confirm your new plan</h1>
+<p class="muted">{{$.Customer}}</p>
+{{if $.Error}}<p class="error" role="alert">{{$.Error}}</p>{{end}}
+<div class="card"><span class="muted">Current plan</span><br><strong>{{.From}}</strong></div>
+<div class="card"><span class="muted">New plan</span><br><strong>{{.To}}</strong>{{if .Renews}}<br>Renews on {{.Renews}}{{end}}</div>
+{{if .TrialNote}}<p>{{.TrialNote}}</p>{{end}}
+{{if .Lines}}<table>
+<tr><th>{{.LinesTitle}}</th><th class="num">Amount</th></tr>
+{{range .Lines}}<tr><td>{{.Description}}{{if .Period}}<div class="hint">{{.Period}}</div>{{end}}</td><td class="num">{{.Amount}}</td></tr>
+{{end}}{{if .Discount}}<tr><td>{{.DiscountName}}</td><td class="num">−{{.Discount}}</td></tr>
+{{end}}{{if .Total}}<tr><td><strong>Total</strong></td><td class="num"><strong>{{.Total}}</strong></td></tr>{{end}}
+</table>{{end}}
+{{if .DiscountNote}}<p class="hint">{{.DiscountNote}}</p>{{end}}
+<p><strong>{{.Summary}}</strong></p>
+<form method="post" action="/portal/{{$.ID}}"><input type="hidden" name="action" value="update_plan"><input type="hidden" name="subscription" value="{{.Subscription}}"><input type="hidden" name="price" value="{{.Price}}"><button type="submit">Confirm</button></form>
+<p><a href="/portal/{{$.ID}}">← Back</a></p>{{end}}{{end}}`
 
 type portalView struct {
 	Title, ID, Customer, Card, Error, Notice, ReturnURL string
 	CanCancel, CanUpdateCard, ShowInvoices              bool
 	Subs                                                []portalSub
 	Invoices                                            []portalInvoice
+	// Flow is set while a subscription_update flow is under way: the page
+	// shows only that subscription's plan choices.
+	Flow bool
+	// Confirm is the confirmation step of a plan change.
+	Confirm *portalConfirm
+	// Confirmation ends a flow whose after_completion is hosted_confirmation.
+	Confirmation string
 }
 
 type portalSub struct {
-	ID, Plan, Amount, Status, PeriodEnd, TrialEnd, Ended string
-	CancelPending, Live                                  bool
+	Session, ID, Plan, Amount, Status, PeriodEnd, TrialEnd, Ended string
+	CancelPending, Live, CanCancel, InFlow                        bool
+	Switches                                                      []portalSwitch
+}
+
+// portalSwitch is one plan a subscription may change to.
+type portalSwitch struct {
+	Session, Subscription, Price, Label, Amount string
 }
 
 type portalInvoice struct {
-	Date, Number, Amount, Status string
+	Date, Number, Amount, Status, URL string
+}
+
+// portalConfirm shows what a plan change will do before the customer
+// confirms it.
+type portalConfirm struct {
+	Subscription, Price, From, To, Renews, TrialNote, Summary string
+	LinesTitle, DiscountName, Discount, Total, DiscountNote   string
+	Lines                                                     []invoiceViewLine
 }
 
 // portalView describes the customer's billing for the page; mu held.
 func (s *Sandbox) portalView(ps *portalSession) portalView {
 	// Only what the configuration enables is shown, as in Stripe.
 	v := portalView{Title: "Billing", ID: ps.ID, ReturnURL: ps.ReturnURL}
-	if pc := s.st.portalConfigs.get(ps.Configuration); pc != nil {
-		v.CanCancel = pc.portalFeature("subscription_cancel")
-		v.CanUpdateCard = pc.portalFeature("payment_method_update")
-		v.ShowInvoices = pc.portalFeature("invoice_history")
+	cfg := s.st.portalConfigs.get(ps.Configuration)
+	if cfg != nil {
+		v.CanCancel = cfg.portalFeature("subscription_cancel")
+		v.CanUpdateCard = cfg.portalFeature("payment_method_update")
+		v.ShowInvoices = cfg.portalFeature("invoice_history")
+	}
+	flow := ps.Flow != nil && !ps.Flow.Done
+	v.Flow = flow
+	if ps.Flow != nil && ps.Flow.Done && ps.Flow.AfterCompletion == "hosted_confirmation" {
+		v.Confirmation = ps.Flow.CustomMessage
+		if v.Confirmation == "" {
+			v.Confirmation = "Your subscription has been updated."
+		}
 	}
 	cu := s.st.customers.get(ps.Customer)
 	if cu == nil {
@@ -72,38 +130,180 @@ func (s *Sandbox) portalView(ps *portalSession) portalView {
 		v.Customer = cu.Name + " · " + cu.Email
 	}
 	if pm := s.shownCard(cu); pm != nil {
-		v.Card = fmt.Sprintf("%s •••• %s, expires %02d/%d", strings.ToUpper(pm.Brand[:1])+pm.Brand[1:], pm.Last4, pm.ExpMonth, pm.ExpYear%100)
+		v.Card = describeCard(pm)
 	}
 	for _, sub := range sorted(&s.st.subscriptions, func(sub *subscription) bool { return sub.Customer == cu.ID }) {
-		ps := portalSub{ID: sub.ID, Status: strings.ReplaceAll(sub.Status, "_", " "), PeriodEnd: formatDate(sub.PeriodEnd),
-			CancelPending: sub.CancelAtPeriodEnd, Live: sub.entitled(), Ended: formatDate(sub.EndedAt)}
+		if flow && sub.ID != ps.Flow.Subscription {
+			continue
+		}
+		row := portalSub{Session: ps.ID, ID: sub.ID, Status: strings.ReplaceAll(sub.Status, "_", " "), PeriodEnd: formatDate(sub.PeriodEnd),
+			CancelPending: sub.CancelAtPeriodEnd, Live: sub.entitled(), Ended: formatDate(sub.EndedAt), CanCancel: v.CanCancel, InFlow: flow}
 		if sub.Status == subTrialing {
-			ps.TrialEnd = formatDate(sub.TrialEnd)
+			row.TrialEnd = formatDate(sub.TrialEnd)
 		}
 		var names []string
 		var total int64
 		for _, it := range sub.Items {
 			if pr := s.st.prices.get(it.Price); pr != nil {
 				total += pr.UnitAmount * it.Quantity
-				ps.Amount = formatMoney(total, pr.Currency) + " per " + pr.Interval
+				row.Amount = formatMoney(total, pr.Currency) + " per " + pr.Interval
 				if pd := s.st.products.get(pr.Product); pd != nil {
 					names = append(names, pd.Name)
 				}
 			}
 		}
-		ps.Plan = strings.Join(names, " + ")
-		v.Subs = append(v.Subs, ps)
+		row.Plan = strings.Join(names, " + ")
+		if cfg != nil && sub.entitled() {
+			row.Switches = s.switches(cfg, ps.ID, sub)
+		}
+		v.Subs = append(v.Subs, row)
 	}
-	for _, inv := range sorted(&s.st.invoices, func(inv *invoice) bool { return inv.Customer == cu.ID }) {
+	for _, inv := range sorted(&s.st.invoices, func(inv *invoice) bool { return inv.Customer == cu.ID && inv.Status != invDraft }) {
+		url, _ := s.hostedInvoiceURL(inv).(string)
 		v.Invoices = append(v.Invoices, portalInvoice{Date: formatDate(inv.Created), Number: inv.Number,
-			Amount: formatMoney(inv.Total, inv.Currency), Status: inv.Status})
+			Amount: formatMoney(inv.Total, inv.Currency), Status: inv.Status, URL: url})
 	}
 	return v
 }
 
+// switches lists the plans the configuration lets sub change to.
+func (s *Sandbox) switches(cfg *portalConfig, session string, sub *subscription) []portalSwitch {
+	if len(sub.Items) != 1 {
+		return nil
+	}
+	from := s.st.prices.get(sub.Items[0].Price)
+	if from == nil {
+		return nil
+	}
+	var out []portalSwitch
+	for _, id := range cfg.switchPrices(from.Product) {
+		to := s.st.prices.get(id)
+		if to == nil || to.ID == from.ID || !to.Active || to.Currency != from.Currency {
+			continue
+		}
+		out = append(out, portalSwitch{Session: session, Subscription: sub.ID, Price: to.ID,
+			Label: switchLabel(from, to), Amount: formatMoney(to.UnitAmount, to.Currency) + " " + perInterval(to)})
+	}
+	return out
+}
+
+// switchLabel names a plan change as the customer thinks of it: "Switch to
+// yearly" when the interval changes, else by its price.
+func switchLabel(from, to *price) string {
+	if to.Interval == from.Interval && to.IntervalCount == from.IntervalCount {
+		return "Switch to " + formatMoney(to.UnitAmount, to.Currency) + " " + perInterval(to)
+	}
+	if to.IntervalCount > 1 {
+		return fmt.Sprintf("Switch to billing every %d %ss", to.IntervalCount, to.Interval)
+	}
+	return "Switch to " + map[string]string{"day": "daily", "week": "weekly", "month": "monthly", "year": "yearly"}[to.Interval]
+}
+
+func perInterval(pr *price) string {
+	if pr.IntervalCount > 1 {
+		return fmt.Sprintf("every %d %ss", pr.IntervalCount, pr.Interval)
+	}
+	return "per " + pr.Interval
+}
+
+// planName describes a subscription's price for the confirmation step.
+func (s *Sandbox) planName(pr *price) string {
+	return s.productName(pr) + " · " + formatMoney(pr.UnitAmount, pr.Currency) + " " + perInterval(pr)
+}
+
+func describeCard(pm *paymentMethod) string {
+	brand := pm.Brand
+	if brand != "" {
+		brand = strings.ToUpper(brand[:1]) + brand[1:]
+	}
+	return fmt.Sprintf("%s •••• %s, expires %02d/%d", brand, pm.Last4, pm.ExpMonth, pm.ExpYear%100)
+}
+
+// portalPlanChange finds the change the form asks for and checks the
+// configuration offers it to this customer; mu held.
+func (s *Sandbox) portalPlanChange(ps *portalSession, subID, priceID string) (*planChange, *pageError) {
+	cu := s.st.customers.get(ps.Customer)
+	cfg := s.st.portalConfigs.get(ps.Configuration)
+	sub := s.st.subscriptions.get(subID)
+	if cu == nil || sub == nil || sub.Customer != cu.ID {
+		return nil, &pageError{http.StatusBadRequest, "Choose one of your subscriptions."}
+	}
+	if ps.Flow != nil && !ps.Flow.Done && ps.Flow.Subscription != sub.ID {
+		return nil, &pageError{http.StatusBadRequest, "This page updates another subscription."}
+	}
+	offered := false
+	if cfg != nil {
+		for _, sw := range s.switches(cfg, ps.ID, sub) {
+			offered = offered || sw.Price == priceID
+		}
+	}
+	if !offered {
+		return nil, &pageError{http.StatusBadRequest, "This portal does not offer that plan change."}
+	}
+	return s.newPlanChange(sub, priceID, cfg.updateProration(), s.now(cu.TestClock))
+}
+
+// confirmView describes a plan change before it is made; mu held.
+func (s *Sandbox) confirmView(pc *planChange) *portalConfirm {
+	sub := pc.sub
+	c := &portalConfirm{Subscription: sub.ID, Price: pc.to.ID, From: s.planName(pc.from), To: s.planName(pc.to),
+		Renews: formatDate(pc.periodEnd)}
+	if pc.endsTrial {
+		c.TrialNote = "Your free trial ends now, and the new plan is billed from today."
+	}
+	money := func(v int64) string { return formatMoney(v, sub.Currency) }
+	for _, l := range pc.lines {
+		vl := invoiceViewLine{Description: l.Description, Amount: money(l.Amount)}
+		if l.PeriodStart != 0 && l.PeriodEnd != 0 {
+			vl.Period = formatDate(l.PeriodStart) + " – " + formatDate(l.PeriodEnd)
+		}
+		c.Lines = append(c.Lines, vl)
+	}
+	card := "the card on file"
+	if pm := s.chargeCard(sub); pm != nil {
+		card = strings.SplitN(describeCard(pm), ",", 2)[0]
+	}
+	switch {
+	case pc.invoiceNow:
+		inv := pc.invoice
+		c.LinesTitle, c.Total = "Invoiced today", money(inv.Total)
+		if inv.DiscountAmount != 0 {
+			c.Discount, c.DiscountName = money(inv.DiscountAmount), s.discountName(inv)
+			for _, l := range inv.Lines {
+				if l.Proration {
+					c.DiscountNote = "The discount applies to the new plan only: Stripe does not discount proration lines, so the credit is for the price without it."
+				}
+			}
+		}
+		due := s.planChangeDue(pc)
+		switch {
+		case due > 0:
+			c.Summary = "Due today: " + money(due) + ", charged to " + card + "."
+		case inv.Total < 0:
+			c.Summary = "Nothing to pay today: " + money(-inv.Total) + " goes to your credit balance and pays your next invoices."
+		default:
+			c.Summary = "Nothing to pay today: your credit balance covers it."
+		}
+	case len(pc.lines) > 0:
+		total := int64(0)
+		for _, l := range pc.lines {
+			total += l.Amount
+		}
+		c.LinesTitle = "Added to your next invoice"
+		c.Summary = "Nothing is charged today: these prorations (" + money(total) + " in all) are added to your next invoice, on " + formatDate(sub.PeriodEnd) + "."
+	default:
+		c.Summary = "Nothing is charged today: the new price applies from your next invoice, on " + formatDate(sub.PeriodEnd) + "."
+	}
+	return c
+}
+
+// portalPage shows the portal: its home, a flow's task, or, when the form
+// names a subscription and a price, the confirmation step of that plan
+// change.
 func (s *Sandbox) portalPage(w http.ResponseWriter, r *http.Request) {
 	var v portalView
-	found := false
+	found, status := false, http.StatusOK
+	q := r.URL.Query()
 	s.locked(func() {
 		ps := s.st.portalSessions.get(r.PathValue("id"))
 		if ps == nil {
@@ -111,6 +311,15 @@ func (s *Sandbox) portalPage(w http.ResponseWriter, r *http.Request) {
 		}
 		found = true
 		v = s.portalView(ps)
+		if q.Has("price") {
+			pc, perr := s.portalPlanChange(ps, q.Get("subscription"), q.Get("price"))
+			if perr != nil {
+				v.Error, status = perr.Message, perr.Status
+				return
+			}
+			v.Confirm = s.confirmView(pc)
+			return
+		}
 		// The message of the last action shows once, like a flash.
 		v.Error, v.Notice = ps.FlashError, ps.FlashNotice
 		if ps.FlashError != "" || ps.FlashNotice != "" {
@@ -125,7 +334,7 @@ func (s *Sandbox) portalPage(w http.ResponseWriter, r *http.Request) {
 		s.messagePage(w, http.StatusNotFound, "Portal session not found", "There is no billing portal session with this address.")
 		return
 	}
-	s.renderPage(w, http.StatusOK, "portal", v)
+	s.renderPage(w, status, "portal", v)
 }
 
 // portalSubmit runs one portal action and answers 303 back to the portal,
@@ -143,6 +352,7 @@ func (s *Sandbox) portalSubmit(w http.ResponseWriter, r *http.Request) {
 		perr     *pageError
 		found    bool
 		failSave bool
+		next     string
 	)
 	s.locked(func() {
 		ps := s.st.portalSessions.get(r.PathValue("id"))
@@ -151,7 +361,7 @@ func (s *Sandbox) portalSubmit(w http.ResponseWriter, r *http.Request) {
 		}
 		found = true
 		var notice string
-		notice, perr = s.portalAction(ps, r.PostForm.Get("action"), r.PostForm.Get("subscription"), card)
+		notice, next, perr = s.portalAction(ps, r.PostForm, card)
 		if perr != nil && perr.Status == http.StatusBadRequest {
 			v = s.portalView(ps)
 			v.Error = perr.Message
@@ -174,15 +384,32 @@ func (s *Sandbox) portalSubmit(w http.ResponseWriter, r *http.Request) {
 		s.renderPage(w, perr.Status, "portal", v)
 	case failSave:
 		s.messagePage(w, http.StatusInternalServerError, "Error", "The sandbox could not save this change; please try again.")
+	case next != "":
+		http.Redirect(w, r, next, http.StatusSeeOther)
 	default:
 		http.Redirect(w, r, "/portal/"+r.PathValue("id"), http.StatusSeeOther)
 	}
 }
 
-// portalAction applies an action for the session's customer. A malformed
+// portalAction applies an action for the session's customer and returns
+// its notice and, when a flow ends by redirecting, where to. A malformed
 // request is a 400; a refusal the customer can fix (a declined card) is a
 // 402 shown on the portal after the redirect.
-func (s *Sandbox) portalAction(ps *portalSession, action, subID string, card cardInput) (string, *pageError) {
+func (s *Sandbox) portalAction(ps *portalSession, form url.Values, card cardInput) (string, string, *pageError) {
+	notice, perr := s.portalDo(ps, form, card)
+	if perr != nil || form.Get("action") != "update_plan" || ps.Flow == nil || ps.Flow.Done {
+		return notice, "", perr
+	}
+	// The flow's task is done: after_completion says what comes next.
+	ps.Flow.Done = true
+	if ps.Flow.AfterCompletion == "redirect" {
+		return notice, ps.Flow.RedirectURL, nil
+	}
+	return notice, "", nil
+}
+
+func (s *Sandbox) portalDo(ps *portalSession, form url.Values, card cardInput) (string, *pageError) {
+	action, subID := form.Get("action"), form.Get("subscription")
 	cu := s.st.customers.get(ps.Customer)
 	if cu == nil {
 		return "", &pageError{http.StatusBadRequest, "This customer no longer exists."}
@@ -190,6 +417,15 @@ func (s *Sandbox) portalAction(ps *portalSession, action, subID string, card car
 	at := s.now(cu.TestClock)
 	pc := s.st.portalConfigs.get(ps.Configuration)
 	switch action {
+	case "update_plan":
+		change, perr := s.portalPlanChange(ps, subID, form.Get("price"))
+		if perr != nil {
+			return "", perr
+		}
+		if perr := s.applyPlanChange(change); perr != nil {
+			return "", perr
+		}
+		return "Your plan is now " + s.planName(change.to) + ".", nil
 	case "cancel", "renew":
 		sub := s.st.subscriptions.get(subID)
 		if sub == nil && subID == "" {

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -63,6 +64,11 @@ type Sandbox struct {
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
 	workers map[lane]chan struct{} // wake-up of each webhook delivery worker; guarded by mu
+
+	// base is where the hosted pages are served (http://127.0.0.1:port),
+	// set by Start; objects name pages outside any request, such as an
+	// invoice's hosted_invoice_url in a webhook event.
+	base string
 }
 
 // Open opens (or creates) the state file and starts the background ticker and
@@ -244,6 +250,13 @@ func Start(ctx context.Context, cfg Config, addr string) (*Server, error) {
 	}
 	srv := &http.Server{Handler: sb.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	s := &Server{Sandbox: sb, srv: srv, ln: ln, url: "http://" + ln.Addr().String()}
+	base := s.url
+	if a, ok := ln.Addr().(*net.TCPAddr); ok && a.IP.IsUnspecified() {
+		// Listening on every interface: a browser on this machine still
+		// finds the pages on loopback.
+		base = "http://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(a.Port))
+	}
+	sb.locked(func() { sb.base = base })
 	go func() {
 		if err := srv.Serve(ln); err != nil && err != http.ErrServerClosed {
 			sb.log.Error("serve", logkey.Err, err)

@@ -93,13 +93,14 @@ func renderEndpoint(ep *webhookEndpoint, withSecret bool) map[string]any {
 	return m
 }
 
-func validURL(p *params, param string) string {
-	v := p.required(param)
+func validURL(p *params, path ...string) string {
+	v := p.required(path...)
 	if v == "" {
 		return ""
 	}
 	u, err := url.Parse(v)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		param := paramName(path)
 		p.fail(invalid(param, "url_invalid", "Invalid URL: %s must be an absolute http or https URL.", param))
 	}
 	return v

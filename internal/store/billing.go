@@ -138,13 +138,92 @@ type subscriptionRecord struct {
 	LatestInvoiceID     string    `json:"latest_invoice_id"`
 	LatestInvoiceStatus string    `json:"latest_invoice_status"`
 	NextPaymentAttempt  time.Time `json:"next_payment_attempt"`
-	SyncedAt            time.Time `json:"synced_at"`
+	// Added with the Plans screen's invoice and the banner's card. Records
+	// written before have none, which reads as "not read yet" until the
+	// next sync (every start re-reads every customer), so no migration.
+	LatestInvoice invoiceRecord `json:"latest_invoice,omitzero"`
+	Card          string        `json:"card,omitempty"`
+	CardID        string        `json:"card_id,omitempty"`
+	FailedCardID  string        `json:"failed_card_id,omitempty"`
+	CardUpdated   bool          `json:"card_updated,omitempty"`
+	SyncedAt      time.Time     `json:"synced_at"`
+}
+
+type invoiceRecord struct {
+	ID              string              `json:"id"`
+	Number          string              `json:"number,omitempty"`
+	Status          string              `json:"status,omitempty"`
+	BillingReason   string              `json:"billing_reason,omitempty"`
+	Currency        string              `json:"currency,omitempty"`
+	Subtotal        int64               `json:"subtotal"`
+	Total           int64               `json:"total"`
+	AmountDue       int64               `json:"amount_due"`
+	AmountPaid      int64               `json:"amount_paid"`
+	AmountRemaining int64               `json:"amount_remaining"`
+	Discounts       []discountRecord    `json:"discounts,omitempty"`
+	Lines           []invoiceLineRecord `json:"lines,omitempty"`
+	HostedURL       string              `json:"hosted_url,omitempty"`
+	Created         time.Time           `json:"created,omitzero"`
+}
+
+type discountRecord struct {
+	Name   string `json:"name"`
+	Amount int64  `json:"amount"`
+}
+
+type invoiceLineRecord struct {
+	Description string `json:"description"`
+	Amount      int64  `json:"amount"`
+	Proration   bool   `json:"proration,omitempty"`
+}
+
+func subscriptionToRecord(s *tollgate.Subscription) subscriptionRecord {
+	inv := s.LatestInvoice
+	r := subscriptionRecord{
+		StripeID: s.StripeID, CustomerID: s.CustomerID, UserID: s.UserID, Status: s.Status, ProductID: s.ProductID, PriceID: s.PriceID,
+		Interval: s.Interval, CancelAtPeriodEnd: s.CancelAtPeriodEnd, CurrentPeriodEnd: s.CurrentPeriodEnd, TrialEnd: s.TrialEnd,
+		EndedAt: s.EndedAt, Created: s.Created, LatestInvoiceID: s.LatestInvoiceID, LatestInvoiceStatus: s.LatestInvoiceStatus,
+		NextPaymentAttempt: s.NextPaymentAttempt, Card: s.Card, CardID: s.CardID, FailedCardID: s.FailedCardID,
+		CardUpdated: s.CardUpdated, SyncedAt: s.SyncedAt,
+		LatestInvoice: invoiceRecord{ID: inv.ID, Number: inv.Number, Status: inv.Status, BillingReason: inv.BillingReason,
+			Currency: inv.Currency, Subtotal: inv.Subtotal, Total: inv.Total, AmountDue: inv.AmountDue, AmountPaid: inv.AmountPaid,
+			AmountRemaining: inv.AmountRemaining, HostedURL: inv.HostedURL, Created: inv.Created},
+	}
+	for _, d := range inv.Discounts {
+		r.LatestInvoice.Discounts = append(r.LatestInvoice.Discounts, discountRecord(d))
+	}
+	for _, l := range inv.Lines {
+		r.LatestInvoice.Lines = append(r.LatestInvoice.Lines, invoiceLineRecord(l))
+	}
+	return r
+}
+
+func (r subscriptionRecord) subscription() *tollgate.Subscription {
+	ri := r.LatestInvoice
+	s := &tollgate.Subscription{
+		StripeID: r.StripeID, CustomerID: r.CustomerID, UserID: r.UserID, Status: r.Status, ProductID: r.ProductID, PriceID: r.PriceID,
+		Interval: r.Interval, CancelAtPeriodEnd: r.CancelAtPeriodEnd, CurrentPeriodEnd: r.CurrentPeriodEnd, TrialEnd: r.TrialEnd,
+		EndedAt: r.EndedAt, Created: r.Created, LatestInvoiceID: r.LatestInvoiceID, LatestInvoiceStatus: r.LatestInvoiceStatus,
+		NextPaymentAttempt: r.NextPaymentAttempt, Card: r.Card, CardID: r.CardID, FailedCardID: r.FailedCardID,
+		CardUpdated: r.CardUpdated, SyncedAt: r.SyncedAt,
+		LatestInvoice: tollgate.Invoice{ID: ri.ID, Number: ri.Number, Status: ri.Status, BillingReason: ri.BillingReason,
+			Currency: ri.Currency, Subtotal: ri.Subtotal, Total: ri.Total, AmountDue: ri.AmountDue, AmountPaid: ri.AmountPaid,
+			AmountRemaining: ri.AmountRemaining, HostedURL: ri.HostedURL, Created: ri.Created,
+			Discounts: []tollgate.InvoiceDiscount{}, Lines: []tollgate.InvoiceLine{}},
+	}
+	for _, d := range ri.Discounts {
+		s.LatestInvoice.Discounts = append(s.LatestInvoice.Discounts, tollgate.InvoiceDiscount(d))
+	}
+	for _, l := range ri.Lines {
+		s.LatestInvoice.Lines = append(s.LatestInvoice.Lines, tollgate.InvoiceLine(l))
+	}
+	return s
 }
 
 // PutSubscription stores s, replacing the earlier copy: the caller has just
 // read it from Stripe, which is the source of truth.
 func (db *DB) PutSubscription(ctx context.Context, s *tollgate.Subscription) error {
-	raw, err := json.Marshal(subscriptionRecord(*s))
+	raw, err := json.Marshal(subscriptionToRecord(s))
 	if err != nil {
 		return fmt.Errorf("store: encode subscription: %w", err)
 	}
@@ -168,8 +247,7 @@ func (db *DB) SubscriptionsByUser(ctx context.Context, userID uint64) ([]*tollga
 				return fmt.Errorf("decode subscription: %w", err)
 			}
 			if r.UserID == userID {
-				s := tollgate.Subscription(r)
-				subs = append(subs, &s)
+				subs = append(subs, r.subscription())
 			}
 			return nil
 		})

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"reflect"
 	"testing"
 	"time"
 
@@ -92,6 +93,49 @@ func TestSubscriptions(t *testing.T) {
 	if subs[0].Status != tollgate.StatusActive || !subs[0].CurrentPeriodEnd.Equal(cur.CurrentPeriodEnd) {
 		t.Errorf("sub_new = %+v, want the replaced copy", subs[0])
 	}
+}
+
+// TestSubscriptionInvoice covers what a sync keeps of the latest invoice
+// and the card, and a record written before they were kept: it reads as
+// an invoice not read yet, with no migration.
+func TestSubscriptionInvoice(t *testing.T) {
+	ctx := context.Background()
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	t.Run("OK", func(t *testing.T) {
+		db := MustOpen(t)
+		inv := tollgate.Invoice{ID: "in_1", Number: "ABC-0002", Status: "paid", BillingReason: "subscription_update", Currency: "gbp",
+			Subtotal: 8565, Total: 7665, AmountDue: 7665, AmountPaid: 7665, HostedURL: "http://127.0.0.1:1/invoice/in_1", Created: t0,
+			Discounts: []tollgate.InvoiceDiscount{{Name: "LEARN10", Amount: 900}},
+			Lines:     []tollgate.InvoiceLine{{Description: "Unused time on Tollgate Premium after 1 Jan 2026", Amount: -435, Proration: true}, {Description: "1 × Tollgate Premium (at £90.00 / year)", Amount: 9000}}}
+		want := &tollgate.Subscription{StripeID: "sub_1", UserID: 1, Status: tollgate.StatusPastDue, Created: t0, LatestInvoiceID: "in_1", LatestInvoice: inv,
+			Card: "Visa •••• 4242", CardID: "pm_new", FailedCardID: "pm_old", CardUpdated: true}
+		if err := db.PutSubscription(ctx, want); err != nil {
+			t.Fatal(err)
+		}
+		subs, err := db.SubscriptionsByUser(ctx, 1)
+		if err != nil || len(subs) != 1 {
+			t.Fatalf("subscriptions = %v, %v", subs, err)
+		}
+		got := subs[0]
+		if !reflect.DeepEqual(got.LatestInvoice, inv) || got.Card != want.Card || got.CardID != "pm_new" || got.FailedCardID != "pm_old" || !got.CardUpdated {
+			t.Errorf("got %+v\nwant %+v", got, want)
+		}
+	})
+	t.Run("RecordFromEarlierTollgate", func(t *testing.T) {
+		db := MustOpen(t)
+		old := `{"stripe_id":"sub_old","customer_id":"cus_1","user_id":1,"status":"active","interval":"month","created":"2026-01-01T00:00:00Z",` +
+			`"latest_invoice_id":"in_1","latest_invoice_status":"paid","synced_at":"2026-01-01T00:00:00Z"}`
+		if err := db.PutRawSubscription("sub_old", old); err != nil {
+			t.Fatal(err)
+		}
+		subs, err := db.SubscriptionsByUser(ctx, 1)
+		if err != nil || len(subs) != 1 {
+			t.Fatalf("subscriptions = %v, %v", subs, err)
+		}
+		if got := subs[0]; got.LatestInvoiceID != "in_1" || got.LatestInvoice.ID != "" || got.Card != "" || got.CardUpdated {
+			t.Errorf("old record = %+v, want its fields and no invoice read yet", got)
+		}
+	})
 }
 
 func TestEntitlements(t *testing.T) {

@@ -6,3 +6,9 @@ import bolt "go.etcd.io/bbolt"
 func (db *DB) ForceSchemaVersion(v uint64) error {
 	return db.bolt.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put(keySchemaVersion, itob(v)) })
 }
+
+// PutRawSubscription stores a subscription record as raw JSON, as an
+// earlier build may have written it.
+func (db *DB) PutRawSubscription(id, raw string) error {
+	return db.bolt.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketSubscriptions).Put([]byte(id), []byte(raw)) })
+}

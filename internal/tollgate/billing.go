@@ -46,7 +46,53 @@ type Subscription struct {
 	LatestInvoiceID     string    `json:"latestInvoiceId"`
 	LatestInvoiceStatus string    `json:"latestInvoiceStatus"`
 	NextPaymentAttempt  time.Time `json:"nextPaymentAttempt,omitzero"`
-	SyncedAt            time.Time `json:"syncedAt"`
+	// LatestInvoice is that invoice's money, as the Plans screen shows it;
+	// its ID is empty until a sync has read it.
+	LatestInvoice Invoice `json:"latestInvoice"`
+	// Card is the card the subscription is charged to ("Visa •••• 4242"),
+	// CardID its payment method.
+	Card   string `json:"card"`
+	CardID string `json:"cardId"`
+	// FailedCardID is the card on file when Tollgate first saw the latest
+	// invoice's payment fail, and CardUpdated says the card on file is
+	// another one since: the next attempt will charge the new card.
+	FailedCardID string    `json:"failedCardId"`
+	CardUpdated  bool      `json:"cardUpdated"`
+	SyncedAt     time.Time `json:"syncedAt"`
+}
+
+// Invoice is a Stripe invoice as the Plans screen shows it: what it asked
+// for, what was taken off, what was paid, and where its page is.
+type Invoice struct {
+	ID              string            `json:"id"`
+	Number          string            `json:"number"`
+	Status          string            `json:"status"`        // draft, open, paid, uncollectible or void
+	BillingReason   string            `json:"billingReason"` // subscription_create, subscription_cycle, subscription_update, …
+	Currency        string            `json:"currency"`
+	Subtotal        int64             `json:"subtotal"` // amounts in the currency's smallest unit
+	Total           int64             `json:"total"`
+	AmountDue       int64             `json:"amountDue"`
+	AmountPaid      int64             `json:"amountPaid"`
+	AmountRemaining int64             `json:"amountRemaining"`
+	Discounts       []InvoiceDiscount `json:"discounts"`
+	Lines           []InvoiceLine     `json:"lines"`
+	HostedURL       string            `json:"hostedUrl"` // the hosted invoice page; empty for a draft
+	Created         time.Time         `json:"created,omitzero"`
+}
+
+// InvoiceDiscount is one discount on an invoice: the promotion code (or
+// coupon) a customer knows it by, and the amount it took off.
+type InvoiceDiscount struct {
+	Name   string `json:"name"`
+	Amount int64  `json:"amount"`
+}
+
+// InvoiceLine is one line of an invoice; a proration is a plan change's
+// credit for unused time or charge for the time left.
+type InvoiceLine struct {
+	Description string `json:"description"`
+	Amount      int64  `json:"amount"`
+	Proration   bool   `json:"proration"`
 }
 
 // Live reports whether the subscription still runs (and so whether buying again would double-charge).

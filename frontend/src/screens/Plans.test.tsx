@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/preact";
 
 // The generated bindings and the Wails runtime are the frontend's only ways out; here they stand for Go.
-const go = { Plans: vi.fn(), Subscribe: vi.fn(), ManageBilling: vi.fn(), MoveClock: vi.fn() };
+const go = { Plans: vi.fn(), Subscribe: vi.fn(), SwitchPlan: vi.fn(), ManageBilling: vi.fn(), MoveClock: vi.fn() };
 const runtime = { EventsOn: vi.fn(() => () => {}), BrowserOpenURL: vi.fn() };
 vi.mock("../../wailsjs/go/main/App", () => go);
 vi.mock("../../wailsjs/runtime/runtime", () => runtime);
@@ -31,6 +31,19 @@ afterEach(() => {
   cleanup();
   Object.values(go).forEach((f) => f.mockReset());
   runtime.BrowserOpenURL.mockReset();
+  vi.restoreAllMocks();
+});
+
+const invoice = (extra = {}) => ({
+  id: "in_1", number: "ABCD-0001", status: "paid", billingReason: "subscription_create", currency: "gbp",
+  subtotal: 900, total: 810, amountDue: 810, amountPaid: 810, amountRemaining: 0,
+  discounts: [{ name: "LEARN10", amount: 90 }],
+  lines: [{ description: "1 × Tollgate Premium (at £9.00 / month)", amount: 900, proration: false }],
+  hostedUrl: "http://127.0.0.1:2/invoice/in_1", ...extra,
+});
+const monthly = (extra = {}) => ({
+  stripeId: "sub_1", status: "active", priceId: "price_m", interval: "month", cancelAtPeriodEnd: false,
+  currentPeriodEnd: "2027-01-03T00:00:00Z", latestInvoice: invoice(), ...extra,
 });
 
 describe("Plans", () => {
@@ -91,5 +104,63 @@ describe("Plans", () => {
     expect(await screen.findByText("Canceled")).toBeTruthy();
     expect(screen.queryByLabelText("Moving the clock")).toBeNull();
     expect(screen.getByText("Ended 20 Dec 2026, 00:00:00 UTC")).toBeTruthy();
+  });
+
+  it("while subscribed, offers the other plan as a switch in the portal and marks the current one", async () => {
+    go.Plans.mockResolvedValue(plans({ hasCustomer: true, subscriptions: [monthly()] }));
+    go.SwitchPlan.mockResolvedValue({ url: "http://127.0.0.1:1/portal/bps_1", portal: true });
+    render(<Plans />);
+    const mine = await screen.findByRole("article", { name: "Monthly plan" });
+    expect(mine.textContent).toContain("Your plan");
+    expect(mine.textContent).toContain("This is your current plan.");
+    expect(mine.querySelector("button")).toBeNull();
+    expect(screen.queryByRole("button", { name: /^Subscribe/ })).toBeNull();
+    expect(screen.queryByRole("switch")).toBeNull(); // a trial is for a first purchase
+
+    const other = screen.getByRole("article", { name: "Yearly plan" });
+    const sw = screen.getByRole("button", { name: "Switch to yearly" });
+    expect(sw.classList.contains("primary")).toBe(false);
+    expect(other.textContent).toContain("Opens the Billing Portal");
+    fireEvent.click(sw);
+    await waitFor(() => expect(runtime.BrowserOpenURL).toHaveBeenCalledWith("http://127.0.0.1:1/portal/bps_1"));
+    expect(go.SwitchPlan).toHaveBeenCalledWith("yearly");
+    expect(go.Subscribe).not.toHaveBeenCalled();
+    expect(screen.getByRole("status").textContent).toContain("The Billing Portal, on its plan change, opened");
+  });
+
+  it("shows the latest invoice with its discount, status, amount paid and hosted page", async () => {
+    go.Plans.mockResolvedValue(plans({ hasCustomer: true, subscriptions: [monthly()] }));
+    const open = vi.spyOn(window, "open").mockImplementation(() => null);
+    render(<Plans />);
+    const inv = await screen.findByRole("region", { name: "Latest invoice" });
+    const text = inv.textContent ?? "";
+    for (const want of ["ABCD-0001", "Paid", "1 × Tollgate Premium (at £9.00 / month)", "£9.00", "LEARN10", "−£0.90", "Total£8.10", "Paid£8.10"]) {
+      expect(text).toContain(want);
+    }
+    const link = screen.getByRole("link", { name: "View the invoice on Stripe" });
+    expect(link.getAttribute("href")).toBe("http://127.0.0.1:2/invoice/in_1");
+    fireEvent.click(link);
+    // In a browser the hosted page opens in a new tab: it has no way back.
+    expect(open).toHaveBeenCalledWith("http://127.0.0.1:2/invoice/in_1", "_blank", "noopener");
+  });
+
+  it("shows a plan change's invoice with its proration credit, and an open invoice as due", async () => {
+    const change = invoice({
+      billingReason: "subscription_update", status: "open", subtotal: 8565, total: 7665, amountDue: 7665, amountPaid: 0, amountRemaining: 7665,
+      discounts: [{ name: "LEARN10", amount: 900 }],
+      lines: [
+        { description: "Unused time on Tollgate Premium after 15 Jan 2027", amount: -435, proration: true },
+        { description: "1 × Tollgate Premium (at £90.00 / year)", amount: 9000, proration: false },
+      ],
+    });
+    go.Plans.mockResolvedValue(plans({ hasCustomer: true, subscriptions: [monthly({ priceId: "price_y", interval: "year", latestInvoice: change })] }));
+    render(<Plans />);
+    const inv = await screen.findByRole("region", { name: "Latest invoice" });
+    const text = inv.textContent ?? "";
+    for (const want of ["subscription_update: a plan change", "Unused time on Tollgate Premium", "proration", "−£4.35", "£90.00", "−£9.00", "Open", "Due£76.65"]) {
+      expect(text).toContain(want);
+    }
+    expect(screen.getByRole("article", { name: "Yearly plan" }).textContent).toContain("Your plan");
+    expect(screen.getByRole("button", { name: "Switch to monthly" })).toBeTruthy();
   });
 });

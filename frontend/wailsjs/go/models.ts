@@ -827,6 +827,95 @@ export namespace tollgate {
 		    return a;
 		}
 	}
+	export class InvoiceLine {
+	    description: string;
+	    amount: number;
+	    proration: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new InvoiceLine(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.description = source["description"];
+	        this.amount = source["amount"];
+	        this.proration = source["proration"];
+	    }
+	}
+	export class InvoiceDiscount {
+	    name: string;
+	    amount: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new InvoiceDiscount(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.amount = source["amount"];
+	    }
+	}
+	export class Invoice {
+	    id: string;
+	    number: string;
+	    status: string;
+	    billingReason: string;
+	    currency: string;
+	    subtotal: number;
+	    total: number;
+	    amountDue: number;
+	    amountPaid: number;
+	    amountRemaining: number;
+	    discounts: InvoiceDiscount[];
+	    lines: InvoiceLine[];
+	    hostedUrl: string;
+	    // Go type: time
+	    created: any;
+	
+	    static createFrom(source: any = {}) {
+	        return new Invoice(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.number = source["number"];
+	        this.status = source["status"];
+	        this.billingReason = source["billingReason"];
+	        this.currency = source["currency"];
+	        this.subtotal = source["subtotal"];
+	        this.total = source["total"];
+	        this.amountDue = source["amountDue"];
+	        this.amountPaid = source["amountPaid"];
+	        this.amountRemaining = source["amountRemaining"];
+	        this.discounts = this.convertValues(source["discounts"], InvoiceDiscount);
+	        this.lines = this.convertValues(source["lines"], InvoiceLine);
+	        this.hostedUrl = source["hostedUrl"];
+	        this.created = this.convertValues(source["created"], null);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
+	
 	
 	export class Subscription {
 	    stripeId: string;
@@ -849,6 +938,11 @@ export namespace tollgate {
 	    latestInvoiceStatus: string;
 	    // Go type: time
 	    nextPaymentAttempt: any;
+	    latestInvoice: Invoice;
+	    card: string;
+	    cardId: string;
+	    failedCardId: string;
+	    cardUpdated: boolean;
 	    // Go type: time
 	    syncedAt: any;
 	
@@ -873,6 +967,11 @@ export namespace tollgate {
 	        this.latestInvoiceId = source["latestInvoiceId"];
 	        this.latestInvoiceStatus = source["latestInvoiceStatus"];
 	        this.nextPaymentAttempt = this.convertValues(source["nextPaymentAttempt"], null);
+	        this.latestInvoice = this.convertValues(source["latestInvoice"], Invoice);
+	        this.card = source["card"];
+	        this.cardId = source["cardId"];
+	        this.failedCardId = source["failedCardId"];
+	        this.cardUpdated = source["cardUpdated"];
 	        this.syncedAt = this.convertValues(source["syncedAt"], null);
 	    }
 	

@@ -47,3 +47,5 @@ export function StripeCalls():Promise<Array<calls.Call>>;
 export function StripeSettings():Promise<settings.View>;
 
 export function Subscribe(arg1:string,arg2:boolean):Promise<billing.Redirect>;
+
+export function SwitchPlan(arg1:string):Promise<billing.Redirect>;

@@ -81,3 +81,7 @@ export function StripeSettings() {
 export function Subscribe(arg1, arg2) {
   return window['go']['main']['App']['Subscribe'](arg1, arg2);
 }
+
+export function SwitchPlan(arg1) {
+  return window['go']['main']['App']['SwitchPlan'](arg1);
+}

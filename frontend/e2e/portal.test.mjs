@@ -1,0 +1,165 @@
+// The money of a subscription end to end in headless Chromium against
+// `tollgate serve` in sandbox mode: the invoice Plans shows (with LEARN10),
+// switching monthly → yearly in the Billing Portal, and a failed renewal
+// recovered by a new card and the hosted invoice page.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { checkout, launchBrowser, register, screen, shot, startServe } from "./tollgate.mjs";
+
+let app, browser;
+before(async () => {
+  app = await startServe();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+/** photograph saves the page at full width and at 640 px (name-640), as a class projects it and as half a laptop shows it. */
+async function photograph(page, name) {
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await shot(page, name);
+  await page.setViewportSize({ width: 640, height: 900 });
+  await shot(page, name + "-640");
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
+/** subscribe buys plan on Plans without the trial, through Checkout, with card and promo. */
+async function subscribe(page, plan, { card = "4242424242424242", promo = "", trial = false } = {}) {
+  const sw = page.getByRole("switch");
+  if (trial) await sw.check();
+  else await sw.uncheck();
+  await page.getByRole("button", { name: `Subscribe ${plan}` }).click();
+  await checkout(page, { card, promo });
+}
+
+const latestInvoice = (page) => page.getByRole("region", { name: "Latest invoice" });
+
+test("the learner's flow: a trial with LEARN10, then the first paid invoice shows its discount, and its hosted page", async () => {
+  const page = await register(browser, app.url, "ines@example.com");
+  await subscribe(page, "monthly", { promo: "LEARN10", trial: true });
+  await page.locator(".badge.trialing").waitFor();
+  // The trial's invoice is £0: nothing to take 10% off yet.
+  assert.match(await latestInvoice(page).innerText(), /Trial period for Tollgate Premium[\s\S]*Paid\s+£0\.00/);
+  // While subscribed, the other plan is a switch, not a second purchase.
+  assert.equal(await page.getByRole("button", { name: /^Subscribe/ }).count(), 0);
+  await page.getByRole("button", { name: "Switch to yearly" }).waitFor();
+  assert.match(await page.getByRole("article", { name: "Monthly plan" }).innerText(), /This is your current plan/);
+
+  await page.getByRole("button", { name: "+7 days" }).click(); // the trial ends: a renewal invoice, a draft for an hour
+  await latestInvoice(page).getByText("Draft", { exact: true }).waitFor();
+  await page.getByRole("button", { name: "+1 day" }).click(); // finalized and charged, LEARN10 off
+  const inv = latestInvoice(page);
+  await inv.getByText("Paid", { exact: true }).first().waitFor();
+  const text = await inv.innerText();
+  assert.match(text, /subscription_cycle: a renewal/);
+  assert.match(text, /LEARN10\s+−£0\.90/, "the discount by its code, with what it took off");
+  assert.match(text, /Total\s+£8\.10/);
+  assert.match(text, /Paid\s+£8\.10/);
+  await photograph(page, "portal-plans-learn10");
+
+  // The hosted invoice page opens in a tab of its own.
+  const [hosted] = await Promise.all([page.context().waitForEvent("page"), inv.getByRole("link", { name: "View the invoice on Stripe" }).click()]);
+  await hosted.getByRole("heading", { name: /^Invoice / }).waitFor();
+  const body = await hosted.locator("main").innerText();
+  assert.match(body, /£8\.10 paid/);
+  assert.match(body, /LEARN10 \(10% off\)\s+−£0\.90/);
+  await photograph(hosted, "portal-hosted-invoice-paid");
+  await page.context().close();
+});
+
+test("switching monthly → yearly through the Billing Portal", async () => {
+  const page = await register(browser, app.url, "omar@example.com");
+  await subscribe(page, "monthly", { promo: "LEARN10" });
+  await page.locator(".badge.active").first().waitFor();
+  await page.getByRole("button", { name: "Switch to yearly" }).click();
+
+  // The portal opens on its plan change (a subscription_update flow).
+  await page.getByRole("heading", { name: "Update your plan" }).waitFor();
+  assert.equal(await page.getByRole("button", { name: "Cancel subscription" }).count(), 0, "the flow shows only the plan change");
+  await photograph(page, "portal-flow-choose");
+  await page.getByRole("button", { name: "Switch to yearly" }).click();
+  await page.getByRole("heading", { name: "Confirm your new plan" }).waitFor();
+  const confirm = await page.locator("main").innerText();
+  assert.match(confirm, /Unused time on Tollgate Premium after/);
+  assert.match(confirm, /1 × Tollgate Premium \(at £90\.00 \/ year\)/);
+  assert.match(confirm, /LEARN10 \(10% off\)\s+−£9\.00/);
+  assert.match(confirm, /Due today: £72\.00, charged to Visa •••• 4242/);
+  await photograph(page, "portal-flow-confirm");
+  await page.getByRole("button", { name: "Confirm" }).click();
+
+  // Straight back to Tollgate, which re-reads Stripe.
+  await page.getByRole("heading", { name: "Back from the Billing Portal" }).waitFor();
+  await page.getByRole("link", { name: "Back to Tollgate" }).click();
+  await page.getByRole("heading", { name: "Plans" }).waitFor();
+  await page.locator(".current").getByText("Yearly", { exact: true }).waitFor();
+  assert.match(await page.getByRole("article", { name: "Yearly plan" }).innerText(), /Your plan/);
+  await page.getByRole("button", { name: "Switch to monthly" }).waitFor();
+  const inv = await latestInvoice(page).innerText();
+  assert.match(inv, /a plan change/);
+  assert.match(inv, /Unused time on Tollgate Premium after .*\s+−£9\.00/);
+  assert.match(inv, /LEARN10\s+−£9\.00/);
+  assert.match(inv, /Paid\s+£72\.00/);
+  await photograph(page, "portal-plans-after-switch");
+  await page.context().close();
+});
+
+test("a failed renewal, the card updated in the portal, the open invoice paid on its page", async () => {
+  const page = await register(browser, app.url, "rosa@example.com");
+  await subscribe(page, "monthly", { card: "4000000000000341", trial: true });
+  await page.locator(".badge.trialing").waitFor();
+  await page.getByRole("button", { name: "+7 days" }).click(); // the trial ends; the renewal is a draft for an hour
+  await page.locator(".badge.active").first().waitFor();
+  await page.getByRole("button", { name: "+1 day" }).click(); // finalized and charged: the 0341 card fails
+  const failed = page.getByRole("alert", { name: "Payment failed" });
+  await failed.waitFor();
+  await page.locator(".badge.past_due").waitFor();
+  assert.match(await latestInvoice(page).innerText(), /Open[\s\S]*Due\s+£9\.00/);
+  await photograph(page, "portal-banner-failed");
+
+  // A new card in the portal.
+  await failed.getByRole("button", { name: "Update payment method" }).click();
+  await page.getByRole("heading", { name: "Your subscription" }).waitFor();
+  await page.getByLabel("New card number").fill("4242 4242 4242 4242");
+  await page.getByLabel("Expiry (MM/YY)").fill("12/34");
+  await page.getByLabel("CVC").fill("123");
+  await page.getByRole("button", { name: "Update card" }).click();
+  await page.getByText("Your card was updated.").waitFor();
+  await page.getByRole("link", { name: /Return to the site/ }).click();
+  await page.getByRole("link", { name: "Back to Tollgate" }).click();
+  await page.getByRole("heading", { name: "Plans" }).waitFor();
+
+  // The banner knows: the card is new, Stripe retries later, or pay now.
+  const updated = page.getByRole("alert", { name: "Card updated" });
+  await updated.waitFor();
+  const said = await updated.innerText();
+  assert.match(said, /Your card was updated to Visa •••• 4242\./);
+  assert.match(said, /Stripe retries it with the new card on \d+ \w+ \d{4}/);
+  assert.doesNotMatch(said, /update your card/i);
+  assert.equal(await failed.count(), 0);
+  await photograph(page, "portal-banner-card-updated");
+
+  // Pay the open invoice on its hosted page, in a tab of its own.
+  const [hosted] = await Promise.all([page.context().waitForEvent("page"), updated.getByRole("button", { name: "Pay £9.00 now" }).click()]);
+  await hosted.getByRole("heading", { name: /^Invoice / }).waitFor();
+  assert.match(await hosted.locator("main").innerText(), /£9\.00 due/);
+  await photograph(hosted, "portal-hosted-invoice-open");
+  await hosted.getByLabel("Card number").fill("4242 4242 4242 4242");
+  await hosted.getByLabel("Expiry (MM/YY)").fill("12/34");
+  await hosted.getByLabel("CVC").fill("123");
+  await hosted.getByRole("button", { name: "Pay £9.00" }).click();
+  await hosted.getByText("£9.00 paid").waitFor();
+
+  // Back in Tollgate's tab, the webhook clears past_due with no reload.
+  await page.bringToFront();
+  await page.locator(".badge.past_due").waitFor({ state: "detached" });
+  await page.locator(".current .badge.active").waitFor();
+  assert.equal(await updated.count(), 0, "no banner once the invoice is paid");
+  assert.match(await latestInvoice(page).innerText(), /Paid\s+£9\.00/);
+  await screen(page, "Access");
+  assert.equal(await page.getByRole("alert", { name: /Payment failed|Card updated/ }).count(), 0);
+  await screen(page, "Plans");
+  await photograph(page, "portal-plans-paid");
+  await page.context().close();
+});
