@@ -37,6 +37,8 @@ func (l *Lab) setup(ctx context.Context) error {
 	}
 	// TEST_STRIPE_WEBHOOK_SECRET is honoured in every mode, beside the endpoint's own.
 	l.keys.Set(sourceConfigured, eff.Stripe.WebhookSecret)
+	// The API key never signs a delivery; a learner's code that signs with it is told so.
+	l.keys.SetProbe("the Stripe secret key", eff.Stripe.SecretKey)
 	b, err := l.keyStep(ctx, r, prev, eff)
 	if err != nil {
 		return err

@@ -81,6 +81,24 @@ func TestRefusals(t *testing.T) {
 	}
 	e.wantNothingRecorded(t)
 
+	t.Run("LikelyCauses", func(t *testing.T) {
+		k := keys(map[string]string{"TEST_STRIPE_WEBHOOK_SECRET": testSecret})
+		k.SetProbe("the Stripe secret key", "sk_test_pasted_as_signing_secret")
+		e := newEnv(t, func(o *tgwebhook.Options) { o.Keys = k })
+		body := newEvent("evt_signed_with_key")
+		e.post(t, body, sign(body, "sk_test_pasted_as_signing_secret"))
+		other := eventJSON("evt_clover", typeActedOn, "2025-09-30.clover")
+		e.post(t, other, sign(other, "whsec_of_a_dashboard_endpoint"))
+		r := e.h.Refusals()
+		if len(r) != 2 || !strings.Contains(r[1].Cause, "Signed with the Stripe secret key instead of a webhook signing secret") {
+			t.Errorf("signed with the API key: %+v, want that cause", r)
+		}
+		if len(r) == 2 && !strings.Contains(r[0].Cause, "It is also of API version 2025-09-30.clover") {
+			t.Errorf("another API version: %q, want it named as a clue", r[0].Cause)
+		}
+		e.wantNothingRecorded(t)
+	})
+
 	t.Run("NoSecret", func(t *testing.T) {
 		e := newEnv(t, func(o *tgwebhook.Options) { o.Keys = nil })
 		e.post(t, body, sign(body, testSecret))

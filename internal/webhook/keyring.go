@@ -1,9 +1,12 @@
 package webhook
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/stripe/stripe-go/v82/webhook"
 )
 
 // Keyring holds the signing secrets in force, each under the name of where it
@@ -14,6 +17,37 @@ import (
 type Keyring struct {
 	mu      sync.RWMutex
 	secrets map[string]string // source → whsec_…
+	// probes are secrets a sender might sign with by mistake (the API key):
+	// never accepted, only tried to name the cause of a refusal.
+	probes map[string]string
+}
+
+// SetProbe names a secret that must never sign a delivery but that a
+// learner's code might sign with by mistake, so a refusal can say so; an
+// empty secret removes it.
+func (k *Keyring) SetProbe(name, secret string) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if secret == "" {
+		delete(k.probes, name)
+		return
+	}
+	if k.probes == nil {
+		k.probes = map[string]string{}
+	}
+	k.probes[name] = secret
+}
+
+// probe returns the name of the probe secret that signed header over body, or "".
+func (k *Keyring) probe(header string, body []byte) string {
+	k.mu.RLock()
+	defer k.mu.RUnlock()
+	for name, secret := range k.probes {
+		if _, err := webhook.ConstructEventWithOptions(body, header, secret, webhook.ConstructEventOptions{IgnoreTolerance: true, IgnoreAPIVersionMismatch: true}); !errors.Is(err, webhook.ErrNoValidSignature) && !errors.Is(err, webhook.ErrNotSigned) && !errors.Is(err, webhook.ErrInvalidHeader) {
+			return name
+		}
+	}
+	return ""
 }
 
 // Set puts secret in force under source, replacing what that source had; an

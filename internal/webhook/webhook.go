@@ -203,8 +203,7 @@ func (h *Handler) verify(header string, body []byte) (*tollgate.Event, *refusal)
 	case errors.Is(err, webhook.ErrInvalidHeader):
 		return nil, &refusal{http.StatusBadRequest, "malformed Stripe-Signature header", causeMalformed}
 	case errors.Is(err, webhook.ErrNoValidSignature):
-		return nil, &refusal{http.StatusBadRequest, "no valid signature: the event is signed with none of the secrets in force (" + sourceList(keys) + ")",
-			"Signed with a secret Tollgate does not hold (it holds: " + sourceList(keys) + "). With stripe listen, paste the whsec_ it printed this time; with an endpoint you made, its signing secret from the dashboard. Or the body was changed on the way."}
+		return nil, &refusal{http.StatusBadRequest, "no valid signature: the event is signed with none of the secrets in force (" + sourceList(keys) + ")", h.badSignature(header, body, keys)}
 	}
 	// The signature is valid from here on, so the timestamp it covers is Stripe's.
 	signed, ok := signedAt(header)
@@ -251,6 +250,23 @@ func toEvent(se *stripe.Event) (*tollgate.Event, *refusal) {
 		e.Created = time.Unix(se.Created, 0).UTC()
 	}
 	return e, nil
+}
+
+// badSignature names the likeliest cause of a signature that no secret in
+// force matches: signed with the API key, an event of another API version
+// (so from an endpoint made elsewhere), or simply another secret.
+func (h *Handler) badSignature(header string, body []byte, keys []key) string {
+	if name := h.o.Keys.probe(header, body); name != "" {
+		return "Signed with " + name + " instead of a webhook signing secret: whoever sent it signed with the API key (sk_…). Webhook signatures use the endpoint's whsec_ secret."
+	}
+	cause := "Signed with a secret Tollgate does not hold (it holds: " + sourceList(keys) + "). With stripe listen, paste the whsec_ it printed this time; with an endpoint you made, its signing secret from the dashboard. Or the body was changed on the way."
+	var claim struct {
+		APIVersion string `json:"api_version"`
+	}
+	if json.Unmarshal(body, &claim) == nil && claim.APIVersion != "" && claim.APIVersion != stripe.APIVersion {
+		cause += " It is also of API version " + claim.APIVersion + ", not the " + stripe.APIVersion + " of the endpoints Tollgate makes: it likely comes from an endpoint made elsewhere (the dashboard, or stripe listen on the account's version), whose secret Tollgate does not hold."
+	}
+	return cause
 }
 
 func notJSON(err error) *refusal {
