@@ -3,7 +3,7 @@
 // Stripe calls each click made. Screenshots go to build/screenshots.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { checkout, launchBrowser, register, screen, shot, startServe } from "./tollgate.mjs";
+import { checkout, launchBrowser, photograph, register, screen, shot, startServe } from "./tollgate.mjs";
 
 let app, browser, page;
 before(async () => {
@@ -39,11 +39,7 @@ test("every event is explained: what it means in Stripe and what Tollgate did", 
   // Stripe's time (the test clock, a week ahead) beside when it arrived.
   const [stripeTime, received] = await page.locator('tr.event[data-type="invoice.paid"]').first().locator("td.time").allInnerTexts();
   assert.notEqual(stripeTime, received, "the test clock's time differs from the arrival time");
-  await shot(page, "events");
-  await page.setViewportSize({ width: 640, height: 900 });
-  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), "no sideways scroll at 640 px");
-  await shot(page, "events-640");
-  await page.setViewportSize({ width: 1280, height: 900 });
+  assert.ok(await photograph(page, "events"), "no sideways scroll at 640 px");
 });
 
 test("an event's body opens folded, id, type, created and data.object first; Replay is skipped as a duplicate", async () => {
@@ -91,9 +87,5 @@ test("the Stripe calls view lists each click's requests: Checkout in subscriptio
   assert.ok(!(await page.content()).includes("sk_test_"), "no secret key on the page");
   // The webhooks' re-reads are there too, under the event that caused them.
   await page.locator(".calls h2", { hasText: /^Webhook invoice\.paid evt_/ }).first().waitFor();
-  await shot(page, "stripe-calls");
-  await page.setViewportSize({ width: 640, height: 900 });
-  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), "no sideways scroll at 640 px");
-  await shot(page, "stripe-calls-640");
-  await page.setViewportSize({ width: 1280, height: 900 });
+  assert.ok(await photograph(page, "stripe-calls"), "no sideways scroll at 640 px");
 });

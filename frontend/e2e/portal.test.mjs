@@ -4,7 +4,7 @@
 // recovered by a new card and the hosted invoice page.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { checkout, launchBrowser, register, screen, shot, startServe } from "./tollgate.mjs";
+import { checkout, launchBrowser, photograph, register, screen, startServe } from "./tollgate.mjs";
 
 let app, browser;
 before(async () => {
@@ -16,14 +16,6 @@ after(async () => {
   await app?.stop();
 });
 
-/** photograph saves the page at full width and at 640 px (name-640), as a class projects it and as half a laptop shows it. */
-async function photograph(page, name) {
-  await page.setViewportSize({ width: 1280, height: 900 });
-  await shot(page, name);
-  await page.setViewportSize({ width: 640, height: 900 });
-  await shot(page, name + "-640");
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
 
 /** subscribe buys plan on Plans without the trial, through Checkout, with card and promo. */
 async function subscribe(page, plan, { card = "4242424242424242", promo = "", trial = false } = {}) {

@@ -20,6 +20,21 @@ export async function shot(page, name) {
 }
 
 /**
+ * photograph saves the page at full width and at 640 px (<name>-640), as a
+ * class projects it and as half a laptop shows it, and resolves with whether
+ * the page fitted 640 px without a sideways scroll.
+ */
+export async function photograph(page, name) {
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await shot(page, name);
+  await page.setViewportSize({ width: 640, height: 900 });
+  const fits = await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+  await shot(page, name + "-640");
+  await page.setViewportSize({ width: 1280, height: 900 });
+  return fits;
+}
+
+/**
  * startServe runs `tollgate serve` on a free loopback port and resolves with its token URL.
  * It uses a fresh data folder, removed on stop, unless one is given.
  */

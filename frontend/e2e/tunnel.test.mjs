@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { checkout, feature, launchBrowser, register, screen, shot, startNgrok, startSandbox, startServe, stripeGet } from "./tollgate.mjs";
+import { checkout, feature, launchBrowser, photograph, register, screen, startNgrok, startSandbox, startServe, stripeGet } from "./tollgate.mjs";
 
 const key = "sk_test_learner_e2e_0001";
 const token = "2e2eTOKEN_abcdefghijklmnop";
@@ -41,14 +41,6 @@ async function checklist(page) {
   return steps;
 }
 
-/** photograph saves the Settings screen at full width and at 640 px, as a class projects it and as a laptop half shows it. */
-async function photograph(page, name) {
-  await page.setViewportSize({ width: 1280, height: 900 });
-  await shot(page, name);
-  await page.setViewportSize({ width: 640, height: 900 });
-  await shot(page, name + "-640");
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
 
 /** fact reads a labelled value of a checklist step. */
 async function fact(page, step, label) {

@@ -102,7 +102,7 @@ func Explain(e *tollgate.Event) Explanation {
 	m, known := meanings[e.Type]
 	x := Explanation{Means: m.means, Needed: needed}
 	if !known {
-		x.Means = fmt.Sprintf("An event Tollgate has no explanation of yet; Stripe's list of event types describes it (https://docs.stripe.com/api/events/types), and the body is below.")
+		x.Means = "An event Tollgate has no explanation of yet; Stripe's list of event types describes it (https://docs.stripe.com/api/events/types), and the body is below."
 	}
 	switch e.Outcome {
 	case tollgate.EventPending:
