@@ -122,19 +122,17 @@ func (s *Service) Login(ctx context.Context, email, password string) (*tollgate.
 	if password == "" {
 		return nil, tollgate.Errorf(tollgate.EINVALID, "Please enter your password.")
 	}
-	if wait := s.throttle.wait(email); wait > 0 {
-		return nil, tollgate.Errorf(tollgate.ETOOMANY, "Too many failed logins for this email. Try again in %d seconds.", int(wait.Round(time.Second)/time.Second))
+	if wait := s.throttle.take(email); wait > 0 {
+		return nil, tollgate.Errorf(tollgate.ETOOMANY, "Too many failed logins for this email. Try again in %d seconds.", max(1, int(wait.Round(time.Second)/time.Second)))
 	}
 	u, err := s.users.UserByEmail(ctx, email)
 	if tollgate.ErrorCode(err) == tollgate.ENOTFOUND {
 		_ = bcrypt.CompareHashAndPassword(s.dummyHash, []byte(password))
-		s.throttle.fail(email)
 		return nil, errBadLogin
 	} else if err != nil {
 		return nil, fmt.Errorf("auth: login: %w", err)
 	}
 	if err := bcrypt.CompareHashAndPassword(u.PasswordHash, []byte(password)); errors.Is(err, bcrypt.ErrMismatchedHashAndPassword) {
-		s.throttle.fail(email)
 		return nil, errBadLogin
 	} else if err != nil {
 		return nil, fmt.Errorf("auth: compare password: %w", err)

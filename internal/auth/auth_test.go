@@ -278,6 +278,47 @@ func TestLogin(t *testing.T) {
 	})
 }
 
+func TestLoginConcurrentGuesses(t *testing.T) {
+	// 50 guesses at once, the right password among them: the attempts are
+	// spent before bcrypt runs, so no more than the allowed number are ever
+	// checked, and the rest are slowed down whatever their order.
+	ctx := context.Background()
+	s, _, _ := newService(t)
+	if _, err := s.Register(ctx, "ada@example.com", "Ada", "correct horse"); err != nil {
+		t.Fatal(err)
+	}
+	const guesses, attempts = 50, 3 // newService allows 3 attempts
+	codes := make([]string, guesses)
+	var wg sync.WaitGroup
+	for i := range guesses {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			password := "wrong guess"
+			if i == 37 {
+				password = "correct horse"
+			}
+			_, err := s.Login(ctx, "ada@example.com", password)
+			codes[i] = tollgate.ErrorCode(err)
+		}()
+	}
+	wg.Wait()
+	checked, throttled := 0, 0
+	for _, c := range codes {
+		switch c {
+		case "", tollgate.EUNAUTHORIZED: // the password was checked
+			checked++
+		case tollgate.ETOOMANY:
+			throttled++
+		default:
+			t.Errorf("unexpected outcome %q", c)
+		}
+	}
+	if checked > attempts || throttled < guesses-attempts {
+		t.Errorf("%d passwords checked and %d throttled, want at most %d checked: %v", checked, throttled, attempts, codes)
+	}
+}
+
 func TestSession(t *testing.T) {
 	var s auth.Session
 	if _, err := s.User(); tollgate.ErrorCode(err) != tollgate.EUNAUTHORIZED {
