@@ -41,13 +41,13 @@ func PublicRoutes(webhook http.Handler, returns Returns, appURL string, log *slo
 func TunnelRoutes(webhook http.Handler) http.Handler {
 	// An exact match, not a ServeMux: a mux would answer //payments/event
 	// with a redirect and GET with a 405, telling a prober what is there.
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return Secure(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost || r.URL.Path != tollgate.WebhookPath {
 			http.NotFound(w, r)
 			return
 		}
 		webhook.ServeHTTP(w, r)
-	})
+	}))
 }
 
 // returnPages either send the browser back into the app (serve mode, where the
@@ -65,11 +65,18 @@ func (p *returnPages) success(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := p.returns.CheckoutSucceeded(r.Context(), id); err != nil {
-		if tollgate.ErrorCode(err) == tollgate.EINTERNAL {
-			p.log.Error("checkout success sync failed", logkey.Session, id, logkey.Err, err)
+		// Anyone can open this address with any id: say what Stripe says of it, never "paid" unchecked.
+		switch tollgate.ErrorCode(err) {
+		case tollgate.ENOTFOUND:
+			p.render(w, http.StatusNotFound, "No such checkout", "This is not a Checkout Session Tollgate started: "+tollgate.ErrorMessage(err)+" Nothing was bought here.", "plans")
+		case tollgate.EINVALID:
+			p.render(w, http.StatusBadRequest, "Checkout not finished", tollgate.ErrorMessage(err), "plans")
+		default:
+			if tollgate.ErrorCode(err) == tollgate.EINTERNAL {
+				p.log.Error("checkout success sync failed", logkey.Session, id, logkey.Err, err)
+			}
+			p.render(w, http.StatusOK, "Back from Checkout", "Tollgate could not confirm it with Stripe just now ("+tollgate.ErrorMessage(err)+"). If you paid, the webhook will update your plan shortly.", "plans")
 		}
-		// The webhook will still bring the subscription; say so rather than fail.
-		p.render(w, http.StatusOK, "Payment received", "Tollgate could not confirm it with Stripe just now ("+tollgate.ErrorMessage(err)+"). The webhook will update your plan shortly.", "plans")
 		return
 	}
 	p.render(w, http.StatusOK, "You're subscribed", "Stripe confirmed your subscription. Your entitlements are on the Access screen.", "plans")
@@ -107,6 +114,8 @@ func (p *returnPages) render(w http.ResponseWriter, status int, title, text, scr
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
+	// No script at all; the page's own <style> is its only inline content.
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 	w.WriteHeader(status)
 	_ = returnPage.Execute(w, struct{ Title, Text, Link string }{title, text, link})
 }

@@ -106,12 +106,27 @@ func TestReturnPages(t *testing.T) {
 		}
 	})
 
+	t.Run("TheTruthAboutTheSession", func(t *testing.T) {
+		// Anyone can open the success page with any id: it says what Stripe says.
+		ret := &returns{err: tollgate.Errorf(tollgate.ENOTFOUND, "Stripe says: No such checkout.session: 'anything'")}
+		ts := httptest.NewServer(server.PublicRoutes(hook, ret, "", nil))
+		defer ts.Close()
+		res, body := get(t, ts.URL+"/checkout/success?session_id=anything")
+		if res.StatusCode != http.StatusNotFound || !strings.Contains(body, "No such checkout") || strings.Contains(body, "Payment received") || strings.Contains(body, "subscribed") {
+			t.Errorf("unknown session = %d %s", res.StatusCode, body)
+		}
+		ret.err = tollgate.Errorf(tollgate.EINVALID, "Checkout session cs_1 is open, not complete: nothing was bought.")
+		if res, body := get(t, ts.URL+"/checkout/success?session_id=cs_1"); res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "nothing was bought") {
+			t.Errorf("unfinished session = %d %s", res.StatusCode, body)
+		}
+	})
+
 	t.Run("SyncFailureStillReassures", func(t *testing.T) {
 		ret := &returns{err: tollgate.Errorf(tollgate.EUNAVAILABLE, "Stripe could not be reached.")}
 		ts := httptest.NewServer(server.PublicRoutes(hook, ret, "", nil))
 		defer ts.Close()
 		res, body := get(t, ts.URL+"/checkout/success?session_id=cs_1")
-		if res.StatusCode != 200 || !strings.Contains(body, "Stripe could not be reached.") || !strings.Contains(body, "webhook will update") {
+		if res.StatusCode != 200 || !strings.Contains(body, "Stripe could not be reached.") || !strings.Contains(body, "If you paid, the webhook will update") {
 			t.Errorf("success with Stripe down = %d %s", res.StatusCode, body)
 		}
 		ret.err = errors.New("disk on fire")
@@ -152,5 +167,34 @@ func TestBroadcaster(t *testing.T) {
 	}
 	if got[0] != "event: tollgate" || got[1] != "data: billing:changed" {
 		t.Errorf("stream = %q", got)
+	}
+}
+
+func TestSecurityHeaders(t *testing.T) {
+	// Every answer of every route carries them: the app, its calls, the return pages, the webhook, the tunnel.
+	hook := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "webhook reached") })
+	srv, err := server.New(server.Options{Assets: fstest.MapFS{"index.html": {Data: []byte("<head></head>")}}, Token: token,
+		Public: server.PublicRoutes(hook, &returns{}, "/", nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := httptest.NewServer(srv)
+	defer app.Close()
+	tunnel := httptest.NewServer(server.TunnelRoutes(hook))
+	defer tunnel.Close()
+	for _, url := range []string{app.URL + "/", app.URL + "/api/call", app.URL + "/checkout/cancel", app.URL + "/checkout/success?session_id=cs_1", app.URL + "/payments/event", tunnel.URL + "/", tunnel.URL + "/payments/event"} {
+		res, _ := get(t, url)
+		h := res.Header
+		if h.Get("X-Content-Type-Options") != "nosniff" || h.Get("X-Frame-Options") != "DENY" || h.Get("Referrer-Policy") != "no-referrer" {
+			t.Errorf("%s: headers %v", url, h)
+		}
+		csp := h.Get("Content-Security-Policy")
+		if !strings.Contains(csp, "default-src") || strings.Contains(csp, "unsafe-eval") || strings.Contains(csp, "script-src 'unsafe-inline'") || strings.Contains(csp, "http") {
+			t.Errorf("%s: CSP %q, want one forbidding inline script and remote origins", url, csp)
+		}
+	}
+	// The return pages run no script at all.
+	if res, _ := get(t, app.URL+"/checkout/cancel"); !strings.Contains(res.Header.Get("Content-Security-Policy"), "default-src 'none'") {
+		t.Errorf("return page CSP = %q, want nothing but its own style", res.Header.Get("Content-Security-Policy"))
 	}
 }

@@ -96,6 +96,7 @@ func New(o Options) (*Server, error) {
 // opened the printed link keeps the token in sessionStorage and sends it with
 // each call, which another site cannot do without a CORS preflight we never answer.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	secureHeaders(w.Header())
 	if s.opts.Public != nil {
 		if h, pattern := s.opts.Public.Handler(r); pattern != "" {
 			h.ServeHTTP(w, r)
@@ -112,9 +113,29 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": msgNoToken})
 		return
 	}
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Header().Set("X-Frame-Options", "DENY")
 	s.mux.ServeHTTP(w, r)
+}
+
+// appCSP lets the page load only this server's own scripts, styles, images
+// and calls: no inline script, no remote origin, no framing. The window has
+// the same policy in index.html's meta tag, since its pages come from Wails.
+const appCSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+// Secure sets the headers every answer of Tollgate's servers carries. A
+// handler may replace the policy with a stricter one (the return pages do).
+func Secure(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		secureHeaders(w.Header())
+		h.ServeHTTP(w, r)
+	})
+}
+
+func secureHeaders(hd http.Header) {
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("X-Frame-Options", "DENY")
+	// The first URL of serve mode carries the token: no page may pass it on.
+	hd.Set("Referrer-Policy", "no-referrer")
+	hd.Set("Content-Security-Policy", appCSP)
 }
 
 // msgNoToken is what a tab without the token sees; the shim shows the same words.
@@ -203,7 +224,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 func Serve(ctx context.Context, ln net.Listener, h http.Handler) error {
 	// Requests get ctx as their base, so long-lived ones (the event stream)
 	// end with it instead of holding the shutdown until its timeout.
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return ctx }}
+	srv := &http.Server{Handler: Secure(h), ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return ctx }}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	select {
