@@ -20,8 +20,13 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/net/netutil"
+
 	"github.com/tollgate/tollgate/internal/logkey"
 )
+
+// eventsPath is the event stream of serve mode.
+const eventsPath = "/api/events"
 
 // TokenHeader carries the run's token on every API call.
 const TokenHeader = "X-Tollgate-Token"
@@ -80,7 +85,7 @@ func New(o Options) (*Server, error) {
 	s.mux.HandleFunc("POST /api/call", s.handleCall)
 	s.mux.HandleFunc("GET /tollgate-bridge.js", s.handleShim)
 	if o.Events != nil {
-		s.mux.Handle("GET /api/events", o.Events)
+		s.mux.Handle("GET "+eventsPath, o.Events)
 	}
 	s.mux.HandleFunc("GET /{$}", s.handleIndex)
 	s.mux.Handle("GET /", http.FileServerFS(o.Assets))
@@ -148,7 +153,7 @@ const msgOldToken = "This tab's link is from an earlier run of tollgate serve. O
 // authorized: calls carry the token in a header; the event stream, which
 // EventSource opens without headers, in its query.
 func (s *Server) authorized(r *http.Request) bool {
-	if r.URL.Path == "/api/events" {
+	if r.URL.Path == eventsPath {
 		return equal(r.URL.Query().Get("token"), s.opts.Token)
 	}
 	return equal(r.Header.Get(TokenHeader), s.opts.Token)
@@ -220,13 +225,37 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
+// limits keep a slow or idle client from holding a connection, and a flood
+// of them from exhausting the process's files: at 1,024 open files (common
+// on desktops) the server would otherwise stop accepting anyone. They matter
+// most for the webhook, which the tunnel exposes to the internet.
+type limits struct {
+	readHeader time.Duration // the request line and headers
+	read       time.Duration // the whole request, body included (a webhook is at most 1 MiB)
+	write      time.Duration // every answer but the event stream, which lives as long as its tab
+	idle       time.Duration // a kept-alive connection between requests
+	conns      int           // connections served at once; more wait in the kernel's backlog
+}
+
+var defaultLimits = limits{readHeader: 5 * time.Second, read: 30 * time.Second, write: 30 * time.Second, idle: 60 * time.Second, conns: 256}
+
 // Serve serves h on ln until ctx ends, then shuts down gracefully.
 func Serve(ctx context.Context, ln net.Listener, h http.Handler) error {
+	return serve(ctx, ln, h, defaultLimits)
+}
+
+func serve(ctx context.Context, ln net.Listener, h http.Handler, l limits) error {
 	// Requests get ctx as their base, so long-lived ones (the event stream)
 	// end with it instead of holding the shutdown until its timeout.
-	srv := &http.Server{Handler: Secure(h), ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return ctx }}
+	srv := &http.Server{
+		Handler:           Secure(deadlines(h, l.write)),
+		ReadHeaderTimeout: l.readHeader,
+		ReadTimeout:       l.read,
+		IdleTimeout:       l.idle,
+		BaseContext:       func(net.Listener) context.Context { return ctx },
+	}
 	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
+	go func() { done <- srv.Serve(netutil.LimitListener(ln, l.conns)) }()
 	select {
 	case err := <-done:
 		return fmt.Errorf("server: %w", err)
@@ -238,4 +267,20 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler) error {
 		}
 		return nil
 	}
+}
+
+// deadlines gives every answer a write deadline, but the event stream none,
+// and lifts the event stream's read deadline too: the server's watch for a
+// closed connection would otherwise end the stream when ReadTimeout passes.
+func deadlines(h http.Handler, write time.Duration) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rc := http.NewResponseController(w)
+		if r.URL.Path == eventsPath {
+			_ = rc.SetReadDeadline(time.Time{})
+			_ = rc.SetWriteDeadline(time.Time{})
+		} else {
+			_ = rc.SetWriteDeadline(time.Now().Add(write))
+		}
+		h.ServeHTTP(w, r)
+	})
 }

@@ -18,6 +18,7 @@ import (
 
 	"golang.ngrok.com/ngrok"
 	"golang.ngrok.com/ngrok/config"
+	"golang.org/x/net/netutil"
 
 	"github.com/tollgate/tollgate/internal/logkey"
 	"github.com/tollgate/tollgate/internal/tollgate"
@@ -25,6 +26,9 @@ import (
 
 // DefaultServer is where ngrok's agent connects unless told otherwise.
 const DefaultServer = "connect.ngrok-agent.com:443"
+
+// maxConns bounds the connections the tunnel serves at once.
+const maxConns = 64
 
 // DefaultConnectTimeout bounds one attempt to open the tunnel. ngrok's agent
 // retries forever; a learner without network must hear why within seconds,
@@ -146,7 +150,9 @@ func (t *Tunnel) run(c *conn) {
 			IdleTimeout:       60 * time.Second,
 			MaxHeaderBytes:    64 << 10,
 		}
-		go func() { _ = srv.Serve(c.ln) }()
+		// A cap on connections at once, as for the app's own server: slow
+		// clients from the internet must not exhaust the process's files.
+		go func() { _ = srv.Serve(netutil.LimitListener(c.ln, maxConns)) }()
 		select {
 		case <-t.life.Done():
 			_ = srv.Close()

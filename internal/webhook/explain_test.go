@@ -151,3 +151,18 @@ func TestReplay(t *testing.T) {
 		}
 	})
 }
+
+func TestOversizedID(t *testing.T) {
+	// A signed event whose id is longer than any Stripe makes is refused with a 400, every time, not a 500.
+	e := newEnv(t, nil)
+	body := newEvent("evt_" + strings.Repeat("x", 40000))
+	for range 2 {
+		if code, text := e.post(t, body, sign(body, testSecret)); code != http.StatusBadRequest || !strings.Contains(text, "longer than 255") {
+			t.Fatalf("oversized id: %d %q, want 400", code, text)
+		}
+	}
+	e.wantNothingRecorded(t)
+	if code, _ := e.post(t, newEvent("evt_"+strings.Repeat("x", 251)), sign(newEvent("evt_"+strings.Repeat("x", 251)), testSecret)); code != http.StatusOK {
+		t.Errorf("a 255-character id: %d, want 200", code)
+	}
+}

@@ -30,6 +30,8 @@ const (
 	// Tolerance is how old a signature may be: Stripe's own default, which
 	// limits how long a captured delivery can be replayed.
 	Tolerance = 300 * time.Second
+	// maxIDLen is the longest id Stripe makes.
+	maxIDLen = 255
 	// queueSize is how many events may wait in memory for the worker; beyond
 	// it they wait in the store instead, where they already are.
 	queueSize = 64
@@ -244,6 +246,11 @@ func signedAt(header string) (time.Time, bool) {
 func toEvent(se *stripe.Event) (*tollgate.Event, *refusal) {
 	if se.ID == "" {
 		return nil, &refusal{http.StatusBadRequest, "event has no id", "The body has no event id: not a Stripe event."}
+	}
+	// Stripe's ids are at most 255 characters; a longer one is not Stripe's,
+	// and would not fit bbolt's keys (a 500 on every redelivery).
+	if len(se.ID) > maxIDLen || len(se.Type) > maxIDLen {
+		return nil, &refusal{http.StatusBadRequest, fmt.Sprintf("event id or type longer than %d characters", maxIDLen), "Stripe's ids and types are at most 255 characters: not a Stripe event."}
 	}
 	e := &tollgate.Event{ID: se.ID, Type: string(se.Type), APIVersion: se.APIVersion}
 	if se.Created != 0 {
