@@ -55,6 +55,11 @@ func run(args []string) int {
 		return 2
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	if mode, loose := config.LooseFolder(cfg.DataDir); loose {
+		// Not changed for the learner: --data may name a shared folder such as /tmp.
+		log.Warn("other users of this machine can list the data folder; Tollgate's files in it are private (0600), and chmod 700 hides even their names",
+			logkey.Data, cfg.DataDir, logkey.Mode, mode.String())
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	switch cfg.Command {

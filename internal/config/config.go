@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/url"
 	"os"
@@ -44,6 +45,10 @@ const (
 	EnvYearlyPrice   = "TEST_YEARLY_PRICE_ID"
 	EnvAPIBase       = "STRIPE_API_BASE"
 )
+
+// EnvSandboxWebhookSecret is --webhook-secret for `tollgate sandbox`, which
+// unlike a flag no other user of the machine sees in ps.
+const EnvSandboxWebhookSecret = "TOLLGATE_WEBHOOK_SECRET"
 
 // The ngrok agent's own environment variables, as its documentation names them.
 const (
@@ -123,7 +128,8 @@ Flags:
   --ngrok-ca FILE          window and serve: PEM file of the CAs that sign that service's certificate
                            (default: ngrok's own CA; also NGROK_ROOT_CAS)
   --webhook URL            sandbox: send every event to URL ...
-  --webhook-secret SECRET  sandbox: ... signed with this whsec_ secret
+  --webhook-secret SECRET  sandbox: ... signed with this whsec_ secret (or TOLLGATE_WEBHOOK_SECRET,
+                           which other users of the machine cannot read in ps)
   --reset                  sandbox: wipe its state first, as a new empty Stripe account
 
 Environment (the guide's names):
@@ -134,6 +140,7 @@ Environment (the guide's names):
   STRIPE_API_BASE             as --stripe-api
   NGROK_AUTHTOKEN             your ngrok authtoken: with a test key, Tollgate opens an ngrok tunnel to its
                               webhook and registers the endpoint on your Stripe account itself
+  TOLLGATE_WEBHOOK_SECRET     as --webhook-secret of tollgate sandbox
   NGROK_SERVER_ADDR           as --ngrok-server
   NGROK_ROOT_CAS              as --ngrok-ca
 `
@@ -162,7 +169,7 @@ func Parse(args []string, getenv func(string) string, userConfigDir func() (stri
 	case Sandbox:
 		fs.StringVar(&cfg.Addr, "addr", DefaultSandboxAddr, "")
 		fs.StringVar(&cfg.WebhookURL, "webhook", "", "")
-		fs.StringVar(&cfg.WebhookSecret, "webhook-secret", "", "")
+		fs.StringVar(&cfg.WebhookSecret, "webhook-secret", strings.TrimSpace(getenv(EnvSandboxWebhookSecret)), "")
 		fs.BoolVar(&cfg.Reset, "reset", false, "")
 	case Bootstrap:
 		fs.StringVar(&cfg.Stripe.APIBase, "stripe-api", getenv(EnvAPIBase), "")
@@ -302,6 +309,17 @@ func (c *Config) resolveDataDir(userConfigDir func() (string, error)) error {
 	}
 	c.DataDir = abs
 	return nil
+}
+
+// LooseFolder reports the mode of dir when other users of the machine may
+// read or enter it. Tollgate's files in it are private (0600) whatever the
+// folder's mode; a loose folder still shows their names.
+func LooseFolder(dir string) (fs.FileMode, bool) {
+	fi, err := os.Stat(dir)
+	if err != nil || fi.Mode().Perm()&0o077 == 0 {
+		return 0, false
+	}
+	return fi.Mode().Perm(), true
 }
 
 func checkAddr(addr string) error {

@@ -175,3 +175,34 @@ func testCA(t *testing.T) []byte {
 	}
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 }
+
+func TestSandboxSecretFromEnvironment(t *testing.T) {
+	// A flag is visible to every user in ps; the environment is not.
+	userDir := func() (string, error) { return t.TempDir(), nil }
+	env := map[string]string{config.EnvSandboxWebhookSecret: " whsec_from_env "}
+	cfg, err := config.Parse([]string{"sandbox", "--webhook", "http://127.0.0.1:1/payments/event"}, func(k string) string { return env[k] }, userDir)
+	if err != nil || cfg.WebhookSecret != "whsec_from_env" {
+		t.Fatalf("secret = %q, %v; want the environment's", cfg.WebhookSecret, err)
+	}
+	cfg, err = config.Parse([]string{"sandbox", "--webhook", "http://127.0.0.1:1/", "--webhook-secret", "whsec_flag"}, func(k string) string { return env[k] }, userDir)
+	if err != nil || cfg.WebhookSecret != "whsec_flag" {
+		t.Errorf("secret = %q, %v; want the flag over the environment", cfg.WebhookSecret, err)
+	}
+}
+
+func TestLooseFolder(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if mode, loose := config.LooseFolder(dir); !loose || mode != 0o755 {
+		t.Errorf("0755 folder: %v %v, want loose", mode, loose)
+	}
+	os.Chmod(dir, 0o700)
+	if _, loose := config.LooseFolder(dir); loose {
+		t.Error("a 0700 folder is called loose")
+	}
+	if _, loose := config.LooseFolder(filepath.Join(dir, "missing")); loose {
+		t.Error("a missing folder is called loose")
+	}
+}
