@@ -15,7 +15,7 @@ FRONTEND_SOURCES := $(shell find frontend/src frontend/public frontend/wailsjs -
 STRIPE_MOCK := $(CURDIR)/build/tools/stripe-mock
 NGROK_DOUBLE := $(CURDIR)/build/tools/ngrok-double
 
-.PHONY: run build deps apt npm frontend bindings test test-go test-frontend test-e2e test-window lint bench clean
+.PHONY: run build deps apt npm frontend bindings test test-go test-frontend test-e2e test-window lint bench fuzz clean
 
 run: build ## build and open the desktop window
 	./$(BIN)
@@ -85,6 +85,15 @@ test-window: build
 
 bench:
 	go test -run '^$$' -bench . -benchmem ./...
+
+# Each fuzz target for FUZZTIME; make test runs only their seed corpora.
+FUZZTIME ?= 30s
+fuzz:
+	go test -run '^$$' -fuzz '^FuzzReceive$$' -fuzztime $(FUZZTIME) ./internal/webhook
+	go test -run '^$$' -fuzz '^FuzzCall$$' -fuzztime $(FUZZTIME) ./internal/server
+	go test -run '^$$' -fuzz '^FuzzFormDecoder$$' -fuzztime $(FUZZTIME) ./internal/sandbox
+	go test -run '^$$' -fuzz '^FuzzCheckoutPage$$' -fuzztime $(FUZZTIME) ./internal/sandbox
+	go test -run '^$$' -fuzz '^FuzzPortalPage$$' -fuzztime $(FUZZTIME) ./internal/sandbox
 
 clean:
 	rm -rf build/bin build/tools build/screenshots frontend/dist/assets frontend/dist/index.html frontend/dist/favicon.svg
