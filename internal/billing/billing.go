@@ -70,7 +70,17 @@ func New(cfg Config, store tollgate.BillingStore) (*Service, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	bc := &stripe.BackendConfig{HTTPClient: cfg.HTTPClient, LeveledLogger: quietLogger{}, MaxNetworkRetries: stripe.Int64(2)}
+	client := &http.Client{Timeout: 80 * time.Second} // stripe-go's own default
+	if cfg.HTTPClient != nil {
+		c := *cfg.HTTPClient
+		client = &c
+	}
+	next := client.Transport
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	client.Transport = retrying{next: next}
+	bc := &stripe.BackendConfig{HTTPClient: client, LeveledLogger: quietLogger{}, MaxNetworkRetries: stripe.Int64(2)}
 	if cfg.APIBase != "" {
 		bc.URL = stripe.String(strings.TrimRight(cfg.APIBase, "/"))
 	}
@@ -127,7 +137,11 @@ func stripeError(op string, err error) error {
 	case se.HTTPStatusCode == http.StatusNotFound:
 		code = tollgate.ENOTFOUND
 	case se.HTTPStatusCode >= 500, se.HTTPStatusCode == http.StatusTooManyRequests:
-		code = tollgate.EUNAVAILABLE
+		// stripe-go has already tried again, with the same idempotency key, so
+		// nothing was done twice; what the learner needs is when to try again.
+		return fmt.Errorf("billing: %s: %w", op, errors.Join(tollgate.Errorf(tollgate.EUNAVAILABLE,
+			"Stripe is having trouble just now (it answered %d to %s, also when Tollgate tried again). Nothing was done twice: every try of a change carries the same idempotency key. Try again in a minute; the Stripe calls view shows each try.",
+			se.HTTPStatusCode, op), err))
 	}
 	return fmt.Errorf("billing: %s: %w", op, errors.Join(tollgate.Errorf(code, "Stripe says: %s", se.Msg), err))
 }

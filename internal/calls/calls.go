@@ -31,15 +31,21 @@ type Param struct {
 
 // Call is one HTTP request to the Stripe API and its answer.
 type Call struct {
-	Seq       uint64    `json:"seq"`
-	Action    Action    `json:"action"`
-	Method    string    `json:"method"`
-	Path      string    `json:"path"`
-	Params    []Param   `json:"params"`
-	Status    int       `json:"status"` // 0 when Stripe could not be reached
-	Error     string    `json:"error"`  // the network error, when there was no answer
-	RequestID string    `json:"requestId"`
-	Started   time.Time `json:"started"`
+	Seq       uint64  `json:"seq"`
+	Action    Action  `json:"action"`
+	Method    string  `json:"method"`
+	Path      string  `json:"path"`
+	Params    []Param `json:"params"`
+	Status    int     `json:"status"` // 0 when Stripe could not be reached
+	Error     string  `json:"error"`  // the network error, when there was no answer
+	RequestID string  `json:"requestId"`
+	// IdempotencyKey is what makes a retried POST safe: Stripe answers a
+	// repeated key with the first answer instead of acting twice.
+	IdempotencyKey string `json:"idempotencyKey"`
+	// Attempt counts the tries of one request: 2 and up are retries, sent
+	// by stripe-go after a network error, a 409, a 429 or a 5xx.
+	Attempt int       `json:"attempt"`
+	Started time.Time `json:"started"`
 	// Millis is how long the request took, in milliseconds.
 	Millis float64 `json:"millis"`
 }
@@ -94,6 +100,14 @@ func (l *Log) add(c Call) {
 	defer l.mu.Unlock()
 	l.seq++
 	c.Seq = l.seq
+	c.Attempt = 1
+	if c.IdempotencyKey != "" {
+		for _, prev := range l.calls {
+			if prev.IdempotencyKey == c.IdempotencyKey && prev.Method == c.Method && prev.Path == c.Path && prev.Attempt >= c.Attempt {
+				c.Attempt = prev.Attempt + 1
+			}
+		}
+	}
 	if len(l.calls) < l.max {
 		l.calls = append(l.calls, c)
 		return
@@ -113,7 +127,7 @@ type roundTripper struct {
 }
 
 func (rt roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
-	c := Call{Method: req.Method, Path: req.URL.Path, Started: rt.log.now()}
+	c := Call{Method: req.Method, Path: req.URL.Path, Started: rt.log.now(), IdempotencyKey: req.Header.Get("Idempotency-Key")}
 	if a, ok := req.Context().Value(actionKey{}).(Action); ok {
 		c.Action = a
 	} else {

@@ -98,3 +98,27 @@ func TestTransport(t *testing.T) {
 		}
 	})
 }
+
+func TestAttempts(t *testing.T) {
+	// A request sent again with its Idempotency-Key is counted as a retry of the first.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusServiceUnavailable) }))
+	defer srv.Close()
+	log := calls.New(10)
+	client := &http.Client{Transport: log.Transport(http.DefaultTransport)}
+	post := func(key string) {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/v1/customers", strings.NewReader("email=a"))
+		req.Header.Set("Idempotency-Key", key)
+		res, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+	}
+	post("idem_1")
+	post("idem_1")
+	post("idem_2")
+	got := log.Recent(3)
+	if got[2].Attempt != 1 || got[1].Attempt != 2 || got[1].IdempotencyKey != "idem_1" || got[0].Attempt != 1 {
+		t.Errorf("attempts = %d, %d, %d; want 1, 2 for one key and 1 for another", got[2].Attempt, got[1].Attempt, got[0].Attempt)
+	}
+}

@@ -75,6 +75,7 @@ describe("Events", () => {
     go.Events.mockResolvedValue(log);
     const call = (seq: number, action: number, label: string, method: string, path: string, params: { key: string; value: string }[]) => ({
       seq, action: { id: action, label, at: "2026-12-02T10:00:00Z" }, method, path, params, status: 200, error: "", requestId: "req_" + seq, started: "", millis: 3.2,
+      idempotencyKey: method === "POST" ? "idem_" + path : "", attempt: 1,
     });
     // Newest first, as Go returns them; a webhook's call lands between the click's two.
     go.StripeCalls.mockResolvedValue([
@@ -93,5 +94,19 @@ describe("Events", () => {
     expect(screen.getByLabelText("Open Plans")).toBeTruthy();
     const order = [...document.querySelectorAll(".calls")].map((c) => c.getAttribute("aria-label"));
     expect(order).toEqual(["Subscribe monthly, with the free trial", "Webhook customer.created evt_1", "Open Plans"]);
+    expect(within(subscribe).getByText("idem_/v1/customers")).toBeTruthy();
+  });
+
+  it("marks a retried request, sent again with its idempotency key", async () => {
+    go.Events.mockResolvedValue(log);
+    const tryN = (seq: number, attempt: number, status: number) => ({
+      seq, action: { id: 1, label: "Subscribe monthly", at: "2026-12-02T10:00:00Z" }, method: "POST", path: "/v1/customers", params: [],
+      status, error: "", requestId: "req_" + seq, started: "", millis: 1, idempotencyKey: "idem_1", attempt,
+    });
+    go.StripeCalls.mockResolvedValue([tryN(2, 2, 200), tryN(1, 1, 503)]);
+    render(<Events />);
+    fireEvent.click(screen.getByRole("tab", { name: "Stripe calls" }));
+    expect((await screen.findByText("try 2")).getAttribute("title")).toMatch(/same Idempotency-Key/);
+    expect(screen.getByText("503")).toBeTruthy();
   });
 });

@@ -249,8 +249,19 @@ function Calls() {
                   <div class="request">
                     <code class="method">{c.method}</code> <code class="path">{breakAt(c.path, "/")}</code>{" "}
                     <span class={"badge " + (c.status >= 200 && c.status < 300 ? "applied" : "failed")}>{c.status || "no answer"}</span>{" "}
+                    {c.attempt > 1 && (
+                      <span class="badge pending" title="Sent again with the same Idempotency-Key: Stripe answers a repeat with its first answer, so nothing is done twice">
+                        try {c.attempt}
+                      </span>
+                    )}{" "}
                     <span class="muted">
                       {c.millis.toFixed(1)} ms{c.requestId && <> · <code class="id">{c.requestId}</code></>}
+                      {c.idempotencyKey && (
+                        <>
+                          {" "}
+                          · Idempotency-Key <code class="id">{c.idempotencyKey}</code>
+                        </>
+                      )}
                     </span>
                   </div>
                   {c.error && <p class="error">{c.error}</p>}

@@ -366,6 +366,8 @@ export namespace calls {
 	    status: number;
 	    error: string;
 	    requestId: string;
+	    idempotencyKey: string;
+	    attempt: number;
 	    // Go type: time
 	    started: any;
 	    millis: number;
@@ -384,6 +386,8 @@ export namespace calls {
 	        this.status = source["status"];
 	        this.error = source["error"];
 	        this.requestId = source["requestId"];
+	        this.idempotencyKey = source["idempotencyKey"];
+	        this.attempt = source["attempt"];
 	        this.started = this.convertValues(source["started"], null);
 	        this.millis = source["millis"];
 	    }
