@@ -54,11 +54,18 @@ func (s *Sandbox) discountLive(d *discount, at int64) bool {
 	return true
 }
 
-// buildInvoice stores a draft invoice for the subscription's current period
-// (or its trial), applying its discount; it sends no event.
-func (s *Sandbox) buildInvoice(sub *subscription, reason string, at time.Time, trial bool) *invoice {
+// buildInvoice stores a draft invoice billing the subscription's current
+// period (or its trial), applying its discount; it sends no event.
+//
+// The invoice's own period_start and period_end are not that period: as the
+// API reference says of them, they are the usage period, which "looks back
+// one period for a subscription invoice"; the service period is on each
+// line. So a first invoice has start == end (its creation time, nothing
+// was used before it), and a renewal covers the period that just ended,
+// given here as from and to.
+func (s *Sandbox) buildInvoice(sub *subscription, reason string, at time.Time, trial bool, from, to int64) *invoice {
 	inv := &invoice{base: s.st.newBase("in_", at), Customer: sub.Customer, Subscription: sub.ID, Status: invDraft,
-		BillingReason: reason, Currency: sub.Currency, PeriodStart: sub.PeriodStart, PeriodEnd: sub.PeriodEnd,
+		BillingReason: reason, Currency: sub.Currency, PeriodStart: from, PeriodEnd: to,
 		TestClock: sub.TestClock}
 	if cu := s.st.customers.get(sub.Customer); cu != nil {
 		inv.CustomerEmail, inv.CustomerName = cu.Email, cu.Name
@@ -146,7 +153,7 @@ func (s *Sandbox) applyBalance(inv *invoice, at time.Time) {
 // makeInvoice creates and finalizes a new subscription's first invoice at
 // once: Checkout collects it while the customer waits.
 func (s *Sandbox) makeInvoice(sub *subscription, reason string, at time.Time, trial bool) *invoice {
-	inv := s.buildInvoice(sub, reason, at, trial)
+	inv := s.buildInvoice(sub, reason, at, trial, at.Unix(), at.Unix())
 	s.finalize(inv, at)
 	obj := s.renderInvoice(inv, nil)
 	s.emit(at, "invoice.created", obj)
@@ -155,9 +162,10 @@ func (s *Sandbox) makeInvoice(sub *subscription, reason string, at time.Time, tr
 }
 
 // draftInvoice creates a renewal's invoice as Stripe does: a draft, which
-// is finalized and charged autoFinalizeDelay later (see collectDraft).
-func (s *Sandbox) draftInvoice(sub *subscription, at time.Time) *invoice {
-	inv := s.buildInvoice(sub, "subscription_cycle", at, false)
+// is finalized and charged autoFinalizeDelay later (see collectDraft). from
+// and to are the period that just ended, the invoice's own period.
+func (s *Sandbox) draftInvoice(sub *subscription, at time.Time, from, to int64) *invoice {
+	inv := s.buildInvoice(sub, "subscription_cycle", at, false, from, to)
 	inv.AutoFinalizeAt = at.Add(autoFinalizeDelay).Unix()
 	s.st.invoices.put(s.st, inv.ID, inv)
 	s.emit(at, "invoice.created", s.renderInvoice(inv, nil))
@@ -305,12 +313,13 @@ func (s *Sandbox) renew(sub *subscription, at time.Time) {
 		sub.Cycle++
 	}
 	anchor := time.Unix(sub.BillingCycleAnchor, 0)
+	ended, endedAt := sub.PeriodStart, sub.PeriodEnd
 	sub.PeriodStart = sub.PeriodEnd
 	sub.PeriodEnd = addInterval(anchor, interval, count*(sub.Cycle+1)).Unix()
 	if sub.Status == subTrialing {
 		sub.Status = subActive
 	}
-	inv := s.draftInvoice(sub, at)
+	inv := s.draftInvoice(sub, at, ended, endedAt)
 	sub.LatestInvoice = inv.ID
 	s.subChanged(sub, prev, at)
 }
