@@ -149,7 +149,7 @@ func (s *Sandbox) completeCheckout(cs *checkoutSession, in checkoutInput) *pageE
 
 	sub := s.newSubscription(cs, cu, pm.ID, at)
 	if couponID != "" {
-		s.redeem(sub, couponID, promoID, cs.ID, at)
+		s.redeem(sub, couponID, promoID, at)
 	}
 	inv := s.makeInvoice(sub, "subscription_create", at, trial)
 	sub.LatestInvoice = inv.ID
@@ -193,12 +193,12 @@ func (s *Sandbox) newSubscription(cs *checkoutSession, cu *customer, pmID string
 
 // redeem applies a coupon (through a promotion code or directly) to a new
 // subscription and counts the redemption.
-func (s *Sandbox) redeem(sub *subscription, couponID, promoID, sessionID string, at time.Time) {
+func (s *Sandbox) redeem(sub *subscription, couponID, promoID string, at time.Time) {
 	cp := s.st.coupons.get(couponID)
 	if cp == nil {
 		return
 	}
-	d := &discount{ID: newID("di_"), Coupon: cp.ID, PromotionCode: promoID, CheckoutSession: sessionID, Start: at.Unix()}
+	d := &discount{ID: newID("di_"), Coupon: cp.ID, PromotionCode: promoID, Start: at.Unix()}
 	if cp.Duration == "repeating" {
 		d.End = addInterval(at, "month", cp.DurationInMonths).Unix()
 	}
