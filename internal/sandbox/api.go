@@ -91,6 +91,12 @@ func (s *Sandbox) routes(route func(string, apiFunc)) {
 	route("GET /v1/customers/{id}", s.getCustomer)
 	route("POST /v1/customers/{id}", s.updateCustomer)
 	route("GET /v1/payment_methods/{id}", s.getPaymentMethod)
+	route("GET /v1/payment_intents", s.listPaymentIntents)
+	route("GET /v1/payment_intents/{id}", s.getPaymentIntent)
+	route("GET /v1/charges", s.listCharges)
+	route("GET /v1/charges/{id}", s.getCharge)
+	route("GET /v1/setup_intents", s.listSetupIntents)
+	route("GET /v1/setup_intents/{id}", s.getSetupIntent)
 
 	route("POST /v1/checkout/sessions", s.createSession)
 	route("GET /v1/checkout/sessions", s.listSessions)
@@ -105,6 +111,8 @@ func (s *Sandbox) routes(route func(string, apiFunc)) {
 	route("GET /v1/invoices", s.listInvoices)
 	route("GET /v1/invoices/{id}", s.getInvoice)
 	route("POST /v1/invoices/{id}/pay", s.payInvoice)
+	route("GET /v1/invoice_payments", s.listInvoicePayments)
+	route("GET /v1/invoice_payments/{id}", s.getInvoicePayment)
 
 	route("POST /v1/coupons", s.createCoupon)
 	route("GET /v1/coupons", s.listCoupons)

@@ -53,6 +53,11 @@ type invoice struct {
 	StartingBalance int64 `json:"starting_balance,omitempty"`
 	EndingBalance   int64 `json:"ending_balance,omitempty"`
 	BalanceApplied  bool  `json:"balance_applied,omitempty"`
+	// The PaymentIntent collecting the invoice and the InvoicePayment that
+	// links them (payments.go). Basil has no invoice.payment_intent: the
+	// invoice shows them only in its includable payments list.
+	PaymentIntent string `json:"payment_intent,omitempty"`
+	Payment       string `json:"payment,omitempty"`
 }
 
 // amountDue is what the customer owes: the total less any credit balance
@@ -142,7 +147,7 @@ func (s *Sandbox) renderInvoice(inv *invoice, ex expand) map[string]any {
 	if inv.PaidAt != 0 {
 		paidAt = inv.PaidAt
 	}
-	return map[string]any{
+	m := map[string]any{
 		"id": inv.ID, "object": "invoice", "account_country": "GB", "account_name": "Tollgate Sandbox", "account_tax_ids": nil,
 		"amount_due": inv.amountDue(), "amount_overpaid": 0, "amount_paid": inv.AmountPaid, "amount_remaining": inv.amountDue() - inv.AmountPaid,
 		"amount_shipping": 0, "application": nil, "attempt_count": inv.AttemptCount, "attempted": inv.Attempted,
@@ -169,6 +174,10 @@ func (s *Sandbox) renderInvoice(inv *invoice, ex expand) map[string]any {
 		"total": inv.Total, "total_discount_amounts": totalDiscounts, "total_excluding_tax": inv.Total,
 		"total_pretax_credit_amounts": []any{}, "total_taxes": []any{}, "webhooks_delivered_at": inv.Created,
 	}
+	if ex.has("payments") {
+		m["payments"] = s.invoicePayments(inv, ex.sub("payments").sub("data"))
+	}
+	return m
 }
 
 func (s *Sandbox) invoiceArg(c *call) (*invoice, error) {
@@ -226,7 +235,12 @@ func (s *Sandbox) payInvoice(c *call) (any, error) {
 	}
 	at := s.now(inv.TestClock)
 	if !s.retryInvoice(inv, at, false, nil) {
-		return nil, errCard("generic_decline", "Your card was declined.")
+		e := errCard("generic_decline", "Your card was declined.")
+		if pi := s.st.paymentIntents.get(inv.PaymentIntent); pi != nil && pi.LastError != nil {
+			e = errCard(pi.LastError.DeclineCode, pi.LastError.Message)
+			e.Code, e.Charge = pi.LastError.Code, pi.LastError.Charge
+		}
+		return nil, e
 	}
 	return s.renderInvoice(inv, c.ex), nil
 }

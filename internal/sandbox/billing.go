@@ -130,6 +130,8 @@ func (s *Sandbox) finalize(inv *invoice, at time.Time) {
 	inv.Status, inv.FinalizedAt, inv.AutoFinalizeAt = invOpen, at.Unix(), 0
 	s.applyBalance(inv, at)
 	s.st.invoices.put(s.st, inv.ID, inv)
+	s.emit(at, "invoice.finalized", s.renderInvoice(inv, nil))
+	s.openPayment(inv, at)
 }
 
 // applyBalance settles an invoice against the customer's credit balance
@@ -154,10 +156,8 @@ func (s *Sandbox) applyBalance(inv *invoice, at time.Time) {
 // once: Checkout collects it while the customer waits.
 func (s *Sandbox) makeInvoice(sub *subscription, reason string, at time.Time, trial bool) *invoice {
 	inv := s.buildInvoice(sub, reason, at, trial, at.Unix(), at.Unix())
+	s.emit(at, "invoice.created", s.renderInvoice(inv, nil))
 	s.finalize(inv, at)
-	obj := s.renderInvoice(inv, nil)
-	s.emit(at, "invoice.created", obj)
-	s.emit(at, "invoice.finalized", obj)
 	return inv
 }
 
@@ -183,7 +183,6 @@ func (s *Sandbox) collectDraft(inv *invoice, at time.Time) {
 	}
 	prev := s.subSnapshot(sub)
 	s.finalize(inv, at)
-	s.emit(at, "invoice.finalized", s.renderInvoice(inv, nil))
 	ok := s.charge(inv, sub, at, true, nil)
 	switch {
 	case ok && sub.Status == subPastDue && sub.LatestInvoice == inv.ID:
@@ -245,27 +244,30 @@ func (s *Sandbox) chargeCard(sub *subscription) *paymentMethod {
 }
 
 // charge tries to collect an open invoice with card (nil: the subscription's)
-// and sends invoice.paid or invoice.payment_failed. scheduled attempts
-// advance the dunning schedule; a manual pay only counts the attempt.
+// through its PaymentIntent (collect), and sends invoice.paid or
+// invoice.payment_failed, then invoice.updated with what changed. scheduled
+// attempts advance the dunning schedule; a manual pay only counts the
+// attempt.
 func (s *Sandbox) charge(inv *invoice, sub *subscription, at time.Time, scheduled bool, card *paymentMethod) bool {
+	prev := s.renderInvoice(inv, nil)
 	due := inv.amountDue()
 	ok := due == 0
+	inv.Attempted = true
 	if !ok {
 		inv.AttemptCount++
-		inv.Attempted = true
 		if card == nil {
 			card = s.chargeCard(sub)
 		}
-		ok = card != nil && !card.FailCharges
-	} else {
-		inv.Attempted = true
+		ok = s.collect(inv, card, at)
 	}
 	if ok {
 		inv.Status, inv.AmountPaid, inv.PaidAt, inv.NextPaymentAttempt = invPaid, due, at.Unix(), 0
 		s.st.invoices.put(s.st, inv.ID, inv)
+		s.paymentPaid(inv, at)
 		obj := s.renderInvoice(inv, nil)
 		s.emit(at, "invoice.paid", obj)
 		s.emit(at, "invoice.payment_succeeded", obj)
+		s.invoiceChanged(inv, prev, at)
 		return true
 	}
 	if scheduled {
@@ -280,6 +282,7 @@ func (s *Sandbox) charge(inv *invoice, sub *subscription, at time.Time, schedule
 	}
 	s.st.invoices.put(s.st, inv.ID, inv)
 	s.emit(at, "invoice.payment_failed", s.renderInvoice(inv, nil))
+	s.invoiceChanged(inv, prev, at)
 	return false
 }
 
@@ -354,6 +357,28 @@ func (s *Sandbox) subSnapshot(sub *subscription) map[string]any {
 func (s *Sandbox) subChanged(sub *subscription, prev map[string]any, at time.Time) {
 	s.st.subscriptions.put(s.st, sub.ID, sub)
 	cur := s.renderSubscription(sub, nil)
+	if diff := changed(prev, cur); len(diff) > 0 {
+		s.emitWithPrevious(at, "customer.subscription.updated", cur, diff)
+	}
+	s.refreshEntitlements(sub.Customer, at)
+}
+
+// invoiceChanged sends invoice.updated with previous_attributes if anything
+// visible changed since prev (the invoice rendered before). Stripe's event
+// reference: invoice.updated "occurs whenever an invoice changes"; the
+// subscription webhooks guide lists it for a payment that succeeds or
+// fails. Finalizing is announced by invoice.finalized instead.
+func (s *Sandbox) invoiceChanged(inv *invoice, prev map[string]any, at time.Time) {
+	s.st.invoices.put(s.st, inv.ID, inv)
+	cur := s.renderInvoice(inv, nil)
+	if diff := changed(prev, cur); len(diff) > 0 {
+		s.emitWithPrevious(at, "invoice.updated", cur, diff)
+	}
+}
+
+// changed returns the fields of prev whose values differ in cur: an event's
+// previous_attributes.
+func changed(prev, cur map[string]any) map[string]any {
 	diff := map[string]any{}
 	for k, v := range prev {
 		a, _ := json.Marshal(v)
@@ -362,10 +387,7 @@ func (s *Sandbox) subChanged(sub *subscription, prev map[string]any, at time.Tim
 			diff[k] = v
 		}
 	}
-	if len(diff) > 0 {
-		s.emitWithPrevious(at, "customer.subscription.updated", cur, diff)
-	}
-	s.refreshEntitlements(sub.Customer, at)
+	return diff
 }
 
 // productName names a price's product for invoice lines and the hosted pages,

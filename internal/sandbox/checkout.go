@@ -133,6 +133,9 @@ func (s *Sandbox) completeCheckout(cs *checkoutSession, in checkoutInput) *pageE
 	if !trial && cs.Subtotal-discountAmount > 0 && tc.failCharges {
 		return &pageError{http.StatusPaymentRequired, "Your card was declined."}
 	}
+	// With nothing to charge today (a trial), Checkout saves the card with
+	// a SetupIntent; otherwise the first invoice's PaymentIntent saves it.
+	setup := trial || cs.Subtotal-discountAmount <= 0
 
 	// Everything checked: now create the objects, in Stripe's order.
 	if cu == nil {
@@ -143,9 +146,16 @@ func (s *Sandbox) completeCheckout(cs *checkoutSession, in checkoutInput) *pageE
 	// Checkout in subscription mode saves the card as the new subscription's
 	// default_payment_method and leaves the customer's invoice default
 	// alone, as Stripe does; renewals charge the subscription's card.
+	var si *setupIntent
+	if setup {
+		si = s.newSetupIntent(cu, at)
+	}
 	pm.base = s.st.newBase("pm_", at)
 	s.attachPM(cu, &pm)
 	s.emit(at, "payment_method.attached", renderPaymentMethod(&pm))
+	if si != nil {
+		s.confirmSetup(si, &pm, at)
+	}
 
 	sub := s.newSubscription(cs, cu, pm.ID, at)
 	if couponID != "" {
