@@ -45,9 +45,12 @@ type invoice struct {
 	FinalizedAt       int64 `json:"finalized_at"`
 	// AutoFinalizeAt is when a draft is due to be finalized and charged;
 	// 0 once it is finalized, or when its subscription ended first.
-	AutoFinalizeAt int64  `json:"auto_finalize_at,omitempty"`
-	PaidAt         int64  `json:"paid_at,omitempty"`
-	TestClock      string `json:"test_clock,omitempty"`
+	AutoFinalizeAt int64 `json:"auto_finalize_at,omitempty"`
+	// CollectionStopped: Stripe no longer collects the invoice on its own
+	// (auto_advance false), as after its customer's subscription ended.
+	CollectionStopped bool   `json:"collection_stopped,omitempty"`
+	PaidAt            int64  `json:"paid_at,omitempty"`
+	TestClock         string `json:"test_clock,omitempty"`
 	// The customer's balance before and after the invoice, once finalized
 	// against it (see applyBalance).
 	StartingBalance int64 `json:"starting_balance,omitempty"`
@@ -151,7 +154,7 @@ func (s *Sandbox) renderInvoice(inv *invoice, ex expand) map[string]any {
 		"id": inv.ID, "object": "invoice", "account_country": "GB", "account_name": "Tollgate Sandbox", "account_tax_ids": nil,
 		"amount_due": inv.amountDue(), "amount_overpaid": 0, "amount_paid": inv.AmountPaid, "amount_remaining": inv.amountDue() - inv.AmountPaid,
 		"amount_shipping": 0, "application": nil, "attempt_count": inv.AttemptCount, "attempted": inv.Attempted,
-		"auto_advance": inv.Status == invOpen || inv.AutoFinalizeAt != 0, "automatic_tax": map[string]any{"enabled": false, "liability": nil, "status": nil},
+		"auto_advance": !inv.CollectionStopped && (inv.Status == invOpen || inv.AutoFinalizeAt != 0), "automatic_tax": map[string]any{"enabled": false, "liability": nil, "status": nil},
 		"automatically_finalizes_at": nullInt(inv.AutoFinalizeAt), "billing_reason": inv.BillingReason, "collection_method": "charge_automatically",
 		"confirmation_secret": nil, "created": inv.Created, "currency": inv.Currency, "custom_fields": nil, "customer": cust,
 		"customer_address": nil, "customer_email": nullable(inv.CustomerEmail), "customer_name": nullable(inv.CustomerName),

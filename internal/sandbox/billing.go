@@ -335,17 +335,28 @@ func (s *Sandbox) endSubscription(sub *subscription, at time.Time, reason string
 		sub.CanceledAt = at.Unix()
 	}
 	sub.CancelReason = reason
-	// Automatic collection stops: no more retries, and a renewal's draft
-	// is no longer finalized on its own.
-	for _, inv := range s.st.invoices.rows {
-		if inv.Subscription == sub.ID && (inv.NextPaymentAttempt != 0 || inv.AutoFinalizeAt != 0) {
-			inv.NextPaymentAttempt, inv.AutoFinalizeAt = 0, 0
-			s.st.invoices.put(s.st, inv.ID, inv)
-		}
-	}
 	s.st.subscriptions.put(s.st, sub.ID, sub)
 	s.emit(at, "customer.subscription.deleted", s.renderSubscription(sub, nil))
+	s.stopCollection(sub, at)
 	s.refreshEntitlements(sub.Customer, at)
+}
+
+// stopCollection is what canceling a subscription does to invoices, in the
+// API reference's words: "By default, upon subscription cancellation,
+// Stripe stops automatic collection of all finalized invoices for the
+// customer." An open invoice (the one a failed dunning left, say) stays
+// open and payable, but auto_advance becomes false and no retry is
+// scheduled; the subscription's renewal draft is no longer finalized on
+// its own. Each sends invoice.updated.
+func (s *Sandbox) stopCollection(sub *subscription, at time.Time) {
+	for _, inv := range sorted(&s.st.invoices, func(inv *invoice) bool {
+		return (inv.Status == invOpen && inv.Customer == sub.Customer && !inv.CollectionStopped) ||
+			(inv.Status == invDraft && inv.Subscription == sub.ID && inv.AutoFinalizeAt != 0)
+	}) {
+		prev := s.renderInvoice(inv, nil)
+		inv.NextPaymentAttempt, inv.AutoFinalizeAt, inv.CollectionStopped = 0, 0, true
+		s.invoiceChanged(inv, prev, at)
+	}
 }
 
 func (s *Sandbox) subSnapshot(sub *subscription) map[string]any {
