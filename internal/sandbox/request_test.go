@@ -101,3 +101,28 @@ func TestEventRequest(t *testing.T) {
 		wantRequest(t, lastEvent(t, "customer.subscription.deleted"), del.LastResponse.RequestID, del.LastResponse.IdempotencyKey)
 	})
 }
+
+// TestPortalSessionCreated covers billing_portal.session.created, "occurs
+// whenever a portal session is created"
+// (https://docs.stripe.com/api/events/types#event_types-billing_portal.session.created),
+// beside billing_portal.configuration.created for the configuration.
+func TestPortalSessionCreated(t *testing.T) {
+	e := MustStart(t)
+	ctx := context.Background()
+	cu := must(e.sc.V1Customers.Create(ctx, &stripe.CustomerCreateParams{Email: stripe.String("ada@example.com")}))(t)
+	e.portal(cu.ID)
+	types := e.eventTypes("billing_portal.configuration.created", "billing_portal.session.created")
+	if len(types) != 2 || types[0] != "billing_portal.configuration.created" || types[1] != "billing_portal.session.created" {
+		t.Fatalf("events = %v", types)
+	}
+	ps := must(e.sc.V1BillingPortalSessions.Create(ctx, &stripe.BillingPortalSessionCreateParams{
+		Customer: stripe.String(cu.ID), Configuration: stripe.String(collect(t, e.sc.V1BillingPortalConfigurations.List(ctx, nil))[0].ID),
+	}))(t)
+	evs := collect(t, e.sc.V1Events.List(ctx, &stripe.EventListParams{Type: stripe.String("billing_portal.session.created")}))
+	if len(evs) != 2 || evs[0].Data.Object["id"] != ps.ID || evs[0].Data.Object["customer"] != cu.ID || evs[0].Data.Object["url"] != ps.URL {
+		t.Fatalf("newest billing_portal.session.created = %+v", evs[0].Data.Object)
+	}
+	if evs[0].Request == nil || evs[0].Request.ID != ps.LastResponse.RequestID {
+		t.Fatalf("request = %+v, want %s", evs[0].Request, ps.LastResponse.RequestID)
+	}
+}
