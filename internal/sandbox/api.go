@@ -23,6 +23,9 @@ type call struct {
 	p    *params
 	ex   expand
 	host string // for the URLs of hosted pages
+	// req is the request's Request-Id and Idempotency-Key, which the
+	// events it causes carry as their request.
+	req eventRequest
 	// after runs once the state lock is released and before the response
 	// is written; a test clock advance does its work there.
 	after func()
@@ -88,6 +91,12 @@ func (s *Sandbox) routes(route func(string, apiFunc)) {
 	route("GET /v1/customers/{id}", s.getCustomer)
 	route("POST /v1/customers/{id}", s.updateCustomer)
 	route("GET /v1/payment_methods/{id}", s.getPaymentMethod)
+	route("GET /v1/payment_intents", s.listPaymentIntents)
+	route("GET /v1/payment_intents/{id}", s.getPaymentIntent)
+	route("GET /v1/charges", s.listCharges)
+	route("GET /v1/charges/{id}", s.getCharge)
+	route("GET /v1/setup_intents", s.listSetupIntents)
+	route("GET /v1/setup_intents/{id}", s.getSetupIntent)
 
 	route("POST /v1/checkout/sessions", s.createSession)
 	route("GET /v1/checkout/sessions", s.listSessions)
@@ -102,6 +111,8 @@ func (s *Sandbox) routes(route func(string, apiFunc)) {
 	route("GET /v1/invoices", s.listInvoices)
 	route("GET /v1/invoices/{id}", s.getInvoice)
 	route("POST /v1/invoices/{id}/pay", s.payInvoice)
+	route("GET /v1/invoice_payments", s.listInvoicePayments)
+	route("GET /v1/invoice_payments/{id}", s.getInvoicePayment)
 
 	route("POST /v1/coupons", s.createCoupon)
 	route("GET /v1/coupons", s.listCoupons)
@@ -183,8 +194,14 @@ const idempotencyTTL = 24 * time.Hour
 
 func (s *Sandbox) apiHandler(fn apiFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Request-Id", newID("req_"))
+		req := eventRequest{ID: newID("req_"), IdempotencyKey: r.Header.Get("Idempotency-Key")}
+		w.Header().Set("Request-Id", req.ID)
 		w.Header().Set("Stripe-Version", APIVersion)
+		if req.IdempotencyKey != "" {
+			// Stripe echoes the key, which stripe-go reads back as
+			// LastResponse.IdempotencyKey.
+			w.Header().Set("Idempotency-Key", req.IdempotencyKey)
+		}
 		key, aerr := apiKey(r)
 		if aerr != nil {
 			writeJSON(w, aerr.Status, map[string]any{"error": aerr})
@@ -207,7 +224,7 @@ func (s *Sandbox) apiHandler(fn apiFunc) http.Handler {
 			writeError(w, aerr)
 			return
 		}
-		c := &call{ctx: r.Context(), r: r, p: &params{root: root}, host: r.Host}
+		c := &call{ctx: r.Context(), r: r, p: &params{root: root}, host: r.Host, req: req}
 		c.ex = newExpand(c.p.strings("expand"))
 
 		idemKey := ""
@@ -234,6 +251,11 @@ func (s *Sandbox) apiHandler(fn apiFunc) http.Handler {
 func (s *Sandbox) execute(c *call, fn apiFunc, idemID string, useIdem bool, hash string) (int, []byte, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	// Every event fn sends is caused by this request; what runs later
+	// (c.after, the ticker, the hosted pages) is not, and sends events
+	// with a null request.
+	s.cause = c.req
+	defer func() { s.cause = eventRequest{} }()
 	if useIdem {
 		if rec := s.st.idempotency.get(idemID); rec != nil && time.Since(time.Unix(rec.Created, 0)) < idempotencyTTL {
 			if rec.Hash != hash {

@@ -45,14 +45,22 @@ type invoice struct {
 	FinalizedAt       int64 `json:"finalized_at"`
 	// AutoFinalizeAt is when a draft is due to be finalized and charged;
 	// 0 once it is finalized, or when its subscription ended first.
-	AutoFinalizeAt int64  `json:"auto_finalize_at,omitempty"`
-	PaidAt         int64  `json:"paid_at,omitempty"`
-	TestClock      string `json:"test_clock,omitempty"`
+	AutoFinalizeAt int64 `json:"auto_finalize_at,omitempty"`
+	// CollectionStopped: Stripe no longer collects the invoice on its own
+	// (auto_advance false), as after its customer's subscription ended.
+	CollectionStopped bool   `json:"collection_stopped,omitempty"`
+	PaidAt            int64  `json:"paid_at,omitempty"`
+	TestClock         string `json:"test_clock,omitempty"`
 	// The customer's balance before and after the invoice, once finalized
 	// against it (see applyBalance).
 	StartingBalance int64 `json:"starting_balance,omitempty"`
 	EndingBalance   int64 `json:"ending_balance,omitempty"`
 	BalanceApplied  bool  `json:"balance_applied,omitempty"`
+	// The PaymentIntent collecting the invoice and the InvoicePayment that
+	// links them (payments.go). Basil has no invoice.payment_intent: the
+	// invoice shows them only in its includable payments list.
+	PaymentIntent string `json:"payment_intent,omitempty"`
+	Payment       string `json:"payment,omitempty"`
 }
 
 // amountDue is what the customer owes: the total less any credit balance
@@ -142,11 +150,11 @@ func (s *Sandbox) renderInvoice(inv *invoice, ex expand) map[string]any {
 	if inv.PaidAt != 0 {
 		paidAt = inv.PaidAt
 	}
-	return map[string]any{
+	m := map[string]any{
 		"id": inv.ID, "object": "invoice", "account_country": "GB", "account_name": "Tollgate Sandbox", "account_tax_ids": nil,
 		"amount_due": inv.amountDue(), "amount_overpaid": 0, "amount_paid": inv.AmountPaid, "amount_remaining": inv.amountDue() - inv.AmountPaid,
 		"amount_shipping": 0, "application": nil, "attempt_count": inv.AttemptCount, "attempted": inv.Attempted,
-		"auto_advance": inv.Status == invOpen || inv.AutoFinalizeAt != 0, "automatic_tax": map[string]any{"enabled": false, "liability": nil, "status": nil},
+		"auto_advance": !inv.CollectionStopped && (inv.Status == invOpen || inv.AutoFinalizeAt != 0), "automatic_tax": map[string]any{"enabled": false, "liability": nil, "status": nil},
 		"automatically_finalizes_at": nullInt(inv.AutoFinalizeAt), "billing_reason": inv.BillingReason, "collection_method": "charge_automatically",
 		"confirmation_secret": nil, "created": inv.Created, "currency": inv.Currency, "custom_fields": nil, "customer": cust,
 		"customer_address": nil, "customer_email": nullable(inv.CustomerEmail), "customer_name": nullable(inv.CustomerName),
@@ -169,6 +177,10 @@ func (s *Sandbox) renderInvoice(inv *invoice, ex expand) map[string]any {
 		"total": inv.Total, "total_discount_amounts": totalDiscounts, "total_excluding_tax": inv.Total,
 		"total_pretax_credit_amounts": []any{}, "total_taxes": []any{}, "webhooks_delivered_at": inv.Created,
 	}
+	if ex.has("payments") {
+		m["payments"] = s.invoicePayments(inv, ex.sub("payments").sub("data"))
+	}
+	return m
 }
 
 func (s *Sandbox) invoiceArg(c *call) (*invoice, error) {
@@ -226,7 +238,12 @@ func (s *Sandbox) payInvoice(c *call) (any, error) {
 	}
 	at := s.now(inv.TestClock)
 	if !s.retryInvoice(inv, at, false, nil) {
-		return nil, errCard("generic_decline", "Your card was declined.")
+		e := errCard("generic_decline", "Your card was declined.")
+		if pi := s.st.paymentIntents.get(inv.PaymentIntent); pi != nil && pi.LastError != nil {
+			e = errCard(pi.LastError.DeclineCode, pi.LastError.Message)
+			e.Code, e.Charge = pi.LastError.Code, pi.LastError.Charge
+		}
+		return nil, e
 	}
 	return s.renderInvoice(inv, c.ex), nil
 }

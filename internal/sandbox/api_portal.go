@@ -517,8 +517,10 @@ func (s *Sandbox) createPortalSession(c *call) (any, error) {
 			return nil, err
 		}
 	}
-	ps := &portalSession{base: s.st.newBase("bps_", s.now(cu.TestClock)), Customer: cu.ID, ReturnURL: ret, Configuration: pc.ID, Flow: flow}
+	at := s.now(cu.TestClock)
+	ps := &portalSession{base: s.st.newBase("bps_", at), Customer: cu.ID, ReturnURL: ret, Configuration: pc.ID, Flow: flow}
 	s.st.portalSessions.put(s.st, ps.ID, ps)
+	s.emit(at, "billing_portal.session.created", s.renderPortalSession(ps, nil, c.host))
 	return s.renderPortalSession(ps, c.ex, c.host), nil
 }
 

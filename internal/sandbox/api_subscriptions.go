@@ -51,13 +51,12 @@ type subItem struct {
 
 // discount is a coupon applied to a subscription.
 type discount struct {
-	ID              string `json:"id"`
-	Coupon          string `json:"coupon"`
-	PromotionCode   string `json:"promotion_code,omitempty"`
-	CheckoutSession string `json:"checkout_session,omitempty"`
-	Start           int64  `json:"start"`
-	End             int64  `json:"end,omitempty"`
-	Used            bool   `json:"used,omitempty"` // a "once" coupon already took effect
+	ID            string `json:"id"`
+	Coupon        string `json:"coupon"`
+	PromotionCode string `json:"promotion_code,omitempty"`
+	Start         int64  `json:"start"`
+	End           int64  `json:"end,omitempty"`
+	Used          bool   `json:"used,omitempty"` // a "once" coupon already took effect
 }
 
 // entitled reports whether the subscription grants its products' features.
@@ -81,8 +80,11 @@ func (s *Sandbox) renderDiscount(d *discount, sub *subscription, ex expand) map[
 	if pc := s.st.promotionCodes.get(d.PromotionCode); pc != nil && ex.has("promotion_code") {
 		promo = s.renderPromotionCode(pc)
 	}
+	// checkout_session names a Checkout Session only "in payment mode"; the
+	// API reference says it "will not be present for subscription mode",
+	// the only mode the sandbox has, even when Checkout applied the code.
 	return map[string]any{
-		"id": d.ID, "object": "discount", "checkout_session": nullable(d.CheckoutSession), "coupon": coupon,
+		"id": d.ID, "object": "discount", "checkout_session": nil, "coupon": coupon,
 		"customer": sub.Customer, "end": nullInt(d.End), "invoice": nil, "invoice_item": nil,
 		"promotion_code": promo, "start": d.Start, "subscription": sub.ID, "subscription_item": nil,
 	}

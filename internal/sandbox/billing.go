@@ -54,11 +54,18 @@ func (s *Sandbox) discountLive(d *discount, at int64) bool {
 	return true
 }
 
-// buildInvoice stores a draft invoice for the subscription's current period
-// (or its trial), applying its discount; it sends no event.
-func (s *Sandbox) buildInvoice(sub *subscription, reason string, at time.Time, trial bool) *invoice {
+// buildInvoice stores a draft invoice billing the subscription's current
+// period (or its trial), applying its discount; it sends no event.
+//
+// The invoice's own period_start and period_end are not that period: as the
+// API reference says of them, they are the usage period, which "looks back
+// one period for a subscription invoice"; the service period is on each
+// line. So a first invoice has start == end (its creation time, nothing
+// was used before it), and a renewal covers the period that just ended,
+// given here as from and to.
+func (s *Sandbox) buildInvoice(sub *subscription, reason string, at time.Time, trial bool, from, to int64) *invoice {
 	inv := &invoice{base: s.st.newBase("in_", at), Customer: sub.Customer, Subscription: sub.ID, Status: invDraft,
-		BillingReason: reason, Currency: sub.Currency, PeriodStart: sub.PeriodStart, PeriodEnd: sub.PeriodEnd,
+		BillingReason: reason, Currency: sub.Currency, PeriodStart: from, PeriodEnd: to,
 		TestClock: sub.TestClock}
 	if cu := s.st.customers.get(sub.Customer); cu != nil {
 		inv.CustomerEmail, inv.CustomerName = cu.Email, cu.Name
@@ -123,6 +130,8 @@ func (s *Sandbox) finalize(inv *invoice, at time.Time) {
 	inv.Status, inv.FinalizedAt, inv.AutoFinalizeAt = invOpen, at.Unix(), 0
 	s.applyBalance(inv, at)
 	s.st.invoices.put(s.st, inv.ID, inv)
+	s.emit(at, "invoice.finalized", s.renderInvoice(inv, nil))
+	s.openPayment(inv, at)
 }
 
 // applyBalance settles an invoice against the customer's credit balance
@@ -146,18 +155,17 @@ func (s *Sandbox) applyBalance(inv *invoice, at time.Time) {
 // makeInvoice creates and finalizes a new subscription's first invoice at
 // once: Checkout collects it while the customer waits.
 func (s *Sandbox) makeInvoice(sub *subscription, reason string, at time.Time, trial bool) *invoice {
-	inv := s.buildInvoice(sub, reason, at, trial)
+	inv := s.buildInvoice(sub, reason, at, trial, at.Unix(), at.Unix())
+	s.emit(at, "invoice.created", s.renderInvoice(inv, nil))
 	s.finalize(inv, at)
-	obj := s.renderInvoice(inv, nil)
-	s.emit(at, "invoice.created", obj)
-	s.emit(at, "invoice.finalized", obj)
 	return inv
 }
 
 // draftInvoice creates a renewal's invoice as Stripe does: a draft, which
-// is finalized and charged autoFinalizeDelay later (see collectDraft).
-func (s *Sandbox) draftInvoice(sub *subscription, at time.Time) *invoice {
-	inv := s.buildInvoice(sub, "subscription_cycle", at, false)
+// is finalized and charged autoFinalizeDelay later (see collectDraft). from
+// and to are the period that just ended, the invoice's own period.
+func (s *Sandbox) draftInvoice(sub *subscription, at time.Time, from, to int64) *invoice {
+	inv := s.buildInvoice(sub, "subscription_cycle", at, false, from, to)
 	inv.AutoFinalizeAt = at.Add(autoFinalizeDelay).Unix()
 	s.st.invoices.put(s.st, inv.ID, inv)
 	s.emit(at, "invoice.created", s.renderInvoice(inv, nil))
@@ -175,7 +183,6 @@ func (s *Sandbox) collectDraft(inv *invoice, at time.Time) {
 	}
 	prev := s.subSnapshot(sub)
 	s.finalize(inv, at)
-	s.emit(at, "invoice.finalized", s.renderInvoice(inv, nil))
 	ok := s.charge(inv, sub, at, true, nil)
 	switch {
 	case ok && sub.Status == subPastDue && sub.LatestInvoice == inv.ID:
@@ -237,27 +244,30 @@ func (s *Sandbox) chargeCard(sub *subscription) *paymentMethod {
 }
 
 // charge tries to collect an open invoice with card (nil: the subscription's)
-// and sends invoice.paid or invoice.payment_failed. scheduled attempts
-// advance the dunning schedule; a manual pay only counts the attempt.
+// through its PaymentIntent (collect), and sends invoice.paid or
+// invoice.payment_failed, then invoice.updated with what changed. scheduled
+// attempts advance the dunning schedule; a manual pay only counts the
+// attempt.
 func (s *Sandbox) charge(inv *invoice, sub *subscription, at time.Time, scheduled bool, card *paymentMethod) bool {
+	prev := s.renderInvoice(inv, nil)
 	due := inv.amountDue()
 	ok := due == 0
+	inv.Attempted = true
 	if !ok {
 		inv.AttemptCount++
-		inv.Attempted = true
 		if card == nil {
 			card = s.chargeCard(sub)
 		}
-		ok = card != nil && !card.FailCharges
-	} else {
-		inv.Attempted = true
+		ok = s.collect(inv, card, at)
 	}
 	if ok {
 		inv.Status, inv.AmountPaid, inv.PaidAt, inv.NextPaymentAttempt = invPaid, due, at.Unix(), 0
 		s.st.invoices.put(s.st, inv.ID, inv)
+		s.paymentPaid(inv, at)
 		obj := s.renderInvoice(inv, nil)
 		s.emit(at, "invoice.paid", obj)
 		s.emit(at, "invoice.payment_succeeded", obj)
+		s.invoiceChanged(inv, prev, at)
 		return true
 	}
 	if scheduled {
@@ -272,6 +282,7 @@ func (s *Sandbox) charge(inv *invoice, sub *subscription, at time.Time, schedule
 	}
 	s.st.invoices.put(s.st, inv.ID, inv)
 	s.emit(at, "invoice.payment_failed", s.renderInvoice(inv, nil))
+	s.invoiceChanged(inv, prev, at)
 	return false
 }
 
@@ -305,12 +316,13 @@ func (s *Sandbox) renew(sub *subscription, at time.Time) {
 		sub.Cycle++
 	}
 	anchor := time.Unix(sub.BillingCycleAnchor, 0)
+	ended, endedAt := sub.PeriodStart, sub.PeriodEnd
 	sub.PeriodStart = sub.PeriodEnd
 	sub.PeriodEnd = addInterval(anchor, interval, count*(sub.Cycle+1)).Unix()
 	if sub.Status == subTrialing {
 		sub.Status = subActive
 	}
-	inv := s.draftInvoice(sub, at)
+	inv := s.draftInvoice(sub, at, ended, endedAt)
 	sub.LatestInvoice = inv.ID
 	s.subChanged(sub, prev, at)
 }
@@ -323,17 +335,28 @@ func (s *Sandbox) endSubscription(sub *subscription, at time.Time, reason string
 		sub.CanceledAt = at.Unix()
 	}
 	sub.CancelReason = reason
-	// Automatic collection stops: no more retries, and a renewal's draft
-	// is no longer finalized on its own.
-	for _, inv := range s.st.invoices.rows {
-		if inv.Subscription == sub.ID && (inv.NextPaymentAttempt != 0 || inv.AutoFinalizeAt != 0) {
-			inv.NextPaymentAttempt, inv.AutoFinalizeAt = 0, 0
-			s.st.invoices.put(s.st, inv.ID, inv)
-		}
-	}
 	s.st.subscriptions.put(s.st, sub.ID, sub)
 	s.emit(at, "customer.subscription.deleted", s.renderSubscription(sub, nil))
+	s.stopCollection(sub, at)
 	s.refreshEntitlements(sub.Customer, at)
+}
+
+// stopCollection is what canceling a subscription does to invoices, in the
+// API reference's words: "By default, upon subscription cancellation,
+// Stripe stops automatic collection of all finalized invoices for the
+// customer." An open invoice (the one a failed dunning left, say) stays
+// open and payable, but auto_advance becomes false and no retry is
+// scheduled; the subscription's renewal draft is no longer finalized on
+// its own. Each sends invoice.updated.
+func (s *Sandbox) stopCollection(sub *subscription, at time.Time) {
+	for _, inv := range sorted(&s.st.invoices, func(inv *invoice) bool {
+		return (inv.Status == invOpen && inv.Customer == sub.Customer && !inv.CollectionStopped) ||
+			(inv.Status == invDraft && inv.Subscription == sub.ID && inv.AutoFinalizeAt != 0)
+	}) {
+		prev := s.renderInvoice(inv, nil)
+		inv.NextPaymentAttempt, inv.AutoFinalizeAt, inv.CollectionStopped = 0, 0, true
+		s.invoiceChanged(inv, prev, at)
+	}
 }
 
 func (s *Sandbox) subSnapshot(sub *subscription) map[string]any {
@@ -345,6 +368,28 @@ func (s *Sandbox) subSnapshot(sub *subscription) map[string]any {
 func (s *Sandbox) subChanged(sub *subscription, prev map[string]any, at time.Time) {
 	s.st.subscriptions.put(s.st, sub.ID, sub)
 	cur := s.renderSubscription(sub, nil)
+	if diff := changed(prev, cur); len(diff) > 0 {
+		s.emitWithPrevious(at, "customer.subscription.updated", cur, diff)
+	}
+	s.refreshEntitlements(sub.Customer, at)
+}
+
+// invoiceChanged sends invoice.updated with previous_attributes if anything
+// visible changed since prev (the invoice rendered before). Stripe's event
+// reference: invoice.updated "occurs whenever an invoice changes"; the
+// subscription webhooks guide lists it for a payment that succeeds or
+// fails. Finalizing is announced by invoice.finalized instead.
+func (s *Sandbox) invoiceChanged(inv *invoice, prev map[string]any, at time.Time) {
+	s.st.invoices.put(s.st, inv.ID, inv)
+	cur := s.renderInvoice(inv, nil)
+	if diff := changed(prev, cur); len(diff) > 0 {
+		s.emitWithPrevious(at, "invoice.updated", cur, diff)
+	}
+}
+
+// changed returns the fields of prev whose values differ in cur: an event's
+// previous_attributes.
+func changed(prev, cur map[string]any) map[string]any {
 	diff := map[string]any{}
 	for k, v := range prev {
 		a, _ := json.Marshal(v)
@@ -353,10 +398,7 @@ func (s *Sandbox) subChanged(sub *subscription, prev map[string]any, at time.Tim
 			diff[k] = v
 		}
 	}
-	if len(diff) > 0 {
-		s.emitWithPrevious(at, "customer.subscription.updated", cur, diff)
-	}
-	s.refreshEntitlements(sub.Customer, at)
+	return diff
 }
 
 // productName names a price's product for invoice lines and the hosted pages,

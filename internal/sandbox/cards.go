@@ -38,6 +38,8 @@ type paymentMethod struct {
 	ExpMonth    int64  `json:"exp_month"`
 	ExpYear     int64  `json:"exp_year"`
 	FailCharges bool   `json:"fail_charges"`
+	// DeclineCode is why its charges fail (generic_decline when empty).
+	DeclineCode string `json:"decline_code,omitempty"`
 }
 
 // checkCard validates a card as Stripe's form would at time now. It returns
@@ -61,7 +63,7 @@ func checkCard(in cardInput, now time.Time, requireDetails bool) (paymentMethod,
 		}
 		return pm, tc, "Your card was declined: this is a sandbox, use a Stripe test card such as 4242 4242 4242 4242.", true
 	}
-	pm.Brand, pm.Last4, pm.FailCharges = tc.brand, num[len(num)-4:], tc.failCharges
+	pm.Brand, pm.Last4, pm.FailCharges, pm.DeclineCode = tc.brand, num[len(num)-4:], tc.failCharges, tc.declineCode
 	pm.ExpMonth, pm.ExpYear = 12, int64(now.Year()+3)
 	if in.Expiry != "" || requireDetails {
 		m, y, ok := parseExpiry(in.Expiry)

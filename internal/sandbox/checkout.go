@@ -133,6 +133,9 @@ func (s *Sandbox) completeCheckout(cs *checkoutSession, in checkoutInput) *pageE
 	if !trial && cs.Subtotal-discountAmount > 0 && tc.failCharges {
 		return &pageError{http.StatusPaymentRequired, "Your card was declined."}
 	}
+	// With nothing to charge today (a trial), Checkout saves the card with
+	// a SetupIntent; otherwise the first invoice's PaymentIntent saves it.
+	setup := trial || cs.Subtotal-discountAmount <= 0
 
 	// Everything checked: now create the objects, in Stripe's order.
 	if cu == nil {
@@ -143,13 +146,20 @@ func (s *Sandbox) completeCheckout(cs *checkoutSession, in checkoutInput) *pageE
 	// Checkout in subscription mode saves the card as the new subscription's
 	// default_payment_method and leaves the customer's invoice default
 	// alone, as Stripe does; renewals charge the subscription's card.
+	var si *setupIntent
+	if setup {
+		si = s.newSetupIntent(cu, at)
+	}
 	pm.base = s.st.newBase("pm_", at)
 	s.attachPM(cu, &pm)
 	s.emit(at, "payment_method.attached", renderPaymentMethod(&pm))
+	if si != nil {
+		s.confirmSetup(si, &pm, at)
+	}
 
 	sub := s.newSubscription(cs, cu, pm.ID, at)
 	if couponID != "" {
-		s.redeem(sub, couponID, promoID, cs.ID, at)
+		s.redeem(sub, couponID, promoID, at)
 	}
 	inv := s.makeInvoice(sub, "subscription_create", at, trial)
 	sub.LatestInvoice = inv.ID
@@ -193,12 +203,12 @@ func (s *Sandbox) newSubscription(cs *checkoutSession, cu *customer, pmID string
 
 // redeem applies a coupon (through a promotion code or directly) to a new
 // subscription and counts the redemption.
-func (s *Sandbox) redeem(sub *subscription, couponID, promoID, sessionID string, at time.Time) {
+func (s *Sandbox) redeem(sub *subscription, couponID, promoID string, at time.Time) {
 	cp := s.st.coupons.get(couponID)
 	if cp == nil {
 		return
 	}
-	d := &discount{ID: newID("di_"), Coupon: cp.ID, PromotionCode: promoID, CheckoutSession: sessionID, Start: at.Unix()}
+	d := &discount{ID: newID("di_"), Coupon: cp.ID, PromotionCode: promoID, Start: at.Unix()}
 	if cp.Duration == "repeating" {
 		d.End = addInterval(at, "month", cp.DurationInMonths).Unix()
 	}

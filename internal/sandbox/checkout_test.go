@@ -71,8 +71,10 @@ func TestCheckoutTrialLifecycle(t *testing.T) {
 			t.Fatalf("status = %s, want %s", got, want)
 		}
 		inv := sub.LatestInvoice
-		if inv.AmountPaid != 1000 || inv.Status != stripe.InvoiceStatusPaid || inv.PeriodStart != trialEnd.Unix() {
-			t.Fatalf("trial-end invoice paid %d status %s period_start %d", inv.AmountPaid, inv.Status, inv.PeriodStart)
+		// The invoice's period is the trial that just ended; the month it
+		// bills is on its line.
+		if inv.AmountPaid != 1000 || inv.Status != stripe.InvoiceStatusPaid || inv.PeriodStart != t0.Unix() || inv.PeriodEnd != trialEnd.Unix() {
+			t.Fatalf("trial-end invoice paid %d status %s period %d–%d", inv.AmountPaid, inv.Status, inv.PeriodStart, inv.PeriodEnd)
 		}
 		if got, want := sub.Items.Data[0].CurrentPeriodEnd, trialEnd.AddDate(0, 1, 0).Unix(); got != want {
 			t.Errorf("current_period_end = %d, want %d", got, want)

@@ -84,9 +84,26 @@ func (s *Sandbox) deleteClock(c *call) (any, error) {
 	if err := c.p.finish(); err != nil {
 		return nil, err
 	}
+	gone := map[string]bool{}
 	for _, cu := range s.st.customers.rows {
 		if cu.TestClock == clk.ID {
+			gone[cu.ID] = true
 			s.st.customers.del(s.st, cu.ID)
+		}
+	}
+	for _, pi := range s.st.paymentIntents.rows {
+		if gone[pi.Customer] {
+			s.st.paymentIntents.del(s.st, pi.ID)
+		}
+	}
+	for _, ch := range s.st.charges.rows {
+		if gone[ch.Customer] {
+			s.st.charges.del(s.st, ch.ID)
+		}
+	}
+	for _, si := range s.st.setupIntents.rows {
+		if gone[si.Customer] {
+			s.st.setupIntents.del(s.st, si.ID)
 		}
 	}
 	for _, sub := range s.st.subscriptions.rows {
@@ -97,6 +114,11 @@ func (s *Sandbox) deleteClock(c *call) (any, error) {
 	for _, inv := range s.st.invoices.rows {
 		if inv.TestClock == clk.ID {
 			s.st.invoices.del(s.st, inv.ID)
+		}
+	}
+	for _, ip := range s.st.invoicePayments.rows {
+		if s.st.invoices.get(ip.Invoice) == nil {
+			s.st.invoicePayments.del(s.st, ip.ID)
 		}
 	}
 	s.st.clocks.del(s.st, clk.ID)

@@ -2,6 +2,7 @@ package sandbox_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -148,4 +149,37 @@ func TestDiscountValidation(t *testing.T) {
 			t.Fatalf("pay after expiry: %d\n%s", status, body)
 		}
 	})
+}
+
+// TestDiscountCheckoutSession covers discount.checkout_session, which the API
+// reference gives only "if it is applied to a particular session in payment
+// mode. Will not be present for subscription mode."
+// (https://docs.stripe.com/api/discounts/object#discount_object-checkout_session)
+// A code typed at a subscription Checkout leaves it null.
+func TestDiscountCheckoutSession(t *testing.T) {
+	e := MustStart(t)
+	ctx := context.Background()
+	c := e.catalog()
+	cp := must(e.sc.V1Coupons.Create(ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(10), Duration: stripe.String("forever")}))(t)
+	must(e.sc.V1PromotionCodes.Create(ctx, &stripe.PromotionCodeCreateParams{Coupon: stripe.String(cp.ID), Code: stripe.String("LEARN10")}))(t)
+	cs := e.session(sessionOpts{price: c.monthly.ID, allowPromo: true})
+	if status, body, _ := e.pay(cs.URL, "4242424242424242", "LEARN10"); status != http.StatusSeeOther {
+		t.Fatalf("pay: %d\n%s", status, body)
+	}
+	cs = must(e.sc.V1CheckoutSessions.Retrieve(ctx, cs.ID, nil))(t)
+	p := &stripe.SubscriptionRetrieveParams{}
+	p.AddExpand("discounts")
+	sub := must(e.sc.V1Subscriptions.Retrieve(ctx, cs.Subscription.ID, p))(t)
+	var raw struct {
+		Discounts []map[string]json.RawMessage `json:"discounts"`
+	}
+	if err := json.Unmarshal(sub.LastResponse.RawJSON, &raw); err != nil || len(raw.Discounts) != 1 {
+		t.Fatalf("discounts = %s (%v)", sub.LastResponse.RawJSON, err)
+	}
+	if got, ok := raw.Discounts[0]["checkout_session"]; !ok || string(got) != "null" {
+		t.Errorf("discount.checkout_session = %s (present %v), want null", got, ok)
+	}
+	if d := sub.Discounts[0]; d.Coupon == nil || d.Coupon.ID != cp.ID || d.PromotionCode == nil {
+		t.Errorf("discount = %+v, want the coupon and its promotion code", d)
+	}
 }

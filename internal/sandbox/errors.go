@@ -15,6 +15,7 @@ type apiError struct {
 	Message     string `json:"message"`
 	Param       string `json:"param,omitempty"`
 	DocURL      string `json:"doc_url,omitempty"`
+	Charge      string `json:"charge,omitempty"` // a card error's declined charge
 }
 
 func (e *apiError) Error() string { return "sandbox: " + e.Type + ": " + e.Message }

@@ -12,6 +12,17 @@ type event struct {
 	Object          json.RawMessage `json:"object"`
 	Previous        json.RawMessage `json:"previous,omitempty"`
 	PendingWebhooks int64           `json:"pending_webhooks"`
+	Request         eventRequest    `json:"request"`
+}
+
+// eventRequest is an event's request: the API request that caused it, by
+// its Request-Id, and the Idempotency-Key that request carried. Both are
+// empty (null) for an event "automatic (e.g., Stripe's automatic
+// subscription handling)", as the API reference puts it: a renewal, a
+// retry, anything a test clock's advance runs, and what a hosted page does.
+type eventRequest struct {
+	ID             string `json:"id,omitempty"`
+	IdempotencyKey string `json:"idempotency_key,omitempty"`
 }
 
 // emit records an event made at time at (the object's clock) and queues
@@ -26,7 +37,7 @@ func (s *Sandbox) emitWithPrevious(at time.Time, typ string, obj any, previous m
 		// Objects are maps of plain values; this cannot fail.
 		panic(err)
 	}
-	ev := &event{base: s.st.newBase("evt_", at), Type: typ, Object: raw}
+	ev := &event{base: s.st.newBase("evt_", at), Type: typ, Object: raw, Request: s.cause}
 	if previous != nil {
 		ev.Previous, _ = json.Marshal(previous)
 	}
@@ -51,7 +62,7 @@ func renderEvent(ev *event) map[string]any {
 	return map[string]any{
 		"id": ev.ID, "object": "event", "api_version": APIVersion, "created": ev.Created, "data": data,
 		"livemode": false, "pending_webhooks": ev.PendingWebhooks,
-		"request": map[string]any{"id": nil, "idempotency_key": nil}, "type": ev.Type,
+		"request": map[string]any{"id": nullable(ev.Request.ID), "idempotency_key": nullable(ev.Request.IdempotencyKey)}, "type": ev.Type,
 	}
 }
 

@@ -187,7 +187,6 @@ func (s *Sandbox) applyPlanChange(pc *planChange) *pageError {
 	s.st.invoices.put(s.st, inv.ID, inv)
 	s.emit(at, "invoice.created", s.renderInvoice(inv, nil))
 	s.finalize(inv, at)
-	s.emit(at, "invoice.finalized", s.renderInvoice(inv, nil))
 	sub.LatestInvoice = inv.ID
 	switch ok := s.charge(inv, sub, at, true, nil); {
 	case ok && sub.Status == subPastDue:

@@ -59,6 +59,9 @@ type Sandbox struct {
 
 	mu sync.Mutex // serialises every read and change of st
 	st *state
+	// cause is the API request whose handler holds mu, stamped on the
+	// events it sends; empty otherwise. Guarded by mu.
+	cause eventRequest
 
 	ctx     context.Context // cancelled by Close to stop background work
 	cancel  context.CancelFunc

@@ -34,6 +34,10 @@ const (
 	bucketDeliveries      = "deliveries"
 	bucketClocks          = "test_clocks"
 	bucketIdempotency     = "idempotency"
+	bucketPaymentIntents  = "payment_intents"
+	bucketCharges         = "charges"
+	bucketSetupIntents    = "setup_intents"
+	bucketInvoicePayments = "invoice_payments"
 
 	metaSeqKey = "seq"
 )
@@ -131,6 +135,10 @@ type state struct {
 	deliveries      table[delivery]
 	clocks          table[testClock]
 	idempotency     table[idemRecord]
+	paymentIntents  table[paymentIntent]
+	charges         table[charge]
+	setupIntents    table[setupIntent]
+	invoicePayments table[invoicePayment]
 
 	seq   int64
 	dirty map[[2]string]struct{}
@@ -162,6 +170,10 @@ func newState() *state {
 		deliveries:      table[delivery]{bucket: bucketDeliveries},
 		clocks:          table[testClock]{bucket: bucketClocks},
 		idempotency:     table[idemRecord]{bucket: bucketIdempotency},
+		paymentIntents:  table[paymentIntent]{bucket: bucketPaymentIntents},
+		charges:         table[charge]{bucket: bucketCharges},
+		setupIntents:    table[setupIntent]{bucket: bucketSetupIntents},
+		invoicePayments: table[invoicePayment]{bucket: bucketInvoicePayments},
 		dirty:           map[[2]string]struct{}{},
 		pending:         map[string]*deliveryQueue{},
 	}
@@ -175,7 +187,8 @@ func (st *state) tables() []anyTable {
 	return []anyTable{&st.customers, &st.paymentMethods, &st.products, &st.prices, &st.features,
 		&st.productFeatures, &st.sessions, &st.subscriptions, &st.invoices, &st.coupons,
 		&st.promotionCodes, &st.portalConfigs, &st.portalSessions, &st.endpoints, &st.events,
-		&st.deliveries, &st.clocks, &st.idempotency}
+		&st.deliveries, &st.clocks, &st.idempotency, &st.paymentIntents, &st.charges, &st.setupIntents,
+		&st.invoicePayments}
 }
 
 // newBase stamps a new object with an id, the next sequence number and its

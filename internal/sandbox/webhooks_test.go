@@ -67,6 +67,11 @@ func TestWebhookDelivery(t *testing.T) {
 			}
 		}
 	}
+	// The receiver records an event before it answers, so the sandbox may
+	// not have recorded the answer of the last ones yet.
+	waitFor(t, "every delivery recorded", func() bool {
+		return !slices.ContainsFunc(e.srv.Deliveries(ep.ID), func(d sandbox.Delivery) bool { return d.State == "pending" })
+	})
 	for _, d := range e.srv.Deliveries(ep.ID) {
 		if d.State != "succeeded" || len(d.Attempts) != 1 || d.Attempts[0].StatusCode != http.StatusOK {
 			t.Fatalf("delivery %+v", d)
