@@ -43,10 +43,19 @@ func (s *Sandbox) Handler() http.Handler {
 		// An unknown or unclean path gets Stripe's 404 body, not the
 		// mux's plain-text 404, 405 or redirect.
 		if _, pattern := api.Handler(r); pattern == "" {
-			e := errNotFound("", "", "")
-			e.Code = ""
-			e.Message = "Unrecognized request URL (" + r.Method + ": " + r.URL.Path + ")."
-			writeJSON(w, e.Status, map[string]any{"error": e})
+			// Stripe's own words, and like Stripe's, no code: there is no resource to be missing.
+			e := &apiError{Status: http.StatusNotFound, Type: typeInvalidRequest, Message: "Unrecognized request URL (" + r.Method + ": " + r.URL.Path + "). "}
+			if strings.HasSuffix(r.URL.Path, "/") {
+				e.Message += "If you are trying to list objects, remove the trailing slash. If you are trying to retrieve an object, make sure you passed a valid (non-empty) identifier in your code. "
+			}
+			e.Message += "Please see https://stripe.com/docs or we can help at https://support.stripe.com/."
+			id := newID("req_")
+			w.Header().Set("Request-Id", id)
+			body := withLogURL(mustJSON(map[string]any{"error": e}), logURL(r.Host, id, time.Now()))
+			s.reqlog.add(loggedRequest{ID: id, Method: r.Method, Path: r.URL.Path, Status: e.Status, Response: string(body), At: time.Now()})
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(e.Status)
+			_, _ = w.Write(body)
 			return
 		}
 		api.ServeHTTP(w, r)
@@ -56,6 +65,7 @@ func (s *Sandbox) Handler() http.Handler {
 	mux.HandleFunc("POST /checkout/{id}", s.checkoutSubmit)
 	mux.HandleFunc("GET /portal/{id}", s.portalPage)
 	mux.HandleFunc("POST /portal/{id}", s.portalSubmit)
+	mux.HandleFunc("GET /logs/{id}", s.requestPage)
 	mux.HandleFunc("GET /invoice/{id}", s.invoicePage)
 	mux.HandleFunc("POST /invoice/{id}", s.invoiceSubmit)
 	mux.HandleFunc("GET /{$}", s.homePage)
@@ -202,14 +212,25 @@ func (s *Sandbox) apiHandler(fn apiFunc) http.Handler {
 			// LastResponse.IdempotencyKey.
 			w.Header().Set("Idempotency-Key", req.IdempotencyKey)
 		}
+		started := time.Now()
+		answer := func(status int, body []byte, params string) {
+			if status >= 400 {
+				body = withLogURL(body, logURL(r.Host, req.ID, started))
+			}
+			s.reqlog.add(loggedRequest{ID: req.ID, Method: r.Method, Path: r.URL.Path, Params: params, Status: status, Response: string(body), At: started})
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(status)
+			_, _ = w.Write(body)
+		}
 		key, aerr := apiKey(r)
 		if aerr != nil {
-			writeJSON(w, aerr.Status, map[string]any{"error": aerr})
+			answer(aerr.Status, mustJSON(map[string]any{"error": aerr}), "")
 			return
 		}
 		raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
 		if err != nil {
-			writeError(w, invalid("", "", "The request body could not be read (at most 1 MB)."))
+			e := invalid("", "", "The request body could not be read (at most 1 MB).")
+			answer(e.Status, mustJSON(map[string]any{"error": e}), "")
 			return
 		}
 		form := r.URL.RawQuery
@@ -221,7 +242,7 @@ func (s *Sandbox) apiHandler(fn apiFunc) http.Handler {
 		}
 		root, aerr := decodeForm(form)
 		if aerr != nil {
-			writeError(w, aerr)
+			answer(aerr.Status, mustJSON(map[string]any{"error": aerr}), form)
 			return
 		}
 		c := &call{ctx: r.Context(), r: r, p: &params{root: root}, host: r.Host, req: req}
@@ -240,9 +261,7 @@ func (s *Sandbox) apiHandler(fn apiFunc) http.Handler {
 		if replayed {
 			w.Header().Set("Idempotent-Replayed", "true")
 		}
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(status)
-		_, _ = w.Write(body)
+		answer(status, body, form)
 	})
 }
 
@@ -316,10 +335,6 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_, _ = w.Write(mustJSON(v))
-}
-
-func writeError(w http.ResponseWriter, e *apiError) {
-	writeJSON(w, e.Status, map[string]any{"error": e})
 }
 
 // expand is the set of expand[] paths of a request, such as "customer" or

@@ -1,7 +1,5 @@
 package sandbox
 
-import "strings"
-
 // The payment objects' API: retrieve and list PaymentIntents, Charges,
 // SetupIntents and InvoicePayments. They are made by the billing flows
 // (payments.go), never through the API, so there is nothing to create.
@@ -32,7 +30,7 @@ func (s *Sandbox) renderPaymentIntent(pi *paymentIntent, ex expand) map[string]a
 			pm = renderPaymentMethod(p) // an object in Stripe's error, not an id
 		}
 		lastErr = map[string]any{"type": typeCard, "code": e.Code, "decline_code": e.DeclineCode, "message": e.Message,
-			"charge": e.Charge, "payment_method": pm, "doc_url": "https://stripe.com/docs/error-codes/" + strings.ReplaceAll(e.Code, "_", "-")}
+			"charge": e.Charge, "payment_method": pm, "doc_url": docURL(e.Code)}
 	}
 	var sfu any
 	if pi.SetupFutureUsage != "" {

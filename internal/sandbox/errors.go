@@ -3,6 +3,7 @@ package sandbox
 import (
 	"fmt"
 	"net/http"
+	"strings"
 )
 
 // apiError is a Stripe error body; handlers return it and the router writes
@@ -30,9 +31,15 @@ const (
 func invalid(param, code, format string, args ...any) *apiError {
 	e := &apiError{Status: http.StatusBadRequest, Type: typeInvalidRequest, Code: code, Param: param, Message: fmt.Sprintf(format, args...)}
 	if code != "" {
-		e.DocURL = "https://stripe.com/docs/error-codes/" + code
+		e.DocURL = docURL(code)
 	}
 	return e
+}
+
+// docURL is Stripe's page for an error code: its path spells the code with
+// hyphens (resource_missing → …/error-codes/resource-missing).
+func docURL(code string) string {
+	return "https://stripe.com/docs/error-codes/" + strings.ReplaceAll(code, "_", "-")
 }
 
 func errMissing(param string) *apiError {
@@ -54,7 +61,7 @@ func errNotFound(kind, id, param string) *apiError {
 }
 
 func errCard(declineCode, message string) *apiError {
-	return &apiError{Status: http.StatusPaymentRequired, Type: typeCard, Code: "card_declined", DeclineCode: declineCode, Message: message, DocURL: "https://stripe.com/docs/error-codes/card-declined"}
+	return &apiError{Status: http.StatusPaymentRequired, Type: typeCard, Code: "card_declined", DeclineCode: declineCode, Message: message, DocURL: docURL("card_declined")}
 }
 
 func errAuth(message string) *apiError {

@@ -2,8 +2,10 @@ package sandbox_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/stripe/stripe-go/v82"
@@ -79,12 +81,60 @@ func TestErrors(t *testing.T) {
 	})
 
 	t.Run("ErrUnknownURL", func(t *testing.T) {
-		req := must(http.NewRequest(http.MethodGet, e.srv.URL()+"/v1/nothing", nil))(t)
-		req.Header.Set("Authorization", "Bearer "+testKey)
-		res := must(http.DefaultClient.Do(req))(t)
-		res.Body.Close()
-		if got, want := res.StatusCode, http.StatusNotFound; got != want {
-			t.Fatalf("status = %d, want %d", got, want)
+		for _, tc := range []struct{ path, hint string }{
+			{"/v1/nothing", ""},
+			{"/v1/customers/", "remove the trailing slash"},
+		} {
+			req := must(http.NewRequest(http.MethodGet, e.srv.URL()+tc.path, nil))(t)
+			req.Header.Set("Authorization", "Bearer "+testKey)
+			res := must(http.DefaultClient.Do(req))(t)
+			var body struct{ Error map[string]any }
+			err := json.NewDecoder(res.Body).Decode(&body)
+			res.Body.Close()
+			if err != nil || res.StatusCode != http.StatusNotFound {
+				t.Fatalf("%s: status %d, decode %v", tc.path, res.StatusCode, err)
+			}
+			msg, _ := body.Error["message"].(string)
+			// Stripe's wording, and like Stripe no code: no resource is missing.
+			if !strings.HasPrefix(msg, "Unrecognized request URL (GET: "+tc.path+").") || !strings.Contains(msg, tc.hint) {
+				t.Errorf("%s: message %q", tc.path, msg)
+			}
+			if _, has := body.Error["code"]; has || body.Error["type"] != "invalid_request_error" {
+				t.Errorf("%s: error %v, want type invalid_request_error and no code", tc.path, body.Error)
+			}
+			if res.Header.Get("Request-Id") == "" || body.Error["request_log_url"] == nil {
+				t.Errorf("%s: no Request-Id or request_log_url: %v", tc.path, body.Error)
+			}
+		}
+	})
+
+	// doc_url names Stripe's page for the code, whose path uses hyphens.
+	t.Run("DocURL", func(t *testing.T) {
+		_, err := e.sc.V1Customers.Retrieve(ctx, "cus_missing", nil)
+		if se := stripeErr(t, err); se.DocURL != "https://stripe.com/docs/error-codes/resource-missing" {
+			t.Fatalf("doc_url = %q", se.DocURL)
+		}
+	})
+
+	// Every error carries request_log_url, Stripe's link to the request in
+	// its dashboard; the sandbox's opens a page with the request and answer.
+	t.Run("RequestLogURL", func(t *testing.T) {
+		_, err := e.sc.V1Products.Create(ctx, &stripe.ProductCreateParams{Name: stripe.String("")})
+		se := stripeErr(t, err)
+		if !strings.HasPrefix(se.RequestLogURL, e.srv.URL()+"/logs/"+se.RequestID) {
+			t.Fatalf("request_log_url = %q, request id %q", se.RequestLogURL, se.RequestID)
+		}
+		status, page := e.get(se.RequestLogURL)
+		if status != http.StatusOK {
+			t.Fatalf("log page: %d", status)
+		}
+		for _, want := range []string{"POST /v1/products", "name=", "400", "parameter_invalid_empty"} {
+			if !strings.Contains(page, want) {
+				t.Errorf("log page lacks %q:\n%s", want, page)
+			}
+		}
+		if status, _ := e.get(e.srv.URL() + "/logs/req_unknown"); status != http.StatusNotFound {
+			t.Errorf("unknown request's page: %d, want 404", status)
 		}
 	})
 }

@@ -68,6 +68,8 @@ type Sandbox struct {
 	wg      sync.WaitGroup
 	workers map[lane]chan struct{} // wake-up of each webhook delivery worker; guarded by mu
 
+	reqlog requestLog // the latest API requests, for errors' request_log_url
+
 	// base is where the hosted pages are served (http://127.0.0.1:port),
 	// set by Start; objects name pages outside any request, such as an
 	// invoice's hosted_invoice_url in a webhook event.
