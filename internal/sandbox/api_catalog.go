@@ -111,7 +111,7 @@ func (s *Sandbox) createProduct(c *call) (any, error) {
 	var dp *price
 	if p.has("default_price_data") {
 		dp = &price{base: s.st.newBase("price_", now), Product: pr.ID, Active: true, Metadata: map[string]string{}}
-		dp.Currency = p.required("default_price_data", "currency")
+		dp.Currency = p.currency(true, "default_price_data", "currency")
 		dp.UnitAmount = p.integer(0, 0, 99999999, "default_price_data", "unit_amount")
 		if p.has("default_price_data", "recurring") {
 			dp.Interval = p.oneOf("", intervals, "default_price_data", "recurring", "interval")
@@ -219,7 +219,7 @@ func (s *Sandbox) createPrice(c *call) (any, error) {
 			p.fail(errNotFound("product", pr.Product, "product"))
 		}
 	}
-	pr.Currency = p.required("currency")
+	pr.Currency = p.currency(true, "currency")
 	if !p.has("unit_amount") {
 		p.fail(errMissing("unit_amount"))
 	}
@@ -322,7 +322,7 @@ func (s *Sandbox) listPrices(c *call) (any, error) {
 	prod := p.str("product")
 	keys := p.strings("lookup_keys")
 	typ := p.oneOf("", []string{"one_time", "recurring"}, "type")
-	cur := p.str("currency")
+	cur := p.currency(false, "currency")
 	a := c.listArgs()
 	if err := p.finish(); err != nil {
 		return nil, err

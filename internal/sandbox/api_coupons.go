@@ -82,12 +82,12 @@ func (s *Sandbox) createCoupon(c *call) (any, error) {
 		}
 	case hasAmt:
 		cp.AmountOff = p.integer(0, 1, 99999999, "amount_off")
-		cp.Currency = p.required("currency")
+		cp.Currency = p.currency(true, "currency")
 	default:
 		p.fail(invalid("percent_off", "parameter_missing", "You must pass either amount_off or percent_off."))
 	}
 	if !hasAmt && p.has("currency") {
-		cp.Currency = p.str("currency")
+		cp.Currency = p.currency(false, "currency")
 	}
 	cp.Duration = p.oneOf("once", []string{"once", "repeating", "forever"}, "duration")
 	if cp.Duration == "repeating" {

@@ -2,6 +2,8 @@ package sandbox_test
 
 import (
 	"context"
+	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/stripe/stripe-go/v82"
@@ -106,4 +108,37 @@ func TestCatalog(t *testing.T) {
 			t.Fatalf("configurations = %d, want 1", len(got))
 		}
 	})
+}
+
+// Only Stripe's currencies are taken, in any case and kept in lower case; a
+// made-up one is refused before anything is stored.
+func TestCurrency(t *testing.T) {
+	e := MustStart(t)
+	ctx := context.Background()
+	prod := must(e.sc.V1Products.Create(ctx, &stripe.ProductCreateParams{Name: stripe.String("x")}))(t)
+
+	for _, bad := range []string{"usdollars", "<script>", "us", "xxx"} {
+		_, err := e.sc.V1Prices.Create(ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID),
+			Currency: stripe.String(bad), UnitAmount: stripe.Int64(500)})
+		se := stripeErr(t, err)
+		if se.HTTPStatusCode != http.StatusBadRequest || se.Param != "currency" || !strings.HasPrefix(se.Msg, "Invalid currency: ") {
+			t.Errorf("price in %q: %d %s %q", bad, se.HTTPStatusCode, se.Param, se.Msg)
+		}
+		_, err = e.sc.V1Coupons.Create(ctx, &stripe.CouponCreateParams{AmountOff: stripe.Int64(100), Currency: stripe.String(bad)})
+		if se := stripeErr(t, err); se.Param != "currency" {
+			t.Errorf("coupon in %q: param %q", bad, se.Param)
+		}
+	}
+	if got := collect(t, e.sc.V1Prices.List(ctx, &stripe.PriceListParams{})); len(got) != 0 {
+		t.Fatalf("refused prices were stored: %v", got)
+	}
+
+	pr := must(e.sc.V1Prices.Create(ctx, &stripe.PriceCreateParams{Product: stripe.String(prod.ID),
+		Currency: stripe.String("GBP"), UnitAmount: stripe.Int64(500)}))(t)
+	if pr.Currency != stripe.CurrencyGBP {
+		t.Errorf("currency = %q, want gbp", pr.Currency)
+	}
+	if got := collect(t, e.sc.V1Prices.List(ctx, &stripe.PriceListParams{Currency: stripe.String("gbp")})); len(got) != 1 {
+		t.Errorf("prices in gbp: %d, want 1", len(got))
+	}
 }
