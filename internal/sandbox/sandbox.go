@@ -15,6 +15,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	"golang.org/x/net/netutil"
 
 	"github.com/tollgate/tollgate/internal/logkey"
 )
@@ -31,6 +32,10 @@ type Config struct {
 	Logger        *slog.Logger     // default discards
 	RetrySchedule []time.Duration  // dunning retries after the first failed attempt; default 3,5,7 days
 	HTTPClient    *http.Client     // for webhook delivery; default with a 10 s timeout, not following redirects
+	// Key, when set, is the only API key accepted; otherwise any sk_test_
+	// key is. An app embedding the sandbox sets a random one, so that other
+	// processes and users of the machine cannot use the account.
+	Key string
 
 	// WebhookBackoff is the wait before each redelivery of a failed webhook;
 	// its length is the number of retries. Each event keeps its own
@@ -43,7 +48,20 @@ type Config struct {
 	// TickInterval is how often objects not on a test clock are moved to
 	// Now. Default one second.
 	TickInterval time.Duration
+
+	limits limits // the server's; tests shorten them
 }
+
+// limits keep a slow or idle client from holding a connection, and a flood
+// of them from using up the process's files: past conns, connections wait
+// in the kernel's backlog. No answer streams, and a clock's advance runs
+// after its answer, so every answer fits the write timeout.
+type limits struct {
+	readHeader, read, write, idle time.Duration
+	conns                         int
+}
+
+var defaultLimits = limits{readHeader: 5 * time.Second, read: 30 * time.Second, write: 30 * time.Second, idle: 60 * time.Second, conns: 256}
 
 // defaultWebhookBackoff is Config.WebhookBackoff's default, documented there.
 var defaultWebhookBackoff = []time.Duration{
@@ -253,7 +271,13 @@ func Start(ctx context.Context, cfg Config, addr string) (*Server, error) {
 		_ = sb.Close()
 		return nil, fmt.Errorf("sandbox: listen: %w", err)
 	}
-	srv := &http.Server{Handler: sb.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	l := cfg.limits
+	if l == (limits{}) {
+		l = defaultLimits
+	}
+	srv := &http.Server{Handler: sb.Handler(), ReadHeaderTimeout: l.readHeader, ReadTimeout: l.read,
+		WriteTimeout: l.write, IdleTimeout: l.idle}
+	ln = netutil.LimitListener(ln, l.conns)
 	s := &Server{Sandbox: sb, srv: srv, ln: ln, url: "http://" + ln.Addr().String()}
 	base := s.url
 	if a, ok := ln.Addr().(*net.TCPAddr); ok && a.IP.IsUnspecified() {
