@@ -161,7 +161,7 @@ func runApp(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 
 // runSandbox serves the Stripe emulator alone until interrupted.
 func runSandbox(ctx context.Context, cfg config.Config, log *slog.Logger) error {
-	sb, err := sandbox.Start(ctx, sandbox.Config{Path: filepath.Join(cfg.DataDir, lab.SandboxFile), Logger: log}, cfg.Addr)
+	sb, err := sandbox.Start(ctx, sandbox.Config{Path: filepath.Join(cfg.DataDir, lab.SandboxFile), Logger: log, Key: cfg.SandboxKey}, cfg.Addr)
 	if err != nil {
 		return err
 	}

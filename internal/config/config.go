@@ -50,6 +50,9 @@ const (
 // unlike a flag no other user of the machine sees in ps.
 const EnvSandboxWebhookSecret = "TOLLGATE_WEBHOOK_SECRET"
 
+// EnvSandboxKey is --key for `tollgate sandbox`, likewise kept out of ps.
+const EnvSandboxKey = "TOLLGATE_SANDBOX_KEY"
+
 // The ngrok agent's own environment variables, as its documentation names them.
 const (
 	EnvNgrokAuthtoken  = "NGROK_AUTHTOKEN"
@@ -104,6 +107,8 @@ type Config struct {
 	// Sandbox only: one webhook endpoint for every event, and whether to start empty.
 	WebhookURL, WebhookSecret string
 	Reset                     bool
+	// SandboxKey, for the sandbox only, is the one API key it accepts; empty, any sk_test_ key.
+	SandboxKey string
 }
 
 // Usage is printed for `tollgate help` and after a bad command line.
@@ -131,6 +136,8 @@ Flags:
   --webhook-secret SECRET  sandbox: ... signed with this whsec_ secret (or TOLLGATE_WEBHOOK_SECRET,
                            which other users of the machine cannot read in ps)
   --reset                  sandbox: wipe its state first, as a new empty Stripe account
+  --key sk_test_...        sandbox: accept only this API key, not any sk_test_ key
+                           (or TOLLGATE_SANDBOX_KEY)
 
 Environment (the guide's names):
   TEST_STRIPE_SECRET_KEY      a test secret key (sk_test_...); without one Tollgate runs its offline sandbox
@@ -141,6 +148,7 @@ Environment (the guide's names):
   NGROK_AUTHTOKEN             your ngrok authtoken: with a test key, Tollgate opens an ngrok tunnel to its
                               webhook and registers the endpoint on your Stripe account itself
   TOLLGATE_WEBHOOK_SECRET     as --webhook-secret of tollgate sandbox
+  TOLLGATE_SANDBOX_KEY        as --key of tollgate sandbox
   NGROK_SERVER_ADDR           as --ngrok-server
   NGROK_ROOT_CAS              as --ngrok-ca
 `
@@ -171,6 +179,7 @@ func Parse(args []string, getenv func(string) string, userConfigDir func() (stri
 		fs.StringVar(&cfg.WebhookURL, "webhook", "", "")
 		fs.StringVar(&cfg.WebhookSecret, "webhook-secret", strings.TrimSpace(getenv(EnvSandboxWebhookSecret)), "")
 		fs.BoolVar(&cfg.Reset, "reset", false, "")
+		fs.StringVar(&cfg.SandboxKey, "key", strings.TrimSpace(getenv(EnvSandboxKey)), "")
 	case Bootstrap:
 		fs.StringVar(&cfg.Stripe.APIBase, "stripe-api", getenv(EnvAPIBase), "")
 	case Version, Help:
@@ -198,7 +207,7 @@ func Parse(args []string, getenv func(string) string, userConfigDir func() (stri
 		}
 	}
 	if cfg.Command == Sandbox {
-		return cfg, cfg.checkSandboxWebhook()
+		return cfg, errors.Join(cfg.checkSandboxWebhook(), cfg.checkSandboxKey())
 	}
 	cfg.Stripe.SecretKey = strings.TrimSpace(getenv(EnvSecretKey))
 	cfg.Stripe.WebhookSecret = strings.TrimSpace(getenv(EnvWebhookSecret))
@@ -280,6 +289,13 @@ func (c *Config) checkSandboxWebhook() error {
 		return fmt.Errorf("%w: --webhook %q is not an http(s) URL", ErrUsage, c.WebhookURL)
 	case !strings.HasPrefix(c.WebhookSecret, "whsec_"):
 		return fmt.Errorf("%w: --webhook-secret must start with whsec_", ErrUsage)
+	}
+	return nil
+}
+
+func (c *Config) checkSandboxKey() error {
+	if k := c.SandboxKey; k != "" && (!strings.HasPrefix(k, "sk_test_") || len(k) == len("sk_test_")) {
+		return fmt.Errorf("%w: --key must be a secret test key, sk_test_ and more (any you like: it is the emulator's)", ErrUsage)
 	}
 	return nil
 }

@@ -54,6 +54,9 @@ func TestParse(t *testing.T) {
 		{"ErrSandboxWebhookAlone", []string{"sandbox", "--webhook", "http://127.0.0.1:1/"}, config.Config{}, "go together"},
 		{"ErrSandboxWebhookURL", []string{"sandbox", "--webhook", "ftp://x", "--webhook-secret", "whsec_x"}, config.Config{}, "not an http(s) URL"},
 		{"ErrSandboxWebhookSecret", []string{"sandbox", "--webhook", "http://127.0.0.1:1/", "--webhook-secret", "sk_test_x"}, config.Config{}, "must start with whsec_"},
+		{"SandboxKey", []string{"sandbox", "--key", "sk_test_class"}, config.Config{Command: config.Sandbox, DataDir: filepath.Join(home, "tollgate"), Addr: "127.0.0.1:12111", SandboxKey: "sk_test_class"}, ""},
+		{"ErrSandboxKey", []string{"sandbox", "--key", "pk_test_x"}, config.Config{}, "--key must be a secret test key"},
+		{"ErrSandboxKeyEmpty", []string{"sandbox", "--key", "sk_test_"}, config.Config{}, "--key must be a secret test key"},
 		{"ErrStripeAPI", []string{"serve", "--stripe-api", "localhost:12111"}, config.Config{}, "not an http(s) URL"},
 		{"ErrInsecureOnSandbox", []string{"sandbox", "--insecure-webhooks"}, config.Config{}, "not defined: -insecure-webhooks"},
 	} {
@@ -187,6 +190,10 @@ func TestSandboxSecretFromEnvironment(t *testing.T) {
 	cfg, err = config.Parse([]string{"sandbox", "--webhook", "http://127.0.0.1:1/", "--webhook-secret", "whsec_flag"}, func(k string) string { return env[k] }, userDir)
 	if err != nil || cfg.WebhookSecret != "whsec_flag" {
 		t.Errorf("secret = %q, %v; want the flag over the environment", cfg.WebhookSecret, err)
+	}
+	env = map[string]string{config.EnvSandboxKey: "sk_test_from_env"}
+	if cfg, err = config.Parse([]string{"sandbox"}, func(k string) string { return env[k] }, userDir); err != nil || cfg.SandboxKey != "sk_test_from_env" {
+		t.Errorf("key = %q, %v; want the environment's", cfg.SandboxKey, err)
 	}
 }
 

@@ -27,7 +27,8 @@ import (
 	"github.com/tollgate/tollgate/internal/webhook"
 )
 
-// SandboxKey is the key Tollgate uses with a sandbox: any sk_test_ key works there.
+// SandboxKey is the key Tollgate uses with an emulator it did not start
+// (--stripe-api without a key), which takes any sk_test_ key unless told one.
 const SandboxKey = "sk_test_tollgate_sandbox"
 
 // SandboxFile is the emulator's own database in the data folder.
@@ -87,12 +88,15 @@ type Lab struct {
 	// setupMu serialises the setup sequence, which starts and stops the
 	// sandbox and the tunnel. Screens never take it: they read current, so
 	// none waits on a slow Stripe.
-	setupMu   sync.Mutex
-	sandbox   *sandbox.Server // guarded by setupMu
-	tunnel    *tunnel.Tunnel  // guarded by setupMu
-	tunnelFor config.Ngrok    // what tunnel was opened with; guarded by setupMu
-	closed    bool            // guarded by setupMu
-	current   atomic.Pointer[snapshot]
+	setupMu sync.Mutex
+	sandbox *sandbox.Server // guarded by setupMu
+	// sandboxKey is the embedded sandbox's key, random for each run: only
+	// this process can use its account, not other processes or users.
+	sandboxKey string
+	tunnel     *tunnel.Tunnel // guarded by setupMu
+	tunnelFor  config.Ngrok   // what tunnel was opened with; guarded by setupMu
+	closed     bool           // guarded by setupMu
+	current    atomic.Pointer[snapshot]
 	// liveTunnel is tunnel for State, which must not wait on setupMu.
 	liveTunnel atomic.Pointer[tunnel.Tunnel]
 }

@@ -2,6 +2,7 @@ package lab_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -103,6 +104,15 @@ func TestOpen(t *testing.T) {
 		}
 		if s := step(t, st, lab.StepEvent); s.Status != lab.StatusWaiting {
 			t.Errorf("event step = %+v, want waiting: nothing was received", s)
+		}
+		// The embedded sandbox takes only this run's random key: another
+		// process of the machine cannot read its customers with a guess.
+		for _, guess := range []string{lab.SandboxKey, "sk_test_anything"} {
+			sc := stripe.NewClient(guess, stripe.WithBackends(stripe.NewBackendsWithConfig(&stripe.BackendConfig{URL: stripe.String(st.APIBase)})))
+			var se *stripe.Error
+			if _, err := sc.V1Accounts.Retrieve(ctx, nil); !errors.As(err, &se) || se.HTTPStatusCode != http.StatusUnauthorized {
+				t.Errorf("the embedded sandbox with %s: %v, want 401", guess, err)
+			}
 		}
 		b, err := l.Billing()
 		if err != nil {

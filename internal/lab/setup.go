@@ -2,6 +2,8 @@ package lab
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -64,10 +66,10 @@ func (l *Lab) keyStep(ctx context.Context, r *run, prev *snapshot, eff settings.
 	st.Mode, st.APIBase, st.TestClocks = ModeStripe, eff.Stripe.APIBase, eff.TestClocks
 	switch {
 	case key == "" && st.APIBase == "":
-		st.Mode, key, st.TestClocks = ModeSandbox, SandboxKey, true
 		if err := l.startSandbox(); err != nil {
 			return nil, r.fail(StepKey, err, false)
 		}
+		st.Mode, key, st.TestClocks = ModeSandbox, l.sandboxKey, true
 		st.APIBase = l.sandbox.URL()
 	case key == "":
 		st.Mode, key, st.TestClocks = ModeExternalSandbox, SandboxKey, true
@@ -277,14 +279,18 @@ func (l *Lab) startSandbox() error {
 	if l.sandbox != nil {
 		return nil
 	}
+	secret := make([]byte, 24)
+	_, _ = rand.Read(secret) // crypto/rand.Read never fails
+	key := "sk_test_tollgate_" + hex.EncodeToString(secret)
 	sb, err := sandbox.Start(context.Background(), sandbox.Config{
 		Path:   filepath.Join(l.opts.Config.DataDir, SandboxFile),
 		Logger: l.log,
+		Key:    key,
 	}, "127.0.0.1:0")
 	if err != nil {
 		return fmt.Errorf("lab: start sandbox: %w", err)
 	}
-	l.sandbox = sb
+	l.sandbox, l.sandboxKey = sb, key
 	return nil
 }
 

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"context"
 	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tollgate/tollgate/internal/hostcheck"
 	"github.com/tollgate/tollgate/internal/logkey"
 )
 
@@ -70,6 +72,14 @@ func (s *Sandbox) Handler() http.Handler {
 	mux.HandleFunc("POST /invoice/{id}", s.invoiceSubmit)
 	mux.HandleFunc("GET /{$}", s.homePage)
 	return s.recoverer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !hostcheck.Allowed(r) {
+			// Against DNS rebinding: a page of another site must not reach
+			// the account's customers or add an endpoint that copies every event.
+			e := invalid("", "", "The Tollgate sandbox answers only to localhost or an IP address in the Host header, not %q.", r.Host)
+			e.Status = http.StatusMisdirectedRequest
+			writeJSON(w, e.Status, map[string]any{"error": e})
+			return
+		}
 		if strings.HasPrefix(r.URL.Path, "/v1/") {
 			v1.ServeHTTP(w, r)
 			return
@@ -170,8 +180,9 @@ func (s *Sandbox) recoverer(next http.Handler) http.Handler {
 	})
 }
 
-// apiKey checks Bearer (what the SDKs send) or Basic (curl -u sk_test_...:).
-func apiKey(r *http.Request) (string, *apiError) {
+// apiKey checks Bearer (what the SDKs send) or Basic (curl -u sk_test_...:):
+// any secret test key, or only Config.Key when it is set.
+func (s *Sandbox) apiKey(r *http.Request) (string, *apiError) {
 	h := r.Header.Get("Authorization")
 	key := ""
 	if v, ok := strings.CutPrefix(h, "Bearer "); ok {
@@ -182,11 +193,17 @@ func apiKey(r *http.Request) (string, *apiError) {
 	if key == "" {
 		return "", errAuth("You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').")
 	}
-	if !strings.HasPrefix(key, "sk_test_") || len(key) <= len("sk_test_") {
-		shown := key
-		if len(shown) > 4 {
-			shown = "****" + shown[len(shown)-4:]
+	shown := key
+	if len(shown) > 4 {
+		shown = "****" + shown[len(shown)-4:]
+	}
+	if s.cfg.Key != "" {
+		if subtle.ConstantTimeCompare([]byte(key), []byte(s.cfg.Key)) != 1 {
+			return "", errAuth("Invalid API Key provided: " + shown + ". This Tollgate sandbox accepts only the key it was started with.")
 		}
+		return key, nil
+	}
+	if !strings.HasPrefix(key, "sk_test_") || len(key) <= len("sk_test_") {
 		return "", errAuth("Invalid API Key provided: " + shown + ". The Tollgate sandbox accepts any secret test key (sk_test_...).")
 	}
 	return key, nil
@@ -222,7 +239,7 @@ func (s *Sandbox) apiHandler(fn apiFunc) http.Handler {
 			w.WriteHeader(status)
 			_, _ = w.Write(body)
 		}
-		key, aerr := apiKey(r)
+		key, aerr := s.apiKey(r)
 		if aerr != nil {
 			answer(aerr.Status, mustJSON(map[string]any{"error": aerr}), "")
 			return

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/stripe/stripe-go/v82"
+
+	"github.com/tollgate/tollgate/internal/sandbox"
 )
 
 func stripeErr(t *testing.T, err error) *stripe.Error {
@@ -215,4 +217,50 @@ func TestIdempotency(t *testing.T) {
 			t.Fatalf("got %d %s", se.HTTPStatusCode, se.Type)
 		}
 	})
+}
+
+// With Config.Key, the sandbox is the account of whoever holds that key
+// only: any other secret test key is refused, as Stripe refuses a key of
+// another account.
+func TestOnlyItsKey(t *testing.T) {
+	const key = "sk_test_0123456789abcdef0123456789abcdef"
+	e := MustStart(t, func(c *sandbox.Config) { c.Key = key })
+	ctx := context.Background()
+	_, err := newClient(e.srv.URL(), testKey).V1Customers.Create(ctx, &stripe.CustomerCreateParams{Email: stripe.String("a@example.com")})
+	se := stripeErr(t, err)
+	if se.HTTPStatusCode != http.StatusUnauthorized || !strings.Contains(se.Msg, "only the key it was started with") {
+		t.Fatalf("another sk_test_ key: %d %q", se.HTTPStatusCode, se.Msg)
+	}
+	if _, err := newClient(e.srv.URL(), key).V1Customers.Create(ctx, &stripe.CustomerCreateParams{Email: stripe.String("a@example.com")}); err != nil {
+		t.Fatalf("its key: %v", err)
+	}
+}
+
+// A Host that is a name other than localhost is how a page using DNS
+// rebinding would reach the sandbox: every route refuses it.
+func TestHostCheck(t *testing.T) {
+	e := MustStart(t)
+	port := e.srv.URL()[strings.LastIndex(e.srv.URL(), ":")+1:]
+	for _, tc := range []struct {
+		method, path string
+	}{{"GET", "/v1/customers"}, {"POST", "/v1/webhook_endpoints"}, {"GET", "/"}, {"GET", "/checkout/cs_x"}} {
+		for host, refused := range map[string]bool{
+			"127.0.0.1:" + port:      false,
+			"localhost:" + port:      false,
+			"rebind.example:" + port: true,
+		} {
+			req := must(http.NewRequest(tc.method, e.srv.URL()+tc.path, strings.NewReader("url=http%3A%2F%2F127.0.0.1%3A1%2Fx&enabled_events[]=*")))(t)
+			req.Host = host
+			req.Header.Set("Authorization", "Bearer "+testKey)
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			res := must(http.DefaultClient.Do(req))(t)
+			res.Body.Close()
+			if got := res.StatusCode; (got == http.StatusMisdirectedRequest) != refused {
+				t.Errorf("%s %s with Host %s: %d, refused = %v", tc.method, tc.path, host, got, refused)
+			}
+		}
+	}
+	if got := collect(t, e.sc.V1WebhookEndpoints.List(context.Background(), &stripe.WebhookEndpointListParams{})); len(got) != 2 {
+		t.Errorf("%d endpoints, want the 2 from allowed Hosts", len(got))
+	}
 }

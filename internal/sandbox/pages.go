@@ -71,8 +71,12 @@ func readPageForm(w http.ResponseWriter, r *http.Request) bool {
 }
 
 func (s *Sandbox) homePage(w http.ResponseWriter, _ *http.Request) {
+	key := "any sk_test_ key"
+	if s.cfg.Key != "" {
+		key = "the key it was started with"
+	}
 	s.renderPage(w, http.StatusOK, "message", messageView{Title: "Tollgate Sandbox",
-		Message: "An offline Stripe for learning: point a Stripe SDK at this address with any sk_test_ key. Checkout and Billing Portal pages appear here when your app creates sessions."})
+		Message: "An offline Stripe for learning: point a Stripe SDK at this address with " + key + ". Checkout and Billing Portal pages appear here when your app creates sessions."})
 }
 
 func formatDate(unix int64) string {

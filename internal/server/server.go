@@ -22,6 +22,7 @@ import (
 
 	"golang.org/x/net/netutil"
 
+	"github.com/tollgate/tollgate/internal/hostcheck"
 	"github.com/tollgate/tollgate/internal/logkey"
 )
 
@@ -92,8 +93,8 @@ func New(o Options) (*Server, error) {
 	return s, nil
 }
 
-// ServeHTTP serves the public routes as they are, checks the Host of
-// everything else, and the token of the calls and the event stream.
+// ServeHTTP serves the public routes as they are, and checks the token of
+// the calls and the event stream. (Serve checks the Host of every route.)
 //
 // The token never sits in a cookie: cookies ignore ports, so one would reach
 // every other server on this machine, another user's among them. The page and
@@ -107,11 +108,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.ServeHTTP(w, r)
 			return
 		}
-	}
-	if !hostAllowed(r) {
-		// A name other than localhost or an IP is how DNS rebinding reaches a loopback server.
-		http.Error(w, "Tollgate answers only to localhost or an IP address in the Host header.", http.StatusMisdirectedRequest)
-		return
 	}
 	if strings.HasPrefix(r.URL.Path, "/api/") && !s.authorized(r) {
 		s.opts.Logger.Warn("refused a request without the token", logkey.Path, r.URL.Path)
@@ -161,13 +157,18 @@ func (s *Server) authorized(r *http.Request) bool {
 
 func equal(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
 
-func hostAllowed(r *http.Request) bool {
-	host, _, err := net.SplitHostPort(r.Host)
-	if err != nil {
-		host = r.Host
-	}
-	host = strings.Trim(host, "[]")
-	return strings.EqualFold(host, "localhost") || net.ParseIP(host) != nil
+// LocalOnly answers only requests whose Host is localhost or an IP address,
+// against DNS rebinding (see hostcheck). Serve puts every route behind it,
+// the webhook and return pages too; the tunnel has its own server, whose
+// Host is the tunnel's name.
+func LocalOnly(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !hostcheck.Allowed(r) {
+			http.Error(w, "Tollgate answers only to localhost or an IP address in the Host header.", http.StatusMisdirectedRequest)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 func (s *Server) handleIndex(w http.ResponseWriter, r *http.Request) {
@@ -248,7 +249,7 @@ func serve(ctx context.Context, ln net.Listener, h http.Handler, l limits) error
 	// Requests get ctx as their base, so long-lived ones (the event stream)
 	// end with it instead of holding the shutdown until its timeout.
 	srv := &http.Server{
-		Handler:           Secure(deadlines(h, l.write)),
+		Handler:           Secure(LocalOnly(deadlines(h, l.write))),
 		ReadHeaderTimeout: l.readHeader,
 		ReadTimeout:       l.read,
 		IdleTimeout:       l.idle,

@@ -231,19 +231,57 @@ func TestPages(t *testing.T) {
 		}
 	})
 
+	// Serve checks the Host of every route, the token-free ones too: a
+	// rebinding page must reach neither the UI nor the webhook and return pages.
 	t.Run("HostCheck", func(t *testing.T) {
-		ts, _ := newServer(t)
-		port := ts.URL[strings.LastIndex(ts.URL, ":")+1:]
-		for host, want := range map[string]int{
-			"localhost:" + port:          200,
-			"127.0.0.1:" + port:          200,
-			"[::1]:" + port:              200,
-			"evil.example:" + port:       http.StatusMisdirectedRequest,
-			"localhost.evil.example":     http.StatusMisdirectedRequest,
-			"tollgate.attacker.test:443": http.StatusMisdirectedRequest,
-		} {
-			if res, _ := get(t, ts.URL+"/", host); res.StatusCode != want {
-				t.Errorf("Host %s: code = %d, want %d", host, res.StatusCode, want)
+		hook := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "webhook reached") })
+		srv, err := server.New(server.Options{Assets: fstest.MapFS{"index.html": {Data: []byte("<head></head>")}}, Token: token,
+			Public: server.PublicRoutes(hook, &returns{}, "/", nil)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, h := range map[string]http.Handler{"serve": srv, "window": server.PublicRoutes(hook, &returns{}, "", nil)} {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan error, 1)
+			go func() { done <- server.Serve(ctx, ln, h) }()
+			base := "http://" + ln.Addr().String()
+			port := base[strings.LastIndex(base, ":")+1:]
+			for host, want := range map[string]int{
+				"localhost:" + port:          200,
+				"127.0.0.1:" + port:          200,
+				"[::1]:" + port:              200,
+				"evil.example:" + port:       http.StatusMisdirectedRequest,
+				"localhost.evil.example":     http.StatusMisdirectedRequest,
+				"tollgate.attacker.test:443": http.StatusMisdirectedRequest,
+			} {
+				for _, path := range []string{"/checkout/cancel", "/payments/event"} {
+					req, _ := http.NewRequest(http.MethodGet, base+path, nil)
+					if path == "/payments/event" {
+						req.Method = http.MethodPost
+					}
+					req.Host = host
+					res, err := http.DefaultClient.Do(req)
+					if err != nil {
+						t.Fatal(err)
+					}
+					res.Body.Close()
+					if res.StatusCode != want {
+						t.Errorf("%s, %s with Host %s: code = %d, want %d", name, path, host, res.StatusCode, want)
+					}
+				}
+				if name == "serve" {
+					if res, _ := get(t, base+"/", host); res.StatusCode != want {
+						t.Errorf("serve, / with Host %s: code = %d, want %d", host, res.StatusCode, want)
+					}
+				}
+			}
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("%s: Serve = %v", name, err)
 			}
 		}
 	})
