@@ -109,7 +109,7 @@ test("a card that fails at renewal shows the past-due banner", async () => {
 test("a declined card stays on Checkout with the error", async () => {
   const page = await newUser("decline@example.com");
   await page.getByRole("button", { name: "Subscribe monthly" }).click();
-  await page.getByRole("heading", { name: /^Subscribe to/ }).waitFor();
+  await page.getByRole("heading", { name: /^(Subscribe to|Try) / }).waitFor();
   await page.getByLabel("Card number").fill("4000000000000002");
   await page.getByLabel("Expiry (MM/YY)").fill("12/34");
   await page.getByLabel("CVC").fill("123");
