@@ -2,7 +2,7 @@
 // in sandbox mode, through the sandbox's hosted Checkout and Portal pages.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { checkout, feature, launchBrowser, register, screen, shot, shots, startServe } from "./tollgate.mjs";
+import { checkout, feature, launchBrowser, photograph, register, screen, shot, shots, startServe } from "./tollgate.mjs";
 
 let app, browser;
 before(async () => {
@@ -21,7 +21,7 @@ test("monthly with trial and LEARN10, premium, portal cancel, clock past the per
   const page = await newUser("ada@example.com");
   assert.ok(await page.getByRole("switch").isChecked(), "the free trial is on by default");
   await page.getByRole("button", { name: "Subscribe monthly" }).click();
-  await page.getByText("7-day free trial").first().waitFor();
+  await page.getByText("7 days free", { exact: true }).waitFor(); // Checkout says it as Stripe does
   await checkout(page, { card: "4242424242424242", promo: "LEARN10" });
 
   await page.locator(".badge.trialing").waitFor();
@@ -49,6 +49,11 @@ test("monthly with trial and LEARN10, premium, portal cancel, clock past the per
   await screen(page, "Plans");
   await page.getByRole("button", { name: "Manage billing" }).click();
   await page.getByRole("button", { name: "Cancel subscription" }).click();
+  // As in Stripe, the portal asks first, and says until when access lasts.
+  await page.getByRole("heading", { name: "Cancel your subscription?" }).waitFor();
+  assert.match(await page.locator("main").innerText(), /You keep access until your free trial ends on \d+ \w+ \d{4}\./);
+  await photograph(page, "portal-cancel-confirm");
+  await page.getByRole("button", { name: "Confirm cancellation" }).click();
   await page.getByRole("button", { name: "Renew subscription" }).waitFor();
   await page.getByRole("link", { name: /Return to the site/ }).click();
   await page.getByRole("heading", { name: "Back from the Billing Portal" }).waitFor();

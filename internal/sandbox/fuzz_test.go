@@ -174,6 +174,7 @@ func FuzzPortalPage(f *testing.F) {
 		"action=update_card&card_number=&card_expiry=99/99", "action=%ff", "action=cancel&action=renew", "",
 		"action=update_card&card_number=4242424242424242&card_expiry=12/34&card_cvc=123",
 		"action=update_plan", "action=update_plan&subscription=sub_nope&price=price_nope", "action=update_plan&price=%00",
+		"action=cancellation_reason&reason=other&comment=%00", "action=cancellation_reason&subscription=sub_nope&reason=%ff",
 	} {
 		f.Add(seed)
 	}
