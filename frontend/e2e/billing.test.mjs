@@ -54,11 +54,29 @@ test("monthly with trial and LEARN10, premium, portal cancel, clock past the per
   assert.match(await page.locator("main").innerText(), /You keep access until your free trial ends on \d+ \w+ \d{4}\./);
   await photograph(page, "portal-cancel-confirm");
   await page.getByRole("button", { name: "Confirm cancellation" }).click();
+  // Tollgate's portal configuration asks why, with every reason Stripe offers.
+  await page.getByRole("heading", { name: "Why are you canceling?" }).waitFor();
+  assert.equal(await page.getByRole("radio").count(), 8);
+  await page.getByLabel("Other reason").check();
+  await page.getByLabel("Tell us more (optional)").fill("Only trying the lab");
+  await photograph(page, "portal-cancel-reason");
+  await page.getByRole("button", { name: "Submit" }).click();
+  await page.getByText("Thank you for telling us why.").waitFor();
   await page.getByRole("button", { name: "Renew subscription" }).waitFor();
   await page.getByRole("link", { name: /Return to the site/ }).click();
   await page.getByRole("heading", { name: "Back from the Billing Portal" }).waitFor();
   await page.getByRole("link", { name: "Back to Tollgate" }).click();
   await page.getByText(/\(canceled at period end\)/).waitFor();
+  // The answer reached Tollgate in the subscription's cancellation_details.
+  await screen(page, "Events");
+  await page.locator('tr.event[data-type="customer.subscription.updated"]').first().getByRole("button", { name: "Show" }).click();
+  const event = page.getByLabel(/^Event evt_/);
+  await event.locator("summary", { hasText: /^cancellation_details:/ }).first().click();
+  const details = await event.innerText();
+  assert.match(details, /comment: "Only trying the lab"/);
+  assert.match(details, /feedback: "other"/);
+  assert.match(details, /reason: "cancellation_requested"/);
+  await screen(page, "Plans");
 
   // Still entitled until the period ends; then move the clock past it.
   await page.getByRole("button", { name: "+1 month" }).click();
