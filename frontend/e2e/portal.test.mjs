@@ -70,6 +70,10 @@ test("switching monthly → yearly through the Billing Portal", async () => {
   // The portal opens on its plan change (a subscription_update flow).
   await page.getByRole("heading", { name: "Update your plan" }).waitFor();
   assert.equal(await page.getByRole("button", { name: "Cancel subscription" }).count(), 0, "the flow shows only the plan change");
+  // LEARN10 is forever: the portal shows it beside both prices.
+  const choose = await page.locator("main").innerText();
+  assert.match(choose, /£9\.00 per month\s+£8\.10 per month with LEARN10/);
+  assert.match(choose, /£90\.00 per year · £81\.00 per year with LEARN10/);
   await photograph(page, "portal-flow-choose");
   await page.getByRole("button", { name: "Switch to yearly" }).click();
   await page.getByRole("heading", { name: "Confirm your new plan" }).waitFor();

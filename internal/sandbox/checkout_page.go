@@ -221,10 +221,7 @@ func billedEvery(pr *price) string {
 }
 
 func describeCoupon(cp *coupon) string {
-	off := fmt.Sprintf("%g%% off", cp.PercentOff)
-	if cp.AmountOff > 0 {
-		off = formatMoney(cp.AmountOff, cp.Currency) + " off"
-	}
+	off := couponOff(cp)
 	switch cp.Duration {
 	case "repeating":
 		return fmt.Sprintf("%s for %d months", off, cp.DurationInMonths)

@@ -97,28 +97,38 @@ func (s *Sandbox) invoiceView(inv *invoice) invoiceView {
 // discountName says which discount an invoice carries as a customer knows
 // it: the promotion code typed, else the coupon, with what it takes off.
 func (s *Sandbox) discountName(inv *invoice) string {
-	name := "Discount"
 	sub := s.st.subscriptions.get(inv.Subscription)
 	if sub == nil || sub.Discount == nil || sub.Discount.ID != inv.Discount {
-		return name
+		return "Discount"
 	}
-	cp := s.st.coupons.get(sub.Discount.Coupon)
-	switch pc := s.st.promotionCodes.get(sub.Discount.PromotionCode); {
-	case pc != nil:
-		name = pc.Code
-	case cp != nil && cp.Name != "":
-		name = cp.Name
-	case cp != nil:
-		name = cp.ID
-	}
+	name, cp := s.discountCode(sub.Discount)
 	if cp != nil {
-		off := fmt.Sprintf("%g%% off", cp.PercentOff)
-		if cp.AmountOff > 0 {
-			off = formatMoney(cp.AmountOff, cp.Currency) + " off"
-		}
-		name += " (" + off + ")"
+		name += " (" + couponOff(cp) + ")"
 	}
 	return name
+}
+
+// discountCode names a subscription's discount by the promotion code
+// typed, else its coupon's name or id; it also returns the coupon.
+func (s *Sandbox) discountCode(d *discount) (string, *coupon) {
+	cp := s.st.coupons.get(d.Coupon)
+	switch pc := s.st.promotionCodes.get(d.PromotionCode); {
+	case pc != nil:
+		return pc.Code, cp
+	case cp != nil && cp.Name != "":
+		return cp.Name, cp
+	case cp != nil:
+		return cp.ID, cp
+	}
+	return "Discount", nil
+}
+
+// couponOff is what a coupon takes off: "10% off", "£2.50 off".
+func couponOff(cp *coupon) string {
+	if cp.AmountOff > 0 {
+		return formatMoney(cp.AmountOff, cp.Currency) + " off"
+	}
+	return fmt.Sprintf("%g%% off", cp.PercentOff)
 }
 
 func (s *Sandbox) invoicePage(w http.ResponseWriter, r *http.Request) {

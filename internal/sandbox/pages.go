@@ -33,6 +33,8 @@ button.secondary{background:#fff;color:#635bff;border:1px solid #635bff}button.d
 fieldset{border:0;padding:0;margin:.6rem 0}legend{padding:0;margin-bottom:.3rem;color:#697386}
 label.choice{display:flex;gap:.6rem;align-items:center;margin:.45rem 0;font-size:1rem}label.choice input{margin:0;width:1.1rem;height:1.1rem}
 a.skip{margin-left:1rem}
+form.switch{display:flex;flex-wrap:wrap;align-items:center;gap:.4rem .8rem;margin-top:.8rem}form.switch button{margin-top:0}
+.nowrap{white-space:nowrap}.discounted{color:#1e6b34;font-weight:600}
 /* As in Stripe's portal, the comment box comes with "Other reason"; a browser without :has() always shows it. */
 form.reason:not(:has(input[value=other]:checked)) .comment{display:none}
 table{width:100%;border-collapse:collapse;font-size:.9rem}td,th{text-align:left;padding:.35rem;border-bottom:1px solid #e3e8ee}

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/tollgate/tollgate/internal/logkey"
 )
@@ -42,10 +43,10 @@ const portalTemplate = `{{define "portal"}}{{template "top" .}}
 {{if .ReturnURL}}<p><a href="{{.ReturnURL}}">← Return to the site</a></p>{{end}}
 {{end}}{{template "bottom" .}}{{end}}
 {{define "portal-sub"}}<div class="card">
-<strong>{{.Plan}}</strong> — {{.Amount}}<br>
+<strong>{{.Plan}}</strong> — {{.Amount}}{{if .Discounted}}<br><span class="discounted">{{.Discounted}}</span>{{end}}<br>
 Status: <strong>{{.Status}}</strong>{{if .TrialEnd}} (trial ends {{.TrialEnd}}){{end}}<br>
 {{if .Ended}}Ended {{.Ended}}{{else if .CancelPending}}Cancels on {{.PeriodEnd}}{{else}}Renews on {{.PeriodEnd}}{{end}}
-{{range .Switches}}<form method="get" action="/portal/{{.Session}}" class="switch"><input type="hidden" name="subscription" value="{{.Subscription}}"><input type="hidden" name="price" value="{{.Price}}"><button type="submit" class="secondary">{{.Label}}</button> <span class="muted">{{.Amount}}</span></form>
+{{range .Switches}}<form method="get" action="/portal/{{.Session}}" class="switch"><input type="hidden" name="subscription" value="{{.Subscription}}"><input type="hidden" name="price" value="{{.Price}}"><button type="submit" class="secondary">{{.Label}}</button> <span class="muted"><span class="nowrap">{{.Amount}}</span>{{if .Discounted}} · <span class="nowrap">{{.Discounted}}</span>{{end}}</span></form>
 {{end}}{{if and .Live (not .InFlow)}}{{if .CancelPending}}
 <form method="post" action="/portal/{{.Session}}"><input type="hidden" name="action" value="renew"><input type="hidden" name="subscription" value="{{.ID}}"><button type="submit">Renew subscription</button></form>
 {{else if .CanCancel}}
@@ -143,13 +144,16 @@ const maxCancelComment = 5000
 
 type portalSub struct {
 	Session, ID, Plan, Amount, Status, PeriodEnd, TrialEnd, Ended string
-	CancelPending, Live, CanCancel, InFlow                        bool
-	Switches                                                      []portalSwitch
+	// Discounted is what the subscription costs with its running
+	// discount: "£8.10 per month with LEARN10".
+	Discounted                             string
+	CancelPending, Live, CanCancel, InFlow bool
+	Switches                               []portalSwitch
 }
 
 // portalSwitch is one plan a subscription may change to.
 type portalSwitch struct {
-	Session, Subscription, Price, Label, Amount string
+	Session, Subscription, Price, Label, Amount, Discounted string
 }
 
 type portalInvoice struct {
@@ -203,6 +207,9 @@ func (s *Sandbox) portalView(ps *portalSession) portalView {
 			row.TrialEnd = formatDate(sub.TrialEnd)
 		}
 		row.Plan, row.Amount = s.subPlan(sub)
+		if sub.entitled() {
+			row.Discounted = s.withDiscount(sub, sub.Items, s.now(sub.TestClock))
+		}
 		if cfg != nil && sub.entitled() {
 			row.Switches = s.switches(cfg, ps.ID, sub)
 		}
@@ -320,10 +327,56 @@ func (s *Sandbox) switches(cfg *portalConfig, session string, sub *subscription)
 		if to == nil || to.ID == from.ID || !to.Active || to.Currency != from.Currency {
 			continue
 		}
-		out = append(out, portalSwitch{Session: session, Subscription: sub.ID, Price: to.ID,
-			Label: switchLabel(from, to), Amount: formatMoney(to.UnitAmount, to.Currency) + " " + perInterval(to)})
+		sw := portalSwitch{Session: session, Subscription: sub.ID, Price: to.ID,
+			Label: switchLabel(from, to), Amount: formatMoney(to.UnitAmount, to.Currency) + " " + perInterval(to)}
+		// A discount that lasts goes with the new price; what a once or
+		// repeating one does to the switch, the confirmation step shows.
+		if cp := s.st.coupons.get(discountCoupon(sub)); cp != nil && cp.Duration == "forever" {
+			sw.Discounted = s.withDiscount(sub, []subItem{{Price: to.ID, Quantity: sub.Items[0].Quantity}}, s.now(sub.TestClock))
+		}
+		out = append(out, sw)
 	}
 	return out
+}
+
+// withDiscount says what items cost with sub's discount while it runs at
+// time at, as the portal shows it beside the list price: "£8.10 per month
+// with LEARN10", "… until 1 Apr 2025" for a repeating coupon, "£7.50 for
+// the next payment with ONCE" for a once coupon not yet used; "" without
+// a discount.
+func (s *Sandbox) withDiscount(sub *subscription, items []subItem, at time.Time) string {
+	d := sub.Discount
+	if d == nil || !s.discountLive(d, at.Unix()) {
+		return ""
+	}
+	var total int64
+	var pr *price
+	for _, it := range items {
+		if p := s.st.prices.get(it.Price); p != nil {
+			pr, total = p, total+p.UnitAmount*it.Quantity
+		}
+	}
+	code, cp := s.discountCode(d)
+	inv := &invoice{Subtotal: total, Lines: []invoiceLine{{Amount: total}}}
+	if pr == nil || cp == nil || !s.applyDiscount(inv, cp) {
+		return ""
+	}
+	money := formatMoney(inv.Total, pr.Currency)
+	switch cp.Duration {
+	case "once":
+		return money + " for the next payment with " + code
+	case "repeating":
+		return money + " " + perInterval(pr) + " with " + code + " until " + formatDate(d.End)
+	}
+	return money + " " + perInterval(pr) + " with " + code
+}
+
+// discountCoupon is the coupon of sub's discount, or "".
+func discountCoupon(sub *subscription) string {
+	if sub.Discount == nil {
+		return ""
+	}
+	return sub.Discount.Coupon
 }
 
 // switchLabel names a plan change as the customer thinks of it: "Switch to

@@ -1,6 +1,7 @@
 package sandbox_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -149,6 +150,74 @@ func TestPortalCancellationReason(t *testing.T) {
 		_, portal := e.portalWith(other.ID, cancelFeatures("at_period_end", "other"))
 		if status, page := e.get(portal + "?cancel=" + sub.ID); status != http.StatusBadRequest || !strings.Contains(page, "Choose one of your subscriptions") {
 			t.Fatalf("another customer's subscription: %d\n%s", status, page)
+		}
+	})
+}
+
+// TestPortalDiscountedPrices covers prices in the portal under a running
+// discount: beside the list price, what the subscription costs with it
+// (and until when, for a repeating coupon), also on a switch to the other
+// plan for a forever coupon; once the discount is over, the list price alone.
+func TestPortalDiscountedPrices(t *testing.T) {
+	e := MustStart(t)
+	ctx := context.Background()
+	c := e.catalog()
+	coupons := map[string]*stripe.CouponCreateParams{
+		"LEARN10": {PercentOff: stripe.Float64(10), Duration: stripe.String("forever")},
+		"THREE":   {PercentOff: stripe.Float64(10), Duration: stripe.String("repeating"), DurationInMonths: stripe.Int64(3)},
+		"ONCE":    {AmountOff: stripe.Int64(250), Currency: stripe.String("usd"), Duration: stripe.String("once")},
+	}
+	for code, p := range coupons {
+		cp := must(e.sc.V1Coupons.Create(ctx, p))(t)
+		must(e.sc.V1PromotionCodes.Create(ctx, &stripe.PromotionCodeCreateParams{Coupon: stripe.String(cp.ID), Code: stripe.String(code)}))(t)
+	}
+	features := switchFeatures(c, "always_invoice")
+	// subscribe buys the monthly price with code and opens the portal.
+	subscribe := func(t *testing.T, code string, trialDays int64) (*stripe.TestHelpersTestClock, string) {
+		t.Helper()
+		clk, cu := e.clockCustomer()
+		cs := e.session(sessionOpts{customer: cu.ID, price: c.monthly.ID, trialDays: trialDays, allowPromo: true})
+		if status, body, _ := e.pay(cs.URL, "4242424242424242", code); status != http.StatusSeeOther {
+			t.Fatalf("pay: %d\n%s", status, body)
+		}
+		_, portal := e.portalWith(cu.ID, features)
+		return clk, portal
+	}
+	text := func(portal string) string {
+		t.Helper()
+		_, page := e.get(portal)
+		return strings.Join(strings.Fields(stripTags(page)), " ")
+	}
+
+	t.Run("Forever", func(t *testing.T) {
+		_, portal := subscribe(t, "LEARN10", 0)
+		wantPage(t, "portal", text(portal), "Tollgate Pro — $10.00 per month $9.00 per month with LEARN10",
+			"Switch to yearly $100.00 per year · $90.00 per year with LEARN10")
+	})
+	t.Run("Repeating", func(t *testing.T) {
+		clk, portal := subscribe(t, "THREE", 0)
+		wantPage(t, "portal", text(portal), "$10.00 per month $9.00 per month with THREE until 1 Apr 2025")
+		if strings.Contains(text(portal), "$90.00 per year") {
+			t.Fatalf("a repeating discount priced on the yearly switch:\n%s", text(portal))
+		}
+		e.advance(clk.ID, t0.AddDate(0, 2, 0))
+		e.advance(clk.ID, t0.AddDate(0, 3, 1))
+		if page := text(portal); strings.Contains(page, "with THREE") || !strings.Contains(page, "$10.00 per month") {
+			t.Fatalf("after the discount ended:\n%s", page)
+		}
+	})
+	t.Run("OnceAfterTrial", func(t *testing.T) {
+		clk, portal := subscribe(t, "ONCE", 7)
+		wantPage(t, "portal", text(portal), "$10.00 per month $7.50 for the next payment with ONCE")
+		e.advance(clk.ID, t0.AddDate(0, 0, 8))
+		if page := text(portal); strings.Contains(page, "with ONCE") {
+			t.Fatalf("after the discounted payment:\n%s", page)
+		}
+	})
+	t.Run("NoDiscount", func(t *testing.T) {
+		_, portal := subscribe(t, "", 0)
+		if page := text(portal); strings.Contains(page, " with ") || !strings.Contains(page, "Tollgate Pro — $10.00 per month Status") {
+			t.Fatalf("without a discount:\n%s", page)
 		}
 	})
 }
