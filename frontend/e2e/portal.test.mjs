@@ -122,6 +122,17 @@ test("a failed renewal, the card updated in the portal, the open invoice paid on
   await page.getByLabel("CVC").fill("123");
   await page.getByRole("button", { name: "Update card" }).click();
   await page.getByText("Your card was updated.").waitFor();
+  // The invoice history links each invoice's hosted page and its PDF.
+  const history = page.getByRole("table", { name: "Invoices" });
+  const open = history.getByRole("row").filter({ hasText: "Open" });
+  assert.match(await open.innerText(), /£9\.00/);
+  assert.match(await open.getByRole("link").first().getAttribute("href"), /\/invoice\/in_\w+$/);
+  const pdf = await page.request.get(await open.getByRole("link", { name: "PDF" }).getAttribute("href"));
+  assert.equal(pdf.headers()["content-type"], "application/pdf");
+  const doc = (await pdf.body()).toString("latin1");
+  assert.ok(doc.startsWith("%PDF-") && doc.trimEnd().endsWith("%%EOF"), "a PDF document");
+  assert.match(doc, /\(Total\) Tj[\s\S]*\(\xa39\.00\) Tj/, "with its total");
+  await photograph(page, "portal-invoice-history");
   await page.getByRole("link", { name: /Return to the site/ }).click();
   await page.getByRole("link", { name: "Back to Tollgate" }).click();
   await page.getByRole("heading", { name: "Plans" }).waitFor();

@@ -55,6 +55,7 @@ func (s *Sandbox) Handler() http.Handler {
 	mux.HandleFunc("POST /portal/{id}", s.portalSubmit)
 	mux.HandleFunc("GET /invoice/{id}", s.invoicePage)
 	mux.HandleFunc("POST /invoice/{id}", s.invoiceSubmit)
+	mux.HandleFunc("GET /invoice/{id}/pdf", s.invoicePDFPage)
 	mux.HandleFunc("GET /{$}", s.homePage)
 	return s.recoverer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/v1/") {

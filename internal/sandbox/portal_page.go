@@ -37,8 +37,9 @@ const portalTemplate = `{{define "portal"}}{{template "top" .}}
 <div><label for="card_cvc">CVC</label><input type="text" id="card_cvc" name="card_cvc" placeholder="123"></div></div>
 <button type="submit">Update card</button></form>{{end}}
 {{if .ShowInvoices}}<h2>Invoices</h2>
-{{if .Invoices}}<table><tr><th>Date</th><th>Number</th><th class="num">Amount</th><th>Status</th></tr>
-{{range .Invoices}}<tr><td>{{.Date}}</td><td>{{if .URL}}<a href="{{.URL}}">{{.Number}}</a>{{else}}{{.Number}}{{end}}</td><td class="num">{{.Amount}}</td><td>{{.Status}}</td></tr>{{end}}</table>
+{{if .Invoices}}<table aria-label="Invoices"><tr><th>Date</th><th>Invoice</th><th class="num">Amount</th><th>Status</th><th></th></tr>
+{{range .Invoices}}<tr><td>{{.Date}}</td><td>{{if .URL}}<a href="{{.URL}}" title="View invoice {{.Number}}">{{.Number}}</a>{{else}}{{.Number}}{{end}}</td><td class="num">{{.Amount}}</td><td>{{.Status}}</td><td>{{if .PDF}}<a href="{{.PDF}}" title="Download invoice {{.Number}} as a PDF">PDF</a>{{end}}</td></tr>
+{{end}}</table>
 {{else}}<p class="muted">No invoices yet.</p>{{end}}{{end}}
 {{if .ReturnURL}}<p><a href="{{.ReturnURL}}">← Return to the site</a></p>{{end}}
 {{end}}{{template "bottom" .}}{{end}}
@@ -157,7 +158,7 @@ type portalSwitch struct {
 }
 
 type portalInvoice struct {
-	Date, Number, Amount, Status, URL string
+	Date, Number, Amount, Status, URL, PDF string
 }
 
 // portalConfirm shows what a plan change will do before the customer
@@ -217,8 +218,9 @@ func (s *Sandbox) portalView(ps *portalSession) portalView {
 	}
 	for _, inv := range sorted(&s.st.invoices, func(inv *invoice) bool { return inv.Customer == cu.ID && inv.Status != invDraft }) {
 		url, _ := s.hostedInvoiceURL(inv).(string)
+		pdf, _ := s.invoicePDFURL(inv).(string)
 		v.Invoices = append(v.Invoices, portalInvoice{Date: formatDate(inv.Created), Number: inv.Number,
-			Amount: formatMoney(inv.Total, inv.Currency), Status: inv.Status, URL: url})
+			Amount: formatMoney(inv.Total, inv.Currency), Status: strings.ToUpper(inv.Status[:1]) + inv.Status[1:], URL: url, PDF: pdf})
 	}
 	return v
 }
