@@ -52,14 +52,14 @@ test("monthly with trial and LEARN10, premium, portal cancel, clock past the per
   // As in Stripe, the portal asks first, and says until when access lasts.
   await page.getByRole("heading", { name: "Cancel your subscription?" }).waitFor();
   assert.match(await page.locator("main").innerText(), /You keep access until your free trial ends on \d+ \w+ \d{4}\./);
-  await photograph(page, "portal-cancel-confirm");
+  assert.ok(await photograph(page, "portal-cancel-confirm"), "fits 640 px");
   await page.getByRole("button", { name: "Confirm cancellation" }).click();
   // Tollgate's portal configuration asks why, with every reason Stripe offers.
   await page.getByRole("heading", { name: "Why are you canceling?" }).waitFor();
   assert.equal(await page.getByRole("radio").count(), 8);
   await page.getByLabel("Other reason").check();
   await page.getByLabel("Tell us more (optional)").fill("Only trying the lab");
-  await photograph(page, "portal-cancel-reason");
+  assert.ok(await photograph(page, "portal-cancel-reason"), "fits 640 px");
   await page.getByRole("button", { name: "Submit" }).click();
   await page.getByText("Thank you for telling us why.").waitFor();
   await page.getByRole("button", { name: "Renew subscription" }).waitFor();
