@@ -51,7 +51,9 @@ test("monthly with trial and LEARN10, premium, portal cancel, clock past the per
   await page.getByRole("button", { name: "Cancel subscription" }).click();
   // As in Stripe, the portal asks first, and says until when access lasts.
   await page.getByRole("heading", { name: "Cancel your subscription?" }).waitFor();
-  assert.match(await page.locator("main").innerText(), /You keep access until your free trial ends on \d+ \w+ \d{4}\./);
+  const confirm = await page.locator("main").innerText();
+  assert.match(confirm, /You keep access until your free trial ends on \d+ \w+ \d{4}\./);
+  assert.match(confirm, /£9\.00 per month\s+£8\.10 per month with LEARN10/);
   assert.ok(await photograph(page, "portal-cancel-confirm"), "fits 640 px");
   await page.getByRole("button", { name: "Confirm cancellation" }).click();
   // Tollgate's portal configuration asks why, with every reason Stripe offers.

@@ -73,7 +73,7 @@ Status: <strong>{{.Status}}</strong>{{if .TrialEnd}} (trial ends {{.TrialEnd}}){
 {{define "portal-cancel"}}{{with .Cancel}}<h1>Cancel your subscription?</h1>
 <p class="muted">{{$.Customer}}</p>
 {{if $.Error}}<p class="error" role="alert">{{$.Error}}</p>{{end}}
-<div class="card"><strong>{{.Plan}}</strong> — {{.Amount}}</div>
+<div class="card"><strong>{{.Plan}}</strong> — {{.Amount}}{{if .Discounted}}<br><span class="discounted">{{.Discounted}}</span>{{end}}</div>
 <p><strong>{{.Access}}</strong></p>
 <p>{{.Detail}}</p>
 <form method="post" action="/portal/{{$.ID}}"><input type="hidden" name="action" value="cancel"><input type="hidden" name="subscription" value="{{.Subscription}}"><button type="submit" class="danger">Confirm cancellation</button></form>
@@ -110,7 +110,7 @@ type portalView struct {
 
 // portalCancel says what canceling will do before the customer confirms.
 type portalCancel struct {
-	Subscription, Plan, Amount, Access, Detail string
+	Subscription, Plan, Amount, Discounted, Access, Detail string
 }
 
 // portalReason asks why a subscription was canceled, with the reasons the
@@ -251,6 +251,7 @@ func (s *Sandbox) cancelView(ps *portalSession, subID string) (*portalCancel, *p
 	}
 	c := &portalCancel{Subscription: sub.ID}
 	c.Plan, c.Amount = s.subPlan(sub)
+	c.Discounted = s.withDiscount(sub, sub.Items, s.now(sub.TestClock))
 	end := formatDate(sub.PeriodEnd)
 	switch {
 	case cfg.cancelMode() == "immediately":

@@ -191,8 +191,12 @@ func TestPortalDiscountedPrices(t *testing.T) {
 
 	t.Run("Forever", func(t *testing.T) {
 		_, portal := subscribe(t, "LEARN10", 0)
-		wantPage(t, "portal", text(portal), "Tollgate Pro — $10.00 per month $9.00 per month with LEARN10",
+		page := text(portal)
+		wantPage(t, "portal", page, "Tollgate Pro — $10.00 per month $9.00 per month with LEARN10",
 			"Switch to yearly $100.00 per year · $90.00 per year with LEARN10")
+		// The cancel confirmation shows it the same way (its only subscription, unnamed).
+		_, confirm := e.get(portal + "?cancel=")
+		wantPage(t, "cancel confirmation", strings.Join(strings.Fields(stripTags(confirm)), " "), "Tollgate Pro — $10.00 per month $9.00 per month with LEARN10")
 	})
 	t.Run("Repeating", func(t *testing.T) {
 		clk, portal := subscribe(t, "THREE", 0)
