@@ -2,7 +2,7 @@
 // in sandbox mode, through the sandbox's hosted Checkout and Portal pages.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { checkout, feature, launchBrowser, register, screen, shot, shots, startServe } from "./tollgate.mjs";
+import { checkout, feature, launchBrowser, photograph, register, screen, shot, shots, startServe } from "./tollgate.mjs";
 
 let app, browser;
 before(async () => {
@@ -21,7 +21,7 @@ test("monthly with trial and LEARN10, premium, portal cancel, clock past the per
   const page = await newUser("ada@example.com");
   assert.ok(await page.getByRole("switch").isChecked(), "the free trial is on by default");
   await page.getByRole("button", { name: "Subscribe monthly" }).click();
-  await page.getByText("7-day free trial").first().waitFor();
+  await page.getByText("7 days free", { exact: true }).waitFor(); // Checkout says it as Stripe does
   await checkout(page, { card: "4242424242424242", promo: "LEARN10" });
 
   await page.locator(".badge.trialing").waitFor();
@@ -49,11 +49,36 @@ test("monthly with trial and LEARN10, premium, portal cancel, clock past the per
   await screen(page, "Plans");
   await page.getByRole("button", { name: "Manage billing" }).click();
   await page.getByRole("button", { name: "Cancel subscription" }).click();
+  // As in Stripe, the portal asks first, and says until when access lasts.
+  await page.getByRole("heading", { name: "Cancel your subscription?" }).waitFor();
+  const confirm = await page.locator("main").innerText();
+  assert.match(confirm, /You keep access until your free trial ends on \d+ \w+ \d{4}\./);
+  assert.match(confirm, /£9\.00 per month\s+£8\.10 per month with LEARN10/);
+  assert.ok(await photograph(page, "portal-cancel-confirm"), "fits 640 px");
+  await page.getByRole("button", { name: "Confirm cancellation" }).click();
+  // Tollgate's portal configuration asks why, with every reason Stripe offers.
+  await page.getByRole("heading", { name: "Why are you canceling?" }).waitFor();
+  assert.equal(await page.getByRole("radio").count(), 8);
+  await page.getByLabel("Other reason").check();
+  await page.getByLabel("Tell us more (optional)").fill("Only trying the lab");
+  assert.ok(await photograph(page, "portal-cancel-reason"), "fits 640 px");
+  await page.getByRole("button", { name: "Submit" }).click();
+  await page.getByText("Thank you for telling us why.").waitFor();
   await page.getByRole("button", { name: "Renew subscription" }).waitFor();
   await page.getByRole("link", { name: /Return to the site/ }).click();
   await page.getByRole("heading", { name: "Back from the Billing Portal" }).waitFor();
   await page.getByRole("link", { name: "Back to Tollgate" }).click();
   await page.getByText(/\(canceled at period end\)/).waitFor();
+  // The answer reached Tollgate in the subscription's cancellation_details.
+  await screen(page, "Events");
+  await page.locator('tr.event[data-type="customer.subscription.updated"]').first().getByRole("button", { name: "Show" }).click();
+  const event = page.getByLabel(/^Event evt_/);
+  await event.locator("summary", { hasText: /^cancellation_details:/ }).first().click();
+  const details = await event.innerText();
+  assert.match(details, /comment: "Only trying the lab"/);
+  assert.match(details, /feedback: "other"/);
+  assert.match(details, /reason: "cancellation_requested"/);
+  await screen(page, "Plans");
 
   // Still entitled until the period ends; then move the clock past it.
   await page.getByRole("button", { name: "+1 month" }).click();
@@ -109,7 +134,7 @@ test("a card that fails at renewal shows the past-due banner", async () => {
 test("a declined card stays on Checkout with the error", async () => {
   const page = await newUser("decline@example.com");
   await page.getByRole("button", { name: "Subscribe monthly" }).click();
-  await page.getByRole("heading", { name: /^Subscribe to/ }).waitFor();
+  await page.getByRole("heading", { name: /^(Subscribe to|Try) / }).waitFor();
   await page.getByLabel("Card number").fill("4000000000000002");
   await page.getByLabel("Expiry (MM/YY)").fill("12/34");
   await page.getByLabel("CVC").fill("123");

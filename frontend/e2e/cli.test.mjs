@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { createHmac } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -119,6 +119,19 @@ test("tollgate sandbox keeps its state across restarts, and --reset wipes it", a
     await sb.stop();
   } finally {
     rmSync(data, { recursive: true, force: true });
+  }
+});
+
+test("tollgate sandbox --data makes a folder that does not exist yet, private", async () => {
+  const parent = mkdtempSync(join(tmpdir(), "tollgate-cli-"));
+  const data = join(parent, "new", "tollgate");
+  try {
+    const sb = await startSandbox(data);
+    await sb.stop();
+    assert.equal(statSync(data).mode & 0o777, 0o700, "the folder is the user's only");
+    assert.ok(existsSync(join(data, "sandbox.db")), "the state file is in it");
+  } finally {
+    rmSync(parent, { recursive: true, force: true });
   }
 });
 

@@ -1,7 +1,8 @@
 // The money of a subscription end to end in headless Chromium against
-// `tollgate serve` in sandbox mode: the invoice Plans shows (with LEARN10),
-// switching monthly → yearly in the Billing Portal, and a failed renewal
-// recovered by a new card and the hosted invoice page.
+// `tollgate serve` in sandbox mode: Checkout's Apply and its price after the
+// trial, the invoice Plans shows (with LEARN10), switching monthly → yearly
+// in the Billing Portal, and a failed renewal recovered by a new card and
+// the hosted invoice page, with the invoice history's PDF.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { checkout, launchBrowser, photograph, register, screen, startServe } from "./tollgate.mjs";
@@ -30,7 +31,34 @@ const latestInvoice = (page) => page.getByRole("region", { name: "Latest invoice
 
 test("the learner's flow: a trial with LEARN10, then the first paid invoice shows its discount, and its hosted page", async () => {
   const page = await register(browser, app.url, "ines@example.com");
-  await subscribe(page, "monthly", { promo: "LEARN10", trial: true });
+  await page.getByRole("switch").check();
+  await page.getByRole("button", { name: "Subscribe monthly" }).click();
+
+  // Checkout says what comes after the trial, as Stripe's does.
+  await page.getByRole("heading", { name: "Try Tollgate Premium" }).waitFor();
+  const main = page.locator("main");
+  assert.match(await main.innerText(), /7 days free\s+Then £9\.00 per month starting \d+ \w+ \d{4}/);
+  // A mistyped code: Apply says why beside the field, and keeps what was typed.
+  await page.getByLabel("Card number").fill("4242 4242 4242 4242");
+  await page.getByLabel("Expiry (MM/YY)").fill("12/34");
+  await page.getByLabel("Promotion code").fill("LEARN1O");
+  await page.getByRole("button", { name: "Apply" }).click();
+  await page.getByRole("alert").filter({ hasText: "This promotion code is invalid." }).waitFor();
+  assert.equal(await page.getByLabel("Card number").inputValue(), "4242 4242 4242 4242");
+  assert.equal(await page.getByLabel("Expiry (MM/YY)").inputValue(), "12/34");
+  assert.ok(await photograph(page, "checkout-code-refused"), "Checkout fits 640 px");
+  // The right one: the discounted price after the trial, before paying anything.
+  await page.getByLabel("Promotion code").fill("LEARN10");
+  await page.getByRole("button", { name: "Apply" }).click();
+  await page.getByRole("status").filter({ hasText: "LEARN10 applied." }).waitFor();
+  const summary = await main.innerText();
+  assert.match(summary, /Then £8\.10 per month starting \d+ \w+ \d{4}/, "LEARN10 is forever");
+  assert.match(summary, /LEARN10 \(10% off forever\)\s+−£0\.90/);
+  assert.match(summary, /Total after trial\s+£8\.10/);
+  assert.match(summary, /Total due today\s+£0\.00/);
+  assert.equal(await page.getByLabel("Card number").inputValue(), "4242 4242 4242 4242");
+  assert.ok(await photograph(page, "checkout-learn10-applied"), "Checkout fits 640 px");
+  await checkout(page, { card: "4242 4242 4242 4242" }); // the code typed goes with the payment
   await page.locator(".badge.trialing").waitFor();
   // The trial's invoice is £0: nothing to take 10% off yet.
   assert.match(await latestInvoice(page).innerText(), /Trial period for Tollgate Premium[\s\S]*Paid\s+£0\.00/);
@@ -70,6 +98,10 @@ test("switching monthly → yearly through the Billing Portal", async () => {
   // The portal opens on its plan change (a subscription_update flow).
   await page.getByRole("heading", { name: "Update your plan" }).waitFor();
   assert.equal(await page.getByRole("button", { name: "Cancel subscription" }).count(), 0, "the flow shows only the plan change");
+  // LEARN10 is forever: the portal shows it beside both prices.
+  const choose = await page.locator("main").innerText();
+  assert.match(choose, /£9\.00 per month\s+£8\.10 per month with LEARN10/);
+  assert.match(choose, /£90\.00 per year · £81\.00 per year with LEARN10/);
   await photograph(page, "portal-flow-choose");
   await page.getByRole("button", { name: "Switch to yearly" }).click();
   await page.getByRole("heading", { name: "Confirm your new plan" }).waitFor();
@@ -118,6 +150,17 @@ test("a failed renewal, the card updated in the portal, the open invoice paid on
   await page.getByLabel("CVC").fill("123");
   await page.getByRole("button", { name: "Update card" }).click();
   await page.getByText("Your card was updated.").waitFor();
+  // The invoice history links each invoice's hosted page and its PDF.
+  const history = page.getByRole("table", { name: "Invoices" });
+  const open = history.getByRole("row").filter({ hasText: "Open" });
+  assert.match(await open.innerText(), /£9\.00/);
+  assert.match(await open.getByRole("link").first().getAttribute("href"), /\/invoice\/in_\w+$/);
+  const pdf = await page.request.get(await open.getByRole("link", { name: "PDF" }).getAttribute("href"));
+  assert.equal(pdf.headers()["content-type"], "application/pdf");
+  const doc = (await pdf.body()).toString("latin1");
+  assert.ok(doc.startsWith("%PDF-") && doc.trimEnd().endsWith("%%EOF"), "a PDF document");
+  assert.match(doc, /\(Total\) Tj[\s\S]*\(\xa39\.00\) Tj/, "with its total");
+  assert.ok(await photograph(page, "portal-invoice-history"), "the invoice history fits 640 px");
   await page.getByRole("link", { name: /Return to the site/ }).click();
   await page.getByRole("link", { name: "Back to Tollgate" }).click();
   await page.getByRole("heading", { name: "Plans" }).waitFor();

@@ -189,13 +189,26 @@ export async function register(browser, appURL, email) {
   return page;
 }
 
-/** checkout pays on the sandbox's hosted Checkout page and follows the way back into Tollgate. */
-export async function checkout(page, { card, promo = "" }) {
-  await page.getByRole("heading", { name: /^Subscribe to/ }).waitFor();
+/**
+ * checkout pays on the sandbox's hosted Checkout page and follows the way back into Tollgate.
+ * A promotion code goes through the Apply button first, as a customer checks the price before paying;
+ * photo, if given, names the photographs of the page just before paying.
+ */
+export async function checkout(page, { card, promo = "", country = "United Kingdom", postal = "SW1A 1AA", photo = "" }) {
+  await page.getByRole("heading", { name: /^(Subscribe to|Try) / }).waitFor();
   await page.getByLabel("Card number").fill(card);
   await page.getByLabel("Expiry (MM/YY)").fill("12/34");
   await page.getByLabel("CVC").fill("123");
-  if (promo) await page.getByLabel("Promotion code").fill(promo);
+  await page.getByLabel("Country or region").selectOption({ label: country });
+  await page.getByLabel("Postal code").fill(postal);
+  if (promo) {
+    await page.getByLabel("Promotion code").fill(promo);
+    await page.getByRole("button", { name: "Apply" }).click();
+    await page.getByRole("status").filter({ hasText: "applied" }).waitFor();
+    // The page came back with everything as typed: nothing to type again.
+    if ((await page.getByLabel("Card number").inputValue()) !== card) throw new Error("Apply lost the card number");
+  }
+  if (photo) await photograph(page, photo);
   await page.getByRole("button", { name: /Start trial|Subscribe|Pay/ }).click();
   await page.getByRole("heading", { name: "You're subscribed" }).waitFor();
   await page.getByRole("link", { name: "Back to Tollgate" }).click();

@@ -196,10 +196,25 @@ func (s *Service) ensurePromotionCode(ctx context.Context) (string, error) {
 // whichever prices they add to the catalog.
 const PortalProration = stripe.BillingPortalConfigurationFeaturesSubscriptionUpdateProrationBehaviorAlwaysInvoice
 
+// cancellationReasons are every reason Stripe's portal can offer a
+// customer who cancels; Tollgate offers them all, so a learner sees the
+// question and finds the answer in the subscription's cancellation_details.
+var cancellationReasons = []string{
+	string(stripe.BillingPortalConfigurationFeaturesSubscriptionCancelCancellationReasonOptionTooExpensive),
+	string(stripe.BillingPortalConfigurationFeaturesSubscriptionCancelCancellationReasonOptionMissingFeatures),
+	string(stripe.BillingPortalConfigurationFeaturesSubscriptionCancelCancellationReasonOptionSwitchedService),
+	string(stripe.BillingPortalConfigurationFeaturesSubscriptionCancelCancellationReasonOptionUnused),
+	string(stripe.BillingPortalConfigurationFeaturesSubscriptionCancelCancellationReasonOptionCustomerService),
+	string(stripe.BillingPortalConfigurationFeaturesSubscriptionCancelCancellationReasonOptionTooComplex),
+	string(stripe.BillingPortalConfigurationFeaturesSubscriptionCancelCancellationReasonOptionLowQuality),
+	string(stripe.BillingPortalConfigurationFeaturesSubscriptionCancelCancellationReasonOptionOther),
+}
+
 // ensurePortalConfiguration makes Tollgate's portal configuration, or
 // brings one made by an earlier Tollgate up to date: it must let a
-// subscriber switch between the catalog's two prices. It is updated in
-// place, not duplicated, so its id (shown on the checklist) stays.
+// subscriber switch between the catalog's two prices, and ask one who
+// cancels why. It is updated in place, not duplicated, so its id (shown
+// on the checklist) stays.
 func (s *Service) ensurePortalConfiguration(ctx context.Context, cat Catalog) (string, error) {
 	c, err := s.lookupPortalConfiguration(ctx)
 	if err != nil {
@@ -223,6 +238,9 @@ func (s *Service) ensurePortalConfiguration(ctx context.Context, cat Catalog) (s
 				SubscriptionCancel: &stripe.BillingPortalConfigurationCreateFeaturesSubscriptionCancelParams{
 					Enabled: stripe.Bool(true),
 					Mode:    stripe.String(string(stripe.BillingPortalConfigurationFeaturesSubscriptionCancelModeAtPeriodEnd)),
+					CancellationReason: &stripe.BillingPortalConfigurationCreateFeaturesSubscriptionCancelCancellationReasonParams{
+						Enabled: stripe.Bool(true), Options: stripe.StringSlice(cancellationReasons),
+					},
 				},
 				SubscriptionUpdate: update,
 			},
@@ -231,22 +249,31 @@ func (s *Service) ensurePortalConfiguration(ctx context.Context, cat Catalog) (s
 		if err != nil {
 			return "", stripeError("create portal configuration", err)
 		}
-	case !switchesPlans(c, cat):
-		products := []*stripe.BillingPortalConfigurationUpdateFeaturesSubscriptionUpdateProductParams{}
-		for _, p := range update.Products {
-			products = append(products, &stripe.BillingPortalConfigurationUpdateFeaturesSubscriptionUpdateProductParams{Product: p.Product, Prices: p.Prices})
+	case !switchesPlans(c, cat) || !asksWhy(c):
+		// Only what is out of date is sent: whatever else the
+		// configuration says (its cancel mode, say) stays.
+		features := &stripe.BillingPortalConfigurationUpdateFeaturesParams{}
+		if !switchesPlans(c, cat) {
+			products := []*stripe.BillingPortalConfigurationUpdateFeaturesSubscriptionUpdateProductParams{}
+			for _, p := range update.Products {
+				products = append(products, &stripe.BillingPortalConfigurationUpdateFeaturesSubscriptionUpdateProductParams{Product: p.Product, Prices: p.Prices})
+			}
+			features.SubscriptionUpdate = &stripe.BillingPortalConfigurationUpdateFeaturesSubscriptionUpdateParams{
+				Enabled: update.Enabled, DefaultAllowedUpdates: update.DefaultAllowedUpdates, ProrationBehavior: update.ProrationBehavior, Products: products,
+			}
 		}
-		c, err = s.sc.V1BillingPortalConfigurations.Update(ctx, c.ID, &stripe.BillingPortalConfigurationUpdateParams{
-			Features: &stripe.BillingPortalConfigurationUpdateFeaturesParams{
-				SubscriptionUpdate: &stripe.BillingPortalConfigurationUpdateFeaturesSubscriptionUpdateParams{
-					Enabled: update.Enabled, DefaultAllowedUpdates: update.DefaultAllowedUpdates, ProrationBehavior: update.ProrationBehavior, Products: products,
+		if !asksWhy(c) {
+			features.SubscriptionCancel = &stripe.BillingPortalConfigurationUpdateFeaturesSubscriptionCancelParams{
+				CancellationReason: &stripe.BillingPortalConfigurationUpdateFeaturesSubscriptionCancelCancellationReasonParams{
+					Enabled: stripe.Bool(true), Options: stripe.StringSlice(cancellationReasons),
 				},
-			},
-		})
+			}
+		}
+		c, err = s.sc.V1BillingPortalConfigurations.Update(ctx, c.ID, &stripe.BillingPortalConfigurationUpdateParams{Features: features})
 		if err != nil {
 			return "", stripeError("update portal configuration "+c.ID, err)
 		}
-		s.log.Info("portal configuration now lets subscribers switch plans", logkey.PortalConfig, c.ID)
+		s.log.Info("portal configuration brought up to date: switching plans, the reason for a cancellation", logkey.PortalConfig, c.ID)
 	}
 	s.catalogMu.Lock()
 	s.portalCfg = c.ID
@@ -271,6 +298,24 @@ func switchesPlans(c *stripe.BillingPortalConfiguration, cat Catalog) bool {
 		}
 	}
 	return false
+}
+
+// asksWhy reports whether a portal configuration asks a customer who
+// cancels why, with every reason Stripe offers.
+func asksWhy(c *stripe.BillingPortalConfiguration) bool {
+	if c.Features == nil || c.Features.SubscriptionCancel == nil || c.Features.SubscriptionCancel.CancellationReason == nil {
+		return false
+	}
+	r := c.Features.SubscriptionCancel.CancellationReason
+	if !r.Enabled {
+		return false
+	}
+	for _, want := range cancellationReasons {
+		if !slices.Contains(r.Options, stripe.BillingPortalConfigurationFeaturesSubscriptionCancelCancellationReasonOption(want)) {
+			return false
+		}
+	}
+	return true
 }
 
 // findPortalConfiguration returns the id of the portal configuration Tollgate

@@ -105,13 +105,16 @@ func TestContract(t *testing.T) {
 			}
 			pc := e.calls("POST", "/v1/billing_portal/configurations")[0].Params
 			for k, want := range map[string]string{
-				"features[subscription_cancel][mode]":                       "at_period_end",
-				"features[subscription_update][enabled]":                    "true",
-				"features[subscription_update][default_allowed_updates][0]": "price",
-				"features[subscription_update][proration_behavior]":         string(billing.PortalProration),
-				"features[subscription_update][products][0][product]":       cat.ProductID,
-				"features[subscription_update][products][0][prices][0]":     cat.MonthlyPriceID,
-				"features[subscription_update][products][0][prices][1]":     cat.YearlyPriceID,
+				"features[subscription_cancel][mode]":                            "at_period_end",
+				"features[subscription_cancel][cancellation_reason][enabled]":    "true",
+				"features[subscription_cancel][cancellation_reason][options][0]": "too_expensive",
+				"features[subscription_cancel][cancellation_reason][options][7]": "other",
+				"features[subscription_update][enabled]":                         "true",
+				"features[subscription_update][default_allowed_updates][0]":      "price",
+				"features[subscription_update][proration_behavior]":              string(billing.PortalProration),
+				"features[subscription_update][products][0][product]":            cat.ProductID,
+				"features[subscription_update][products][0][prices][0]":          cat.MonthlyPriceID,
+				"features[subscription_update][products][0][prices][1]":          cat.YearlyPriceID,
 			} {
 				if got := pc.Get(k); got != want {
 					t.Errorf("portal configuration %s = %q, want %q", k, got, want)
@@ -141,8 +144,15 @@ func TestContract(t *testing.T) {
 			}
 			p := calls[len(calls)-1].Params
 			if p.Get("features[subscription_update][enabled]") != "true" || p.Get("features[subscription_update][products][0][product]") != cat.ProductID ||
-				p.Get("features[subscription_update][products][0][prices][1]") != cat.YearlyPriceID || p.Has("features[subscription_cancel][enabled]") {
-				t.Errorf("update params = %v, want subscription_update only", p)
+				p.Get("features[subscription_update][products][0][prices][1]") != cat.YearlyPriceID || p.Has("features[subscription_cancel][enabled]") ||
+				p.Has("features[subscription_cancel][mode]") {
+				t.Errorf("update params = %v, want subscription_update and the cancellation reason only", p)
+			}
+			// The fixture asks no reason: Tollgate turns the question on, every reason offered.
+			if p.Get("features[subscription_cancel][cancellation_reason][enabled]") != "true" ||
+				p.Get("features[subscription_cancel][cancellation_reason][options][0]") != "too_expensive" ||
+				p.Get("features[subscription_cancel][cancellation_reason][options][7]") != "other" {
+				t.Errorf("update params = %v, want the cancellation reason enabled", p)
 			}
 			if cat.PortalConfigID != "bpc_contract" {
 				t.Errorf("PortalConfigID = %q, want the updated bpc_contract", cat.PortalConfigID)

@@ -101,7 +101,8 @@ func (e *env) user(email string) *tollgate.User {
 // session id from the success URL it redirects to.
 func (e *env) pay(checkoutURL, card, promo string) string {
 	e.t.Helper()
-	res := postForm(e.t, checkoutURL, url.Values{"card_number": {card}, "card_expiry": {"12/34"}, "card_cvc": {"123"}, "promotion_code": {promo}})
+	res := postForm(e.t, checkoutURL, url.Values{"card_number": {card}, "card_expiry": {"12/34"}, "card_cvc": {"123"}, "promotion_code": {promo},
+		"country": {"GB"}, "postal_code": {"SW1A 1AA"}})
 	if res.StatusCode != http.StatusSeeOther {
 		e.t.Fatalf("checkout answered %d, want 303", res.StatusCode)
 	}

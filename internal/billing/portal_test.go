@@ -14,8 +14,9 @@ import (
 )
 
 // TestPortalConfiguration covers the configuration Bootstrap makes: it lets
-// a subscriber switch between the monthly and yearly prices, and one made by
-// an earlier Tollgate without that is updated in place, not duplicated.
+// a subscriber switch between the monthly and yearly prices and asks one who
+// cancels why (every reason Stripe offers), and one made by an earlier
+// Tollgate without those is updated in place, not duplicated.
 func TestPortalConfiguration(t *testing.T) {
 	wantSwitching := func(t *testing.T, e *env, id string, cat billing.Catalog) *stripe.BillingPortalConfiguration {
 		t.Helper()
@@ -30,6 +31,9 @@ func TestPortalConfiguration(t *testing.T) {
 		}
 		if sc := c.Features.SubscriptionCancel; !sc.Enabled || sc.Mode != "at_period_end" || !c.Features.PaymentMethodUpdate.Enabled || !c.Features.InvoiceHistory.Enabled {
 			t.Errorf("features = %+v, want cancel at period end, card update and invoices as before", c.Features)
+		}
+		if r := c.Features.SubscriptionCancel.CancellationReason; r == nil || !r.Enabled || len(r.Options) != 8 {
+			t.Errorf("cancellation_reason = %+v, want every one of Stripe's 8 reasons offered", r)
 		}
 		return c
 	}

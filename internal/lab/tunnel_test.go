@@ -177,7 +177,8 @@ func TestTunnel(t *testing.T) {
 func pay(t *testing.T, checkoutURL string) *url.URL {
 	t.Helper()
 	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	res, err := noRedirect.PostForm(checkoutURL, url.Values{"card_number": {"4242424242424242"}, "card_expiry": {"12/34"}, "card_cvc": {"123"}})
+	res, err := noRedirect.PostForm(checkoutURL, url.Values{"card_number": {"4242424242424242"}, "card_expiry": {"12/34"}, "card_cvc": {"123"},
+		"country": {"GB"}, "postal_code": {"SW1A 1AA"}})
 	if err != nil {
 		t.Fatal(err)
 	}

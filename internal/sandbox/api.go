@@ -70,6 +70,7 @@ func (s *Sandbox) Handler() http.Handler {
 	mux.HandleFunc("GET /logs/{id}", s.requestPage)
 	mux.HandleFunc("GET /invoice/{id}", s.invoicePage)
 	mux.HandleFunc("POST /invoice/{id}", s.invoiceSubmit)
+	mux.HandleFunc("GET /invoice/{id}/pdf", s.invoicePDFPage)
 	mux.HandleFunc("GET /{$}", s.homePage)
 	return s.recoverer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !hostcheck.Allowed(r) {

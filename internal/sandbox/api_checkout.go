@@ -29,6 +29,10 @@ type checkoutSession struct {
 	Invoice              string            `json:"invoice,omitempty"`
 	CustomerDetailsEmail string            `json:"customer_details_email,omitempty"`
 	CustomerDetailsName  string            `json:"customer_details_name,omitempty"`
+	// The billing address typed on the page: a country, and a postal code
+	// where one was asked for.
+	CustomerDetailsCountry    string `json:"customer_details_country,omitempty"`
+	CustomerDetailsPostalCode string `json:"customer_details_postal_code,omitempty"`
 }
 
 type sessionItem struct {
@@ -60,7 +64,12 @@ func (s *Sandbox) renderSession(cs *checkoutSession, ex expand, host string) map
 	}
 	var details any
 	if cs.Status == "complete" {
-		details = map[string]any{"address": nil, "email": nullable(cs.CustomerDetailsEmail), "name": nullable(cs.CustomerDetailsName),
+		var address any
+		if cs.CustomerDetailsCountry != "" {
+			address = map[string]any{"city": nil, "country": cs.CustomerDetailsCountry, "line1": nil, "line2": nil,
+				"postal_code": nullable(cs.CustomerDetailsPostalCode), "state": nil}
+		}
+		details = map[string]any{"address": address, "email": nullable(cs.CustomerDetailsEmail), "name": nullable(cs.CustomerDetailsName),
 			"phone": nil, "tax_exempt": "none", "tax_ids": []any{}}
 	}
 	discounts := []any{}

@@ -138,13 +138,13 @@ func (s *Sandbox) renderInvoice(inv *invoice, ex expand) map[string]any {
 		discounts = append(discounts, d)
 		totalDiscounts = append(totalDiscounts, map[string]any{"amount": inv.DiscountAmount, "discount": inv.Discount})
 	}
-	var ending, hosted any
+	var ending, hosted, pdf any
 	if inv.Status != invDraft {
 		ending = inv.EndingBalance
 		if !inv.BalanceApplied {
 			ending = int64(0)
 		}
-		hosted = s.hostedInvoiceURL(inv)
+		hosted, pdf = s.hostedInvoiceURL(inv), s.invoicePDFURL(inv)
 	}
 	var paidAt any
 	if inv.PaidAt != 0 {
@@ -161,7 +161,7 @@ func (s *Sandbox) renderInvoice(inv *invoice, ex expand) map[string]any {
 		"customer_phone": nil, "customer_shipping": nil, "customer_tax_exempt": "none", "customer_tax_ids": []any{},
 		"default_payment_method": nil, "default_source": nil, "default_tax_rates": []any{}, "description": nil,
 		"discounts": discounts, "due_date": nil, "effective_at": nullInt(inv.FinalizedAt), "ending_balance": ending, "footer": nil,
-		"from_invoice": nil, "hosted_invoice_url": hosted, "invoice_pdf": nil, "issuer": map[string]any{"type": "self"},
+		"from_invoice": nil, "hosted_invoice_url": hosted, "invoice_pdf": pdf, "issuer": map[string]any{"type": "self"},
 		"last_finalization_error": nil, "latest_revision": nil,
 		"lines":    map[string]any{"object": "list", "data": lines, "has_more": false, "total_count": len(lines), "url": "/v1/invoices/" + inv.ID + "/lines"},
 		"livemode": false, "metadata": map[string]string{}, "next_payment_attempt": nullInt(inv.NextPaymentAttempt),

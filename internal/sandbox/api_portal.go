@@ -119,6 +119,24 @@ func (pc *portalConfig) cancelMode() string {
 	return "at_period_end"
 }
 
+// cancellationReasons lists the reasons the portal offers a customer who
+// cancels (subscription_cancel.cancellation_reason.options), in the order
+// Stripe's portal shows them; nil when the feature is off.
+func (pc *portalConfig) cancellationReasons() []string {
+	r, _ := pc.feature("subscription_cancel")["cancellation_reason"].(map[string]any)
+	options, _ := r["options"].([]any)
+	if r["enabled"] != true {
+		return nil
+	}
+	var out []string
+	for _, o := range cancellationFeedback {
+		if slices.Contains(options, any(o)) {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
 // switchPrices lists the prices a subscription to product may switch to in
 // the portal: those subscription_update lists for the product, when it is
 // enabled and allows price updates; nil otherwise. As in Stripe, a

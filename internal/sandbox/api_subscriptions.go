@@ -31,9 +31,13 @@ type subscription struct {
 	CanceledAt         int64     `json:"canceled_at,omitempty"`
 	EndedAt            int64     `json:"ended_at,omitempty"`
 	CancelReason       string    `json:"cancel_reason,omitempty"`
-	LatestInvoice      string    `json:"latest_invoice,omitempty"`
-	DefaultPM          string    `json:"default_payment_method,omitempty"`
-	Discount           *discount `json:"discount,omitempty"`
+	// What the customer said when canceling in the portal: one of Stripe's
+	// feedback values, and a comment (cancellation_details).
+	CancelFeedback string    `json:"cancel_feedback,omitempty"`
+	CancelComment  string    `json:"cancel_comment,omitempty"`
+	LatestInvoice  string    `json:"latest_invoice,omitempty"`
+	DefaultPM      string    `json:"default_payment_method,omitempty"`
+	Discount       *discount `json:"discount,omitempty"`
 	// PendingLines are prorations waiting for the next invoice, as Stripe's
 	// pending invoice items are (create_prorations within one interval).
 	PendingLines []invoiceLine     `json:"pending_lines,omitempty"`
@@ -155,7 +159,7 @@ func (s *Sandbox) renderSubscription(sub *subscription, ex expand) map[string]an
 		"billing_cycle_anchor": sub.BillingCycleAnchor, "billing_cycle_anchor_config": nil,
 		"billing_mode": map[string]any{"type": "classic"}, "billing_thresholds": nil,
 		"cancel_at": nullInt(sub.CancelAt), "cancel_at_period_end": sub.CancelAtPeriodEnd, "canceled_at": nullInt(sub.CanceledAt),
-		"cancellation_details": map[string]any{"comment": nil, "feedback": nil, "reason": reason},
+		"cancellation_details": map[string]any{"comment": nullable(sub.CancelComment), "feedback": nullable(sub.CancelFeedback), "reason": reason},
 		"collection_method":    "charge_automatically", "created": sub.Created, "currency": sub.Currency,
 		"customer": cust, "days_until_due": nil, "default_payment_method": pm, "default_source": nil,
 		"default_tax_rates": []any{}, "description": nullable(sub.Description), "discounts": discounts,
@@ -280,6 +284,7 @@ func (s *Sandbox) setCancelAtPeriodEnd(sub *subscription, on bool, at time.Time)
 		sub.CancelAt, sub.CanceledAt, sub.CancelReason = sub.PeriodEnd, at.Unix(), "cancellation_requested"
 	} else {
 		sub.CancelAt, sub.CanceledAt, sub.CancelReason = 0, 0, ""
+		sub.CancelFeedback, sub.CancelComment = "", ""
 	}
 }
 

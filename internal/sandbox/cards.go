@@ -40,6 +40,13 @@ type paymentMethod struct {
 	FailCharges bool   `json:"fail_charges"`
 	// DeclineCode is why its charges fail (generic_decline when empty).
 	DeclineCode string `json:"decline_code,omitempty"`
+	// What was typed with the card: its CVC (checked when given), and the
+	// billing details Checkout collects (the country and postal code).
+	CVCChecked        bool   `json:"cvc_checked,omitempty"`
+	BillingCountry    string `json:"billing_country,omitempty"`
+	BillingPostalCode string `json:"billing_postal_code,omitempty"`
+	BillingEmail      string `json:"billing_email,omitempty"`
+	BillingName       string `json:"billing_name,omitempty"`
 }
 
 // checkCard validates a card as Stripe's form would at time now. It returns
@@ -83,6 +90,7 @@ func checkCard(in cardInput, now time.Time, requireDetails bool) (paymentMethod,
 		if len(in.CVC) != want || strings.Trim(in.CVC, "0123456789") != "" {
 			return pm, tc, "Your card's security code is invalid.", false
 		}
+		pm.CVCChecked = true
 	}
 	if tc.declineCode != "" {
 		return pm, tc, declineMessage(tc.declineCode), true
@@ -143,12 +151,27 @@ func luhn(num string) bool {
 }
 
 func renderPaymentMethod(pm *paymentMethod) map[string]any {
+	var address any
+	if pm.BillingCountry != "" {
+		address = map[string]any{"city": nil, "country": pm.BillingCountry, "line1": nil, "line2": nil,
+			"postal_code": nullable(pm.BillingPostalCode), "state": nil}
+	}
+	// Stripe's test cards pass every check they are given data for; a
+	// check without data (no postal code typed) is null.
+	pass := func(given bool) any {
+		if given {
+			return "pass"
+		}
+		return nil
+	}
 	return map[string]any{
 		"id": pm.ID, "object": "payment_method", "type": "card", "created": pm.Created, "livemode": false,
 		"customer": nullable(pm.Customer), "metadata": map[string]string{},
-		"billing_details": map[string]any{"address": nil, "email": nil, "name": nil, "phone": nil},
+		"billing_details": map[string]any{"address": address, "email": nullable(pm.BillingEmail), "name": nullable(pm.BillingName), "phone": nil},
 		"card": map[string]any{"brand": pm.Brand, "last4": pm.Last4, "exp_month": pm.ExpMonth, "exp_year": pm.ExpYear,
-			"country": "US", "funding": "credit", "display_brand": pm.Brand},
+			"country": "US", "funding": "credit", "display_brand": pm.Brand,
+			"checks": map[string]any{"address_line1_check": nil, "address_postal_code_check": pass(pm.BillingPostalCode != ""),
+				"cvc_check": pass(pm.CVCChecked)}},
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // checkoutInput is what the hosted Checkout form submitted.
@@ -12,6 +13,25 @@ type checkoutInput struct {
 	Promo string
 	Email string
 	Name  string
+	// The billing address Checkout asks for with a card: the country, and
+	// the postal code where the card's postal code check needs one.
+	Country    string
+	PostalCode string
+}
+
+// checkAddress validates the country and postal code typed with a card and
+// returns them cleaned, or a message for the customer.
+func checkAddress(country, postal string) (string, string, string) {
+	country, postal = strings.ToUpper(strings.TrimSpace(country)), strings.TrimSpace(postal)
+	switch {
+	case !knownCountry(country):
+		return "", "", "Select your country or region."
+	case postal == "" && postalCodeCountries[country]:
+		return "", "", "Your postal code is incomplete."
+	case len([]rune(postal)) > 20 || strings.IndexFunc(postal, unicode.IsControl) >= 0:
+		return "", "", "Your postal code is invalid."
+	}
+	return country, postal, ""
 }
 
 // pageError is a problem shown on a hosted page, with the HTTP status the
@@ -93,6 +113,10 @@ func (s *Sandbox) completeCheckout(cs *checkoutSession, in checkoutInput) *pageE
 		}
 		return &pageError{http.StatusBadRequest, msg}
 	}
+	country, postal, msg := checkAddress(in.Country, in.PostalCode)
+	if msg != "" {
+		return &pageError{http.StatusBadRequest, msg}
+	}
 	couponID, promoID := cs.Coupon, cs.PromotionCode
 	if code := strings.TrimSpace(in.Promo); code != "" {
 		if !cs.AllowPromotionCodes {
@@ -151,6 +175,8 @@ func (s *Sandbox) completeCheckout(cs *checkoutSession, in checkoutInput) *pageE
 		si = s.newSetupIntent(cu, at)
 	}
 	pm.base = s.st.newBase("pm_", at)
+	pm.BillingCountry, pm.BillingPostalCode = country, postal
+	pm.BillingEmail, pm.BillingName = cu.Email, strings.TrimSpace(in.Name)
 	s.attachPM(cu, &pm)
 	s.emit(at, "payment_method.attached", renderPaymentMethod(&pm))
 	if si != nil {
@@ -170,6 +196,7 @@ func (s *Sandbox) completeCheckout(cs *checkoutSession, in checkoutInput) *pageE
 	cs.Status, cs.Customer, cs.Subscription, cs.Invoice = "complete", cu.ID, sub.ID, inv.ID
 	cs.Coupon, cs.PromotionCode, cs.DiscountAmount = couponID, promoID, inv.DiscountAmount
 	cs.CustomerDetailsEmail, cs.CustomerDetailsName = cu.Email, cu.Name
+	cs.CustomerDetailsCountry, cs.CustomerDetailsPostalCode = country, postal
 	cs.PaymentStatus = "paid"
 	if inv.Total == 0 && trial {
 		cs.PaymentStatus = "no_payment_required"

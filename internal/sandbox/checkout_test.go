@@ -3,6 +3,7 @@ package sandbox_test
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -22,8 +23,9 @@ func TestCheckoutTrialLifecycle(t *testing.T) {
 		t.Fatalf("session url = %q", cs.URL)
 	}
 	status, body := e.get(cs.URL)
-	if status != http.StatusOK || !strings.Contains(body, "Tollgate Pro") || !strings.Contains(body, "14-day free trial") ||
-		!strings.Contains(body, "$10.00") || !strings.Contains(body, `name="card_number"`) {
+	// As Stripe's page says it: the trial, then the price and when it starts.
+	if status != http.StatusOK || !strings.Contains(body, "Try Tollgate Pro") || !strings.Contains(body, "14 days free") ||
+		!strings.Contains(body, "Then $10.00 per month starting 15 Jan 2025") || !strings.Contains(body, `name="card_number"`) {
 		t.Fatalf("checkout page: %d\n%s", status, body)
 	}
 
@@ -164,21 +166,34 @@ func TestCheckoutRefusals(t *testing.T) {
 
 	for _, tc := range []struct {
 		name, card, expiry, cvc, promo string
+		country, postal                string
 		status                         int
 		text                           string
 	}{
-		{"ErrDeclined", "4000000000000002", "12/34", "123", "", http.StatusPaymentRequired, "declined"},
-		{"ErrExpired", "4242424242424242", "01/20", "123", "", http.StatusBadRequest, "expiration"},
-		{"ErrBadExpiry", "4242424242424242", "13/40", "123", "", http.StatusBadRequest, "expiration"},
-		{"ErrBadCVC", "4242424242424242", "12/34", "12", "", http.StatusBadRequest, "security code"},
-		{"ErrBadNumber", "4242424242424241", "12/34", "123", "", http.StatusBadRequest, "invalid"},
-		{"ErrUnknownPromo", "4242424242424242", "12/34", "123", "NOPE", http.StatusBadRequest, "promotion code"},
-		{"ErrFailingCardNoTrial", "4000000000000341", "12/34", "123", "", http.StatusPaymentRequired, "declined"},
+		{"ErrDeclined", "4000000000000002", "12/34", "123", "", "GB", "SW1A 1AA", http.StatusPaymentRequired, "declined"},
+		{"ErrExpired", "4242424242424242", "01/20", "123", "", "GB", "SW1A 1AA", http.StatusBadRequest, "expiration"},
+		{"ErrBadExpiry", "4242424242424242", "13/40", "123", "", "GB", "SW1A 1AA", http.StatusBadRequest, "expiration"},
+		{"ErrBadCVC", "4242424242424242", "12/34", "12", "", "GB", "SW1A 1AA", http.StatusBadRequest, "security code"},
+		{"ErrBadNumber", "4242424242424241", "12/34", "123", "", "GB", "SW1A 1AA", http.StatusBadRequest, "invalid"},
+		{"ErrUnknownPromo", "4242424242424242", "12/34", "123", "NOPE", "GB", "SW1A 1AA", http.StatusBadRequest, "promotion code"},
+		{"ErrFailingCardNoTrial", "4000000000000341", "12/34", "123", "", "GB", "SW1A 1AA", http.StatusPaymentRequired, "declined"},
+		// Checkout asks a card's country, and its postal code where the
+		// card's postal code check needs one (GB, US, CA); any text will do.
+		{"ErrNoCountry", "4242424242424242", "12/34", "123", "", "", "SW1A 1AA", http.StatusBadRequest, "Select your country or region."},
+		{"ErrUnknownCountry", "4242424242424242", "12/34", "123", "", "XX", "", http.StatusBadRequest, "Select your country or region."},
+		{"ErrNoPostalCodeGB", "4242424242424242", "12/34", "123", "", "GB", " ", http.StatusBadRequest, "Your postal code is incomplete."},
+		{"ErrNoPostalCodeUS", "4242424242424242", "12/34", "123", "", "US", "", http.StatusBadRequest, "Your postal code is incomplete."},
+		{"ErrLongPostalCode", "4242424242424242", "12/34", "123", "", "FR", strings.Repeat("7", 21), http.StatusBadRequest, "Your postal code is invalid."},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			status, body, _ := e.post(cs.URL, map[string][]string{"card_number": {tc.card}, "card_expiry": {tc.expiry}, "card_cvc": {tc.cvc}, "promotion_code": {tc.promo}})
+			status, body, _ := e.post(cs.URL, url.Values{"card_number": {tc.card}, "card_expiry": {tc.expiry}, "card_cvc": {tc.cvc}, "promotion_code": {tc.promo},
+				"country": {tc.country}, "postal_code": {tc.postal}})
 			if status != tc.status || !strings.Contains(body, tc.text) || !strings.Contains(body, `name="card_number"`) {
 				t.Fatalf("status %d, want %d with %q:\n%s", status, tc.status, tc.text, body)
+			}
+			// What was typed stays, so fixing one field is all it takes.
+			if !strings.Contains(body, `value="`+tc.card+`"`) || !strings.Contains(body, `value="`+tc.cvc+`"`) {
+				t.Fatalf("the card typed is not kept:\n%s", body)
 			}
 			got := must(e.sc.V1CheckoutSessions.Retrieve(ctx, cs.ID, nil))(t)
 			if got.Status != stripe.CheckoutSessionStatusOpen || got.Customer != nil {

@@ -99,8 +99,9 @@ func postPage(t *testing.T, h http.Handler, path, body string) {
 // FuzzCheckoutPage posts arbitrary forms to a fresh checkout session each
 // time, so every input reaches completeCheckout's validation rather than a
 // session an earlier input already paid. The session has no customer, so
-// the page echoes the email, name and promotion code it was sent: those
-// must come back escaped, never as markup.
+// the page echoes the email, name, promotion code, card and postal code it
+// was sent: those must come back escaped, never as markup. Apply
+// (intent=apply) re-renders the page without paying.
 func FuzzCheckoutPage(f *testing.F) {
 	for _, seed := range []string{
 		"card_number=4000000000000002&card_expiry=12/34&card_cvc=123",
@@ -112,6 +113,12 @@ func FuzzCheckoutPage(f *testing.F) {
 		"email=a@b.c&card_number=4242424242424242&card_expiry=12/34&card_cvc=123",
 		"email=x@y.z&name=<script>alert(1)</script>&card_number=4000000000000002&card_expiry=12/34&card_cvc=123",
 		`email="><script>alert(1)</script>@x&promotion_code=<script>x</script>&card_number=4242424242424242&card_expiry=12/34&card_cvc=123`,
+		"card_number=4242424242424242&card_expiry=12/34&card_cvc=123&country=GB&postal_code=SW1A+1AA",
+		"card_number=4242424242424242&card_expiry=12/34&card_cvc=123&country=US&postal_code=",
+		"card_number=4242424242424242&card_expiry=12/34&card_cvc=123&country=gb&postal_code=%00",
+		`intent=apply&promotion_code=<script>x</script>&card_number="><script>&postal_code=<script>&country=<script>`,
+		"intent=apply&promotion_code=NOPE",
+		"intent=apply",
 		"",
 	} {
 		f.Add(seed)
@@ -134,6 +141,10 @@ func FuzzCheckoutPage(f *testing.F) {
 		switch rec.Code {
 		case http.StatusSeeOther:
 			return
+		case http.StatusOK: // Apply priced a good (or no) code
+			if form, err := url.ParseQuery(body); err != nil || form.Get("intent") != "apply" {
+				t.Fatalf("status 200 for %q, which is not an Apply: %s", body, rec.Body)
+			}
 		case http.StatusBadRequest, http.StatusPaymentRequired:
 		default: // a 409 or 410 would mean the input never reached validation
 			t.Fatalf("status %d for %q: %s", rec.Code, body, rec.Body)
@@ -148,7 +159,7 @@ func FuzzCheckoutPage(f *testing.F) {
 		}
 		if form, err := url.ParseQuery(body); err == nil {
 			// A refused form is shown again with what was typed.
-			for _, k := range []string{"email", "name", "promotion_code"} {
+			for _, k := range []string{"email", "name", "promotion_code", "card_number", "card_expiry", "card_cvc", "postal_code"} {
 				if v := form.Get(k); strings.Contains(v, "<script>") && !strings.Contains(page, "&lt;script&gt;") {
 					t.Fatalf("%s %q not echoed escaped:\n%s", k, v, page)
 				}
@@ -163,6 +174,7 @@ func FuzzPortalPage(f *testing.F) {
 		"action=update_card&card_number=&card_expiry=99/99", "action=%ff", "action=cancel&action=renew", "",
 		"action=update_card&card_number=4242424242424242&card_expiry=12/34&card_cvc=123",
 		"action=update_plan", "action=update_plan&subscription=sub_nope&price=price_nope", "action=update_plan&price=%00",
+		"action=cancellation_reason&reason=other&comment=%00", "action=cancellation_reason&subscription=sub_nope&reason=%ff",
 	} {
 		f.Add(seed)
 	}

@@ -193,10 +193,17 @@ func (e *env) session(o sessionOpts) *stripe.CheckoutSession {
 	return must(e.sc.V1CheckoutSessions.Create(context.Background(), p))(e.t)
 }
 
-// pay submits the hosted Checkout form and returns the status and body.
+// pay submits the hosted Checkout form, as a customer in London fills it,
+// and returns the status and body.
 func (e *env) pay(sessionURL, card, promo string) (int, string, http.Header) {
 	e.t.Helper()
-	return e.post(sessionURL, url.Values{"card_number": {card}, "card_expiry": {"12/34"}, "card_cvc": {"123"}, "promotion_code": {promo}})
+	return e.post(sessionURL, checkoutForm(card, promo))
+}
+
+// checkoutForm is the hosted Checkout form filled with card and promo.
+func checkoutForm(card, promo string) url.Values {
+	return url.Values{"card_number": {card}, "card_expiry": {"12/34"}, "card_cvc": {"123"}, "promotion_code": {promo},
+		"country": {"GB"}, "postal_code": {"SW1A 1AA"}}
 }
 
 func (e *env) post(target string, form url.Values) (int, string, http.Header) {

@@ -28,6 +28,7 @@ const invoiceTemplate = `{{define "invoice"}}{{template "top" .}}
 {{end}}<tr><td>Amount due</td><td class="num">{{.AmountDue}}</td></tr>
 <tr><td>Amount paid</td><td class="num">{{.AmountPaid}}</td></tr>
 </table>
+<p><a href="/invoice/{{.ID}}/pdf">Download invoice (PDF)</a></p>
 {{if .Payable}}<h2>Pay this invoice</h2>
 <form method="post" action="/invoice/{{.ID}}">
 <label for="card_number">Card number</label><input type="text" id="card_number" name="card_number" inputmode="numeric" autocomplete="cc-number" placeholder="4242 4242 4242 4242" required>
@@ -39,7 +40,7 @@ const invoiceTemplate = `{{define "invoice"}}{{template "top" .}}
 {{template "bottom" .}}{{end}}`
 
 type invoiceView struct {
-	Title, ID, Number, Customer, Error, Headline, Status, PaidOn, NextAttempt             string
+	Title, ID, Number, Customer, Error, Headline, Status, PaidOn, NextAttempt, Issued     string
 	Subtotal, DiscountName, Discount, Total, BalanceLabel, Balance, AmountDue, AmountPaid string
 	Lines                                                                                 []invoiceViewLine
 	Payable                                                                               bool
@@ -57,11 +58,21 @@ func (s *Sandbox) hostedInvoiceURL(inv *invoice) any {
 	return s.base + "/invoice/" + inv.ID
 }
 
+// invoicePDFURL is the invoice as a PDF document (its invoice_pdf); a draft
+// has none, as in Stripe.
+func (s *Sandbox) invoicePDFURL(inv *invoice) any {
+	if s.base == "" || inv.Status == invDraft {
+		return nil
+	}
+	return s.base + "/invoice/" + inv.ID + "/pdf"
+}
+
 // invoiceView describes the invoice for its page; called with mu held.
 func (s *Sandbox) invoiceView(inv *invoice) invoiceView {
 	money := func(v int64) string { return formatMoney(v, inv.Currency) }
 	due := inv.amountDue()
 	v := invoiceView{Title: "Invoice " + inv.Number, ID: inv.ID, Number: inv.Number, Status: strings.ToUpper(inv.Status[:1]) + inv.Status[1:],
+		Issued:   formatDate(inv.FinalizedAt),
 		Subtotal: money(inv.Subtotal), Total: money(inv.Total), AmountDue: money(due), AmountPaid: money(inv.AmountPaid),
 		Payable: inv.Status == invOpen}
 	v.Customer = inv.CustomerEmail
@@ -97,28 +108,145 @@ func (s *Sandbox) invoiceView(inv *invoice) invoiceView {
 // discountName says which discount an invoice carries as a customer knows
 // it: the promotion code typed, else the coupon, with what it takes off.
 func (s *Sandbox) discountName(inv *invoice) string {
-	name := "Discount"
 	sub := s.st.subscriptions.get(inv.Subscription)
 	if sub == nil || sub.Discount == nil || sub.Discount.ID != inv.Discount {
-		return name
+		return "Discount"
 	}
-	cp := s.st.coupons.get(sub.Discount.Coupon)
-	switch pc := s.st.promotionCodes.get(sub.Discount.PromotionCode); {
-	case pc != nil:
-		name = pc.Code
-	case cp != nil && cp.Name != "":
-		name = cp.Name
-	case cp != nil:
-		name = cp.ID
-	}
+	name, cp := s.discountCode(sub.Discount)
 	if cp != nil {
-		off := fmt.Sprintf("%g%% off", cp.PercentOff)
-		if cp.AmountOff > 0 {
-			off = formatMoney(cp.AmountOff, cp.Currency) + " off"
-		}
-		name += " (" + off + ")"
+		name += " (" + couponOff(cp) + ")"
 	}
 	return name
+}
+
+// discountCode names a subscription's discount by the promotion code
+// typed, else its coupon's name or id; it also returns the coupon.
+func (s *Sandbox) discountCode(d *discount) (string, *coupon) {
+	cp := s.st.coupons.get(d.Coupon)
+	switch pc := s.st.promotionCodes.get(d.PromotionCode); {
+	case pc != nil:
+		return pc.Code, cp
+	case cp != nil && cp.Name != "":
+		return cp.Name, cp
+	case cp != nil:
+		return cp.ID, cp
+	}
+	return "Discount", nil
+}
+
+// couponOff is what a coupon takes off: "10% off", "£2.50 off".
+func couponOff(cp *coupon) string {
+	if cp.AmountOff > 0 {
+		return formatMoney(cp.AmountOff, cp.Currency) + " off"
+	}
+	return fmt.Sprintf("%g%% off", cp.PercentOff)
+}
+
+// invoicePDF is the invoice as a one-page PDF document: what its hosted
+// page shows, laid out as a printed invoice. mu held.
+func (s *Sandbox) invoicePDF(inv *invoice) []byte {
+	v := s.invoiceView(inv)
+	const left, right, labels, sums = 56.0, 539.0, 160.0, 330.0
+	var texts []pdfText
+	var rules []pdfRule
+	add := func(t pdfText) {
+		if t.Size == 0 {
+			t.Size = 10
+		}
+		texts = append(texts, t)
+	}
+	add(pdfText{X: left, Y: 780, Size: 22, Bold: true, Text: "Invoice"})
+	add(pdfText{X: right, Y: 786, Size: 12, Bold: true, Right: true, Text: "Tollgate Sandbox"})
+	add(pdfText{X: right, Y: 772, Size: 9, Grey: true, Right: true, Text: "Test mode: no real money moves"})
+	y := 736.0
+	status := v.Status
+	if v.PaidOn != "" {
+		status += " on " + v.PaidOn
+	}
+	for _, row := range [][2]string{{"Invoice number", v.Number}, {"Date of issue", v.Issued}, {"Status", status}, {"Bill to", v.Customer}} {
+		add(pdfText{X: left, Y: y, Grey: true, Text: row[0]})
+		add(pdfText{X: labels, Y: y, Text: row[1]})
+		y -= 16
+	}
+	y -= 14
+	add(pdfText{X: left, Y: y, Size: 16, Bold: true, Text: v.Headline})
+	y -= 34
+	add(pdfText{X: left, Y: y, Bold: true, Text: "Description"})
+	add(pdfText{X: right, Y: y, Bold: true, Right: true, Text: "Amount"})
+	rules = append(rules, pdfRule{left, right, y - 6})
+	y -= 22
+	for _, l := range v.Lines {
+		for i, part := range wrapWords(l.Description, 70) {
+			add(pdfText{X: left, Y: y, Text: part})
+			if i == 0 {
+				add(pdfText{X: right, Y: y, Right: true, Text: l.Amount})
+			}
+			y -= 13
+		}
+		if l.Period != "" {
+			add(pdfText{X: left, Y: y + 1, Size: 8.5, Grey: true, Text: l.Period})
+			y -= 12
+		}
+		y -= 6
+	}
+	rules = append(rules, pdfRule{sums, right, y + 8})
+	y -= 10
+	sum := func(label, amount string, bold bool) {
+		add(pdfText{X: sums, Y: y, Bold: bold, Text: label})
+		add(pdfText{X: right, Y: y, Bold: bold, Right: true, Text: amount})
+		y -= 16
+	}
+	sum("Subtotal", v.Subtotal, false)
+	if v.Discount != "" {
+		sum(v.DiscountName, "−"+v.Discount, false)
+	}
+	sum("Total", v.Total, true)
+	if v.Balance != "" {
+		sum(v.BalanceLabel, v.Balance, false)
+	}
+	sum("Amount due", v.AmountDue, false)
+	sum("Amount paid", v.AmountPaid, false)
+	if url, ok := s.hostedInvoiceURL(inv).(string); ok {
+		add(pdfText{X: left, Y: 72, Size: 8.5, Grey: true, Text: "View this invoice online: " + url})
+	}
+	add(pdfText{X: left, Y: 58, Size: 8.5, Grey: true, Text: "Made by the Tollgate Sandbox, an offline Stripe for learning. Invoice " + inv.ID + "."})
+	return writePDF("Invoice "+v.Number, texts, rules)
+}
+
+// wrapWords breaks text into lines of at most width characters, at spaces.
+func wrapWords(text string, width int) []string {
+	var lines []string
+	line := ""
+	for _, w := range strings.Fields(text) {
+		if line != "" && len([]rune(line))+1+len([]rune(w)) > width {
+			lines = append(lines, line)
+			line = ""
+		}
+		if line != "" {
+			line += " "
+		}
+		line += w
+	}
+	return append(lines, line)
+}
+
+// invoicePDFPage serves invoice_pdf: the PDF of a finalized invoice.
+func (s *Sandbox) invoicePDFPage(w http.ResponseWriter, r *http.Request) {
+	var doc []byte
+	name := ""
+	s.locked(func() {
+		if inv := s.st.invoices.get(r.PathValue("id")); inv != nil && inv.Status != invDraft {
+			doc, name = s.invoicePDF(inv), inv.Number
+		}
+	})
+	if doc == nil {
+		s.messagePage(w, http.StatusNotFound, "Invoice not found", "There is no finalized invoice with this address.")
+		return
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", `inline; filename="Invoice-`+name+`.pdf"`)
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write(doc)
 }
 
 func (s *Sandbox) invoicePage(w http.ResponseWriter, r *http.Request) {

@@ -2,6 +2,8 @@ package sandbox_test
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -145,4 +147,114 @@ func TestInvoiceDiscount(t *testing.T) {
 	if status != http.StatusOK || !strings.Contains(page, "LEARN10 (10% off)") || !strings.Contains(page, "−$1.00") || !strings.Contains(page, "$9.00 paid") {
 		t.Fatalf("invoice page: %d\n%s", status, page)
 	}
+}
+
+// checkPDF fails unless doc is a well-formed PDF as a reader finds its way
+// through one: the header, %%EOF at the end, startxref pointing at the
+// cross-reference table, each entry's offset at its object, and the content
+// stream as long as its /Length says. It returns the content stream.
+func checkPDF(t *testing.T, doc []byte) string {
+	t.Helper()
+	s := string(doc)
+	if !strings.HasPrefix(s, "%PDF-1.") || !strings.HasSuffix(strings.TrimRight(s, "\r\n"), "%%EOF") {
+		t.Fatalf("not a PDF: starts %q, ends %q", s[:min(len(s), 10)], s[max(0, len(s)-10):])
+	}
+	tail := s[strings.LastIndex(s, "startxref"):]
+	var xref int
+	if _, err := fmt.Sscanf(tail, "startxref\n%d\n%%%%EOF", &xref); err != nil || xref <= 0 || xref >= len(s) || !strings.HasPrefix(s[xref:], "xref\n") {
+		t.Fatalf("startxref %d (%v) does not point at the xref table: %q", xref, err, tail)
+	}
+	var first, n int
+	if _, err := fmt.Sscanf(s[xref:], "xref\n%d %d\n", &first, &n); err != nil || first != 0 || n < 2 {
+		t.Fatalf("xref subsection %d %d: %v", first, n, err)
+	}
+	entries := s[xref+len(fmt.Sprintf("xref\n%d %d\n", first, n)):]
+	for i := range n {
+		entry := entries[i*20 : i*20+20]
+		if i == 0 {
+			if entry != "0000000000 65535 f \n" {
+				t.Fatalf("xref entry 0 = %q", entry)
+			}
+			continue
+		}
+		var off, gen int
+		if _, err := fmt.Sscanf(entry, "%010d %05d n", &off, &gen); err != nil || !strings.HasSuffix(entry, " n \n") {
+			t.Fatalf("xref entry %d = %q: %v", i, entry, err)
+		}
+		if want := fmt.Sprintf("%d 0 obj\n", i); !strings.HasPrefix(s[off:], want) {
+			t.Fatalf("xref entry %d points at %q, want %q", i, s[off:min(len(s), off+12)], want)
+		}
+	}
+	if !strings.Contains(s, fmt.Sprintf("trailer\n<< /Size %d /Root 1 0 R", n)) {
+		t.Fatalf("trailer does not match the %d objects", n)
+	}
+	start := strings.Index(s, "stream\n") + len("stream\n")
+	end := strings.Index(s, "endstream")
+	var length int
+	if _, err := fmt.Sscanf(s[strings.LastIndex(s[:start], "/Length"):], "/Length %d", &length); err != nil || length != end-start {
+		t.Fatalf("content stream is %d bytes, /Length says %d (%v)", end-start, length, err)
+	}
+	return s[start:end]
+}
+
+// TestInvoicePDF covers invoice_pdf: every finalized invoice has one, a
+// PDF document with its number, lines, discount, total and status, linked
+// from the hosted invoice page and the portal's invoice history; a draft
+// has none.
+func TestInvoicePDF(t *testing.T) {
+	e := MustStart(t)
+	ctx := context.Background()
+	c := e.catalog()
+	cp := must(e.sc.V1Coupons.Create(ctx, &stripe.CouponCreateParams{PercentOff: stripe.Float64(10), Duration: stripe.String("forever")}))(t)
+	must(e.sc.V1PromotionCodes.Create(ctx, &stripe.PromotionCodeCreateParams{Coupon: stripe.String(cp.ID), Code: stripe.String("LEARN10")}))(t)
+	clk, cu := e.clockCustomer()
+	cs := e.session(sessionOpts{customer: cu.ID, price: c.monthly.ID, allowPromo: true})
+	if status, body, _ := e.pay(cs.URL, "4242424242424242", "LEARN10"); status != http.StatusSeeOther {
+		t.Fatalf("pay: %d\n%s", status, body)
+	}
+	sub := must(e.sc.V1CheckoutSessions.Retrieve(ctx, cs.ID, nil))(t).Subscription
+	inv := e.subscription(sub.ID).LatestInvoice
+	if want := e.srv.URL() + "/invoice/" + inv.ID + "/pdf"; inv.InvoicePDF != want {
+		t.Fatalf("invoice_pdf = %q, want %q", inv.InvoicePDF, want)
+	}
+
+	res := must(e.http.Get(inv.InvoicePDF))(t)
+	doc := must(io.ReadAll(res.Body))(t)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "application/pdf" ||
+		res.Header.Get("Content-Disposition") != `inline; filename="Invoice-`+inv.Number+`.pdf"` {
+		t.Fatalf("GET invoice_pdf: %d %q %q", res.StatusCode, res.Header.Get("Content-Type"), res.Header.Get("Content-Disposition"))
+	}
+	content := checkPDF(t, doc)
+	// Text is in PDF strings (parentheses escaped), in WinAnsi: × is \xd7,
+	// and the minus sign a hyphen.
+	for _, want := range []string{"(Invoice)", "(" + inv.Number + ")", "(Paid on 1 Jan 2025)", "($9.00 paid)",
+		"(1 \xd7 Tollgate Pro \\(at $10.00 / month\\))", "(1 Jan 2025 \x96 1 Feb 2025)", "(Subtotal)", "($10.00)",
+		"(LEARN10 \\(10% off\\))", "(-$1.00)", "(Total)", "($9.00)", "(learner@example.com)"} {
+		if !strings.Contains(content, want) {
+			t.Errorf("no %q in the PDF's text:\n%s", want, content)
+		}
+	}
+	if !strings.Contains(string(doc), "/Title (Invoice "+inv.Number+")") {
+		t.Errorf("no title in the PDF's info")
+	}
+
+	_, page := e.get(inv.HostedInvoiceURL)
+	wantPage(t, "hosted invoice page", page, `<a href="/invoice/`+inv.ID+`/pdf">Download invoice (PDF)</a>`)
+	_, portal := e.portalWith(cu.ID, &stripe.BillingPortalConfigurationCreateFeaturesParams{
+		InvoiceHistory: &stripe.BillingPortalConfigurationCreateFeaturesInvoiceHistoryParams{Enabled: stripe.Bool(true)}})
+	_, page = e.get(portal)
+	wantPage(t, "portal invoice history", page, `<a href="`+inv.HostedInvoiceURL+`" title="View invoice `+inv.Number+`">`+inv.Number+`</a>`,
+		`<a href="`+inv.InvoicePDF+`" title="Download invoice `+inv.Number+` as a PDF">PDF</a>`)
+
+	t.Run("ErrDraft", func(t *testing.T) {
+		e.advance(clk.ID, t0.AddDate(0, 1, 0))
+		draft := e.subscription(sub.ID).LatestInvoice
+		if draft.Status != stripe.InvoiceStatusDraft || draft.InvoicePDF != "" {
+			t.Fatalf("draft %s has invoice_pdf %q", draft.Status, draft.InvoicePDF)
+		}
+		if status, _ := e.get(e.srv.URL() + "/invoice/" + draft.ID + "/pdf"); status != http.StatusNotFound {
+			t.Fatalf("a draft's PDF: %d, want 404", status)
+		}
+	})
 }

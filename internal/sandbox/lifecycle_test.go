@@ -180,9 +180,17 @@ func TestPortalCancelRenew(t *testing.T) {
 	portal := e.portal(cu.ID)
 
 	status, page := e.get(portal)
-	if status != http.StatusOK || !strings.Contains(page, "Tollgate Pro") || !strings.Contains(page, `value="cancel"`) ||
+	if status != http.StatusOK || !strings.Contains(page, "Tollgate Pro") || !strings.Contains(page, `name="cancel" value="`+sub.ID+`"`) ||
 		!strings.Contains(page, "http://app.example/account") {
 		t.Fatalf("portal page: %d\n%s", status, page)
+	}
+
+	// Cancel subscription asks first, saying until when access lasts.
+	status, page = e.get(portal + "?cancel=" + sub.ID)
+	wantPage(t, "cancel confirmation", page, "Cancel your subscription?", "You keep access until 1 Feb 2025.",
+		`value="cancel"`, "Confirm cancellation", "Go back")
+	if status != http.StatusOK || e.subscription(sub.ID).CancelAtPeriodEnd {
+		t.Fatalf("the confirmation step: %d, or it canceled already", status)
 	}
 
 	page = e.act(portal, url.Values{"action": {"cancel"}, "subscription": {sub.ID}})
@@ -323,7 +331,7 @@ func TestPortalFeatures(t *testing.T) {
 			t.Fatalf("features = %+v, want only invoice_history enabled and the rest filled in", f)
 		}
 		status, page := e.get(portal)
-		if status != http.StatusOK || strings.Contains(page, `value="cancel"`) || strings.Contains(page, `value="update_card"`) || !strings.Contains(page, "Invoices") {
+		if status != http.StatusOK || strings.Contains(page, `name="cancel"`) || strings.Contains(page, `value="update_card"`) || !strings.Contains(page, "Invoices") {
 			t.Fatalf("portal page: %d\n%s", status, page)
 		}
 		for _, action := range []string{"cancel", "update_card"} {

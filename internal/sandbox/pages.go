@@ -23,10 +23,20 @@ h1{font-size:1.3rem;margin:0 0 .3rem}h2{font-size:1.05rem;margin:1.4rem 0 .5rem}
 .price{font-size:1.6rem;font-weight:600}.error{background:#fdecea;color:#a41c1c;padding:.6rem .8rem;border-radius:6px}
 .notice{background:#e6f4ea;color:#1e6b34;padding:.6rem .8rem;border-radius:6px}
 label{display:block;margin:.7rem 0 .2rem;font-size:.9rem}
-input[type=text],input[type=email]{width:100%;box-sizing:border-box;padding:.5rem;border:1px solid #c1c9d2;border-radius:6px;font-size:1rem}
-.row{display:flex;gap:.8rem}.row>div{flex:1}
+input[type=text],input[type=email],select,textarea{width:100%;box-sizing:border-box;padding:.5rem;border:1px solid #c1c9d2;border-radius:6px;font-size:1rem;font-family:inherit;background:#fff}
+input[type=text],input[type=email],select{height:2.5rem}
+.row{display:flex;gap:.8rem}.row>div{flex:1;min-width:0}
+.inline{display:flex;gap:.5rem;align-items:stretch}.inline input{flex:1;min-width:0}.inline button{margin-top:0}
+table.summary{margin:1rem 0}
 button{margin-top:1rem;background:#635bff;color:#fff;border:0;border-radius:6px;padding:.6rem 1.2rem;font-size:1rem;cursor:pointer}
-button.secondary{background:#fff;color:#635bff;border:1px solid #635bff}
+button.secondary{background:#fff;color:#635bff;border:1px solid #635bff}button.danger{background:#df1b41}
+fieldset{border:0;padding:0;margin:.6rem 0}legend{padding:0;margin-bottom:.3rem;color:#697386}
+label.choice{display:flex;gap:.6rem;align-items:center;margin:.45rem 0;font-size:1rem}label.choice input{margin:0;width:1.1rem;height:1.1rem}
+a.skip{margin-left:1rem}
+form.switch{display:flex;flex-wrap:wrap;align-items:center;gap:.4rem .8rem;margin-top:.8rem}form.switch button{margin-top:0}
+.nowrap{white-space:nowrap}.discounted{color:#1e6b34;font-weight:600}
+/* As in Stripe's portal, the comment box comes with "Other reason"; a browser without :has() always shows it. */
+form.reason:not(:has(input[value=other]:checked)) .comment{display:none}
 table{width:100%;border-collapse:collapse;font-size:.9rem}td,th{text-align:left;padding:.35rem;border-bottom:1px solid #e3e8ee}
 td.num,th.num{text-align:right;white-space:nowrap}
 .card{border:1px solid #e3e8ee;border-radius:6px;padding:.8rem;margin:.6rem 0}

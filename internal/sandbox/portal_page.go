@@ -4,13 +4,17 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/tollgate/tollgate/internal/logkey"
 )
 
 const portalTemplate = `{{define "portal"}}{{template "top" .}}
 {{if .Confirm}}{{template "portal-confirm" .}}
+{{else if .Cancel}}{{template "portal-cancel" .}}
+{{else if .Reason}}{{template "portal-reason" .}}
 {{else if .Confirmation}}<h1>Your plan was updated</h1>
 <p class="notice" role="status">{{.Confirmation}}</p>
 {{if .ReturnURL}}<p><a href="{{.ReturnURL}}">← Return to the site</a></p>{{end}}
@@ -33,20 +37,21 @@ const portalTemplate = `{{define "portal"}}{{template "top" .}}
 <div><label for="card_cvc">CVC</label><input type="text" id="card_cvc" name="card_cvc" placeholder="123"></div></div>
 <button type="submit">Update card</button></form>{{end}}
 {{if .ShowInvoices}}<h2>Invoices</h2>
-{{if .Invoices}}<table><tr><th>Date</th><th>Number</th><th class="num">Amount</th><th>Status</th></tr>
-{{range .Invoices}}<tr><td>{{.Date}}</td><td>{{if .URL}}<a href="{{.URL}}">{{.Number}}</a>{{else}}{{.Number}}{{end}}</td><td class="num">{{.Amount}}</td><td>{{.Status}}</td></tr>{{end}}</table>
+{{if .Invoices}}<table aria-label="Invoices"><tr><th>Date</th><th>Invoice</th><th class="num">Amount</th><th>Status</th><th></th></tr>
+{{range .Invoices}}<tr><td>{{.Date}}</td><td>{{if .URL}}<a href="{{.URL}}" title="View invoice {{.Number}}">{{.Number}}</a>{{else}}{{.Number}}{{end}}</td><td class="num">{{.Amount}}</td><td>{{.Status}}</td><td>{{if .PDF}}<a href="{{.PDF}}" title="Download invoice {{.Number}} as a PDF">PDF</a>{{end}}</td></tr>
+{{end}}</table>
 {{else}}<p class="muted">No invoices yet.</p>{{end}}{{end}}
 {{if .ReturnURL}}<p><a href="{{.ReturnURL}}">← Return to the site</a></p>{{end}}
 {{end}}{{template "bottom" .}}{{end}}
 {{define "portal-sub"}}<div class="card">
-<strong>{{.Plan}}</strong> — {{.Amount}}<br>
+<strong>{{.Plan}}</strong> — {{.Amount}}{{if .Discounted}}<br><span class="discounted">{{.Discounted}}</span>{{end}}<br>
 Status: <strong>{{.Status}}</strong>{{if .TrialEnd}} (trial ends {{.TrialEnd}}){{end}}<br>
 {{if .Ended}}Ended {{.Ended}}{{else if .CancelPending}}Cancels on {{.PeriodEnd}}{{else}}Renews on {{.PeriodEnd}}{{end}}
-{{range .Switches}}<form method="get" action="/portal/{{.Session}}" class="switch"><input type="hidden" name="subscription" value="{{.Subscription}}"><input type="hidden" name="price" value="{{.Price}}"><button type="submit" class="secondary">{{.Label}}</button> <span class="muted">{{.Amount}}</span></form>
+{{range .Switches}}<form method="get" action="/portal/{{.Session}}" class="switch"><input type="hidden" name="subscription" value="{{.Subscription}}"><input type="hidden" name="price" value="{{.Price}}"><button type="submit" class="secondary">{{.Label}}</button> <span class="muted"><span class="nowrap">{{.Amount}}</span>{{if .Discounted}} · <span class="nowrap">{{.Discounted}}</span>{{end}}</span></form>
 {{end}}{{if and .Live (not .InFlow)}}{{if .CancelPending}}
 <form method="post" action="/portal/{{.Session}}"><input type="hidden" name="action" value="renew"><input type="hidden" name="subscription" value="{{.ID}}"><button type="submit">Renew subscription</button></form>
 {{else if .CanCancel}}
-<form method="post" action="/portal/{{.Session}}"><input type="hidden" name="action" value="cancel"><input type="hidden" name="subscription" value="{{.ID}}"><button type="submit" class="secondary">Cancel subscription</button></form>
+<form method="get" action="/portal/{{.Session}}"><input type="hidden" name="cancel" value="{{.ID}}"><button type="submit" class="secondary">Cancel subscription</button></form>
 {{end}}{{end}}
 </div>{{end}}
 {{define "portal-confirm"}}{{with .Confirm}}<h1>Confirm your new plan</h1>
@@ -64,7 +69,26 @@ Status: <strong>{{.Status}}</strong>{{if .TrialEnd}} (trial ends {{.TrialEnd}}){
 {{if .DiscountNote}}<p class="hint">{{.DiscountNote}}</p>{{end}}
 <p><strong>{{.Summary}}</strong></p>
 <form method="post" action="/portal/{{$.ID}}"><input type="hidden" name="action" value="update_plan"><input type="hidden" name="subscription" value="{{.Subscription}}"><input type="hidden" name="price" value="{{.Price}}"><button type="submit">Confirm</button></form>
-<p><a href="/portal/{{$.ID}}">← Back</a></p>{{end}}{{end}}`
+<p><a href="/portal/{{$.ID}}">← Back</a></p>{{end}}{{end}}
+{{define "portal-cancel"}}{{with .Cancel}}<h1>Cancel your subscription?</h1>
+<p class="muted">{{$.Customer}}</p>
+{{if $.Error}}<p class="error" role="alert">{{$.Error}}</p>{{end}}
+<div class="card"><strong>{{.Plan}}</strong> — {{.Amount}}{{if .Discounted}}<br><span class="discounted">{{.Discounted}}</span>{{end}}</div>
+<p><strong>{{.Access}}</strong></p>
+<p>{{.Detail}}</p>
+<form method="post" action="/portal/{{$.ID}}"><input type="hidden" name="action" value="cancel"><input type="hidden" name="subscription" value="{{.Subscription}}"><button type="submit" class="danger">Confirm cancellation</button></form>
+<p><a href="/portal/{{$.ID}}">← Go back</a></p>{{end}}{{end}}
+{{define "portal-reason"}}{{with .Reason}}<h1>Why are you canceling?</h1>
+<p class="muted">{{$.Customer}}</p>
+{{if $.Notice}}<p class="notice" role="status">{{$.Notice}}</p>{{end}}
+{{if $.Error}}<p class="error" role="alert">{{$.Error}}</p>{{end}}
+<form method="post" action="/portal/{{$.ID}}" class="reason"><input type="hidden" name="action" value="cancellation_reason"><input type="hidden" name="subscription" value="{{.Subscription}}">
+<fieldset><legend>Your answer is optional, and helps us improve.</legend>
+{{range $i, $o := .Options}}<label class="choice"><input type="radio" name="reason" value="{{.Value}}"{{if .Checked}} checked{{end}}{{if eq $i 0}} required{{end}}> {{.Label}}</label>
+{{end}}</fieldset>
+{{if .Other}}<div class="comment"><label for="comment">Tell us more (optional)</label><textarea id="comment" name="comment" rows="3" maxlength="{{.MaxComment}}">{{.Comment}}</textarea></div>{{end}}
+<button type="submit">Submit</button> <a class="skip" href="/portal/{{$.ID}}">Skip</a>
+</form>{{end}}{{end}}`
 
 type portalView struct {
 	Title, ID, Customer, Card, Error, Notice, ReturnURL string
@@ -78,21 +102,63 @@ type portalView struct {
 	Confirm *portalConfirm
 	// Confirmation ends a flow whose after_completion is hosted_confirmation.
 	Confirmation string
+	// Cancel is the confirmation step of a cancellation; Reason, the
+	// question that follows it when the configuration asks for a reason.
+	Cancel *portalCancel
+	Reason *portalReason
 }
+
+// portalCancel says what canceling will do before the customer confirms.
+type portalCancel struct {
+	Subscription, Plan, Amount, Discounted, Access, Detail string
+}
+
+// portalReason asks why a subscription was canceled, with the reasons the
+// configuration offers.
+type portalReason struct {
+	Subscription, Comment string
+	Options               []reasonOption
+	Other                 bool // "Other reason" is offered: it comes with a comment box
+	MaxComment            int
+}
+
+type reasonOption struct {
+	Value, Label string
+	Checked      bool
+}
+
+// cancellationFeedback is Stripe's list of cancellation reasons, in the
+// order its portal shows them; feedbackLabels are the words it shows.
+var (
+	cancellationFeedback = []string{"too_expensive", "missing_features", "switched_service", "unused",
+		"customer_service", "too_complex", "low_quality", "other"}
+	feedbackLabels = map[string]string{
+		"too_expensive": "It's too expensive", "missing_features": "I need more features",
+		"switched_service": "I found an alternative", "unused": "I no longer need it",
+		"customer_service": "Customer service was less than expected", "too_complex": "Ease of use was less than expected",
+		"low_quality": "Quality was less than expected", "other": "Other reason",
+	}
+)
+
+// maxCancelComment is the API's limit on cancellation_details.comment.
+const maxCancelComment = 5000
 
 type portalSub struct {
 	Session, ID, Plan, Amount, Status, PeriodEnd, TrialEnd, Ended string
-	CancelPending, Live, CanCancel, InFlow                        bool
-	Switches                                                      []portalSwitch
+	// Discounted is what the subscription costs with its running
+	// discount: "£8.10 per month with LEARN10".
+	Discounted                             string
+	CancelPending, Live, CanCancel, InFlow bool
+	Switches                               []portalSwitch
 }
 
 // portalSwitch is one plan a subscription may change to.
 type portalSwitch struct {
-	Session, Subscription, Price, Label, Amount string
+	Session, Subscription, Price, Label, Amount, Discounted string
 }
 
 type portalInvoice struct {
-	Date, Number, Amount, Status, URL string
+	Date, Number, Amount, Status, URL, PDF string
 }
 
 // portalConfirm shows what a plan change will do before the customer
@@ -141,18 +207,10 @@ func (s *Sandbox) portalView(ps *portalSession) portalView {
 		if sub.Status == subTrialing {
 			row.TrialEnd = formatDate(sub.TrialEnd)
 		}
-		var names []string
-		var total int64
-		for _, it := range sub.Items {
-			if pr := s.st.prices.get(it.Price); pr != nil {
-				total += pr.UnitAmount * it.Quantity
-				row.Amount = formatMoney(total, pr.Currency) + " per " + pr.Interval
-				if pd := s.st.products.get(pr.Product); pd != nil {
-					names = append(names, pd.Name)
-				}
-			}
+		row.Plan, row.Amount = s.subPlan(sub)
+		if sub.entitled() {
+			row.Discounted = s.withDiscount(sub, sub.Items, s.now(sub.TestClock))
 		}
-		row.Plan = strings.Join(names, " + ")
 		if cfg != nil && sub.entitled() {
 			row.Switches = s.switches(cfg, ps.ID, sub)
 		}
@@ -160,10 +218,101 @@ func (s *Sandbox) portalView(ps *portalSession) portalView {
 	}
 	for _, inv := range sorted(&s.st.invoices, func(inv *invoice) bool { return inv.Customer == cu.ID && inv.Status != invDraft }) {
 		url, _ := s.hostedInvoiceURL(inv).(string)
+		pdf, _ := s.invoicePDFURL(inv).(string)
 		v.Invoices = append(v.Invoices, portalInvoice{Date: formatDate(inv.Created), Number: inv.Number,
-			Amount: formatMoney(inv.Total, inv.Currency), Status: inv.Status, URL: url})
+			Amount: formatMoney(inv.Total, inv.Currency), Status: strings.ToUpper(inv.Status[:1]) + inv.Status[1:], URL: url, PDF: pdf})
 	}
 	return v
+}
+
+// subPlan names a subscription's products and what they cost per interval.
+func (s *Sandbox) subPlan(sub *subscription) (string, string) {
+	var names []string
+	var total int64
+	amount := ""
+	for _, it := range sub.Items {
+		if pr := s.st.prices.get(it.Price); pr != nil {
+			total += pr.UnitAmount * it.Quantity
+			amount = formatMoney(total, pr.Currency) + " per " + pr.Interval
+			if pd := s.st.products.get(pr.Product); pd != nil {
+				names = append(names, pd.Name)
+			}
+		}
+	}
+	return strings.Join(names, " + "), amount
+}
+
+// cancelView describes the cancellation the customer asked for, before
+// they confirm it, as Stripe's portal does: when access ends. mu held.
+func (s *Sandbox) cancelView(ps *portalSession, subID string) (*portalCancel, *pageError) {
+	sub, cfg, perr := s.cancellable(ps, subID)
+	if perr != nil {
+		return nil, perr
+	}
+	c := &portalCancel{Subscription: sub.ID}
+	c.Plan, c.Amount = s.subPlan(sub)
+	c.Discounted = s.withDiscount(sub, sub.Items, s.now(sub.TestClock))
+	end := formatDate(sub.PeriodEnd)
+	switch {
+	case cfg.cancelMode() == "immediately":
+		c.Access = "Your subscription ends now, and you lose access today."
+		c.Detail = "Nothing more is charged, and there is no refund for the rest of the period."
+	case sub.Status == subTrialing:
+		c.Access = "You keep access until your free trial ends on " + end + "."
+		c.Detail = "Your subscription will be canceled then, and you won't be charged. Until then you can renew it here."
+	default:
+		c.Access = "You keep access until " + end + "."
+		c.Detail = "Your subscription will be canceled at the end of your billing period, and you won't be charged again. Until then you can renew it here."
+	}
+	return c, nil
+}
+
+// cancellable finds the subscription a cancellation names and checks the
+// portal lets this customer cancel it now; mu held.
+func (s *Sandbox) cancellable(ps *portalSession, subID string) (*subscription, *portalConfig, *pageError) {
+	cu := s.st.customers.get(ps.Customer)
+	cfg := s.st.portalConfigs.get(ps.Configuration)
+	sub := s.st.subscriptions.get(subID)
+	if sub == nil && subID == "" && cu != nil {
+		sub = s.onlyLiveSubscription(cu.ID)
+	}
+	switch {
+	case cu == nil || sub == nil || sub.Customer != cu.ID:
+		return nil, nil, &pageError{http.StatusBadRequest, "Choose one of your subscriptions."}
+	case !sub.entitled():
+		return nil, nil, &pageError{http.StatusBadRequest, "This subscription has already ended."}
+	case cfg == nil || !cfg.portalFeature("subscription_cancel"):
+		return nil, nil, &pageError{http.StatusBadRequest, "Canceling is not enabled for this portal."}
+	case ps.Flow != nil && !ps.Flow.Done:
+		return nil, nil, &pageError{http.StatusBadRequest, "This page updates another subscription."}
+	}
+	return sub, cfg, nil
+}
+
+// reasonView asks why sub was canceled, keeping what form chose (nil for
+// the page as first shown); it applies to a cancellation the customer
+// asked for, when the configuration asks for a reason. mu held.
+func (s *Sandbox) reasonView(ps *portalSession, subID string, form url.Values) (*portalReason, *pageError) {
+	cfg := s.st.portalConfigs.get(ps.Configuration)
+	sub := s.st.subscriptions.get(subID)
+	var reasons []string
+	if cfg != nil {
+		reasons = cfg.cancellationReasons()
+	}
+	switch {
+	case sub == nil || sub.Customer != ps.Customer:
+		return nil, &pageError{http.StatusBadRequest, "Choose one of your subscriptions."}
+	case len(reasons) == 0:
+		return nil, &pageError{http.StatusBadRequest, "This portal does not ask why subscriptions are canceled."}
+	case sub.CancelReason != "cancellation_requested":
+		return nil, &pageError{http.StatusBadRequest, "This subscription is not being canceled."}
+	}
+	r := &portalReason{Subscription: sub.ID, MaxComment: maxCancelComment, Comment: form.Get("comment")}
+	for _, o := range reasons {
+		r.Options = append(r.Options, reasonOption{Value: o, Label: feedbackLabels[o], Checked: form.Get("reason") == o})
+		r.Other = r.Other || o == "other"
+	}
+	return r, nil
 }
 
 // switches lists the plans the configuration lets sub change to.
@@ -181,10 +330,56 @@ func (s *Sandbox) switches(cfg *portalConfig, session string, sub *subscription)
 		if to == nil || to.ID == from.ID || !to.Active || to.Currency != from.Currency {
 			continue
 		}
-		out = append(out, portalSwitch{Session: session, Subscription: sub.ID, Price: to.ID,
-			Label: switchLabel(from, to), Amount: formatMoney(to.UnitAmount, to.Currency) + " " + perInterval(to)})
+		sw := portalSwitch{Session: session, Subscription: sub.ID, Price: to.ID,
+			Label: switchLabel(from, to), Amount: formatMoney(to.UnitAmount, to.Currency) + " " + perInterval(to)}
+		// A discount that lasts goes with the new price; what a once or
+		// repeating one does to the switch, the confirmation step shows.
+		if cp := s.st.coupons.get(discountCoupon(sub)); cp != nil && cp.Duration == "forever" {
+			sw.Discounted = s.withDiscount(sub, []subItem{{Price: to.ID, Quantity: sub.Items[0].Quantity}}, s.now(sub.TestClock))
+		}
+		out = append(out, sw)
 	}
 	return out
+}
+
+// withDiscount says what items cost with sub's discount while it runs at
+// time at, as the portal shows it beside the list price: "£8.10 per month
+// with LEARN10", "… until 1 Apr 2025" for a repeating coupon, "£7.50 for
+// the next payment with ONCE" for a once coupon not yet used; "" without
+// a discount.
+func (s *Sandbox) withDiscount(sub *subscription, items []subItem, at time.Time) string {
+	d := sub.Discount
+	if d == nil || !s.discountLive(d, at.Unix()) {
+		return ""
+	}
+	var total int64
+	var pr *price
+	for _, it := range items {
+		if p := s.st.prices.get(it.Price); p != nil {
+			pr, total = p, total+p.UnitAmount*it.Quantity
+		}
+	}
+	code, cp := s.discountCode(d)
+	inv := &invoice{Subtotal: total, Lines: []invoiceLine{{Amount: total}}}
+	if pr == nil || cp == nil || !s.applyDiscount(inv, cp) {
+		return ""
+	}
+	money := formatMoney(inv.Total, pr.Currency)
+	switch cp.Duration {
+	case "once":
+		return money + " for the next payment with " + code
+	case "repeating":
+		return money + " " + perInterval(pr) + " with " + code + " until " + formatDate(d.End)
+	}
+	return money + " " + perInterval(pr) + " with " + code
+}
+
+// discountCoupon is the coupon of sub's discount, or "".
+func discountCoupon(sub *subscription) string {
+	if sub.Discount == nil {
+		return ""
+	}
+	return sub.Discount.Coupon
 }
 
 // switchLabel names a plan change as the customer thinks of it: "Switch to
@@ -311,7 +506,8 @@ func (s *Sandbox) portalPage(w http.ResponseWriter, r *http.Request) {
 		}
 		found = true
 		v = s.portalView(ps)
-		if q.Has("price") {
+		switch {
+		case q.Has("price"):
 			pc, perr := s.portalPlanChange(ps, q.Get("subscription"), q.Get("price"))
 			if perr != nil {
 				v.Error, status = perr.Message, perr.Status
@@ -319,6 +515,22 @@ func (s *Sandbox) portalPage(w http.ResponseWriter, r *http.Request) {
 			}
 			v.Confirm = s.confirmView(pc)
 			return
+		case q.Has("cancel"):
+			c, perr := s.cancelView(ps, q.Get("cancel"))
+			if perr != nil {
+				v.Error, status = perr.Message, perr.Status
+				return
+			}
+			v.Cancel = c
+			return
+		case q.Has("reason"):
+			// Shown after a cancellation, with its notice (below).
+			r, perr := s.reasonView(ps, q.Get("reason"), nil)
+			if perr != nil {
+				v.Error, status = perr.Message, perr.Status
+				return
+			}
+			v.Reason = r
 		}
 		// The message of the last action shows once, like a flash.
 		v.Error, v.Notice = ps.FlashError, ps.FlashNotice
@@ -365,6 +577,9 @@ func (s *Sandbox) portalSubmit(w http.ResponseWriter, r *http.Request) {
 		if perr != nil && perr.Status == http.StatusBadRequest {
 			v = s.portalView(ps)
 			v.Error = perr.Message
+			if r.PostForm.Get("action") == "cancellation_reason" {
+				v.Reason, _ = s.reasonView(ps, r.PostForm.Get("subscription"), r.PostForm)
+			}
 			return
 		}
 		ps.FlashNotice = notice
@@ -396,9 +611,9 @@ func (s *Sandbox) portalSubmit(w http.ResponseWriter, r *http.Request) {
 // request is a 400; a refusal the customer can fix (a declined card) is a
 // 402 shown on the portal after the redirect.
 func (s *Sandbox) portalAction(ps *portalSession, form url.Values, card cardInput) (string, string, *pageError) {
-	notice, perr := s.portalDo(ps, form, card)
+	notice, next, perr := s.portalDo(ps, form, card)
 	if perr != nil || form.Get("action") != "update_plan" || ps.Flow == nil || ps.Flow.Done {
-		return notice, "", perr
+		return notice, next, perr
 	}
 	// The flow's task is done: after_completion says what comes next.
 	ps.Flow.Done = true
@@ -408,11 +623,13 @@ func (s *Sandbox) portalAction(ps *portalSession, form url.Values, card cardInpu
 	return notice, "", nil
 }
 
-func (s *Sandbox) portalDo(ps *portalSession, form url.Values, card cardInput) (string, *pageError) {
+// portalDo runs one action; besides its notice it may name the page to
+// go to next (the reason question after a cancellation).
+func (s *Sandbox) portalDo(ps *portalSession, form url.Values, card cardInput) (string, string, *pageError) {
 	action, subID := form.Get("action"), form.Get("subscription")
 	cu := s.st.customers.get(ps.Customer)
 	if cu == nil {
-		return "", &pageError{http.StatusBadRequest, "This customer no longer exists."}
+		return "", "", &pageError{http.StatusBadRequest, "This customer no longer exists."}
 	}
 	at := s.now(cu.TestClock)
 	pc := s.st.portalConfigs.get(ps.Configuration)
@@ -420,44 +637,76 @@ func (s *Sandbox) portalDo(ps *portalSession, form url.Values, card cardInput) (
 	case "update_plan":
 		change, perr := s.portalPlanChange(ps, subID, form.Get("price"))
 		if perr != nil {
-			return "", perr
+			return "", "", perr
 		}
 		if perr := s.applyPlanChange(change); perr != nil {
-			return "", perr
+			return "", "", perr
 		}
-		return "Your plan is now " + s.planName(change.to) + ".", nil
-	case "cancel", "renew":
+		return "Your plan is now " + s.planName(change.to) + ".", "", nil
+	case "cancel":
+		// The confirmation step's button: the cancellation itself.
+		sub, cfg, perr := s.cancellable(ps, subID)
+		if perr != nil {
+			return "", "", perr
+		}
+		next := ""
+		if len(cfg.cancellationReasons()) > 0 {
+			// As in Stripe, the reason is asked once the cancellation is made.
+			next = "/portal/" + ps.ID + "?reason=" + url.QueryEscape(sub.ID)
+		}
+		if cfg.cancelMode() == "immediately" {
+			s.endSubscription(sub, at, "cancellation_requested")
+			return "Your subscription has been canceled.", next, nil
+		}
+		if sub.CancelAtPeriodEnd {
+			return "Nothing to change.", "", nil
+		}
+		prev := s.subSnapshot(sub)
+		s.setCancelAtPeriodEnd(sub, true, at)
+		s.subChanged(sub, prev, at)
+		return "Your subscription will end on " + formatDate(sub.PeriodEnd) + ".", next, nil
+	case "renew":
 		sub := s.st.subscriptions.get(subID)
 		if sub == nil && subID == "" {
 			sub = s.onlyLiveSubscription(cu.ID)
 		}
 		if sub == nil || sub.Customer != cu.ID {
-			return "", &pageError{http.StatusBadRequest, "Choose one of your subscriptions."}
+			return "", "", &pageError{http.StatusBadRequest, "Choose one of your subscriptions."}
 		}
 		if !sub.entitled() {
-			return "", &pageError{http.StatusBadRequest, "This subscription has already ended."}
+			return "", "", &pageError{http.StatusBadRequest, "This subscription has already ended."}
 		}
-		if action == "cancel" && (pc == nil || !pc.portalFeature("subscription_cancel")) {
-			return "", &pageError{http.StatusBadRequest, "Canceling is not enabled for this portal."}
-		}
-		if action == "cancel" && pc.cancelMode() == "immediately" {
-			s.endSubscription(sub, at, "cancellation_requested")
-			return "Your subscription has been canceled.", nil
-		}
-		on := action == "cancel"
-		if sub.CancelAtPeriodEnd == on {
-			return "Nothing to change.", nil
+		if !sub.CancelAtPeriodEnd {
+			return "Nothing to change.", "", nil
 		}
 		prev := s.subSnapshot(sub)
-		s.setCancelAtPeriodEnd(sub, on, at)
+		s.setCancelAtPeriodEnd(sub, false, at)
 		s.subChanged(sub, prev, at)
-		if on {
-			return "Your subscription will end on " + formatDate(sub.PeriodEnd) + ".", nil
+		return "Your subscription will renew.", "", nil
+	case "cancellation_reason":
+		if _, perr := s.reasonView(ps, subID, nil); perr != nil {
+			return "", "", perr
 		}
-		return "Your subscription will renew.", nil
+		sub := s.st.subscriptions.get(subID)
+		feedback := form.Get("reason")
+		if !slices.Contains(pc.cancellationReasons(), feedback) {
+			return "", "", &pageError{http.StatusBadRequest, "Choose one of the reasons, or skip the question."}
+		}
+		// Stripe's portal takes a comment with "Other reason" only.
+		comment := ""
+		if feedback == "other" {
+			comment = strings.TrimSpace(form.Get("comment"))
+		}
+		if len([]rune(comment)) > maxCancelComment {
+			return "", "", &pageError{http.StatusBadRequest, fmt.Sprintf("Please keep your comment under %d characters.", maxCancelComment)}
+		}
+		prev := s.subSnapshot(sub)
+		sub.CancelFeedback, sub.CancelComment = feedback, comment
+		s.subChanged(sub, prev, at)
+		return "Thank you for telling us why.", "", nil
 	case "update_card":
 		if pc == nil || !pc.portalFeature("payment_method_update") {
-			return "", &pageError{http.StatusBadRequest, "Updating the card is not enabled for this portal."}
+			return "", "", &pageError{http.StatusBadRequest, "Updating the card is not enabled for this portal."}
 		}
 		pm, _, msg, declined := checkCard(card, at, false)
 		if msg != "" {
@@ -465,7 +714,7 @@ func (s *Sandbox) portalDo(ps *portalSession, form url.Values, card cardInput) (
 			if declined {
 				status = http.StatusPaymentRequired
 			}
-			return "", &pageError{status, "Card not updated: " + msg}
+			return "", "", &pageError{status, "Card not updated: " + msg}
 		}
 		pm.base = s.st.newBase("pm_", at)
 		s.attachPM(cu, &pm)
@@ -480,9 +729,9 @@ func (s *Sandbox) portalDo(ps *portalSession, form url.Values, card cardInput) (
 				s.subChanged(sub, prev, at)
 			}
 		}
-		return "Your card was updated.", nil
+		return "Your card was updated.", "", nil
 	}
-	return "", &pageError{http.StatusBadRequest, "Unknown action."}
+	return "", "", &pageError{http.StatusBadRequest, "Unknown action."}
 }
 
 // shownCard is the card the portal shows: the customer's invoice default,

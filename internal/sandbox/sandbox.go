@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"sync"
@@ -27,7 +29,7 @@ const APIVersion = "2025-08-27.basil"
 // Config configures a Sandbox. Zero values give the defaults described on
 // each field.
 type Config struct {
-	Path          string           // bbolt file for the emulator's state (its own file, mode 0600)
+	Path          string           // bbolt file for the emulator's state (its own file, mode 0600; a missing folder is made, 0700)
 	Now           func() time.Time // wall clock for objects not on a test clock; default time.Now
 	Logger        *slog.Logger     // default discards
 	RetrySchedule []time.Duration  // dunning retries after the first failed attempt; default 3,5,7 days
@@ -125,6 +127,12 @@ func Open(cfg Config) (*Sandbox, error) {
 	}
 	if cfg.TickInterval <= 0 {
 		cfg.TickInterval = time.Second
+	}
+	// `tollgate sandbox --data DIR` may name a folder that does not exist
+	// yet: made private, as the app's store makes it, since the state holds
+	// webhook signing secrets.
+	if err := os.MkdirAll(filepath.Dir(cfg.Path), 0o700); err != nil {
+		return nil, fmt.Errorf("sandbox: create data folder: %w", err)
 	}
 	db, err := openDB(cfg.Path)
 	if err != nil {
