@@ -16,6 +16,12 @@ import (
 	"github.com/tollgate/tollgate/internal/logkey"
 )
 
+var idempotency *resource[idemRecord]
+
+func init() {
+	idempotency = declare(&resource[idemRecord]{bucket: "idempotency"})
+}
+
 const maxBodyBytes = 1 << 20
 
 // call is one API request as a handler sees it.
@@ -294,7 +300,7 @@ func (s *Sandbox) execute(c *call, fn apiFunc, idemID string, useIdem bool, hash
 	s.cause = c.req
 	defer func() { s.cause = eventRequest{} }()
 	if useIdem {
-		if rec := s.st.idempotency.get(idemID); rec != nil && time.Since(time.Unix(rec.Created, 0)) < idempotencyTTL {
+		if rec := idempotency.get(s.st, idemID); rec != nil && time.Since(time.Unix(rec.Created, 0)) < idempotencyTTL {
 			if rec.Hash != hash {
 				e := invalid("", "", "Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '%s' if you meant to execute a different request.", c.r.Header.Get("Idempotency-Key"))
 				e.Type = typeIdempotency
@@ -320,7 +326,7 @@ func (s *Sandbox) execute(c *call, fn apiFunc, idemID string, useIdem bool, hash
 	// parameter can be fixed and retried with the same key.
 	if useIdem && (status < 400 || status == http.StatusPaymentRequired) {
 		s.pruneIdempotency()
-		s.st.idempotency.put(s.st, idemID, &idemRecord{base: base{ID: idemID, Created: time.Now().Unix()}, Hash: hash, Status: status, Body: body})
+		idempotency.put(s.st, &idemRecord{base: base{ID: idemID, Created: time.Now().Unix()}, Hash: hash, Status: status, Body: body})
 	}
 	if err := s.commit(c.ctx); err != nil {
 		s.log.Error("commit", logkey.Err, err)
@@ -333,9 +339,9 @@ func (s *Sandbox) execute(c *call, fn apiFunc, idemID string, useIdem bool, hash
 // pruneIdempotency forgets keys older than a day, as Stripe does. Keys live
 // on real time: they are about requests, not about billing.
 func (s *Sandbox) pruneIdempotency() {
-	for id, rec := range s.st.idempotency.rows {
+	for id, rec := range idempotency.rows(s.st) {
 		if time.Since(time.Unix(rec.Created, 0)) >= idempotencyTTL {
-			s.st.idempotency.del(s.st, id)
+			idempotency.del(s.st, id)
 		}
 	}
 }

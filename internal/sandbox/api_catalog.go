@@ -4,6 +4,20 @@ import (
 	"strconv"
 )
 
+var (
+	products        *resource[product]
+	prices          *resource[price]
+	features        *resource[feature]
+	productFeatures *resource[productFeature]
+)
+
+func init() {
+	products = declare(&resource[product]{bucket: "products", prefix: "prod_"})
+	prices = declare(&resource[price]{bucket: "prices", prefix: "price_"})
+	features = declare(&resource[feature]{bucket: "features", prefix: "feat_"})
+	productFeatures = declare(&resource[productFeature]{bucket: "product_features", prefix: "prodft_"})
+}
+
 type product struct {
 	base
 	Name         string            `json:"name"`
@@ -50,7 +64,7 @@ func nullable(s string) any {
 
 func (s *Sandbox) renderProduct(p *product, ex expand) map[string]any {
 	var def any = nullable(p.DefaultPrice)
-	if pr := s.st.prices.get(p.DefaultPrice); pr != nil && ex.has("default_price") {
+	if pr := prices.get(s.st, p.DefaultPrice); pr != nil && ex.has("default_price") {
 		def = s.renderPrice(pr, ex.sub("default_price"))
 	}
 	return map[string]any{
@@ -63,7 +77,7 @@ func (s *Sandbox) renderProduct(p *product, ex expand) map[string]any {
 
 func (s *Sandbox) renderPrice(p *price, ex expand) map[string]any {
 	var prod any = p.Product
-	if pd := s.st.products.get(p.Product); pd != nil && ex.has("product") {
+	if pd := products.get(s.st, p.Product); pd != nil && ex.has("product") {
 		prod = s.renderProduct(pd, ex.sub("product"))
 	}
 	var recurring any
@@ -88,7 +102,7 @@ func renderFeature(f *feature) map[string]any {
 
 func (s *Sandbox) renderProductFeature(pf *productFeature) map[string]any {
 	var f any = pf.Feature
-	if ft := s.st.features.get(pf.Feature); ft != nil {
+	if ft := features.get(s.st, pf.Feature); ft != nil {
 		f = renderFeature(ft)
 	}
 	return map[string]any{"id": pf.ID, "object": "product_feature", "entitlement_feature": f, "livemode": false}
@@ -97,9 +111,9 @@ func (s *Sandbox) renderProductFeature(pf *productFeature) map[string]any {
 func (s *Sandbox) createProduct(c *call) (any, error) {
 	p := c.p
 	now := s.cfg.Now()
-	pr := &product{base: s.st.newBase("prod_", now), Updated: now.Unix()}
+	pr := &product{base: products.newBase(s.st, now), Updated: now.Unix()}
 	if id := p.str("id"); id != "" {
-		if s.st.products.get(id) != nil {
+		if products.get(s.st, id) != nil {
 			return nil, invalid("id", "resource_already_exists", "Product already exists.")
 		}
 		pr.ID = id
@@ -110,7 +124,7 @@ func (s *Sandbox) createProduct(c *call) (any, error) {
 	pr.Metadata = p.metadata(nil)
 	var dp *price
 	if p.has("default_price_data") {
-		dp = &price{base: s.st.newBase("price_", now), Product: pr.ID, Active: true, Metadata: map[string]string{}}
+		dp = &price{base: prices.newBase(s.st, now), Product: pr.ID, Active: true, Metadata: map[string]string{}}
 		dp.Currency = p.currency(true, "default_price_data", "currency")
 		dp.UnitAmount = p.integer(0, 0, 99999999, "default_price_data", "unit_amount")
 		if p.has("default_price_data", "recurring") {
@@ -125,10 +139,10 @@ func (s *Sandbox) createProduct(c *call) (any, error) {
 	if err := p.finish(); err != nil {
 		return nil, err
 	}
-	s.st.products.put(s.st, pr.ID, pr)
+	products.put(s.st, pr)
 	s.emit(s.cfg.Now(), "product.created", s.renderProduct(pr, nil))
 	if dp != nil {
-		s.st.prices.put(s.st, dp.ID, dp)
+		prices.put(s.st, dp)
 		s.emit(s.cfg.Now(), "price.created", s.renderPrice(dp, nil))
 	}
 	return s.renderProduct(pr, c.ex), nil
@@ -140,7 +154,7 @@ func (s *Sandbox) getProduct(c *call) (any, error) {
 	if err := c.p.finish(); err != nil {
 		return nil, err
 	}
-	pr := s.st.products.get(c.r.PathValue("id"))
+	pr := products.get(s.st, c.r.PathValue("id"))
 	if pr == nil {
 		return nil, errNotFound("product", c.r.PathValue("id"), "id")
 	}
@@ -148,7 +162,7 @@ func (s *Sandbox) getProduct(c *call) (any, error) {
 }
 
 func (s *Sandbox) updateProduct(c *call) (any, error) {
-	pr := s.st.products.get(c.r.PathValue("id"))
+	pr := products.get(s.st, c.r.PathValue("id"))
 	if pr == nil {
 		return nil, errNotFound("product", c.r.PathValue("id"), "id")
 	}
@@ -165,7 +179,7 @@ func (s *Sandbox) updateProduct(c *call) (any, error) {
 	def := pr.DefaultPrice
 	if p.has("default_price") {
 		def = p.str("default_price")
-		if def != "" && (s.st.prices.get(def) == nil || s.st.prices.get(def).Product != pr.ID) {
+		if def != "" && (prices.get(s.st, def) == nil || prices.get(s.st, def).Product != pr.ID) {
 			p.fail(errNotFound("price", def, "default_price"))
 		}
 	}
@@ -175,7 +189,7 @@ func (s *Sandbox) updateProduct(c *call) (any, error) {
 	}
 	pr.Name, pr.Description, pr.Active, pr.DefaultPrice, pr.Metadata = name, desc, active, def, md
 	pr.Updated = s.cfg.Now().Unix()
-	s.st.products.put(s.st, pr.ID, pr)
+	products.put(s.st, pr)
 	s.emit(s.cfg.Now(), "product.updated", s.renderProduct(pr, nil))
 	return s.renderProduct(pr, c.ex), nil
 }
@@ -189,9 +203,10 @@ func (s *Sandbox) listProducts(c *call) (any, error) {
 	if err := p.finish(); err != nil {
 		return nil, err
 	}
-	rows := sorted(&s.st.products, func(pr *product) bool {
+	rows := products.sorted(s.st, func(pr *product) bool {
 		return (!activeSet || pr.Active == active) && (len(ids) == 0 || contains(ids, pr.ID))
 	})
+
 	ex := c.ex.sub("data")
 	return page(c, a, rows, func(pr *product) any { return s.renderProduct(pr, ex) })
 }
@@ -208,14 +223,14 @@ func contains(list []string, v string) bool {
 func (s *Sandbox) createPrice(c *call) (any, error) {
 	p := c.p
 	now := s.cfg.Now()
-	pr := &price{base: s.st.newBase("price_", now)}
+	pr := &price{base: prices.newBase(s.st, now)}
 	var newProduct *product
 	if p.has("product_data") {
-		newProduct = &product{base: s.st.newBase("prod_", now), Name: p.required("product_data", "name"), Active: true, Updated: now.Unix(), Metadata: map[string]string{}}
+		newProduct = &product{base: products.newBase(s.st, now), Name: p.required("product_data", "name"), Active: true, Updated: now.Unix(), Metadata: map[string]string{}}
 		pr.Product = newProduct.ID
 	} else {
 		pr.Product = p.required("product")
-		if pr.Product != "" && s.st.products.get(pr.Product) == nil {
+		if pr.Product != "" && products.get(s.st, pr.Product) == nil {
 			p.fail(errNotFound("product", pr.Product, "product"))
 		}
 	}
@@ -245,10 +260,10 @@ func (s *Sandbox) createPrice(c *call) (any, error) {
 		return nil, err
 	}
 	if newProduct != nil {
-		s.st.products.put(s.st, newProduct.ID, newProduct)
+		products.put(s.st, newProduct)
 		s.emit(s.cfg.Now(), "product.created", s.renderProduct(newProduct, nil))
 	}
-	s.st.prices.put(s.st, pr.ID, pr)
+	prices.put(s.st, pr)
 	s.emit(s.cfg.Now(), "price.created", s.renderPrice(pr, nil))
 	return s.renderPrice(pr, c.ex), nil
 }
@@ -259,7 +274,7 @@ func (s *Sandbox) claimLookupKey(pr *price, transfer bool) error {
 	if pr.LookupKey == "" {
 		return nil
 	}
-	for _, other := range s.st.prices.rows {
+	for _, other := range prices.rows(s.st) {
 		if other.ID == pr.ID || other.LookupKey != pr.LookupKey {
 			continue
 		}
@@ -267,7 +282,7 @@ func (s *Sandbox) claimLookupKey(pr *price, transfer bool) error {
 			return invalid("lookup_key", "", "A price (`%s`) already uses that lookup key. Pass transfer_lookup_key=true to move it to this price.", other.ID)
 		}
 		other.LookupKey = ""
-		s.st.prices.put(s.st, other.ID, other)
+		prices.put(s.st, other)
 	}
 	return nil
 }
@@ -276,7 +291,7 @@ func (s *Sandbox) getPrice(c *call) (any, error) {
 	if err := c.p.finish(); err != nil {
 		return nil, err
 	}
-	pr := s.st.prices.get(c.r.PathValue("id"))
+	pr := prices.get(s.st, c.r.PathValue("id"))
 	if pr == nil {
 		return nil, errNotFound("price", c.r.PathValue("id"), "id")
 	}
@@ -284,7 +299,7 @@ func (s *Sandbox) getPrice(c *call) (any, error) {
 }
 
 func (s *Sandbox) updatePrice(c *call) (any, error) {
-	pr := s.st.prices.get(c.r.PathValue("id"))
+	pr := prices.get(s.st, c.r.PathValue("id"))
 	if pr == nil {
 		return nil, errNotFound("price", c.r.PathValue("id"), "id")
 	}
@@ -310,7 +325,7 @@ func (s *Sandbox) updatePrice(c *call) (any, error) {
 		return nil, err
 	}
 	pr.Active, pr.Nickname, pr.Metadata = active, nick, md
-	s.st.prices.put(s.st, pr.ID, pr)
+	prices.put(s.st, pr)
 	s.emit(s.cfg.Now(), "price.updated", s.renderPrice(pr, nil))
 	return s.renderPrice(pr, c.ex), nil
 }
@@ -327,31 +342,32 @@ func (s *Sandbox) listPrices(c *call) (any, error) {
 	if err := p.finish(); err != nil {
 		return nil, err
 	}
-	rows := sorted(&s.st.prices, func(pr *price) bool {
+	rows := prices.sorted(s.st, func(pr *price) bool {
 		recurring := pr.Interval != ""
 		return (!activeSet || pr.Active == active) && (prod == "" || pr.Product == prod) &&
 			(len(keys) == 0 || contains(keys, pr.LookupKey)) && (cur == "" || pr.Currency == cur) &&
 			(typ == "" || (typ == "recurring") == recurring)
 	})
+
 	ex := c.ex.sub("data")
 	return page(c, a, rows, func(pr *price) any { return s.renderPrice(pr, ex) })
 }
 
 func (s *Sandbox) createFeature(c *call) (any, error) {
 	p := c.p
-	f := &feature{base: s.st.newBase("feat_", s.cfg.Now()), Active: true}
+	f := &feature{base: features.newBase(s.st, s.cfg.Now()), Active: true}
 	f.Name = p.required("name")
 	f.LookupKey = p.required("lookup_key")
 	f.Metadata = p.metadata(nil)
 	if err := p.finish(); err != nil {
 		return nil, err
 	}
-	for _, other := range s.st.features.rows {
+	for _, other := range features.rows(s.st) {
 		if other.LookupKey == f.LookupKey {
 			return nil, invalid("lookup_key", "resource_already_exists", "A feature with lookup_key '%s' already exists.", f.LookupKey)
 		}
 	}
-	s.st.features.put(s.st, f.ID, f)
+	features.put(s.st, f)
 	return renderFeature(f), nil
 }
 
@@ -359,7 +375,7 @@ func (s *Sandbox) getFeature(c *call) (any, error) {
 	if err := c.p.finish(); err != nil {
 		return nil, err
 	}
-	f := s.st.features.get(c.r.PathValue("id"))
+	f := features.get(s.st, c.r.PathValue("id"))
 	if f == nil {
 		return nil, errNotFound("feature", c.r.PathValue("id"), "id")
 	}
@@ -374,14 +390,15 @@ func (s *Sandbox) listFeatures(c *call) (any, error) {
 	if err := p.finish(); err != nil {
 		return nil, err
 	}
-	rows := sorted(&s.st.features, func(f *feature) bool {
+	rows := features.sorted(s.st, func(f *feature) bool {
 		return (key == "" || f.LookupKey == key) && f.Active != archived
 	})
+
 	return page(c, a, rows, func(f *feature) any { return renderFeature(f) })
 }
 
 func (s *Sandbox) attachFeature(c *call) (any, error) {
-	pr := s.st.products.get(c.r.PathValue("id"))
+	pr := products.get(s.st, c.r.PathValue("id"))
 	if pr == nil {
 		return nil, errNotFound("product", c.r.PathValue("id"), "id")
 	}
@@ -390,16 +407,16 @@ func (s *Sandbox) attachFeature(c *call) (any, error) {
 	if err := p.finish(); err != nil {
 		return nil, err
 	}
-	if s.st.features.get(fid) == nil {
+	if features.get(s.st, fid) == nil {
 		return nil, errNotFound("feature", fid, "entitlement_feature")
 	}
-	for _, pf := range s.st.productFeatures.rows {
+	for _, pf := range productFeatures.rows(s.st) {
 		if pf.Product == pr.ID && pf.Feature == fid {
 			return nil, invalid("entitlement_feature", "resource_already_exists", "The feature '%s' is already attached to product '%s'.", fid, pr.ID)
 		}
 	}
-	pf := &productFeature{base: s.st.newBase("prodft_", s.cfg.Now()), Product: pr.ID, Feature: fid}
-	s.st.productFeatures.put(s.st, pf.ID, pf)
+	pf := &productFeature{base: productFeatures.newBase(s.st, s.cfg.Now()), Product: pr.ID, Feature: fid}
+	productFeatures.put(s.st, pf)
 	// Customers already subscribed to the product gain the feature now.
 	s.refreshAllEntitlements()
 	return s.renderProductFeature(pf), nil
@@ -407,13 +424,13 @@ func (s *Sandbox) attachFeature(c *call) (any, error) {
 
 func (s *Sandbox) listProductFeatures(c *call) (any, error) {
 	prodID := c.r.PathValue("id")
-	if s.st.products.get(prodID) == nil {
+	if products.get(s.st, prodID) == nil {
 		return nil, errNotFound("product", prodID, "id")
 	}
 	a := c.listArgs()
 	if err := c.p.finish(); err != nil {
 		return nil, err
 	}
-	rows := sorted(&s.st.productFeatures, func(pf *productFeature) bool { return pf.Product == prodID })
+	rows := productFeatures.sorted(s.st, func(pf *productFeature) bool { return pf.Product == prodID })
 	return page(c, a, rows, func(pf *productFeature) any { return s.renderProductFeature(pf) })
 }

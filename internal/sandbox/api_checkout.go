@@ -4,6 +4,12 @@ import (
 	"time"
 )
 
+var sessions *resource[checkoutSession]
+
+func init() {
+	sessions = declare(&resource[checkoutSession]{bucket: "checkout_sessions", prefix: "cs_test_"})
+}
+
 type checkoutSession struct {
 	base
 	Status               string            `json:"status"`
@@ -47,15 +53,15 @@ func hostedURL(host, path string) string { return "http://" + host + path }
 
 func (s *Sandbox) renderSession(cs *checkoutSession, ex expand, host string) map[string]any {
 	var cust any = nullable(cs.Customer)
-	if cu := s.st.customers.get(cs.Customer); cu != nil && ex.has("customer") {
+	if cu := customers.get(s.st, cs.Customer); cu != nil && ex.has("customer") {
 		cust = s.renderCustomer(cu, ex.sub("customer"))
 	}
 	var sub any = nullable(cs.Subscription)
-	if sb := s.st.subscriptions.get(cs.Subscription); sb != nil && ex.has("subscription") {
+	if sb := subscriptions.get(s.st, cs.Subscription); sb != nil && ex.has("subscription") {
 		sub = s.renderSubscription(sb, ex.sub("subscription"))
 	}
 	var inv any = nullable(cs.Invoice)
-	if in := s.st.invoices.get(cs.Invoice); in != nil && ex.has("invoice") {
+	if in := invoices.get(s.st, cs.Invoice); in != nil && ex.has("invoice") {
 		inv = s.renderInvoice(in, ex.sub("invoice"))
 	}
 	var url any
@@ -106,12 +112,12 @@ func (s *Sandbox) renderSession(cs *checkoutSession, ex expand, host string) map
 func (s *Sandbox) sessionLineItems(cs *checkoutSession, ex expand) []any {
 	var out []any
 	for _, it := range cs.Items {
-		pr := s.st.prices.get(it.Price)
+		pr := prices.get(s.st, it.Price)
 		if pr == nil {
 			continue
 		}
 		desc := pr.Product
-		if pd := s.st.products.get(pr.Product); pd != nil {
+		if pd := products.get(s.st, pr.Product); pd != nil {
 			desc = pd.Name
 		}
 		amount := pr.UnitAmount * it.Quantity
@@ -128,7 +134,7 @@ func (s *Sandbox) sessionLineItems(cs *checkoutSession, ex expand) []any {
 func (s *Sandbox) createSession(c *call) (any, error) {
 	p := c.p
 	now := s.cfg.Now()
-	cs := &checkoutSession{base: s.st.newBase("cs_test_", now), Status: "open", PaymentStatus: "unpaid"}
+	cs := &checkoutSession{base: sessions.newBase(s.st, now), Status: "open", PaymentStatus: "unpaid"}
 	cs.ExpiresAt = now.Add(checkoutLifetime).Unix()
 	if mode := p.required("mode"); mode != "" && mode != "subscription" {
 		p.fail(invalid("mode", "", "The Tollgate sandbox supports only mode=subscription (got %s).", mode))
@@ -143,13 +149,13 @@ func (s *Sandbox) createSession(c *call) (any, error) {
 	if cs.Customer != "" && cs.CustomerEmail != "" {
 		p.fail(invalid("customer_email", "parameters_exclusive", "You may only specify one of these parameters: customer, customer_email."))
 	}
-	if cs.Customer != "" && s.st.customers.get(cs.Customer) == nil {
+	if cs.Customer != "" && customers.get(s.st, cs.Customer) == nil {
 		p.fail(errNotFound("customer", cs.Customer, "customer"))
 	}
 	// Discounts are checked at the customer's time: on a test clock a
 	// code may already have expired there.
 	at := now
-	if cu := s.st.customers.get(cs.Customer); cu != nil {
+	if cu := customers.get(s.st, cs.Customer); cu != nil {
 		at = s.now(cu.TestClock)
 	}
 	cs.ClientReferenceID = p.str("client_reference_id")
@@ -163,7 +169,7 @@ func (s *Sandbox) createSession(c *call) (any, error) {
 		param := "line_items[" + i + "][price]"
 		id := p.required("line_items", i, "price")
 		qty := p.integer(1, 1, 10000, "line_items", i, "quantity")
-		pr := s.st.prices.get(id)
+		pr := prices.get(s.st, id)
 		switch {
 		case id == "":
 			continue
@@ -197,7 +203,7 @@ func (s *Sandbox) createSession(c *call) (any, error) {
 		}
 		if code := p.str("discounts", i, "promotion_code"); code != "" {
 			param := "discounts[" + i + "][promotion_code]"
-			pc := s.st.promotionCodes.get(code)
+			pc := promotionCodes.get(s.st, code)
 			if pc == nil {
 				p.fail(errNotFound("promotion_code", code, param))
 				continue
@@ -209,7 +215,7 @@ func (s *Sandbox) createSession(c *call) (any, error) {
 			cs.PromotionCode, cs.Coupon = pc.ID, pc.Coupon
 		} else if id := p.required("discounts", i, "coupon"); id != "" {
 			param := "discounts[" + i + "][coupon]"
-			if cp := s.st.coupons.get(id); cp == nil {
+			if cp := coupons.get(s.st, id); cp == nil {
 				p.fail(errNotFound("coupon", id, param))
 			} else if !s.couponValid(cp, at) {
 				p.fail(invalid(param, "", "The coupon '%s' is no longer valid: it is past its redeem_by or fully redeemed.", id))
@@ -236,13 +242,13 @@ func (s *Sandbox) createSession(c *call) (any, error) {
 	if cs.Coupon != "" {
 		cs.DiscountAmount = s.firstDiscount(cs)
 	}
-	s.st.sessions.put(s.st, cs.ID, cs)
+	sessions.put(s.st, cs)
 	return s.renderSession(cs, c.ex, c.host), nil
 }
 
 // firstDiscount is what the session's coupon takes off the first charge.
 func (s *Sandbox) firstDiscount(cs *checkoutSession) int64 {
-	cp := s.st.coupons.get(cs.Coupon)
+	cp := coupons.get(s.st, cs.Coupon)
 	if cp == nil || cs.TrialDays > 0 {
 		return 0
 	}
@@ -255,7 +261,7 @@ func (s *Sandbox) firstDiscount(cs *checkoutSession) int64 {
 }
 
 func (s *Sandbox) sessionArg(c *call) (*checkoutSession, error) {
-	cs := s.st.sessions.get(c.r.PathValue("id"))
+	cs := sessions.get(s.st, c.r.PathValue("id"))
 	if cs == nil {
 		return nil, errNotFound("checkout.session", c.r.PathValue("id"), "session")
 	}
@@ -282,9 +288,10 @@ func (s *Sandbox) listSessions(c *call) (any, error) {
 	if err := p.finish(); err != nil {
 		return nil, err
 	}
-	rows := sorted(&s.st.sessions, func(cs *checkoutSession) bool {
+	rows := sessions.sorted(s.st, func(cs *checkoutSession) bool {
 		return (cust == "" || cs.Customer == cust) && (sub == "" || cs.Subscription == sub) && (status == "" || cs.Status == status)
 	})
+
 	ex := c.ex.sub("data")
 	return page(c, a, rows, func(cs *checkoutSession) any { return s.renderSession(cs, ex, c.host) })
 }
@@ -318,13 +325,13 @@ func (s *Sandbox) expireSession(c *call) (any, error) {
 
 func (s *Sandbox) expire(cs *checkoutSession, at time.Time) {
 	cs.Status = "expired"
-	s.st.sessions.put(s.st, cs.ID, cs)
+	sessions.put(s.st, cs)
 	s.emit(at, "checkout.session.expired", s.renderSession(cs, nil, ""))
 }
 
 // expireSessions ends open sessions past their expires_at.
 func (s *Sandbox) expireSessions(now time.Time) {
-	for _, cs := range s.st.sessions.rows {
+	for _, cs := range sessions.rows(s.st) {
 		if cs.Status == "open" && now.Unix() >= cs.ExpiresAt {
 			s.expire(cs, now)
 		}

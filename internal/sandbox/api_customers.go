@@ -1,5 +1,11 @@
 package sandbox
 
+var customers *resource[customer]
+
+func init() {
+	customers = declare(&resource[customer]{bucket: "customers", prefix: "cus_"})
+}
+
 type customer struct {
 	base
 	Email         string            `json:"email,omitempty"`
@@ -22,11 +28,11 @@ type customer struct {
 
 func (s *Sandbox) renderCustomer(cu *customer, ex expand) map[string]any {
 	var pm any = nullable(cu.DefaultPM)
-	if p := s.st.paymentMethods.get(cu.DefaultPM); p != nil && ex.has("invoice_settings.default_payment_method") {
+	if p := paymentMethods.get(s.st, cu.DefaultPM); p != nil && ex.has("invoice_settings.default_payment_method") {
 		pm = renderPaymentMethod(p)
 	}
 	delinquent := false
-	for _, sub := range s.st.subscriptions.rows {
+	for _, sub := range subscriptions.rows(s.st) {
 		if sub.Customer == cu.ID && sub.Status == subPastDue {
 			delinquent = true
 		}
@@ -44,7 +50,7 @@ func (s *Sandbox) renderCustomer(cu *customer, ex expand) map[string]any {
 
 // newCustomer makes a customer at the time of its clock (if any).
 func (s *Sandbox) newCustomer(email, name, clockID string) *customer {
-	cu := &customer{base: s.st.newBase("cus_", s.now(clockID)), Email: email, Name: name, TestClock: clockID, Metadata: map[string]string{}}
+	cu := &customer{base: customers.newBase(s.st, s.now(clockID)), Email: email, Name: name, TestClock: clockID, Metadata: map[string]string{}}
 	cu.InvoicePrefix = newID("")[:8]
 	return cu
 }
@@ -52,7 +58,7 @@ func (s *Sandbox) newCustomer(email, name, clockID string) *customer {
 func (s *Sandbox) createCustomer(c *call) (any, error) {
 	p := c.p
 	clockID := p.str("test_clock")
-	if clockID != "" && s.st.clocks.get(clockID) == nil {
+	if clockID != "" && clocks.get(s.st, clockID) == nil {
 		p.fail(errNotFound("test_clock", clockID, "test_clock"))
 	}
 	cu := s.newCustomer(p.str("email"), p.str("name"), clockID)
@@ -60,7 +66,7 @@ func (s *Sandbox) createCustomer(c *call) (any, error) {
 	cu.Phone = p.str("phone")
 	cu.Metadata = p.metadata(nil)
 	pmID := p.str("payment_method")
-	if pmID != "" && s.st.paymentMethods.get(pmID) == nil {
+	if pmID != "" && paymentMethods.get(s.st, pmID) == nil {
 		p.fail(errNotFound("payment_method", pmID, "payment_method"))
 	}
 	def := p.str("invoice_settings", "default_payment_method")
@@ -68,16 +74,16 @@ func (s *Sandbox) createCustomer(c *call) (any, error) {
 		return nil, err
 	}
 	if pmID != "" {
-		s.attachPM(cu, s.st.paymentMethods.get(pmID))
+		s.attachPM(cu, paymentMethods.get(s.st, pmID))
 	}
 	if def != "" {
-		pm := s.st.paymentMethods.get(def)
+		pm := paymentMethods.get(s.st, def)
 		if pm == nil || pm.Customer != cu.ID {
 			return nil, invalid("invoice_settings[default_payment_method]", "", "The payment method '%s' is not attached to this customer.", def)
 		}
 		cu.DefaultPM = def
 	}
-	s.st.customers.put(s.st, cu.ID, cu)
+	customers.put(s.st, cu)
 	s.emit(s.now(clockID), "customer.created", s.renderCustomer(cu, nil))
 	return s.renderCustomer(cu, c.ex), nil
 }
@@ -87,11 +93,11 @@ func (s *Sandbox) createCustomer(c *call) (any, error) {
 // invoice_settings.default_payment_method (or the portal) sets that.
 func (s *Sandbox) attachPM(cu *customer, pm *paymentMethod) {
 	pm.Customer = cu.ID
-	s.st.paymentMethods.put(s.st, pm.ID, pm)
+	paymentMethods.put(s.st, pm)
 }
 
 func (s *Sandbox) customerArg(c *call) (*customer, error) {
-	cu := s.st.customers.get(c.r.PathValue("id"))
+	cu := customers.get(s.st, c.r.PathValue("id"))
 	if cu == nil {
 		return nil, errNotFound("customer", c.r.PathValue("id"), "id")
 	}
@@ -131,7 +137,7 @@ func (s *Sandbox) updateCustomer(c *call) (any, error) {
 	next.Metadata = p.metadata(cu.Metadata)
 	if p.has("invoice_settings", "default_payment_method") {
 		next.DefaultPM = p.str("invoice_settings", "default_payment_method")
-		if pm := s.st.paymentMethods.get(next.DefaultPM); next.DefaultPM != "" && (pm == nil || pm.Customer != cu.ID) {
+		if pm := paymentMethods.get(s.st, next.DefaultPM); next.DefaultPM != "" && (pm == nil || pm.Customer != cu.ID) {
 			p.fail(invalid("invoice_settings[default_payment_method]", "", "The payment method '%s' is not attached to this customer.", next.DefaultPM))
 		}
 	}
@@ -139,7 +145,7 @@ func (s *Sandbox) updateCustomer(c *call) (any, error) {
 		return nil, err
 	}
 	*cu = next
-	s.st.customers.put(s.st, cu.ID, cu)
+	customers.put(s.st, cu)
 	s.emit(s.now(cu.TestClock), "customer.updated", s.renderCustomer(cu, nil))
 	return s.renderCustomer(cu, c.ex), nil
 }
@@ -154,9 +160,10 @@ func (s *Sandbox) listCustomers(c *call) (any, error) {
 	}
 	// As in Stripe, customers on a test clock are listed only when that
 	// clock is asked for, even when they match the email.
-	rows := sorted(&s.st.customers, func(cu *customer) bool {
+	rows := customers.sorted(s.st, func(cu *customer) bool {
 		return (email == "" || cu.Email == email) && cu.TestClock == clock
 	})
+
 	ex := c.ex.sub("data")
 	return page(c, a, rows, func(cu *customer) any { return s.renderCustomer(cu, ex) })
 }

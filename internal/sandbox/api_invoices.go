@@ -6,6 +6,12 @@ import (
 	"time"
 )
 
+var invoices *resource[invoice]
+
+func init() {
+	invoices = declare(&resource[invoice]{bucket: "invoices", prefix: "in_"})
+}
+
 const (
 	invDraft = "draft"
 	invOpen  = "open"
@@ -94,7 +100,7 @@ func (s *Sandbox) renderInvoice(inv *invoice, ex expand) map[string]any {
 	lines := make([]any, 0, len(inv.Lines))
 	for _, l := range inv.Lines {
 		product, unit := "", int64(0)
-		if pr := s.st.prices.get(l.Price); pr != nil {
+		if pr := prices.get(s.st, l.Price); pr != nil {
 			product, unit = pr.Product, pr.UnitAmount
 		}
 		discAmounts := []any{}
@@ -120,19 +126,19 @@ func (s *Sandbox) renderInvoice(inv *invoice, ex expand) map[string]any {
 		})
 	}
 	var cust any = inv.Customer
-	if cu := s.st.customers.get(inv.Customer); cu != nil && ex.has("customer") {
+	if cu := customers.get(s.st, inv.Customer); cu != nil && ex.has("customer") {
 		cust = s.renderCustomer(cu, ex.sub("customer"))
 	}
 	var sub any = inv.Subscription
 	subEx := ex.sub("parent").sub("subscription_details")
-	if sb := s.st.subscriptions.get(inv.Subscription); sb != nil && subEx.has("subscription") {
+	if sb := subscriptions.get(s.st, inv.Subscription); sb != nil && subEx.has("subscription") {
 		sub = s.renderSubscription(sb, subEx.sub("subscription"))
 	}
 	discounts, totalDiscounts := []any{}, []any{}
 	if inv.Discount != "" {
 		var d any = inv.Discount
 		// The invoice's discount is its subscription's, rendered from there.
-		if sb := s.st.subscriptions.get(inv.Subscription); sb != nil && sb.Discount != nil && sb.Discount.ID == inv.Discount && ex.has("discounts") {
+		if sb := subscriptions.get(s.st, inv.Subscription); sb != nil && sb.Discount != nil && sb.Discount.ID == inv.Discount && ex.has("discounts") {
 			d = s.renderDiscount(sb.Discount, sb, ex.sub("discounts"))
 		}
 		discounts = append(discounts, d)
@@ -184,7 +190,7 @@ func (s *Sandbox) renderInvoice(inv *invoice, ex expand) map[string]any {
 }
 
 func (s *Sandbox) invoiceArg(c *call) (*invoice, error) {
-	inv := s.st.invoices.get(c.r.PathValue("id"))
+	inv := invoices.get(s.st, c.r.PathValue("id"))
 	if inv == nil {
 		return nil, errNotFound("invoice", c.r.PathValue("id"), "id")
 	}
@@ -211,9 +217,10 @@ func (s *Sandbox) listInvoices(c *call) (any, error) {
 	if err := p.finish(); err != nil {
 		return nil, err
 	}
-	rows := sorted(&s.st.invoices, func(inv *invoice) bool {
+	rows := invoices.sorted(s.st, func(inv *invoice) bool {
 		return (cust == "" || inv.Customer == cust) && (sub == "" || inv.Subscription == sub) && (status == "" || inv.Status == status)
 	})
+
 	ex := c.ex.sub("data")
 	return page(c, a, rows, func(inv *invoice) any { return s.renderInvoice(inv, ex) })
 }
@@ -239,7 +246,7 @@ func (s *Sandbox) payInvoice(c *call) (any, error) {
 	at := s.now(inv.TestClock)
 	if !s.retryInvoice(inv, at, false, nil) {
 		e := errCard("generic_decline", "Your card was declined.")
-		if pi := s.st.paymentIntents.get(inv.PaymentIntent); pi != nil && pi.LastError != nil {
+		if pi := paymentIntents.get(s.st, inv.PaymentIntent); pi != nil && pi.LastError != nil {
 			e = errCard(pi.LastError.DeclineCode, pi.LastError.Message)
 			e.Code, e.Charge = pi.LastError.Code, pi.LastError.Charge
 		}

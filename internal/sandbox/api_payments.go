@@ -5,14 +5,14 @@ package sandbox
 // (payments.go), never through the API, so there is nothing to create.
 
 func (s *Sandbox) expandCustomer(id string, ex expand) any {
-	if cu := s.st.customers.get(id); cu != nil && ex.has("customer") {
+	if cu := customers.get(s.st, id); cu != nil && ex.has("customer") {
 		return s.renderCustomer(cu, ex.sub("customer"))
 	}
 	return nullable(id)
 }
 
 func (s *Sandbox) expandPaymentMethod(id string, ex expand, field string) any {
-	if pm := s.st.paymentMethods.get(id); pm != nil && ex.has(field) {
+	if pm := paymentMethods.get(s.st, id); pm != nil && ex.has(field) {
 		return renderPaymentMethod(pm)
 	}
 	return nullable(id)
@@ -20,13 +20,13 @@ func (s *Sandbox) expandPaymentMethod(id string, ex expand, field string) any {
 
 func (s *Sandbox) renderPaymentIntent(pi *paymentIntent, ex expand) map[string]any {
 	var latest any = nullable(pi.LatestCharge)
-	if ch := s.st.charges.get(pi.LatestCharge); ch != nil && ex.has("latest_charge") {
+	if ch := charges.get(s.st, pi.LatestCharge); ch != nil && ex.has("latest_charge") {
 		latest = s.renderCharge(ch, ex.sub("latest_charge"))
 	}
 	var lastErr any
 	if e := pi.LastError; e != nil {
 		var pm any = nullable(e.PaymentMethod)
-		if p := s.st.paymentMethods.get(e.PaymentMethod); p != nil {
+		if p := paymentMethods.get(s.st, e.PaymentMethod); p != nil {
 			pm = renderPaymentMethod(p) // an object in Stripe's error, not an id
 		}
 		lastErr = map[string]any{"type": typeCard, "code": e.Code, "decline_code": e.DeclineCode, "message": e.Message,
@@ -54,11 +54,11 @@ func (s *Sandbox) renderPaymentIntent(pi *paymentIntent, ex expand) map[string]a
 
 func (s *Sandbox) renderCharge(ch *charge, ex expand) map[string]any {
 	var pi any = ch.PaymentIntent
-	if p := s.st.paymentIntents.get(ch.PaymentIntent); p != nil && ex.has("payment_intent") {
+	if p := paymentIntents.get(s.st, ch.PaymentIntent); p != nil && ex.has("payment_intent") {
 		pi = s.renderPaymentIntent(p, ex.sub("payment_intent"))
 	}
 	var details any
-	if pm := s.st.paymentMethods.get(ch.PaymentMethod); pm != nil {
+	if pm := paymentMethods.get(s.st, ch.PaymentMethod); pm != nil {
 		details = map[string]any{"type": "card", "card": map[string]any{"brand": pm.Brand, "last4": pm.Last4, "exp_month": pm.ExpMonth,
 			"exp_year": pm.ExpYear, "country": "US", "funding": "credit", "network": pm.Brand, "three_d_secure": nil, "wallet": nil,
 			"checks": map[string]any{"address_line1_check": nil, "address_postal_code_check": nil, "cvc_check": "pass"}}}
@@ -101,11 +101,11 @@ func (s *Sandbox) renderSetupIntent(si *setupIntent, ex expand) map[string]any {
 
 func (s *Sandbox) renderInvoicePayment(ip *invoicePayment, ex expand) map[string]any {
 	var inv any = ip.Invoice
-	if in := s.st.invoices.get(ip.Invoice); in != nil && ex.has("invoice") {
+	if in := invoices.get(s.st, ip.Invoice); in != nil && ex.has("invoice") {
 		inv = s.renderInvoice(in, ex.sub("invoice"))
 	}
 	var pi any = ip.PaymentIntent
-	if p := s.st.paymentIntents.get(ip.PaymentIntent); p != nil && ex.sub("payment").has("payment_intent") {
+	if p := paymentIntents.get(s.st, ip.PaymentIntent); p != nil && ex.sub("payment").has("payment_intent") {
 		pi = s.renderPaymentIntent(p, ex.sub("payment").sub("payment_intent"))
 	}
 	var paid any
@@ -125,7 +125,7 @@ func (s *Sandbox) renderInvoicePayment(ip *invoicePayment, ex expand) map[string
 // expanded (expand[]=payments), as in Stripe.
 func (s *Sandbox) invoicePayments(inv *invoice, ex expand) map[string]any {
 	data := []any{}
-	for _, ip := range sorted(&s.st.invoicePayments, func(ip *invoicePayment) bool { return ip.Invoice == inv.ID }) {
+	for _, ip := range invoicePayments.sorted(s.st, func(ip *invoicePayment) bool { return ip.Invoice == inv.ID }) {
 		data = append(data, s.renderInvoicePayment(ip, ex))
 	}
 	return listObject("/v1/invoice_payments?invoice="+inv.ID, data, false)
@@ -135,7 +135,7 @@ func (s *Sandbox) getPaymentIntent(c *call) (any, error) {
 	if err := c.p.finish(); err != nil {
 		return nil, err
 	}
-	pi := s.st.paymentIntents.get(c.r.PathValue("id"))
+	pi := paymentIntents.get(s.st, c.r.PathValue("id"))
 	if pi == nil {
 		return nil, errNotFound("payment_intent", c.r.PathValue("id"), "intent")
 	}
@@ -148,7 +148,7 @@ func (s *Sandbox) listPaymentIntents(c *call) (any, error) {
 	if err := c.p.finish(); err != nil {
 		return nil, err
 	}
-	rows := sorted(&s.st.paymentIntents, func(pi *paymentIntent) bool { return cust == "" || pi.Customer == cust })
+	rows := paymentIntents.sorted(s.st, func(pi *paymentIntent) bool { return cust == "" || pi.Customer == cust })
 	ex := c.ex.sub("data")
 	return page(c, a, rows, func(pi *paymentIntent) any { return s.renderPaymentIntent(pi, ex) })
 }
@@ -157,7 +157,7 @@ func (s *Sandbox) getCharge(c *call) (any, error) {
 	if err := c.p.finish(); err != nil {
 		return nil, err
 	}
-	ch := s.st.charges.get(c.r.PathValue("id"))
+	ch := charges.get(s.st, c.r.PathValue("id"))
 	if ch == nil {
 		return nil, errNotFound("charge", c.r.PathValue("id"), "charge")
 	}
@@ -170,9 +170,10 @@ func (s *Sandbox) listCharges(c *call) (any, error) {
 	if err := c.p.finish(); err != nil {
 		return nil, err
 	}
-	rows := sorted(&s.st.charges, func(ch *charge) bool {
+	rows := charges.sorted(s.st, func(ch *charge) bool {
 		return (cust == "" || ch.Customer == cust) && (pi == "" || ch.PaymentIntent == pi)
 	})
+
 	ex := c.ex.sub("data")
 	return page(c, a, rows, func(ch *charge) any { return s.renderCharge(ch, ex) })
 }
@@ -181,7 +182,7 @@ func (s *Sandbox) getSetupIntent(c *call) (any, error) {
 	if err := c.p.finish(); err != nil {
 		return nil, err
 	}
-	si := s.st.setupIntents.get(c.r.PathValue("id"))
+	si := setupIntents.get(s.st, c.r.PathValue("id"))
 	if si == nil {
 		return nil, errNotFound("setup_intent", c.r.PathValue("id"), "intent")
 	}
@@ -194,9 +195,10 @@ func (s *Sandbox) listSetupIntents(c *call) (any, error) {
 	if err := c.p.finish(); err != nil {
 		return nil, err
 	}
-	rows := sorted(&s.st.setupIntents, func(si *setupIntent) bool {
+	rows := setupIntents.sorted(s.st, func(si *setupIntent) bool {
 		return (cust == "" || si.Customer == cust) && (pm == "" || si.PaymentMethod == pm)
 	})
+
 	ex := c.ex.sub("data")
 	return page(c, a, rows, func(si *setupIntent) any { return s.renderSetupIntent(si, ex) })
 }
@@ -205,7 +207,7 @@ func (s *Sandbox) getInvoicePayment(c *call) (any, error) {
 	if err := c.p.finish(); err != nil {
 		return nil, err
 	}
-	ip := s.st.invoicePayments.get(c.r.PathValue("id"))
+	ip := invoicePayments.get(s.st, c.r.PathValue("id"))
 	if ip == nil {
 		return nil, errNotFound("invoice_payment", c.r.PathValue("id"), "invoice_payment")
 	}
@@ -222,10 +224,11 @@ func (s *Sandbox) listInvoicePayments(c *call) (any, error) {
 	if err := p.finish(); err != nil {
 		return nil, err
 	}
-	rows := sorted(&s.st.invoicePayments, func(ip *invoicePayment) bool {
+	rows := invoicePayments.sorted(s.st, func(ip *invoicePayment) bool {
 		return (inv == "" || ip.Invoice == inv) && (status == "" || ip.Status == status) &&
 			(typ == "" || typ == "payment_intent") && (pi == "" || ip.PaymentIntent == pi)
 	})
+
 	ex := c.ex.sub("data")
 	return page(c, a, rows, func(ip *invoicePayment) any { return s.renderInvoicePayment(ip, ex) })
 }

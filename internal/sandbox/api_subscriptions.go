@@ -5,6 +5,12 @@ import (
 	"time"
 )
 
+var subscriptions *resource[subscription]
+
+func init() {
+	subscriptions = declare(&resource[subscription]{bucket: "subscriptions", prefix: "sub_"})
+}
+
 const (
 	subTrialing = "trialing"
 	subActive   = "active"
@@ -77,11 +83,11 @@ func nullInt(v int64) any {
 
 func (s *Sandbox) renderDiscount(d *discount, sub *subscription, ex expand) map[string]any {
 	var coupon any = d.Coupon
-	if cp := s.st.coupons.get(d.Coupon); cp != nil {
+	if cp := coupons.get(s.st, d.Coupon); cp != nil {
 		coupon = s.renderCoupon(cp)
 	}
 	var promo any = nullable(d.PromotionCode)
-	if pc := s.st.promotionCodes.get(d.PromotionCode); pc != nil && ex.has("promotion_code") {
+	if pc := promotionCodes.get(s.st, d.PromotionCode); pc != nil && ex.has("promotion_code") {
 		promo = s.renderPromotionCode(pc)
 	}
 	// checkout_session names a Checkout Session only "in payment mode"; the
@@ -96,7 +102,7 @@ func (s *Sandbox) renderDiscount(d *discount, sub *subscription, ex expand) map[
 
 func (s *Sandbox) renderPlan(p *price, ex expand) map[string]any {
 	var prod any = p.Product
-	if pd := s.st.products.get(p.Product); pd != nil && ex.has("product") {
+	if pd := products.get(s.st, p.Product); pd != nil && ex.has("product") {
 		prod = s.renderProduct(pd, ex.sub("product"))
 	}
 	return map[string]any{
@@ -112,7 +118,7 @@ func (s *Sandbox) renderSubscription(sub *subscription, ex expand) map[string]an
 	itemsEx := ex.sub("items").sub("data")
 	items := make([]any, 0, len(sub.Items))
 	for _, it := range sub.Items {
-		pr := s.st.prices.get(it.Price)
+		pr := prices.get(s.st, it.Price)
 		var priceObj, plan any = it.Price, nil
 		if pr != nil {
 			priceObj = s.renderPrice(pr, itemsEx.sub("price"))
@@ -126,15 +132,15 @@ func (s *Sandbox) renderSubscription(sub *subscription, ex expand) map[string]an
 		})
 	}
 	var cust any = sub.Customer
-	if cu := s.st.customers.get(sub.Customer); cu != nil && ex.has("customer") {
+	if cu := customers.get(s.st, sub.Customer); cu != nil && ex.has("customer") {
 		cust = s.renderCustomer(cu, ex.sub("customer"))
 	}
 	var latest any = nullable(sub.LatestInvoice)
-	if inv := s.st.invoices.get(sub.LatestInvoice); inv != nil && ex.has("latest_invoice") {
+	if inv := invoices.get(s.st, sub.LatestInvoice); inv != nil && ex.has("latest_invoice") {
 		latest = s.renderInvoice(inv, ex.sub("latest_invoice"))
 	}
 	var pm any = nullable(sub.DefaultPM)
-	if p := s.st.paymentMethods.get(sub.DefaultPM); p != nil && ex.has("default_payment_method") {
+	if p := paymentMethods.get(s.st, sub.DefaultPM); p != nil && ex.has("default_payment_method") {
 		pm = renderPaymentMethod(p)
 	}
 	discounts := []any{}
@@ -146,7 +152,7 @@ func (s *Sandbox) renderSubscription(sub *subscription, ex expand) map[string]an
 		}
 	}
 	var clock any = nullable(sub.TestClock)
-	if c := s.st.clocks.get(sub.TestClock); c != nil && ex.has("test_clock") {
+	if c := clocks.get(s.st, sub.TestClock); c != nil && ex.has("test_clock") {
 		clock = renderClock(c)
 	}
 	var reason any
@@ -176,7 +182,7 @@ func (s *Sandbox) renderSubscription(sub *subscription, ex expand) map[string]an
 }
 
 func (s *Sandbox) subscriptionArg(c *call) (*subscription, error) {
-	sub := s.st.subscriptions.get(c.r.PathValue("id"))
+	sub := subscriptions.get(s.st, c.r.PathValue("id"))
 	if sub == nil {
 		return nil, errNotFound("subscription", c.r.PathValue("id"), "id")
 	}
@@ -206,12 +212,11 @@ func (s *Sandbox) listSubscriptions(c *call) (any, error) {
 	if err := p.finish(); err != nil {
 		return nil, err
 	}
-	rows := sorted(&s.st.subscriptions, func(sub *subscription) bool {
+	rows := subscriptions.sorted(s.st, func(sub *subscription) bool {
 		switch {
 		case cust != "" && sub.Customer != cust, clock != "" && sub.TestClock != clock:
 			return false
-		// Like Stripe, clock-bound subscriptions show only when asked for by
-		// customer or clock.
+
 		case cust == "" && clock == "" && sub.TestClock != "":
 			return false
 		case price != "" && !hasPrice(sub, price):
@@ -227,6 +232,7 @@ func (s *Sandbox) listSubscriptions(c *call) (any, error) {
 		}
 		return sub.Status == status
 	})
+
 	ex := c.ex.sub("data")
 	return page(c, a, rows, func(sub *subscription) any { return s.renderSubscription(sub, ex) })
 }
@@ -256,7 +262,7 @@ func (s *Sandbox) updateSubscription(c *call) (any, error) {
 	pmID := sub.DefaultPM
 	if p.has("default_payment_method") {
 		pmID = p.str("default_payment_method")
-		if pm := s.st.paymentMethods.get(pmID); pmID != "" && (pm == nil || pm.Customer != sub.Customer) {
+		if pm := paymentMethods.get(s.st, pmID); pmID != "" && (pm == nil || pm.Customer != sub.Customer) {
 			p.fail(invalid("default_payment_method", "", "The payment method '%s' is not attached to the subscription's customer.", pmID))
 		}
 	}

@@ -6,6 +6,12 @@ import (
 	"time"
 )
 
+var paymentMethods *resource[paymentMethod]
+
+func init() {
+	paymentMethods = declare(&resource[paymentMethod]{bucket: "payment_methods", prefix: "pm_"})
+}
+
 // testCard is how one of Stripe's documented test numbers behaves.
 type testCard struct {
 	brand       string
@@ -179,7 +185,7 @@ func (s *Sandbox) getPaymentMethod(c *call) (any, error) {
 	if err := c.p.finish(); err != nil {
 		return nil, err
 	}
-	pm := s.st.paymentMethods.get(c.r.PathValue("id"))
+	pm := paymentMethods.get(s.st, c.r.PathValue("id"))
 	if pm == nil {
 		return nil, errNotFound("payment_method", c.r.PathValue("id"), "id")
 	}

@@ -12,20 +12,20 @@ import (
 // in the order the features were created.
 func (s *Sandbox) activeFeatures(customerID string) []string {
 	products := map[string]bool{}
-	for _, sub := range s.st.subscriptions.rows {
+	for _, sub := range subscriptions.rows(s.st) {
 		if sub.Customer != customerID || !sub.entitled() {
 			continue
 		}
 		for _, it := range sub.Items {
-			if pr := s.st.prices.get(it.Price); pr != nil {
+			if pr := prices.get(s.st, it.Price); pr != nil {
 				products[pr.Product] = true
 			}
 		}
 	}
 	seen := map[string]bool{}
 	var feats []*feature
-	for _, pf := range s.st.productFeatures.rows {
-		f := s.st.features.get(pf.Feature)
+	for _, pf := range productFeatures.rows(s.st) {
+		f := features.get(s.st, pf.Feature)
 		if products[pf.Product] && f != nil && !seen[f.ID] {
 			seen[f.ID] = true
 			feats = append(feats, f)
@@ -47,7 +47,7 @@ func entitlementID(customerID, featureID string) string {
 }
 
 func (s *Sandbox) renderActiveEntitlement(customerID, featureID string, ex expand) map[string]any {
-	f := s.st.features.get(featureID)
+	f := features.get(s.st, featureID)
 	var feat any = featureID
 	key := ""
 	if f != nil {
@@ -63,7 +63,7 @@ func (s *Sandbox) renderActiveEntitlement(customerID, featureID string, ex expan
 // refreshEntitlements sends entitlements.active_entitlement_summary.updated
 // when the customer's set of features changed.
 func (s *Sandbox) refreshEntitlements(customerID string, at time.Time) {
-	cu := s.st.customers.get(customerID)
+	cu := customers.get(s.st, customerID)
 	if cu == nil {
 		return
 	}
@@ -72,7 +72,7 @@ func (s *Sandbox) refreshEntitlements(customerID string, at time.Time) {
 		return
 	}
 	cu.Entitlements = ids
-	s.st.customers.put(s.st, cu.ID, cu)
+	customers.put(s.st, cu)
 	data := make([]any, len(ids))
 	for i, id := range ids {
 		data[i] = s.renderActiveEntitlement(cu.ID, id, nil)
@@ -85,7 +85,7 @@ func (s *Sandbox) refreshEntitlements(customerID string, at time.Time) {
 
 // refreshAllEntitlements re-checks every customer, after the catalog changed.
 func (s *Sandbox) refreshAllEntitlements() {
-	for _, cu := range sorted(&s.st.customers, nil) {
+	for _, cu := range customers.sorted(s.st, nil) {
 		s.refreshEntitlements(cu.ID, s.now(cu.TestClock))
 	}
 }
@@ -103,7 +103,7 @@ func (s *Sandbox) listActiveEntitlements(c *call) (any, error) {
 	if err := p.finish(); err != nil {
 		return nil, err
 	}
-	if s.st.customers.get(cust) == nil {
+	if customers.get(s.st, cust) == nil {
 		return nil, errNotFound("customer", cust, "customer")
 	}
 	ids := s.activeFeatures(cust)

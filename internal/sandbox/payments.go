@@ -2,6 +2,20 @@ package sandbox
 
 import "time"
 
+var (
+	paymentIntents  *resource[paymentIntent]
+	charges         *resource[charge]
+	setupIntents    *resource[setupIntent]
+	invoicePayments *resource[invoicePayment]
+)
+
+func init() {
+	paymentIntents = declare(&resource[paymentIntent]{bucket: "payment_intents", prefix: "pi_"})
+	charges = declare(&resource[charge]{bucket: "charges", prefix: "ch_"})
+	setupIntents = declare(&resource[setupIntent]{bucket: "setup_intents", prefix: "seti_"})
+	invoicePayments = declare(&resource[invoicePayment]{bucket: "invoice_payments", prefix: "inpay_"})
+}
+
 // The payments a subscription's invoices make, modelled as API version basil
 // has them. 2025-03-31.basil removed invoice.payment_intent, invoice.charge
 // and invoice.paid, and the invoice field of PaymentIntents and Charges;
@@ -119,19 +133,19 @@ func (s *Sandbox) openPayment(inv *invoice, at time.Time) {
 	if due <= 0 {
 		return
 	}
-	pi := &paymentIntent{base: s.st.newBase("pi_", at), Customer: inv.Customer, Invoice: inv.ID, Amount: due,
+	pi := &paymentIntent{base: paymentIntents.newBase(s.st, at), Customer: inv.Customer, Invoice: inv.ID, Amount: due,
 		Currency: inv.Currency, Description: paymentDescription(inv.BillingReason), Status: piRequiresPaymentMethod}
 	pi.Secret = clientSecret(pi.ID)
 	if inv.BillingReason == "subscription_create" {
 		// Checkout's first payment also saves the card for the renewals.
 		pi.SetupFutureUsage = "off_session"
 	}
-	s.st.paymentIntents.put(s.st, pi.ID, pi)
-	ip := &invoicePayment{base: s.st.newBase("inpay_", at), Invoice: inv.ID, PaymentIntent: pi.ID, Currency: inv.Currency,
+	paymentIntents.put(s.st, pi)
+	ip := &invoicePayment{base: invoicePayments.newBase(s.st, at), Invoice: inv.ID, PaymentIntent: pi.ID, Currency: inv.Currency,
 		AmountRequested: due, Status: paymentOpen}
-	s.st.invoicePayments.put(s.st, ip.ID, ip)
+	invoicePayments.put(s.st, ip)
 	inv.PaymentIntent, inv.Payment = pi.ID, ip.ID
-	s.st.invoices.put(s.st, inv.ID, inv)
+	invoices.put(s.st, inv)
 	s.emit(at, "payment_intent.created", s.renderPaymentIntent(pi, nil))
 }
 
@@ -139,18 +153,18 @@ func (s *Sandbox) openPayment(inv *invoice, at time.Time) {
 // succeeded or failed. It reports whether the money was collected. Without
 // a card nothing is charged, and the attempt fails.
 func (s *Sandbox) collect(inv *invoice, card *paymentMethod, at time.Time) bool {
-	pi := s.st.paymentIntents.get(inv.PaymentIntent)
+	pi := paymentIntents.get(s.st, inv.PaymentIntent)
 	if pi == nil {
 		// An invoice finalized before the sandbox kept payments.
 		s.openPayment(inv, at)
-		if pi = s.st.paymentIntents.get(inv.PaymentIntent); pi == nil {
+		if pi = paymentIntents.get(s.st, inv.PaymentIntent); pi == nil {
 			return false
 		}
 	}
 	if card == nil {
 		return false
 	}
-	ch := &charge{base: s.st.newBase("ch_", at), Customer: inv.Customer, PaymentIntent: pi.ID, PaymentMethod: card.ID,
+	ch := &charge{base: charges.newBase(s.st, at), Customer: inv.Customer, PaymentIntent: pi.ID, PaymentMethod: card.ID,
 		Amount: pi.Amount, Currency: pi.Currency, Description: pi.Description, Status: chargeSucceeded}
 	pi.PaymentMethod, pi.LatestCharge = card.ID, ch.ID
 	if card.FailCharges {
@@ -161,15 +175,15 @@ func (s *Sandbox) collect(inv *invoice, card *paymentMethod, at time.Time) bool 
 		ch.Status, ch.FailureCode, ch.DeclineCode, ch.FailureMessage = chargeFailed, failureCode(code), code, declineMessage(code)
 		pi.Status = piRequiresPaymentMethod
 		pi.LastError = &paymentError{Code: ch.FailureCode, DeclineCode: code, Message: ch.FailureMessage, Charge: ch.ID, PaymentMethod: card.ID}
-		s.st.charges.put(s.st, ch.ID, ch)
-		s.st.paymentIntents.put(s.st, pi.ID, pi)
+		charges.put(s.st, ch)
+		paymentIntents.put(s.st, pi)
 		s.emit(at, "charge.failed", s.renderCharge(ch, nil))
 		s.emit(at, "payment_intent.payment_failed", s.renderPaymentIntent(pi, nil))
 		return false
 	}
 	pi.Status, pi.AmountReceived, pi.LastError = piSucceeded, pi.Amount, nil
-	s.st.charges.put(s.st, ch.ID, ch)
-	s.st.paymentIntents.put(s.st, pi.ID, pi)
+	charges.put(s.st, ch)
+	paymentIntents.put(s.st, pi)
 	s.emit(at, "charge.succeeded", s.renderCharge(ch, nil))
 	s.emit(at, "payment_intent.succeeded", s.renderPaymentIntent(pi, nil))
 	return true
@@ -177,12 +191,12 @@ func (s *Sandbox) collect(inv *invoice, card *paymentMethod, at time.Time) bool 
 
 // paymentPaid marks the invoice's InvoicePayment paid.
 func (s *Sandbox) paymentPaid(inv *invoice, at time.Time) {
-	ip := s.st.invoicePayments.get(inv.Payment)
+	ip := invoicePayments.get(s.st, inv.Payment)
 	if ip == nil {
 		return
 	}
 	ip.Status, ip.AmountPaid, ip.PaidAt = paymentPaid, ip.AmountRequested, at.Unix()
-	s.st.invoicePayments.put(s.st, ip.ID, ip)
+	invoicePayments.put(s.st, ip)
 	s.emit(at, "invoice_payment.paid", s.renderInvoicePayment(ip, nil))
 }
 
@@ -199,15 +213,15 @@ func failureCode(declineCode string) string {
 // newSetupIntent starts saving a card for later payments, as Checkout does
 // when nothing is charged today; confirmSetup completes it.
 func (s *Sandbox) newSetupIntent(cu *customer, at time.Time) *setupIntent {
-	si := &setupIntent{base: s.st.newBase("seti_", at), Customer: cu.ID, Status: piRequiresPaymentMethod}
+	si := &setupIntent{base: setupIntents.newBase(s.st, at), Customer: cu.ID, Status: piRequiresPaymentMethod}
 	si.Secret = clientSecret(si.ID)
-	s.st.setupIntents.put(s.st, si.ID, si)
+	setupIntents.put(s.st, si)
 	s.emit(at, "setup_intent.created", s.renderSetupIntent(si, nil))
 	return si
 }
 
 func (s *Sandbox) confirmSetup(si *setupIntent, pm *paymentMethod, at time.Time) {
 	si.PaymentMethod, si.Status = pm.ID, "succeeded"
-	s.st.setupIntents.put(s.st, si.ID, si)
+	setupIntents.put(s.st, si)
 	s.emit(at, "setup_intent.succeeded", s.renderSetupIntent(si, nil))
 }

@@ -151,7 +151,7 @@ func Open(cfg Config) (*Sandbox, error) {
 	s.mu.Lock()
 	s.wakeDeliveries()
 	// A clock whose advance was cut short by a shutdown finishes now.
-	for _, clk := range st.clocks.rows {
+	for _, clk := range clocks.rows(st) {
 		if clk.Status == clockAdvancing {
 			s.wg.Add(1)
 			go func(id string) {
@@ -213,18 +213,18 @@ func (s *Sandbox) AddWebhookEndpoint(ctx context.Context, url, secret string) er
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var ep *webhookEndpoint
-	for _, e := range s.st.endpoints.rows {
+	for _, e := range endpoints.rows(s.st) {
 		if e.URL == url {
 			ep = e
 		}
 	}
 	if ep == nil {
-		ep = &webhookEndpoint{base: s.st.newBase("we_", s.cfg.Now()), URL: url, APIVersion: APIVersion, Status: "enabled", Metadata: map[string]string{}}
+		ep = &webhookEndpoint{base: endpoints.newBase(s.st, s.cfg.Now()), URL: url, APIVersion: APIVersion, Status: "enabled", Metadata: map[string]string{}}
 	}
 	ep.Secret = secret
 	ep.EnabledEvents = []string{"*"}
 	ep.Status = "enabled"
-	s.st.endpoints.put(s.st, ep.ID, ep)
+	endpoints.put(s.st, ep)
 	if err := s.st.flush(ctx, s.db); err != nil {
 		return fmt.Errorf("sandbox: add webhook endpoint: %w", err)
 	}
@@ -233,7 +233,7 @@ func (s *Sandbox) AddWebhookEndpoint(ctx context.Context, url, secret string) er
 
 // now is the time for an object: its test clock's frozen time, or Config.Now.
 func (s *Sandbox) now(clockID string) time.Time {
-	if c := s.st.clocks.get(clockID); clockID != "" && c != nil {
+	if c := clocks.get(s.st, clockID); clockID != "" && c != nil {
 		return time.Unix(c.FrozenTime, 0)
 	}
 	return s.cfg.Now()
