@@ -12,10 +12,10 @@ var (
 )
 
 func init() {
-	products = declare(&resource[product]{bucket: "products", prefix: "prod_"})
-	prices = declare(&resource[price]{bucket: "prices", prefix: "price_"})
-	features = declare(&resource[feature]{bucket: "features", prefix: "feat_"})
-	productFeatures = declare(&resource[productFeature]{bucket: "product_features", prefix: "prodft_"})
+	products = declare(&resource[product]{bucket: "products", prefix: "prod_", object: "product"})
+	prices = declare(&resource[price]{bucket: "prices", prefix: "price_", object: "price"})
+	features = declare(&resource[feature]{bucket: "features", prefix: "feat_", object: "entitlements.feature", noSuch: "feature"})
+	productFeatures = declare(&resource[productFeature]{bucket: "product_features", prefix: "prodft_", object: "product_feature"})
 }
 
 type product struct {
@@ -154,17 +154,17 @@ func (s *Sandbox) getProduct(c *call) (any, error) {
 	if err := c.p.finish(); err != nil {
 		return nil, err
 	}
-	pr := products.get(s.st, c.r.PathValue("id"))
-	if pr == nil {
-		return nil, errNotFound("product", c.r.PathValue("id"), "id")
+	pr, err := products.fromPath(s.st, c)
+	if err != nil {
+		return nil, err
 	}
 	return s.renderProduct(pr, c.ex), nil
 }
 
 func (s *Sandbox) updateProduct(c *call) (any, error) {
-	pr := products.get(s.st, c.r.PathValue("id"))
-	if pr == nil {
-		return nil, errNotFound("product", c.r.PathValue("id"), "id")
+	pr, err := products.fromPath(s.st, c)
+	if err != nil {
+		return nil, err
 	}
 	p := c.p
 	name := pr.Name
@@ -291,17 +291,17 @@ func (s *Sandbox) getPrice(c *call) (any, error) {
 	if err := c.p.finish(); err != nil {
 		return nil, err
 	}
-	pr := prices.get(s.st, c.r.PathValue("id"))
-	if pr == nil {
-		return nil, errNotFound("price", c.r.PathValue("id"), "id")
+	pr, err := prices.fromPath(s.st, c)
+	if err != nil {
+		return nil, err
 	}
 	return s.renderPrice(pr, c.ex), nil
 }
 
 func (s *Sandbox) updatePrice(c *call) (any, error) {
-	pr := prices.get(s.st, c.r.PathValue("id"))
-	if pr == nil {
-		return nil, errNotFound("price", c.r.PathValue("id"), "id")
+	pr, err := prices.fromPath(s.st, c)
+	if err != nil {
+		return nil, err
 	}
 	p := c.p
 	active := p.boolean(pr.Active, "active")
@@ -375,9 +375,9 @@ func (s *Sandbox) getFeature(c *call) (any, error) {
 	if err := c.p.finish(); err != nil {
 		return nil, err
 	}
-	f := features.get(s.st, c.r.PathValue("id"))
-	if f == nil {
-		return nil, errNotFound("feature", c.r.PathValue("id"), "id")
+	f, err := features.fromPath(s.st, c)
+	if err != nil {
+		return nil, err
 	}
 	return renderFeature(f), nil
 }
@@ -398,9 +398,9 @@ func (s *Sandbox) listFeatures(c *call) (any, error) {
 }
 
 func (s *Sandbox) attachFeature(c *call) (any, error) {
-	pr := products.get(s.st, c.r.PathValue("id"))
-	if pr == nil {
-		return nil, errNotFound("product", c.r.PathValue("id"), "id")
+	pr, err := products.fromPath(s.st, c)
+	if err != nil {
+		return nil, err
 	}
 	p := c.p
 	fid := p.required("entitlement_feature")
@@ -423,10 +423,11 @@ func (s *Sandbox) attachFeature(c *call) (any, error) {
 }
 
 func (s *Sandbox) listProductFeatures(c *call) (any, error) {
-	prodID := c.r.PathValue("id")
-	if products.get(s.st, prodID) == nil {
-		return nil, errNotFound("product", prodID, "id")
+	prod, err := products.fromPath(s.st, c)
+	if err != nil {
+		return nil, err
 	}
+	prodID := prod.ID
 	a := c.listArgs()
 	if err := c.p.finish(); err != nil {
 		return nil, err

@@ -7,7 +7,7 @@ import (
 var sessions *resource[checkoutSession]
 
 func init() {
-	sessions = declare(&resource[checkoutSession]{bucket: "checkout_sessions", prefix: "cs_test_"})
+	sessions = declare(&resource[checkoutSession]{bucket: "checkout_sessions", prefix: "cs_test_", object: "checkout.session", idParam: "session"})
 }
 
 type checkoutSession struct {
@@ -260,16 +260,8 @@ func (s *Sandbox) firstDiscount(cs *checkoutSession) int64 {
 	return inv.DiscountAmount
 }
 
-func (s *Sandbox) sessionArg(c *call) (*checkoutSession, error) {
-	cs := sessions.get(s.st, c.r.PathValue("id"))
-	if cs == nil {
-		return nil, errNotFound("checkout.session", c.r.PathValue("id"), "session")
-	}
-	return cs, nil
-}
-
 func (s *Sandbox) getSession(c *call) (any, error) {
-	cs, err := s.sessionArg(c)
+	cs, err := sessions.fromPath(s.st, c)
 	if err != nil {
 		return nil, err
 	}
@@ -297,7 +289,7 @@ func (s *Sandbox) listSessions(c *call) (any, error) {
 }
 
 func (s *Sandbox) listSessionLineItems(c *call) (any, error) {
-	cs, err := s.sessionArg(c)
+	cs, err := sessions.fromPath(s.st, c)
 	if err != nil {
 		return nil, err
 	}
@@ -309,7 +301,7 @@ func (s *Sandbox) listSessionLineItems(c *call) (any, error) {
 }
 
 func (s *Sandbox) expireSession(c *call) (any, error) {
-	cs, err := s.sessionArg(c)
+	cs, err := sessions.fromPath(s.st, c)
 	if err != nil {
 		return nil, err
 	}

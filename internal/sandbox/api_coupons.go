@@ -11,8 +11,8 @@ var (
 )
 
 func init() {
-	coupons = declare(&resource[coupon]{bucket: "coupons"})
-	promotionCodes = declare(&resource[promotionCode]{bucket: "promotion_codes", prefix: "promo_"})
+	coupons = declare(&resource[coupon]{bucket: "coupons", object: "coupon"})
+	promotionCodes = declare(&resource[promotionCode]{bucket: "promotion_codes", prefix: "promo_", object: "promotion_code"})
 }
 
 type coupon struct {
@@ -123,9 +123,9 @@ func (s *Sandbox) getCoupon(c *call) (any, error) {
 	if err := c.p.finish(); err != nil {
 		return nil, err
 	}
-	cp := coupons.get(s.st, c.r.PathValue("id"))
-	if cp == nil {
-		return nil, errNotFound("coupon", c.r.PathValue("id"), "id")
+	cp, err := coupons.fromPath(s.st, c)
+	if err != nil {
+		return nil, err
 	}
 	return s.renderCoupon(cp), nil
 }
@@ -194,16 +194,8 @@ func (s *Sandbox) createPromotionCode(c *call) (any, error) {
 	return s.renderPromotionCode(pc), nil
 }
 
-func (s *Sandbox) promotionCodeArg(c *call) (*promotionCode, error) {
-	pc := promotionCodes.get(s.st, c.r.PathValue("id"))
-	if pc == nil {
-		return nil, errNotFound("promotion_code", c.r.PathValue("id"), "id")
-	}
-	return pc, nil
-}
-
 func (s *Sandbox) getPromotionCode(c *call) (any, error) {
-	pc, err := s.promotionCodeArg(c)
+	pc, err := promotionCodes.fromPath(s.st, c)
 	if err != nil {
 		return nil, err
 	}
@@ -214,7 +206,7 @@ func (s *Sandbox) getPromotionCode(c *call) (any, error) {
 }
 
 func (s *Sandbox) updatePromotionCode(c *call) (any, error) {
-	pc, err := s.promotionCodeArg(c)
+	pc, err := promotionCodes.fromPath(s.st, c)
 	if err != nil {
 		return nil, err
 	}

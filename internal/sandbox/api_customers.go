@@ -3,7 +3,7 @@ package sandbox
 var customers *resource[customer]
 
 func init() {
-	customers = declare(&resource[customer]{bucket: "customers", prefix: "cus_"})
+	customers = declare(&resource[customer]{bucket: "customers", prefix: "cus_", object: "customer"})
 }
 
 type customer struct {
@@ -96,16 +96,8 @@ func (s *Sandbox) attachPM(cu *customer, pm *paymentMethod) {
 	paymentMethods.put(s.st, pm)
 }
 
-func (s *Sandbox) customerArg(c *call) (*customer, error) {
-	cu := customers.get(s.st, c.r.PathValue("id"))
-	if cu == nil {
-		return nil, errNotFound("customer", c.r.PathValue("id"), "id")
-	}
-	return cu, nil
-}
-
 func (s *Sandbox) getCustomer(c *call) (any, error) {
-	cu, err := s.customerArg(c)
+	cu, err := customers.fromPath(s.st, c)
 	if err != nil {
 		return nil, err
 	}
@@ -116,7 +108,7 @@ func (s *Sandbox) getCustomer(c *call) (any, error) {
 }
 
 func (s *Sandbox) updateCustomer(c *call) (any, error) {
-	cu, err := s.customerArg(c)
+	cu, err := customers.fromPath(s.st, c)
 	if err != nil {
 		return nil, err
 	}

@@ -9,7 +9,7 @@ import (
 var invoices *resource[invoice]
 
 func init() {
-	invoices = declare(&resource[invoice]{bucket: "invoices", prefix: "in_"})
+	invoices = declare(&resource[invoice]{bucket: "invoices", prefix: "in_", object: "invoice"})
 }
 
 const (
@@ -189,16 +189,8 @@ func (s *Sandbox) renderInvoice(inv *invoice, ex expand) map[string]any {
 	return m
 }
 
-func (s *Sandbox) invoiceArg(c *call) (*invoice, error) {
-	inv := invoices.get(s.st, c.r.PathValue("id"))
-	if inv == nil {
-		return nil, errNotFound("invoice", c.r.PathValue("id"), "id")
-	}
-	return inv, nil
-}
-
 func (s *Sandbox) getInvoice(c *call) (any, error) {
-	inv, err := s.invoiceArg(c)
+	inv, err := invoices.fromPath(s.st, c)
 	if err != nil {
 		return nil, err
 	}
@@ -228,7 +220,7 @@ func (s *Sandbox) listInvoices(c *call) (any, error) {
 // payInvoice charges an open invoice now, outside the retry schedule; a
 // failing card answers 402 card_declined as Stripe does.
 func (s *Sandbox) payInvoice(c *call) (any, error) {
-	inv, err := s.invoiceArg(c)
+	inv, err := invoices.fromPath(s.st, c)
 	if err != nil {
 		return nil, err
 	}

@@ -135,9 +135,9 @@ func (s *Sandbox) getPaymentIntent(c *call) (any, error) {
 	if err := c.p.finish(); err != nil {
 		return nil, err
 	}
-	pi := paymentIntents.get(s.st, c.r.PathValue("id"))
-	if pi == nil {
-		return nil, errNotFound("payment_intent", c.r.PathValue("id"), "intent")
+	pi, err := paymentIntents.fromPath(s.st, c)
+	if err != nil {
+		return nil, err
 	}
 	return s.renderPaymentIntent(pi, c.ex), nil
 }
@@ -157,9 +157,9 @@ func (s *Sandbox) getCharge(c *call) (any, error) {
 	if err := c.p.finish(); err != nil {
 		return nil, err
 	}
-	ch := charges.get(s.st, c.r.PathValue("id"))
-	if ch == nil {
-		return nil, errNotFound("charge", c.r.PathValue("id"), "charge")
+	ch, err := charges.fromPath(s.st, c)
+	if err != nil {
+		return nil, err
 	}
 	return s.renderCharge(ch, c.ex), nil
 }
@@ -182,9 +182,9 @@ func (s *Sandbox) getSetupIntent(c *call) (any, error) {
 	if err := c.p.finish(); err != nil {
 		return nil, err
 	}
-	si := setupIntents.get(s.st, c.r.PathValue("id"))
-	if si == nil {
-		return nil, errNotFound("setup_intent", c.r.PathValue("id"), "intent")
+	si, err := setupIntents.fromPath(s.st, c)
+	if err != nil {
+		return nil, err
 	}
 	return s.renderSetupIntent(si, c.ex), nil
 }
@@ -207,9 +207,9 @@ func (s *Sandbox) getInvoicePayment(c *call) (any, error) {
 	if err := c.p.finish(); err != nil {
 		return nil, err
 	}
-	ip := invoicePayments.get(s.st, c.r.PathValue("id"))
-	if ip == nil {
-		return nil, errNotFound("invoice_payment", c.r.PathValue("id"), "invoice_payment")
+	ip, err := invoicePayments.fromPath(s.st, c)
+	if err != nil {
+		return nil, err
 	}
 	return s.renderInvoicePayment(ip, c.ex), nil
 }

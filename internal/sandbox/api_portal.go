@@ -12,8 +12,8 @@ var (
 )
 
 func init() {
-	portalConfigs = declare(&resource[portalConfig]{bucket: "portal_configurations", prefix: "bpc_"})
-	portalSessions = declare(&resource[portalSession]{bucket: "portal_sessions", prefix: "bps_"})
+	portalConfigs = declare(&resource[portalConfig]{bucket: "portal_configurations", prefix: "bpc_", object: "billing_portal.configuration", idParam: "configuration"})
+	portalSessions = declare(&resource[portalSession]{bucket: "portal_sessions", prefix: "bps_", object: "billing_portal.session"})
 }
 
 type portalConfig struct {
@@ -429,9 +429,9 @@ func (s *Sandbox) createPortalConfig(c *call) (any, error) {
 // Stripe's update does; an app fixes a configuration it made earlier this
 // way instead of making another.
 func (s *Sandbox) updatePortalConfig(c *call) (any, error) {
-	pc := portalConfigs.get(s.st, c.r.PathValue("id"))
-	if pc == nil {
-		return nil, errNotFound("billing_portal.configuration", c.r.PathValue("id"), "configuration")
+	pc, err := portalConfigs.fromPath(s.st, c)
+	if err != nil {
+		return nil, err
 	}
 	p := c.p
 	next := *pc
@@ -467,9 +467,9 @@ func (s *Sandbox) getPortalConfig(c *call) (any, error) {
 	if err := c.p.finish(); err != nil {
 		return nil, err
 	}
-	pc := portalConfigs.get(s.st, c.r.PathValue("id"))
-	if pc == nil {
-		return nil, errNotFound("billing_portal.configuration", c.r.PathValue("id"), "configuration")
+	pc, err := portalConfigs.fromPath(s.st, c)
+	if err != nil {
+		return nil, err
 	}
 	return renderPortalConfig(pc), nil
 }

@@ -8,7 +8,7 @@ import (
 var subscriptions *resource[subscription]
 
 func init() {
-	subscriptions = declare(&resource[subscription]{bucket: "subscriptions", prefix: "sub_"})
+	subscriptions = declare(&resource[subscription]{bucket: "subscriptions", prefix: "sub_", object: "subscription"})
 }
 
 const (
@@ -181,16 +181,8 @@ func (s *Sandbox) renderSubscription(sub *subscription, ex expand) map[string]an
 	}
 }
 
-func (s *Sandbox) subscriptionArg(c *call) (*subscription, error) {
-	sub := subscriptions.get(s.st, c.r.PathValue("id"))
-	if sub == nil {
-		return nil, errNotFound("subscription", c.r.PathValue("id"), "id")
-	}
-	return sub, nil
-}
-
 func (s *Sandbox) getSubscription(c *call) (any, error) {
-	sub, err := s.subscriptionArg(c)
+	sub, err := subscriptions.fromPath(s.st, c)
 	if err != nil {
 		return nil, err
 	}
@@ -247,7 +239,7 @@ func hasPrice(sub *subscription, price string) bool {
 }
 
 func (s *Sandbox) updateSubscription(c *call) (any, error) {
-	sub, err := s.subscriptionArg(c)
+	sub, err := subscriptions.fromPath(s.st, c)
 	if err != nil {
 		return nil, err
 	}
@@ -295,7 +287,7 @@ func (s *Sandbox) setCancelAtPeriodEnd(sub *subscription, on bool, at time.Time)
 }
 
 func (s *Sandbox) cancelSubscription(c *call) (any, error) {
-	sub, err := s.subscriptionArg(c)
+	sub, err := subscriptions.fromPath(s.st, c)
 	if err != nil {
 		return nil, err
 	}

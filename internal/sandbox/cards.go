@@ -9,7 +9,7 @@ import (
 var paymentMethods *resource[paymentMethod]
 
 func init() {
-	paymentMethods = declare(&resource[paymentMethod]{bucket: "payment_methods", prefix: "pm_"})
+	paymentMethods = declare(&resource[paymentMethod]{bucket: "payment_methods", prefix: "pm_", object: "payment_method"})
 }
 
 // testCard is how one of Stripe's documented test numbers behaves.
@@ -185,9 +185,9 @@ func (s *Sandbox) getPaymentMethod(c *call) (any, error) {
 	if err := c.p.finish(); err != nil {
 		return nil, err
 	}
-	pm := paymentMethods.get(s.st, c.r.PathValue("id"))
-	if pm == nil {
-		return nil, errNotFound("payment_method", c.r.PathValue("id"), "id")
+	pm, err := paymentMethods.fromPath(s.st, c)
+	if err != nil {
+		return nil, err
 	}
 	return renderPaymentMethod(pm), nil
 }

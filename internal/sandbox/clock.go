@@ -11,7 +11,7 @@ import (
 var clocks *resource[testClock]
 
 func init() {
-	clocks = declare(&resource[testClock]{bucket: "test_clocks", prefix: "clock_"})
+	clocks = declare(&resource[testClock]{bucket: "test_clocks", prefix: "clock_", object: "test_helpers.test_clock"})
 }
 
 const (
@@ -53,16 +53,8 @@ func (s *Sandbox) createClock(c *call) (any, error) {
 	return renderClock(clk), nil
 }
 
-func (s *Sandbox) clockArg(c *call) (*testClock, error) {
-	clk := clocks.get(s.st, c.r.PathValue("id"))
-	if clk == nil {
-		return nil, errNotFound("test_helpers.test_clock", c.r.PathValue("id"), "id")
-	}
-	return clk, nil
-}
-
 func (s *Sandbox) getClock(c *call) (any, error) {
-	clk, err := s.clockArg(c)
+	clk, err := clocks.fromPath(s.st, c)
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +75,7 @@ func (s *Sandbox) listClocks(c *call) (any, error) {
 // deleteClock deletes the clock with its customers and their objects, as
 // Stripe does.
 func (s *Sandbox) deleteClock(c *call) (any, error) {
-	clk, err := s.clockArg(c)
+	clk, err := clocks.fromPath(s.st, c)
 	if err != nil {
 		return nil, err
 	}
@@ -136,7 +128,7 @@ func (s *Sandbox) deleteClock(c *call) (any, error) {
 // time, releasing the lock between transitions so the clock can be read
 // as advancing meanwhile.
 func (s *Sandbox) advanceClock(c *call) (any, error) {
-	clk, err := s.clockArg(c)
+	clk, err := clocks.fromPath(s.st, c)
 	if err != nil {
 		return nil, err
 	}

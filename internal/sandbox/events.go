@@ -9,7 +9,7 @@ import (
 var events *resource[event]
 
 func init() {
-	events = declare(&resource[event]{bucket: "events", prefix: "evt_"})
+	events = declare(&resource[event]{bucket: "events", prefix: "evt_", object: "event"})
 }
 
 type event struct {
@@ -76,9 +76,9 @@ func (s *Sandbox) getEvent(c *call) (any, error) {
 	if err := c.p.finish(); err != nil {
 		return nil, err
 	}
-	ev := events.get(s.st, c.r.PathValue("id"))
-	if ev == nil {
-		return nil, errNotFound("event", c.r.PathValue("id"), "id")
+	ev, err := events.fromPath(s.st, c)
+	if err != nil {
+		return nil, err
 	}
 	return renderEvent(ev), nil
 }

@@ -10,10 +10,10 @@ var (
 )
 
 func init() {
-	paymentIntents = declare(&resource[paymentIntent]{bucket: "payment_intents", prefix: "pi_"})
-	charges = declare(&resource[charge]{bucket: "charges", prefix: "ch_"})
-	setupIntents = declare(&resource[setupIntent]{bucket: "setup_intents", prefix: "seti_"})
-	invoicePayments = declare(&resource[invoicePayment]{bucket: "invoice_payments", prefix: "inpay_"})
+	paymentIntents = declare(&resource[paymentIntent]{bucket: "payment_intents", prefix: "pi_", object: "payment_intent", idParam: "intent"})
+	charges = declare(&resource[charge]{bucket: "charges", prefix: "ch_", object: "charge", idParam: "charge"})
+	setupIntents = declare(&resource[setupIntent]{bucket: "setup_intents", prefix: "seti_", object: "setup_intent", idParam: "intent"})
+	invoicePayments = declare(&resource[invoicePayment]{bucket: "invoice_payments", prefix: "inpay_", object: "invoice_payment", idParam: "invoice_payment"})
 }
 
 // The payments a subscription's invoices make, modelled as API version basil

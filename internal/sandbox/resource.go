@@ -20,6 +20,15 @@ type resource[T any] struct {
 	bucket string
 	// prefix starts the ids newBase gives, underscore included ("cus_").
 	prefix string
+	// object is Stripe's name for it ("customer", "checkout.session");
+	// empty for the sandbox's own records, which the API never returns.
+	object string
+	// noSuch names it in the 404 for an unknown id ("No such webhook
+	// endpoint: 'we_…'"), where Stripe's words are not object.
+	noSuch string
+	// idParam is that 404's param for the id in a URL, where Stripe's is
+	// not "id" (a PaymentIntent's is "intent").
+	idParam string
 
 	index int // of its table in state.tables, given by declare
 }
@@ -82,6 +91,23 @@ func (r *resource[T]) sorted(st *state, keep func(*T) bool) []*T {
 // sequence number and its creation time.
 func (r *resource[T]) newBase(st *state, created time.Time) base {
 	return st.newBase(r.prefix, created)
+}
+
+// fromPath is the row named by the {id} of the request's URL, or Stripe's
+// 404 for it.
+func (r *resource[T]) fromPath(st *state, c *call) (*T, error) {
+	id := c.r.PathValue("id")
+	if v := r.get(st, id); v != nil {
+		return v, nil
+	}
+	noSuch, param := r.noSuch, r.idParam
+	if noSuch == "" {
+		noSuch = r.object
+	}
+	if param == "" {
+		param = "id"
+	}
+	return nil, errNotFound(noSuch, id, param)
 }
 
 // meta is the base every row type embeds (declare checks it does).

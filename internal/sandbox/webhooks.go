@@ -21,7 +21,7 @@ var (
 )
 
 func init() {
-	endpoints = declare(&resource[webhookEndpoint]{bucket: "webhook_endpoints", prefix: "we_"})
+	endpoints = declare(&resource[webhookEndpoint]{bucket: "webhook_endpoints", prefix: "we_", object: "webhook_endpoint", noSuch: "webhook endpoint"})
 	deliveries = declare(&resource[delivery]{bucket: "deliveries", prefix: "whdel_"})
 }
 
@@ -147,16 +147,8 @@ func (s *Sandbox) createEndpoint(c *call) (any, error) {
 	return renderEndpoint(ep, true), nil
 }
 
-func (s *Sandbox) endpoint(c *call) (*webhookEndpoint, error) {
-	ep := endpoints.get(s.st, c.r.PathValue("id"))
-	if ep == nil {
-		return nil, errNotFound("webhook endpoint", c.r.PathValue("id"), "id")
-	}
-	return ep, nil
-}
-
 func (s *Sandbox) getEndpoint(c *call) (any, error) {
-	ep, err := s.endpoint(c)
+	ep, err := endpoints.fromPath(s.st, c)
 	if err != nil {
 		return nil, err
 	}
@@ -167,7 +159,7 @@ func (s *Sandbox) getEndpoint(c *call) (any, error) {
 }
 
 func (s *Sandbox) updateEndpoint(c *call) (any, error) {
-	ep, err := s.endpoint(c)
+	ep, err := endpoints.fromPath(s.st, c)
 	if err != nil {
 		return nil, err
 	}
@@ -198,7 +190,7 @@ func (s *Sandbox) updateEndpoint(c *call) (any, error) {
 }
 
 func (s *Sandbox) deleteEndpoint(c *call) (any, error) {
-	ep, err := s.endpoint(c)
+	ep, err := endpoints.fromPath(s.st, c)
 	if err != nil {
 		return nil, err
 	}
