@@ -12,10 +12,17 @@ var (
 )
 
 func init() {
-	products = declare(&resource[product]{bucket: "products", prefix: "prod_", object: "product"})
-	prices = declare(&resource[price]{bucket: "prices", prefix: "price_", object: "price"})
-	features = declare(&resource[feature]{bucket: "features", prefix: "feat_", object: "entitlements.feature", noSuch: "feature"})
-	productFeatures = declare(&resource[productFeature]{bucket: "product_features", prefix: "prodft_", object: "product_feature"})
+	products = declare(&resource[product]{bucket: "products", prefix: "prod_", object: "product",
+		render: (*Sandbox).renderProduct,
+		expand: []field{ref("default_price", "price"), ref("tax_code", "")}})
+	prices = declare(&resource[price]{bucket: "prices", prefix: "price_", object: "price",
+		render: (*Sandbox).renderPrice,
+		expand: []field{ref("product", "product")}})
+	features = declare(&resource[feature]{bucket: "features", prefix: "feat_", object: "entitlements.feature", noSuch: "feature",
+		render: func(_ *Sandbox, f *feature) map[string]any { return renderFeature(f) }})
+	productFeatures = declare(&resource[productFeature]{bucket: "product_features", prefix: "prodft_", object: "product_feature",
+		render: (*Sandbox).renderProductFeature,
+		expand: []field{nested("entitlement_feature", "entitlements.feature")}})
 }
 
 type product struct {
@@ -62,24 +69,16 @@ func nullable(s string) any {
 	return s
 }
 
-func (s *Sandbox) renderProduct(p *product, ex expand) map[string]any {
-	var def any = nullable(p.DefaultPrice)
-	if pr := prices.get(s.st, p.DefaultPrice); pr != nil && ex.has("default_price") {
-		def = s.renderPrice(pr, ex.sub("default_price"))
-	}
+func (s *Sandbox) renderProduct(p *product) map[string]any {
 	return map[string]any{
 		"id": p.ID, "object": "product", "active": p.Active, "created": p.Created, "updated": p.Updated,
-		"default_price": def, "description": nullable(p.Description), "images": []string{}, "livemode": false,
+		"default_price": nullable(p.DefaultPrice), "description": nullable(p.Description), "images": []string{}, "livemode": false,
 		"marketing_features": []any{}, "metadata": p.Metadata, "name": p.Name, "package_dimensions": nil,
 		"shippable": nil, "statement_descriptor": nil, "tax_code": nil, "type": "service", "unit_label": nil, "url": nil,
 	}
 }
 
-func (s *Sandbox) renderPrice(p *price, ex expand) map[string]any {
-	var prod any = p.Product
-	if pd := products.get(s.st, p.Product); pd != nil && ex.has("product") {
-		prod = s.renderProduct(pd, ex.sub("product"))
-	}
+func (s *Sandbox) renderPrice(p *price) map[string]any {
 	var recurring any
 	typ := "one_time"
 	if p.Interval != "" {
@@ -89,7 +88,7 @@ func (s *Sandbox) renderPrice(p *price, ex expand) map[string]any {
 	return map[string]any{
 		"id": p.ID, "object": "price", "active": p.Active, "billing_scheme": "per_unit", "created": p.Created,
 		"currency": p.Currency, "custom_unit_amount": nil, "livemode": false, "lookup_key": nullable(p.LookupKey),
-		"metadata": p.Metadata, "nickname": nullable(p.Nickname), "product": prod, "recurring": recurring,
+		"metadata": p.Metadata, "nickname": nullable(p.Nickname), "product": p.Product, "recurring": recurring,
 		"tax_behavior": "unspecified", "tiers_mode": nil, "transform_quantity": nil, "type": typ,
 		"unit_amount": p.UnitAmount, "unit_amount_decimal": strconv.FormatInt(p.UnitAmount, 10),
 	}
@@ -140,26 +139,15 @@ func (s *Sandbox) createProduct(c *call) (any, error) {
 		return nil, err
 	}
 	products.put(s.st, pr)
-	s.emit(s.cfg.Now(), "product.created", s.renderProduct(pr, nil))
+	s.emit(s.cfg.Now(), "product.created", s.renderProduct(pr))
 	if dp != nil {
 		prices.put(s.st, dp)
-		s.emit(s.cfg.Now(), "price.created", s.renderPrice(dp, nil))
+		s.emit(s.cfg.Now(), "price.created", s.renderPrice(dp))
 	}
-	return s.renderProduct(pr, c.ex), nil
+	return s.renderProduct(pr), nil
 }
 
 var intervals = []string{"day", "week", "month", "year"}
-
-func (s *Sandbox) getProduct(c *call) (any, error) {
-	if err := c.p.finish(); err != nil {
-		return nil, err
-	}
-	pr, err := products.fromPath(s.st, c)
-	if err != nil {
-		return nil, err
-	}
-	return s.renderProduct(pr, c.ex), nil
-}
 
 func (s *Sandbox) updateProduct(c *call) (any, error) {
 	pr, err := products.fromPath(s.st, c)
@@ -190,8 +178,8 @@ func (s *Sandbox) updateProduct(c *call) (any, error) {
 	pr.Name, pr.Description, pr.Active, pr.DefaultPrice, pr.Metadata = name, desc, active, def, md
 	pr.Updated = s.cfg.Now().Unix()
 	products.put(s.st, pr)
-	s.emit(s.cfg.Now(), "product.updated", s.renderProduct(pr, nil))
-	return s.renderProduct(pr, c.ex), nil
+	s.emit(s.cfg.Now(), "product.updated", s.renderProduct(pr))
+	return s.renderProduct(pr), nil
 }
 
 func (s *Sandbox) listProducts(c *call) (any, error) {
@@ -207,8 +195,7 @@ func (s *Sandbox) listProducts(c *call) (any, error) {
 		return (!activeSet || pr.Active == active) && (len(ids) == 0 || contains(ids, pr.ID))
 	})
 
-	ex := c.ex.sub("data")
-	return page(c, a, rows, func(pr *product) any { return s.renderProduct(pr, ex) })
+	return page(c, a, rows, func(pr *product) any { return s.renderProduct(pr) })
 }
 
 func contains(list []string, v string) bool {
@@ -261,11 +248,11 @@ func (s *Sandbox) createPrice(c *call) (any, error) {
 	}
 	if newProduct != nil {
 		products.put(s.st, newProduct)
-		s.emit(s.cfg.Now(), "product.created", s.renderProduct(newProduct, nil))
+		s.emit(s.cfg.Now(), "product.created", s.renderProduct(newProduct))
 	}
 	prices.put(s.st, pr)
-	s.emit(s.cfg.Now(), "price.created", s.renderPrice(pr, nil))
-	return s.renderPrice(pr, c.ex), nil
+	s.emit(s.cfg.Now(), "price.created", s.renderPrice(pr))
+	return s.renderPrice(pr), nil
 }
 
 // claimLookupKey enforces Stripe's rule that a lookup key names one price,
@@ -285,17 +272,6 @@ func (s *Sandbox) claimLookupKey(pr *price, transfer bool) error {
 		prices.put(s.st, other)
 	}
 	return nil
-}
-
-func (s *Sandbox) getPrice(c *call) (any, error) {
-	if err := c.p.finish(); err != nil {
-		return nil, err
-	}
-	pr, err := prices.fromPath(s.st, c)
-	if err != nil {
-		return nil, err
-	}
-	return s.renderPrice(pr, c.ex), nil
 }
 
 func (s *Sandbox) updatePrice(c *call) (any, error) {
@@ -326,8 +302,8 @@ func (s *Sandbox) updatePrice(c *call) (any, error) {
 	}
 	pr.Active, pr.Nickname, pr.Metadata = active, nick, md
 	prices.put(s.st, pr)
-	s.emit(s.cfg.Now(), "price.updated", s.renderPrice(pr, nil))
-	return s.renderPrice(pr, c.ex), nil
+	s.emit(s.cfg.Now(), "price.updated", s.renderPrice(pr))
+	return s.renderPrice(pr), nil
 }
 
 func (s *Sandbox) listPrices(c *call) (any, error) {
@@ -349,8 +325,7 @@ func (s *Sandbox) listPrices(c *call) (any, error) {
 			(typ == "" || (typ == "recurring") == recurring)
 	})
 
-	ex := c.ex.sub("data")
-	return page(c, a, rows, func(pr *price) any { return s.renderPrice(pr, ex) })
+	return page(c, a, rows, func(pr *price) any { return s.renderPrice(pr) })
 }
 
 func (s *Sandbox) createFeature(c *call) (any, error) {
@@ -368,17 +343,6 @@ func (s *Sandbox) createFeature(c *call) (any, error) {
 		}
 	}
 	features.put(s.st, f)
-	return renderFeature(f), nil
-}
-
-func (s *Sandbox) getFeature(c *call) (any, error) {
-	if err := c.p.finish(); err != nil {
-		return nil, err
-	}
-	f, err := features.fromPath(s.st, c)
-	if err != nil {
-		return nil, err
-	}
 	return renderFeature(f), nil
 }
 

@@ -7,7 +7,20 @@ import (
 var sessions *resource[checkoutSession]
 
 func init() {
-	sessions = declare(&resource[checkoutSession]{bucket: "checkout_sessions", prefix: "cs_test_", object: "checkout.session", idParam: "session"})
+	sessions = declare(&resource[checkoutSession]{bucket: "checkout_sessions", prefix: "cs_test_", object: "checkout.session", idParam: "session",
+		render: (*Sandbox).renderSession,
+		expand: []field{ref("customer", "customer"), ref("subscription", "subscription"), ref("invoice", "invoice"),
+			included("line_items", "list:item", func(s *Sandbox, id string) any {
+				cs := sessions.get(s.st, id)
+				return listObject("/v1/checkout/sessions/"+id+"/line_items", s.sessionLineItems(cs), false)
+			}),
+			nested("discounts", "payment_pages_checkout_session_discount"),
+			// Always null in subscription mode, the only mode here.
+			ref("payment_intent", ""), ref("setup_intent", ""), ref("payment_link", "")}})
+	// A line item; its price is always an object.
+	addObjectType(&objectType{name: "item", fields: []field{nested("price", "price")}})
+	addObjectType(&objectType{name: "payment_pages_checkout_session_discount",
+		fields: []field{ref("coupon", "coupon"), ref("promotion_code", "promotion_code")}})
 }
 
 type checkoutSession struct {
@@ -49,24 +62,10 @@ type sessionItem struct {
 
 const checkoutLifetime = 24 * time.Hour
 
-func hostedURL(host, path string) string { return "http://" + host + path }
-
-func (s *Sandbox) renderSession(cs *checkoutSession, ex expand, host string) map[string]any {
-	var cust any = nullable(cs.Customer)
-	if cu := customers.get(s.st, cs.Customer); cu != nil && ex.has("customer") {
-		cust = s.renderCustomer(cu, ex.sub("customer"))
-	}
-	var sub any = nullable(cs.Subscription)
-	if sb := subscriptions.get(s.st, cs.Subscription); sb != nil && ex.has("subscription") {
-		sub = s.renderSubscription(sb, ex.sub("subscription"))
-	}
-	var inv any = nullable(cs.Invoice)
-	if in := invoices.get(s.st, cs.Invoice); in != nil && ex.has("invoice") {
-		inv = s.renderInvoice(in, ex.sub("invoice"))
-	}
+func (s *Sandbox) renderSession(cs *checkoutSession) map[string]any {
 	var url any
 	if cs.Status == "open" {
-		url = hostedURL(host, "/checkout/"+cs.ID)
+		url = s.pageURL("/checkout/" + cs.ID)
 	}
 	var details any
 	if cs.Status == "complete" {
@@ -86,30 +85,26 @@ func (s *Sandbox) renderSession(cs *checkoutSession, ex expand, host string) map
 	if cs.TrialDays > 0 {
 		subtotal = 0
 	}
-	m := map[string]any{
+	return map[string]any{
 		"id": cs.ID, "object": "checkout.session", "after_expiration": nil, "allow_promotion_codes": cs.AllowPromotionCodes,
 		"amount_subtotal": subtotal, "amount_total": subtotal - cs.DiscountAmount,
 		"automatic_tax":              map[string]any{"enabled": false, "liability": nil, "status": nil},
 		"billing_address_collection": nil, "cancel_url": nullable(cs.CancelURL), "client_reference_id": nullable(cs.ClientReferenceID),
 		"client_secret": nil, "consent": nil, "consent_collection": nil, "created": cs.Created, "currency": cs.Currency,
 		"custom_fields": []any{}, "custom_text": map[string]any{"after_submit": nil, "shipping_address": nil, "submit": nil, "terms_of_service_acceptance": nil},
-		"customer": cust, "customer_creation": "always", "customer_details": details, "customer_email": nullable(cs.CustomerEmail),
-		"discounts": discounts, "expires_at": cs.ExpiresAt, "invoice": inv, "invoice_creation": nil, "livemode": false,
+		"customer": nullable(cs.Customer), "customer_creation": "always", "customer_details": details, "customer_email": nullable(cs.CustomerEmail),
+		"discounts": discounts, "expires_at": cs.ExpiresAt, "invoice": nullable(cs.Invoice), "invoice_creation": nil, "livemode": false,
 		"locale": nil, "metadata": cs.Metadata, "mode": "subscription", "payment_intent": nil, "payment_link": nil,
 		"payment_method_collection": "always", "payment_method_types": []string{"card"}, "payment_status": cs.PaymentStatus,
 		"phone_number_collection": map[string]any{"enabled": false}, "recovered_from": nil, "setup_intent": nil,
 		"shipping_address_collection": nil, "shipping_cost": nil, "shipping_options": []any{}, "status": cs.Status,
-		"submit_type": nil, "subscription": sub, "success_url": cs.SuccessURL,
+		"submit_type": nil, "subscription": nullable(cs.Subscription), "success_url": cs.SuccessURL,
 		"total_details": map[string]any{"amount_discount": cs.DiscountAmount, "amount_shipping": 0, "amount_tax": 0},
 		"ui_mode":       "hosted", "url": url,
 	}
-	if ex.has("line_items") {
-		m["line_items"] = listObject("/v1/checkout/sessions/"+cs.ID+"/line_items", s.sessionLineItems(cs, ex.sub("line_items").sub("data")), false)
-	}
-	return m
 }
 
-func (s *Sandbox) sessionLineItems(cs *checkoutSession, ex expand) []any {
+func (s *Sandbox) sessionLineItems(cs *checkoutSession) []any {
 	var out []any
 	for _, it := range cs.Items {
 		pr := prices.get(s.st, it.Price)
@@ -126,7 +121,7 @@ func (s *Sandbox) sessionLineItems(cs *checkoutSession, ex expand) []any {
 		}
 		out = append(out, map[string]any{"id": it.ID, "object": "item", "amount_discount": 0, "amount_subtotal": amount,
 			"amount_tax": 0, "amount_total": amount, "currency": pr.Currency, "description": desc,
-			"price": s.renderPrice(pr, ex.sub("price")), "quantity": it.Quantity})
+			"price": s.renderPrice(pr), "quantity": it.Quantity})
 	}
 	return out
 }
@@ -243,7 +238,7 @@ func (s *Sandbox) createSession(c *call) (any, error) {
 		cs.DiscountAmount = s.firstDiscount(cs)
 	}
 	sessions.put(s.st, cs)
-	return s.renderSession(cs, c.ex, c.host), nil
+	return s.renderSession(cs), nil
 }
 
 // firstDiscount is what the session's coupon takes off the first charge.
@@ -260,17 +255,6 @@ func (s *Sandbox) firstDiscount(cs *checkoutSession) int64 {
 	return inv.DiscountAmount
 }
 
-func (s *Sandbox) getSession(c *call) (any, error) {
-	cs, err := sessions.fromPath(s.st, c)
-	if err != nil {
-		return nil, err
-	}
-	if err := c.p.finish(); err != nil {
-		return nil, err
-	}
-	return s.renderSession(cs, c.ex, c.host), nil
-}
-
 func (s *Sandbox) listSessions(c *call) (any, error) {
 	p := c.p
 	cust := p.str("customer")
@@ -283,9 +267,7 @@ func (s *Sandbox) listSessions(c *call) (any, error) {
 	rows := sessions.sorted(s.st, func(cs *checkoutSession) bool {
 		return (cust == "" || cs.Customer == cust) && (sub == "" || cs.Subscription == sub) && (status == "" || cs.Status == status)
 	})
-
-	ex := c.ex.sub("data")
-	return page(c, a, rows, func(cs *checkoutSession) any { return s.renderSession(cs, ex, c.host) })
+	return page(c, a, rows, func(cs *checkoutSession) any { return s.renderSession(cs) })
 }
 
 func (s *Sandbox) listSessionLineItems(c *call) (any, error) {
@@ -297,7 +279,7 @@ func (s *Sandbox) listSessionLineItems(c *call) (any, error) {
 	if err := c.p.finish(); err != nil {
 		return nil, err
 	}
-	return listObject(c.r.URL.Path, s.sessionLineItems(cs, c.ex.sub("data")), false), nil
+	return listObject(c.r.URL.Path, s.sessionLineItems(cs), false), nil
 }
 
 func (s *Sandbox) expireSession(c *call) (any, error) {
@@ -312,13 +294,13 @@ func (s *Sandbox) expireSession(c *call) (any, error) {
 		return nil, invalid("", "", "Only open checkout sessions can be expired; this one is %s.", cs.Status)
 	}
 	s.expire(cs, s.cfg.Now())
-	return s.renderSession(cs, c.ex, c.host), nil
+	return s.renderSession(cs), nil
 }
 
 func (s *Sandbox) expire(cs *checkoutSession, at time.Time) {
 	cs.Status = "expired"
 	sessions.put(s.st, cs)
-	s.emit(at, "checkout.session.expired", s.renderSession(cs, nil, ""))
+	s.emit(at, "checkout.session.expired", s.renderSession(cs))
 }
 
 // expireSessions ends open sessions past their expires_at.

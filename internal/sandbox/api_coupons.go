@@ -11,8 +11,10 @@ var (
 )
 
 func init() {
-	coupons = declare(&resource[coupon]{bucket: "coupons", object: "coupon"})
-	promotionCodes = declare(&resource[promotionCode]{bucket: "promotion_codes", prefix: "promo_", object: "promotion_code"})
+	coupons = declare(&resource[coupon]{bucket: "coupons", object: "coupon", render: (*Sandbox).renderCoupon})
+	promotionCodes = declare(&resource[promotionCode]{bucket: "promotion_codes", prefix: "promo_", object: "promotion_code",
+		render: (*Sandbox).renderPromotionCode,
+		expand: []field{ref("customer", "customer")}})
 }
 
 type coupon struct {
@@ -119,17 +121,6 @@ func (s *Sandbox) createCoupon(c *call) (any, error) {
 	return s.renderCoupon(cp), nil
 }
 
-func (s *Sandbox) getCoupon(c *call) (any, error) {
-	if err := c.p.finish(); err != nil {
-		return nil, err
-	}
-	cp, err := coupons.fromPath(s.st, c)
-	if err != nil {
-		return nil, err
-	}
-	return s.renderCoupon(cp), nil
-}
-
 func (s *Sandbox) listCoupons(c *call) (any, error) {
 	a := c.listArgs()
 	if err := c.p.finish(); err != nil {
@@ -191,17 +182,6 @@ func (s *Sandbox) createPromotionCode(c *call) (any, error) {
 	}
 	promotionCodes.put(s.st, pc)
 	s.emit(s.cfg.Now(), "promotion_code.created", s.renderPromotionCode(pc))
-	return s.renderPromotionCode(pc), nil
-}
-
-func (s *Sandbox) getPromotionCode(c *call) (any, error) {
-	pc, err := promotionCodes.fromPath(s.st, c)
-	if err != nil {
-		return nil, err
-	}
-	if err := c.p.finish(); err != nil {
-		return nil, err
-	}
 	return s.renderPromotionCode(pc), nil
 }
 

@@ -3,7 +3,11 @@ package sandbox
 var customers *resource[customer]
 
 func init() {
-	customers = declare(&resource[customer]{bucket: "customers", prefix: "cus_", object: "customer"})
+	customers = declare(&resource[customer]{bucket: "customers", prefix: "cus_", object: "customer",
+		render: (*Sandbox).renderCustomer,
+		expand: []field{ref("invoice_settings.default_payment_method", "payment_method"), ref("test_clock", "test_helpers.test_clock"),
+			included("subscriptions", "list:subscription", func(s *Sandbox, id string) any { return s.customerSubscriptions(id) }),
+			ref("default_source", "")}})
 }
 
 type customer struct {
@@ -26,11 +30,7 @@ type customer struct {
 	Entitlements []string `json:"entitlements,omitempty"`
 }
 
-func (s *Sandbox) renderCustomer(cu *customer, ex expand) map[string]any {
-	var pm any = nullable(cu.DefaultPM)
-	if p := paymentMethods.get(s.st, cu.DefaultPM); p != nil && ex.has("invoice_settings.default_payment_method") {
-		pm = renderPaymentMethod(p)
-	}
+func (s *Sandbox) renderCustomer(cu *customer) map[string]any {
 	delinquent := false
 	for _, sub := range subscriptions.rows(s.st) {
 		if sub.Customer == cu.ID && sub.Status == subPastDue {
@@ -41,7 +41,7 @@ func (s *Sandbox) renderCustomer(cu *customer, ex expand) map[string]any {
 		"id": cu.ID, "object": "customer", "address": nil, "balance": cu.Balance, "created": cu.Created, "currency": nil,
 		"default_source": nil, "delinquent": delinquent, "description": nullable(cu.Description), "discount": nil,
 		"email": nullable(cu.Email), "invoice_prefix": cu.InvoicePrefix,
-		"invoice_settings": map[string]any{"custom_fields": nil, "default_payment_method": pm, "footer": nil, "rendering_options": nil},
+		"invoice_settings": map[string]any{"custom_fields": nil, "default_payment_method": nullable(cu.DefaultPM), "footer": nil, "rendering_options": nil},
 		"livemode":         false, "metadata": cu.Metadata, "name": nullable(cu.Name), "next_invoice_sequence": cu.InvoiceSeq + 1,
 		"phone": nullable(cu.Phone), "preferred_locales": []string{}, "shipping": nil, "tax_exempt": "none",
 		"test_clock": nullable(cu.TestClock),
@@ -84,8 +84,8 @@ func (s *Sandbox) createCustomer(c *call) (any, error) {
 		cu.DefaultPM = def
 	}
 	customers.put(s.st, cu)
-	s.emit(s.now(clockID), "customer.created", s.renderCustomer(cu, nil))
-	return s.renderCustomer(cu, c.ex), nil
+	s.emit(s.now(clockID), "customer.created", s.renderCustomer(cu))
+	return s.renderCustomer(cu), nil
 }
 
 // attachPM attaches a payment method to the customer. As in Stripe, that
@@ -94,17 +94,6 @@ func (s *Sandbox) createCustomer(c *call) (any, error) {
 func (s *Sandbox) attachPM(cu *customer, pm *paymentMethod) {
 	pm.Customer = cu.ID
 	paymentMethods.put(s.st, pm)
-}
-
-func (s *Sandbox) getCustomer(c *call) (any, error) {
-	cu, err := customers.fromPath(s.st, c)
-	if err != nil {
-		return nil, err
-	}
-	if err := c.p.finish(); err != nil {
-		return nil, err
-	}
-	return s.renderCustomer(cu, c.ex), nil
 }
 
 func (s *Sandbox) updateCustomer(c *call) (any, error) {
@@ -138,8 +127,8 @@ func (s *Sandbox) updateCustomer(c *call) (any, error) {
 	}
 	*cu = next
 	customers.put(s.st, cu)
-	s.emit(s.now(cu.TestClock), "customer.updated", s.renderCustomer(cu, nil))
-	return s.renderCustomer(cu, c.ex), nil
+	s.emit(s.now(cu.TestClock), "customer.updated", s.renderCustomer(cu))
+	return s.renderCustomer(cu), nil
 }
 
 func (s *Sandbox) listCustomers(c *call) (any, error) {
@@ -156,6 +145,17 @@ func (s *Sandbox) listCustomers(c *call) (any, error) {
 		return (email == "" || cu.Email == email) && cu.TestClock == clock
 	})
 
-	ex := c.ex.sub("data")
-	return page(c, a, rows, func(cu *customer) any { return s.renderCustomer(cu, ex) })
+	return page(c, a, rows, func(cu *customer) any { return s.renderCustomer(cu) })
+}
+
+// customerSubscriptions is a customer's includable subscriptions list:
+// those not canceled, newest first, as "The customer's current
+// subscriptions, if any" (the Customer object) and the subscriptions list
+// by default give them.
+func (s *Sandbox) customerSubscriptions(id string) map[string]any {
+	data := []any{}
+	for _, sub := range subscriptions.sorted(s.st, func(sub *subscription) bool { return sub.Customer == id && sub.Status != subCanceled }) {
+		data = append(data, s.renderSubscription(sub))
+	}
+	return listObject("/v1/customers/"+id+"/subscriptions", data, false)
 }

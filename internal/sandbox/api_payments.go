@@ -4,25 +4,7 @@ package sandbox
 // SetupIntents and InvoicePayments. They are made by the billing flows
 // (payments.go), never through the API, so there is nothing to create.
 
-func (s *Sandbox) expandCustomer(id string, ex expand) any {
-	if cu := customers.get(s.st, id); cu != nil && ex.has("customer") {
-		return s.renderCustomer(cu, ex.sub("customer"))
-	}
-	return nullable(id)
-}
-
-func (s *Sandbox) expandPaymentMethod(id string, ex expand, field string) any {
-	if pm := paymentMethods.get(s.st, id); pm != nil && ex.has(field) {
-		return renderPaymentMethod(pm)
-	}
-	return nullable(id)
-}
-
-func (s *Sandbox) renderPaymentIntent(pi *paymentIntent, ex expand) map[string]any {
-	var latest any = nullable(pi.LatestCharge)
-	if ch := charges.get(s.st, pi.LatestCharge); ch != nil && ex.has("latest_charge") {
-		latest = s.renderCharge(ch, ex.sub("latest_charge"))
-	}
+func (s *Sandbox) renderPaymentIntent(pi *paymentIntent) map[string]any {
 	var lastErr any
 	if e := pi.LastError; e != nil {
 		var pm any = nullable(e.PaymentMethod)
@@ -41,10 +23,10 @@ func (s *Sandbox) renderPaymentIntent(pi *paymentIntent, ex expand) map[string]a
 		"amount_details": map[string]any{"tip": map[string]any{}}, "amount_received": pi.AmountReceived, "application": nil,
 		"application_fee_amount": nil, "automatic_payment_methods": nil, "canceled_at": nil, "cancellation_reason": nil,
 		"capture_method": "automatic", "client_secret": pi.Secret, "confirmation_method": "automatic", "created": pi.Created,
-		"currency": pi.Currency, "customer": s.expandCustomer(pi.Customer, ex), "description": nullable(pi.Description),
-		"excluded_payment_method_types": nil, "last_payment_error": lastErr, "latest_charge": latest, "livemode": false,
+		"currency": pi.Currency, "customer": nullable(pi.Customer), "description": nullable(pi.Description),
+		"excluded_payment_method_types": nil, "last_payment_error": lastErr, "latest_charge": nullable(pi.LatestCharge), "livemode": false,
 		"metadata": map[string]string{}, "next_action": nil, "on_behalf_of": nil,
-		"payment_method": s.expandPaymentMethod(pi.PaymentMethod, ex, "payment_method"), "payment_method_configuration_details": nil,
+		"payment_method": nullable(pi.PaymentMethod), "payment_method_configuration_details": nil,
 		"payment_method_options": map[string]any{"card": map[string]any{"installments": nil, "mandate_options": nil, "network": nil, "request_three_d_secure": "automatic"}},
 		"payment_method_types":   []string{"card"}, "processing": nil, "receipt_email": nil, "review": nil,
 		"setup_future_usage": sfu, "shipping": nil, "source": nil, "statement_descriptor": nil,
@@ -52,11 +34,7 @@ func (s *Sandbox) renderPaymentIntent(pi *paymentIntent, ex expand) map[string]a
 	}
 }
 
-func (s *Sandbox) renderCharge(ch *charge, ex expand) map[string]any {
-	var pi any = ch.PaymentIntent
-	if p := paymentIntents.get(s.st, ch.PaymentIntent); p != nil && ex.has("payment_intent") {
-		pi = s.renderPaymentIntent(p, ex.sub("payment_intent"))
-	}
+func (s *Sandbox) renderCharge(ch *charge) map[string]any {
 	var details any
 	if pm := paymentMethods.get(s.st, ch.PaymentMethod); pm != nil {
 		details = map[string]any{"type": "card", "card": map[string]any{"brand": pm.Brand, "last4": pm.Last4, "exp_month": pm.ExpMonth,
@@ -77,45 +55,37 @@ func (s *Sandbox) renderCharge(ch *charge, ex expand) map[string]any {
 		"application": nil, "application_fee": nil, "application_fee_amount": nil, "balance_transaction": nil,
 		"billing_details":                 map[string]any{"address": nil, "email": nil, "name": nil, "phone": nil},
 		"calculated_statement_descriptor": "TOLLGATE SANDBOX", "captured": paid, "created": ch.Created, "currency": ch.Currency,
-		"customer": s.expandCustomer(ch.Customer, ex), "description": nullable(ch.Description), "disputed": false,
+		"customer": nullable(ch.Customer), "description": nullable(ch.Description), "disputed": false,
 		"failure_balance_transaction": nil, "failure_code": nullable(ch.FailureCode), "failure_message": nullable(ch.FailureMessage),
 		"fraud_details": map[string]any{}, "livemode": false, "metadata": map[string]string{}, "on_behalf_of": nil,
-		"outcome": outcome, "paid": paid, "payment_intent": pi, "payment_method": ch.PaymentMethod,
+		"outcome": outcome, "paid": paid, "payment_intent": ch.PaymentIntent, "payment_method": ch.PaymentMethod,
 		"payment_method_details": details, "receipt_email": nil, "receipt_number": nil, "receipt_url": nil, "refunded": false,
 		"review": nil, "shipping": nil, "source": nil, "source_transfer": nil, "statement_descriptor": nil,
 		"statement_descriptor_suffix": nil, "status": ch.Status, "transfer_data": nil, "transfer_group": nil,
 	}
 }
 
-func (s *Sandbox) renderSetupIntent(si *setupIntent, ex expand) map[string]any {
+func (s *Sandbox) renderSetupIntent(si *setupIntent) map[string]any {
 	return map[string]any{
 		"id": si.ID, "object": "setup_intent", "application": nil, "automatic_payment_methods": nil, "cancellation_reason": nil,
-		"client_secret": si.Secret, "created": si.Created, "customer": s.expandCustomer(si.Customer, ex), "description": nil,
+		"client_secret": si.Secret, "created": si.Created, "customer": nullable(si.Customer), "description": nil,
 		"flow_directions": nil, "last_setup_error": nil, "latest_attempt": nil, "livemode": false, "mandate": nil,
 		"metadata": map[string]string{}, "next_action": nil, "on_behalf_of": nil,
-		"payment_method": s.expandPaymentMethod(si.PaymentMethod, ex, "payment_method"), "payment_method_configuration_details": nil,
+		"payment_method": nullable(si.PaymentMethod), "payment_method_configuration_details": nil,
 		"payment_method_options": map[string]any{"card": map[string]any{"mandate_options": nil, "network": nil, "request_three_d_secure": "automatic"}},
 		"payment_method_types":   []string{"card"}, "single_use_mandate": nil, "status": si.Status, "usage": "off_session",
 	}
 }
 
-func (s *Sandbox) renderInvoicePayment(ip *invoicePayment, ex expand) map[string]any {
-	var inv any = ip.Invoice
-	if in := invoices.get(s.st, ip.Invoice); in != nil && ex.has("invoice") {
-		inv = s.renderInvoice(in, ex.sub("invoice"))
-	}
-	var pi any = ip.PaymentIntent
-	if p := paymentIntents.get(s.st, ip.PaymentIntent); p != nil && ex.sub("payment").has("payment_intent") {
-		pi = s.renderPaymentIntent(p, ex.sub("payment").sub("payment_intent"))
-	}
+func (s *Sandbox) renderInvoicePayment(ip *invoicePayment) map[string]any {
 	var paid any
 	if ip.Status == paymentPaid {
 		paid = ip.AmountPaid
 	}
 	return map[string]any{
 		"id": ip.ID, "object": "invoice_payment", "amount_paid": paid, "amount_requested": ip.AmountRequested,
-		"created": ip.Created, "currency": ip.Currency, "invoice": inv, "is_default": true, "livemode": false,
-		"payment":            map[string]any{"type": "payment_intent", "payment_intent": pi},
+		"created": ip.Created, "currency": ip.Currency, "invoice": ip.Invoice, "is_default": true, "livemode": false,
+		"payment":            map[string]any{"type": "payment_intent", "payment_intent": ip.PaymentIntent},
 		"status":             ip.Status,
 		"status_transitions": map[string]any{"canceled_at": nil, "paid_at": nullInt(ip.PaidAt)},
 	}
@@ -123,23 +93,12 @@ func (s *Sandbox) renderInvoicePayment(ip *invoicePayment, ex expand) map[string
 
 // invoicePayments is an invoice's includable payments list, given only when
 // expanded (expand[]=payments), as in Stripe.
-func (s *Sandbox) invoicePayments(inv *invoice, ex expand) map[string]any {
+func (s *Sandbox) invoicePayments(invoiceID string) map[string]any {
 	data := []any{}
-	for _, ip := range invoicePayments.sorted(s.st, func(ip *invoicePayment) bool { return ip.Invoice == inv.ID }) {
-		data = append(data, s.renderInvoicePayment(ip, ex))
+	for _, ip := range invoicePayments.sorted(s.st, func(ip *invoicePayment) bool { return ip.Invoice == invoiceID }) {
+		data = append(data, s.renderInvoicePayment(ip))
 	}
-	return listObject("/v1/invoice_payments?invoice="+inv.ID, data, false)
-}
-
-func (s *Sandbox) getPaymentIntent(c *call) (any, error) {
-	if err := c.p.finish(); err != nil {
-		return nil, err
-	}
-	pi, err := paymentIntents.fromPath(s.st, c)
-	if err != nil {
-		return nil, err
-	}
-	return s.renderPaymentIntent(pi, c.ex), nil
+	return listObject("/v1/invoice_payments?invoice="+invoiceID, data, false)
 }
 
 func (s *Sandbox) listPaymentIntents(c *call) (any, error) {
@@ -149,19 +108,7 @@ func (s *Sandbox) listPaymentIntents(c *call) (any, error) {
 		return nil, err
 	}
 	rows := paymentIntents.sorted(s.st, func(pi *paymentIntent) bool { return cust == "" || pi.Customer == cust })
-	ex := c.ex.sub("data")
-	return page(c, a, rows, func(pi *paymentIntent) any { return s.renderPaymentIntent(pi, ex) })
-}
-
-func (s *Sandbox) getCharge(c *call) (any, error) {
-	if err := c.p.finish(); err != nil {
-		return nil, err
-	}
-	ch, err := charges.fromPath(s.st, c)
-	if err != nil {
-		return nil, err
-	}
-	return s.renderCharge(ch, c.ex), nil
+	return page(c, a, rows, func(pi *paymentIntent) any { return s.renderPaymentIntent(pi) })
 }
 
 func (s *Sandbox) listCharges(c *call) (any, error) {
@@ -174,19 +121,7 @@ func (s *Sandbox) listCharges(c *call) (any, error) {
 		return (cust == "" || ch.Customer == cust) && (pi == "" || ch.PaymentIntent == pi)
 	})
 
-	ex := c.ex.sub("data")
-	return page(c, a, rows, func(ch *charge) any { return s.renderCharge(ch, ex) })
-}
-
-func (s *Sandbox) getSetupIntent(c *call) (any, error) {
-	if err := c.p.finish(); err != nil {
-		return nil, err
-	}
-	si, err := setupIntents.fromPath(s.st, c)
-	if err != nil {
-		return nil, err
-	}
-	return s.renderSetupIntent(si, c.ex), nil
+	return page(c, a, rows, func(ch *charge) any { return s.renderCharge(ch) })
 }
 
 func (s *Sandbox) listSetupIntents(c *call) (any, error) {
@@ -199,19 +134,7 @@ func (s *Sandbox) listSetupIntents(c *call) (any, error) {
 		return (cust == "" || si.Customer == cust) && (pm == "" || si.PaymentMethod == pm)
 	})
 
-	ex := c.ex.sub("data")
-	return page(c, a, rows, func(si *setupIntent) any { return s.renderSetupIntent(si, ex) })
-}
-
-func (s *Sandbox) getInvoicePayment(c *call) (any, error) {
-	if err := c.p.finish(); err != nil {
-		return nil, err
-	}
-	ip, err := invoicePayments.fromPath(s.st, c)
-	if err != nil {
-		return nil, err
-	}
-	return s.renderInvoicePayment(ip, c.ex), nil
+	return page(c, a, rows, func(si *setupIntent) any { return s.renderSetupIntent(si) })
 }
 
 func (s *Sandbox) listInvoicePayments(c *call) (any, error) {
@@ -229,6 +152,5 @@ func (s *Sandbox) listInvoicePayments(c *call) (any, error) {
 			(typ == "" || typ == "payment_intent") && (pi == "" || ip.PaymentIntent == pi)
 	})
 
-	ex := c.ex.sub("data")
-	return page(c, a, rows, func(ip *invoicePayment) any { return s.renderInvoicePayment(ip, ex) })
+	return page(c, a, rows, func(ip *invoicePayment) any { return s.renderInvoicePayment(ip) })
 }

@@ -12,8 +12,12 @@ var (
 )
 
 func init() {
-	portalConfigs = declare(&resource[portalConfig]{bucket: "portal_configurations", prefix: "bpc_", object: "billing_portal.configuration", idParam: "configuration"})
-	portalSessions = declare(&resource[portalSession]{bucket: "portal_sessions", prefix: "bps_", object: "billing_portal.session"})
+	portalConfigs = declare(&resource[portalConfig]{bucket: "portal_configurations", prefix: "bpc_", object: "billing_portal.configuration", idParam: "configuration",
+		render: func(_ *Sandbox, pc *portalConfig) map[string]any { return renderPortalConfig(pc) },
+		expand: []field{ref("application", "")}})
+	portalSessions = declare(&resource[portalSession]{bucket: "portal_sessions", prefix: "bps_", object: "billing_portal.session",
+		render: (*Sandbox).renderPortalSession,
+		expand: []field{ref("configuration", "billing_portal.configuration")}})
 }
 
 type portalConfig struct {
@@ -463,17 +467,6 @@ func (s *Sandbox) updatePortalConfig(c *call) (any, error) {
 	return renderPortalConfig(pc), nil
 }
 
-func (s *Sandbox) getPortalConfig(c *call) (any, error) {
-	if err := c.p.finish(); err != nil {
-		return nil, err
-	}
-	pc, err := portalConfigs.fromPath(s.st, c)
-	if err != nil {
-		return nil, err
-	}
-	return renderPortalConfig(pc), nil
-}
-
 func (s *Sandbox) listPortalConfigs(c *call) (any, error) {
 	p := c.p
 	activeSet := p.has("active")
@@ -491,14 +484,10 @@ func (s *Sandbox) listPortalConfigs(c *call) (any, error) {
 	return page(c, a, rows, func(pc *portalConfig) any { return renderPortalConfig(pc) })
 }
 
-func (s *Sandbox) renderPortalSession(ps *portalSession, ex expand, host string) map[string]any {
-	var cfg any = ps.Configuration
-	if pc := portalConfigs.get(s.st, ps.Configuration); pc != nil && ex.has("configuration") {
-		cfg = renderPortalConfig(pc)
-	}
-	return map[string]any{"id": ps.ID, "object": "billing_portal.session", "configuration": cfg, "created": ps.Created,
+func (s *Sandbox) renderPortalSession(ps *portalSession) map[string]any {
+	return map[string]any{"id": ps.ID, "object": "billing_portal.session", "configuration": ps.Configuration, "created": ps.Created,
 		"customer": ps.Customer, "flow": renderFlow(ps.Flow), "livemode": false, "locale": nil, "on_behalf_of": nil,
-		"return_url": nullable(ps.ReturnURL), "url": hostedURL(host, "/portal/"+ps.ID)}
+		"return_url": nullable(ps.ReturnURL), "url": s.pageURL("/portal/" + ps.ID)}
 }
 
 func (s *Sandbox) createPortalSession(c *call) (any, error) {
@@ -549,8 +538,8 @@ func (s *Sandbox) createPortalSession(c *call) (any, error) {
 	at := s.now(cu.TestClock)
 	ps := &portalSession{base: portalSessions.newBase(s.st, at), Customer: cu.ID, ReturnURL: ret, Configuration: pc.ID, Flow: flow}
 	portalSessions.put(s.st, ps)
-	s.emit(at, "billing_portal.session.created", s.renderPortalSession(ps, nil, c.host))
-	return s.renderPortalSession(ps, c.ex, c.host), nil
+	s.emit(at, "billing_portal.session.created", s.renderPortalSession(ps))
+	return s.renderPortalSession(ps), nil
 }
 
 // readFlow reads flow_data; nil when the session has none.

@@ -130,7 +130,7 @@ func (s *Sandbox) finalize(inv *invoice, at time.Time) {
 	inv.Status, inv.FinalizedAt, inv.AutoFinalizeAt = invOpen, at.Unix(), 0
 	s.applyBalance(inv, at)
 	invoices.put(s.st, inv)
-	s.emit(at, "invoice.finalized", s.renderInvoice(inv, nil))
+	s.emit(at, "invoice.finalized", s.renderInvoice(inv))
 	s.openPayment(inv, at)
 }
 
@@ -149,14 +149,14 @@ func (s *Sandbox) applyBalance(inv *invoice, at time.Time) {
 	inv.BalanceApplied = true
 	cu.Balance = inv.EndingBalance
 	customers.put(s.st, cu)
-	s.emit(at, "customer.updated", s.renderCustomer(cu, nil))
+	s.emit(at, "customer.updated", s.renderCustomer(cu))
 }
 
 // makeInvoice creates and finalizes a new subscription's first invoice at
 // once: Checkout collects it while the customer waits.
 func (s *Sandbox) makeInvoice(sub *subscription, reason string, at time.Time, trial bool) *invoice {
 	inv := s.buildInvoice(sub, reason, at, trial, at.Unix(), at.Unix())
-	s.emit(at, "invoice.created", s.renderInvoice(inv, nil))
+	s.emit(at, "invoice.created", s.renderInvoice(inv))
 	s.finalize(inv, at)
 	return inv
 }
@@ -168,7 +168,7 @@ func (s *Sandbox) draftInvoice(sub *subscription, at time.Time, from, to int64) 
 	inv := s.buildInvoice(sub, "subscription_cycle", at, false, from, to)
 	inv.AutoFinalizeAt = at.Add(autoFinalizeDelay).Unix()
 	invoices.put(s.st, inv)
-	s.emit(at, "invoice.created", s.renderInvoice(inv, nil))
+	s.emit(at, "invoice.created", s.renderInvoice(inv))
 	return inv
 }
 
@@ -249,7 +249,7 @@ func (s *Sandbox) chargeCard(sub *subscription) *paymentMethod {
 // attempts advance the dunning schedule; a manual pay only counts the
 // attempt.
 func (s *Sandbox) charge(inv *invoice, sub *subscription, at time.Time, scheduled bool, card *paymentMethod) bool {
-	prev := s.renderInvoice(inv, nil)
+	prev := s.renderInvoice(inv)
 	due := inv.amountDue()
 	ok := due == 0
 	inv.Attempted = true
@@ -264,7 +264,7 @@ func (s *Sandbox) charge(inv *invoice, sub *subscription, at time.Time, schedule
 		inv.Status, inv.AmountPaid, inv.PaidAt, inv.NextPaymentAttempt = invPaid, due, at.Unix(), 0
 		invoices.put(s.st, inv)
 		s.paymentPaid(inv, at)
-		obj := s.renderInvoice(inv, nil)
+		obj := s.renderInvoice(inv)
 		s.emit(at, "invoice.paid", obj)
 		s.emit(at, "invoice.payment_succeeded", obj)
 		s.invoiceChanged(inv, prev, at)
@@ -281,7 +281,7 @@ func (s *Sandbox) charge(inv *invoice, sub *subscription, at time.Time, schedule
 		}
 	}
 	invoices.put(s.st, inv)
-	s.emit(at, "invoice.payment_failed", s.renderInvoice(inv, nil))
+	s.emit(at, "invoice.payment_failed", s.renderInvoice(inv))
 	s.invoiceChanged(inv, prev, at)
 	return false
 }
@@ -336,7 +336,7 @@ func (s *Sandbox) endSubscription(sub *subscription, at time.Time, reason string
 	}
 	sub.CancelReason = reason
 	subscriptions.put(s.st, sub)
-	s.emit(at, "customer.subscription.deleted", s.renderSubscription(sub, nil))
+	s.emit(at, "customer.subscription.deleted", s.renderSubscription(sub))
 	s.stopCollection(sub, at)
 	s.refreshEntitlements(sub.Customer, at)
 }
@@ -353,21 +353,21 @@ func (s *Sandbox) stopCollection(sub *subscription, at time.Time) {
 		return (inv.Status == invOpen && inv.Customer == sub.Customer && !inv.CollectionStopped) ||
 			(inv.Status == invDraft && inv.Subscription == sub.ID && inv.AutoFinalizeAt != 0)
 	}) {
-		prev := s.renderInvoice(inv, nil)
+		prev := s.renderInvoice(inv)
 		inv.NextPaymentAttempt, inv.AutoFinalizeAt, inv.CollectionStopped = 0, 0, true
 		s.invoiceChanged(inv, prev, at)
 	}
 }
 
 func (s *Sandbox) subSnapshot(sub *subscription) map[string]any {
-	return s.renderSubscription(sub, nil)
+	return s.renderSubscription(sub)
 }
 
 // subChanged saves the subscription and, if anything visible changed, sends
 // customer.subscription.updated with previous_attributes, as Stripe does.
 func (s *Sandbox) subChanged(sub *subscription, prev map[string]any, at time.Time) {
 	subscriptions.put(s.st, sub)
-	cur := s.renderSubscription(sub, nil)
+	cur := s.renderSubscription(sub)
 	if diff := changed(prev, cur); len(diff) > 0 {
 		s.emitWithPrevious(at, "customer.subscription.updated", cur, diff)
 	}
@@ -381,7 +381,7 @@ func (s *Sandbox) subChanged(sub *subscription, prev map[string]any, at time.Tim
 // fails. Finalizing is announced by invoice.finalized instead.
 func (s *Sandbox) invoiceChanged(inv *invoice, prev map[string]any, at time.Time) {
 	invoices.put(s.st, inv)
-	cur := s.renderInvoice(inv, nil)
+	cur := s.renderInvoice(inv)
 	if diff := changed(prev, cur); len(diff) > 0 {
 		s.emitWithPrevious(at, "invoice.updated", cur, diff)
 	}

@@ -9,7 +9,9 @@ import (
 var paymentMethods *resource[paymentMethod]
 
 func init() {
-	paymentMethods = declare(&resource[paymentMethod]{bucket: "payment_methods", prefix: "pm_", object: "payment_method"})
+	paymentMethods = declare(&resource[paymentMethod]{bucket: "payment_methods", prefix: "pm_", object: "payment_method",
+		render: func(_ *Sandbox, pm *paymentMethod) map[string]any { return renderPaymentMethod(pm) },
+		expand: []field{ref("customer", "customer")}})
 }
 
 // testCard is how one of Stripe's documented test numbers behaves.
@@ -179,15 +181,4 @@ func renderPaymentMethod(pm *paymentMethod) map[string]any {
 			"checks": map[string]any{"address_line1_check": nil, "address_postal_code_check": pass(pm.BillingPostalCode != ""),
 				"cvc_check": pass(pm.CVCChecked)}},
 	}
-}
-
-func (s *Sandbox) getPaymentMethod(c *call) (any, error) {
-	if err := c.p.finish(); err != nil {
-		return nil, err
-	}
-	pm, err := paymentMethods.fromPath(s.st, c)
-	if err != nil {
-		return nil, err
-	}
-	return renderPaymentMethod(pm), nil
 }

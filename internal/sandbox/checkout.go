@@ -165,7 +165,7 @@ func (s *Sandbox) completeCheckout(cs *checkoutSession, in checkoutInput) *pageE
 	if cu == nil {
 		cu = s.newCustomer(email, strings.TrimSpace(in.Name), "")
 		customers.put(s.st, cu)
-		s.emit(at, "customer.created", s.renderCustomer(cu, nil))
+		s.emit(at, "customer.created", s.renderCustomer(cu))
 	}
 	// Checkout in subscription mode saves the card as the new subscription's
 	// default_payment_method and leaves the customer's invoice default
@@ -190,7 +190,7 @@ func (s *Sandbox) completeCheckout(cs *checkoutSession, in checkoutInput) *pageE
 	inv := s.makeInvoice(sub, "subscription_create", at, trial)
 	sub.LatestInvoice = inv.ID
 	subscriptions.put(s.st, sub)
-	s.emit(at, "customer.subscription.created", s.renderSubscription(sub, nil))
+	s.emit(at, "customer.subscription.created", s.renderSubscription(sub))
 	s.charge(inv, sub, at, true, nil)
 
 	cs.Status, cs.Customer, cs.Subscription, cs.Invoice = "complete", cu.ID, sub.ID, inv.ID
@@ -202,7 +202,7 @@ func (s *Sandbox) completeCheckout(cs *checkoutSession, in checkoutInput) *pageE
 		cs.PaymentStatus = "no_payment_required"
 	}
 	sessions.put(s.st, cs)
-	s.emit(at, "checkout.session.completed", s.renderSession(cs, nil, ""))
+	s.emit(at, "checkout.session.completed", s.renderSession(cs))
 	s.refreshEntitlements(cu.ID, at)
 	return nil
 }

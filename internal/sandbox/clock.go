@@ -11,7 +11,8 @@ import (
 var clocks *resource[testClock]
 
 func init() {
-	clocks = declare(&resource[testClock]{bucket: "test_clocks", prefix: "clock_", object: "test_helpers.test_clock"})
+	clocks = declare(&resource[testClock]{bucket: "test_clocks", prefix: "clock_", object: "test_helpers.test_clock",
+		render: func(_ *Sandbox, c *testClock) map[string]any { return renderClock(c) }})
 }
 
 const (
@@ -50,17 +51,6 @@ func (s *Sandbox) createClock(c *call) (any, error) {
 	clk := &testClock{base: clocks.newBase(s.st, s.cfg.Now()), Name: name, FrozenTime: frozen, Status: clockReady}
 	clocks.put(s.st, clk)
 	s.emit(s.cfg.Now(), "test_helpers.test_clock.created", renderClock(clk))
-	return renderClock(clk), nil
-}
-
-func (s *Sandbox) getClock(c *call) (any, error) {
-	clk, err := clocks.fromPath(s.st, c)
-	if err != nil {
-		return nil, err
-	}
-	if err := c.p.finish(); err != nil {
-		return nil, err
-	}
 	return renderClock(clk), nil
 }
 

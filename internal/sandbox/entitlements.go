@@ -46,18 +46,18 @@ func entitlementID(customerID, featureID string) string {
 	return "ent_" + hex.EncodeToString(sum[:])[:24]
 }
 
-func (s *Sandbox) renderActiveEntitlement(customerID, featureID string, ex expand) map[string]any {
-	f := features.get(s.st, featureID)
-	var feat any = featureID
+func init() {
+	// Not stored: worked out from the customer's subscriptions.
+	addObjectType(&objectType{name: "entitlements.active_entitlement", fields: []field{ref("feature", "entitlements.feature")}})
+}
+
+func (s *Sandbox) renderActiveEntitlement(customerID, featureID string) map[string]any {
 	key := ""
-	if f != nil {
+	if f := features.get(s.st, featureID); f != nil {
 		key = f.LookupKey
-		if ex.has("feature") {
-			feat = renderFeature(f)
-		}
 	}
 	return map[string]any{"id": entitlementID(customerID, featureID), "object": "entitlements.active_entitlement",
-		"feature": feat, "livemode": false, "lookup_key": key}
+		"feature": featureID, "livemode": false, "lookup_key": key}
 }
 
 // refreshEntitlements sends entitlements.active_entitlement_summary.updated
@@ -75,7 +75,7 @@ func (s *Sandbox) refreshEntitlements(customerID string, at time.Time) {
 	customers.put(s.st, cu)
 	data := make([]any, len(ids))
 	for i, id := range ids {
-		data[i] = s.renderActiveEntitlement(cu.ID, id, nil)
+		data[i] = s.renderActiveEntitlement(cu.ID, id)
 	}
 	s.emit(at, "entitlements.active_entitlement_summary.updated", map[string]any{
 		"object": "entitlements.active_entitlement_summary", "customer": cu.ID, "livemode": false,
@@ -111,6 +111,5 @@ func (s *Sandbox) listActiveEntitlements(c *call) (any, error) {
 	for i, id := range ids {
 		rows[i] = &activeEntitlement{base: base{ID: entitlementID(cust, id)}, feature: id}
 	}
-	ex := c.ex.sub("data")
-	return page(c, a, rows, func(e *activeEntitlement) any { return s.renderActiveEntitlement(cust, e.feature, ex) })
+	return page(c, a, rows, func(e *activeEntitlement) any { return s.renderActiveEntitlement(cust, e.feature) })
 }

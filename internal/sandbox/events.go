@@ -9,7 +9,8 @@ import (
 var events *resource[event]
 
 func init() {
-	events = declare(&resource[event]{bucket: "events", prefix: "evt_", object: "event"})
+	events = declare(&resource[event]{bucket: "events", prefix: "evt_", object: "event",
+		render: func(_ *Sandbox, ev *event) map[string]any { return renderEvent(ev) }})
 }
 
 type event struct {
@@ -70,17 +71,6 @@ func renderEvent(ev *event) map[string]any {
 		"livemode": false, "pending_webhooks": ev.PendingWebhooks,
 		"request": map[string]any{"id": nullable(ev.Request.ID), "idempotency_key": nullable(ev.Request.IdempotencyKey)}, "type": ev.Type,
 	}
-}
-
-func (s *Sandbox) getEvent(c *call) (any, error) {
-	if err := c.p.finish(); err != nil {
-		return nil, err
-	}
-	ev, err := events.fromPath(s.st, c)
-	if err != nil {
-		return nil, err
-	}
-	return renderEvent(ev), nil
 }
 
 func (s *Sandbox) listEvents(c *call) (any, error) {

@@ -76,7 +76,7 @@ func (s *Sandbox) apply(d due) {
 	case dueTrialWillEnd:
 		d.sub.TrialWillEndSent = true
 		subscriptions.put(s.st, d.sub)
-		s.emit(at, "customer.subscription.trial_will_end", s.renderSubscription(d.sub, nil))
+		s.emit(at, "customer.subscription.trial_will_end", s.renderSubscription(d.sub))
 	case dueRetry:
 		s.retryInvoice(d.inv, at, true, nil)
 	case dueFinalize:

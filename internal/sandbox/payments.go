@@ -10,10 +10,23 @@ var (
 )
 
 func init() {
-	paymentIntents = declare(&resource[paymentIntent]{bucket: "payment_intents", prefix: "pi_", object: "payment_intent", idParam: "intent"})
-	charges = declare(&resource[charge]{bucket: "charges", prefix: "ch_", object: "charge", idParam: "charge"})
-	setupIntents = declare(&resource[setupIntent]{bucket: "setup_intents", prefix: "seti_", object: "setup_intent", idParam: "intent"})
-	invoicePayments = declare(&resource[invoicePayment]{bucket: "invoice_payments", prefix: "inpay_", object: "invoice_payment", idParam: "invoice_payment"})
+	paymentIntents = declare(&resource[paymentIntent]{bucket: "payment_intents", prefix: "pi_", object: "payment_intent", idParam: "intent",
+		render: (*Sandbox).renderPaymentIntent,
+		expand: []field{ref("customer", "customer"), ref("latest_charge", "charge"), ref("payment_method", "payment_method"),
+			ref("application", ""), ref("on_behalf_of", ""), ref("review", "")}})
+	charges = declare(&resource[charge]{bucket: "charges", prefix: "ch_", object: "charge", idParam: "charge",
+		render: (*Sandbox).renderCharge,
+		expand: []field{ref("customer", "customer"), ref("payment_intent", "payment_intent"),
+			ref("application", ""), ref("application_fee", ""), ref("balance_transaction", ""), ref("on_behalf_of", ""),
+			ref("review", ""), ref("source_transfer", "")}})
+	setupIntents = declare(&resource[setupIntent]{bucket: "setup_intents", prefix: "seti_", object: "setup_intent", idParam: "intent",
+		render: (*Sandbox).renderSetupIntent,
+		expand: []field{ref("customer", "customer"), ref("payment_method", "payment_method"),
+			ref("application", ""), ref("latest_attempt", ""), ref("mandate", ""), ref("on_behalf_of", ""),
+			ref("single_use_mandate", "")}})
+	invoicePayments = declare(&resource[invoicePayment]{bucket: "invoice_payments", prefix: "inpay_", object: "invoice_payment", idParam: "invoice_payment",
+		render: (*Sandbox).renderInvoicePayment,
+		expand: []field{ref("invoice", "invoice"), ref("payment.payment_intent", "payment_intent"), ref("payment.charge", "")}})
 }
 
 // The payments a subscription's invoices make, modelled as API version basil
@@ -146,7 +159,7 @@ func (s *Sandbox) openPayment(inv *invoice, at time.Time) {
 	invoicePayments.put(s.st, ip)
 	inv.PaymentIntent, inv.Payment = pi.ID, ip.ID
 	invoices.put(s.st, inv)
-	s.emit(at, "payment_intent.created", s.renderPaymentIntent(pi, nil))
+	s.emit(at, "payment_intent.created", s.renderPaymentIntent(pi))
 }
 
 // collect confirms the invoice's PaymentIntent with card: one new Charge,
@@ -177,15 +190,15 @@ func (s *Sandbox) collect(inv *invoice, card *paymentMethod, at time.Time) bool 
 		pi.LastError = &paymentError{Code: ch.FailureCode, DeclineCode: code, Message: ch.FailureMessage, Charge: ch.ID, PaymentMethod: card.ID}
 		charges.put(s.st, ch)
 		paymentIntents.put(s.st, pi)
-		s.emit(at, "charge.failed", s.renderCharge(ch, nil))
-		s.emit(at, "payment_intent.payment_failed", s.renderPaymentIntent(pi, nil))
+		s.emit(at, "charge.failed", s.renderCharge(ch))
+		s.emit(at, "payment_intent.payment_failed", s.renderPaymentIntent(pi))
 		return false
 	}
 	pi.Status, pi.AmountReceived, pi.LastError = piSucceeded, pi.Amount, nil
 	charges.put(s.st, ch)
 	paymentIntents.put(s.st, pi)
-	s.emit(at, "charge.succeeded", s.renderCharge(ch, nil))
-	s.emit(at, "payment_intent.succeeded", s.renderPaymentIntent(pi, nil))
+	s.emit(at, "charge.succeeded", s.renderCharge(ch))
+	s.emit(at, "payment_intent.succeeded", s.renderPaymentIntent(pi))
 	return true
 }
 
@@ -197,7 +210,7 @@ func (s *Sandbox) paymentPaid(inv *invoice, at time.Time) {
 	}
 	ip.Status, ip.AmountPaid, ip.PaidAt = paymentPaid, ip.AmountRequested, at.Unix()
 	invoicePayments.put(s.st, ip)
-	s.emit(at, "invoice_payment.paid", s.renderInvoicePayment(ip, nil))
+	s.emit(at, "invoice_payment.paid", s.renderInvoicePayment(ip))
 }
 
 // failureCode is a declined charge's failure_code (the error code): an
@@ -216,12 +229,12 @@ func (s *Sandbox) newSetupIntent(cu *customer, at time.Time) *setupIntent {
 	si := &setupIntent{base: setupIntents.newBase(s.st, at), Customer: cu.ID, Status: piRequiresPaymentMethod}
 	si.Secret = clientSecret(si.ID)
 	setupIntents.put(s.st, si)
-	s.emit(at, "setup_intent.created", s.renderSetupIntent(si, nil))
+	s.emit(at, "setup_intent.created", s.renderSetupIntent(si))
 	return si
 }
 
 func (s *Sandbox) confirmSetup(si *setupIntent, pm *paymentMethod, at time.Time) {
 	si.PaymentMethod, si.Status = pm.ID, "succeeded"
 	setupIntents.put(s.st, si)
-	s.emit(at, "setup_intent.succeeded", s.renderSetupIntent(si, nil))
+	s.emit(at, "setup_intent.succeeded", s.renderSetupIntent(si))
 }

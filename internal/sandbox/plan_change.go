@@ -185,7 +185,7 @@ func (s *Sandbox) applyPlanChange(pc *planChange) *pageError {
 		sub.Discount.Used = true
 	}
 	invoices.put(s.st, inv)
-	s.emit(at, "invoice.created", s.renderInvoice(inv, nil))
+	s.emit(at, "invoice.created", s.renderInvoice(inv))
 	s.finalize(inv, at)
 	sub.LatestInvoice = inv.ID
 	switch ok := s.charge(inv, sub, at, true, nil); {

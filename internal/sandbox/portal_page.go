@@ -721,7 +721,7 @@ func (s *Sandbox) portalDo(ps *portalSession, form url.Values, card cardInput) (
 		cu.DefaultPM = pm.ID
 		customers.put(s.st, cu)
 		s.emit(at, "payment_method.attached", renderPaymentMethod(&pm))
-		s.emit(at, "customer.updated", s.renderCustomer(cu, nil))
+		s.emit(at, "customer.updated", s.renderCustomer(cu))
 		for _, sub := range subscriptions.rows(s.st) {
 			if sub.Customer == cu.ID && sub.entitled() {
 				prev := s.subSnapshot(sub)

@@ -29,6 +29,12 @@ type resource[T any] struct {
 	// idParam is that 404's param for the id in a URL, where Stripe's is
 	// not "id" (a PaymentIntent's is "intent").
 	idParam string
+	// render draws one as the API returns it, every expandable field an id
+	// (and an includable one left out): expand.go expands what a request
+	// asks for.
+	render func(s *Sandbox, v *T) map[string]any
+	// expand lists its fields expand[] may name, and what each holds.
+	expand []field
 
 	index int // of its table in state.tables, given by declare
 }
@@ -50,6 +56,14 @@ func declare[T any](r *resource[T]) *resource[T] {
 	}
 	r.index = len(resources)
 	resources = append(resources, r)
+	if r.object != "" {
+		addObjectType(&objectType{name: r.object, fields: r.expand, byID: func(s *Sandbox, id string) (map[string]any, bool) {
+			if v := r.get(s.st, id); v != nil {
+				return r.render(s, v), true
+			}
+			return nil, false
+		}})
+	}
 	return r
 }
 
@@ -108,6 +122,20 @@ func (r *resource[T]) fromPath(st *state, c *call) (*T, error) {
 		param = "id"
 	}
 	return nil, errNotFound(noSuch, id, param)
+}
+
+// retrieve is the API's GET of one object by the id in its URL.
+func (r *resource[T]) retrieve(s *Sandbox) apiFunc {
+	return func(c *call) (any, error) {
+		if err := c.p.finish(); err != nil {
+			return nil, err
+		}
+		v, err := r.fromPath(s.st, c)
+		if err != nil {
+			return nil, err
+		}
+		return r.render(s, v), nil
+	}
 }
 
 // meta is the base every row type embeds (declare checks it does).

@@ -82,6 +82,9 @@ type Sandbox struct {
 	// cause is the API request whose handler holds mu, stamped on the
 	// events it sends; empty otherwise. Guarded by mu.
 	cause eventRequest
+	// host is that request's Host, where the hosted pages its answer
+	// names (a Checkout Session's url) are; empty otherwise. Guarded by mu.
+	host string
 
 	ctx     context.Context // cancelled by Close to stop background work
 	cancel  context.CancelFunc
@@ -101,6 +104,9 @@ type Sandbox struct {
 func Open(cfg Config) (*Sandbox, error) {
 	if cfg.Path == "" {
 		return nil, fmt.Errorf("sandbox: open: Config.Path is required")
+	}
+	if err := checkObjectTypes(); err != nil {
+		return nil, fmt.Errorf("sandbox: open: %w", err)
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -229,6 +235,16 @@ func (s *Sandbox) AddWebhookEndpoint(ctx context.Context, url, secret string) er
 		return fmt.Errorf("sandbox: add webhook endpoint: %w", err)
 	}
 	return nil
+}
+
+// pageURL is the URL of a hosted page: on the host the API request holding
+// mu was sent to, so a client that reached the sandbox by another address
+// than base opens it there too; else on base.
+func (s *Sandbox) pageURL(path string) string {
+	if s.host != "" {
+		return "http://" + s.host + path
+	}
+	return s.base + path
 }
 
 // now is the time for an object: its test clock's frozen time, or Config.Now.

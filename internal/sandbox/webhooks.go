@@ -21,7 +21,8 @@ var (
 )
 
 func init() {
-	endpoints = declare(&resource[webhookEndpoint]{bucket: "webhook_endpoints", prefix: "we_", object: "webhook_endpoint", noSuch: "webhook endpoint"})
+	endpoints = declare(&resource[webhookEndpoint]{bucket: "webhook_endpoints", prefix: "we_", object: "webhook_endpoint", noSuch: "webhook endpoint",
+		render: func(_ *Sandbox, ep *webhookEndpoint) map[string]any { return renderEndpoint(ep, false) }})
 	deliveries = declare(&resource[delivery]{bucket: "deliveries", prefix: "whdel_"})
 }
 
@@ -145,17 +146,6 @@ func (s *Sandbox) createEndpoint(c *call) (any, error) {
 	}
 	endpoints.put(s.st, ep)
 	return renderEndpoint(ep, true), nil
-}
-
-func (s *Sandbox) getEndpoint(c *call) (any, error) {
-	ep, err := endpoints.fromPath(s.st, c)
-	if err != nil {
-		return nil, err
-	}
-	if err := c.p.finish(); err != nil {
-		return nil, err
-	}
-	return renderEndpoint(ep, false), nil
 }
 
 func (s *Sandbox) updateEndpoint(c *call) (any, error) {
