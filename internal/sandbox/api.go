@@ -297,6 +297,11 @@ func (s *Sandbox) apiHandler(returns *objectType, fn apiFunc) http.Handler {
 		}
 		c := &call{ctx: r.Context(), r: r, p: &params{root: root}, host: r.Host, req: req, returns: returns}
 		c.expand = c.p.strings("expand")
+		// Refused before the handler runs, so a bad path changes nothing.
+		if e := checkExpand(returns, c.expand); e != nil {
+			answer(e.Status, mustJSON(map[string]any{"error": e}), form)
+			return
+		}
 
 		idemKey := ""
 		if r.Method == http.MethodPost {

@@ -10,7 +10,13 @@ import (
 // data property", and "Expansions have a maximum depth of four levels"
 // (API reference, Expanding Responses). Handlers render objects with every
 // expandable field an id; the router then expands what the request asked
-// for, following the fields each object type declares.
+// for, following the fields each object type declares, and refuses a path
+// that names no such field before the handler runs.
+
+// maxExpandDepth is Stripe's limit on the levels of one expand[] path,
+// counting data on a list ("the deepest expansion allowed when listing
+// charges is data.payment_intent.customer.default_source").
+const maxExpandDepth = 4
 
 // objectType is what expansion knows of one kind of API object: the fields
 // expand[] may name in it. Every resource with an object name has one (see
@@ -157,9 +163,28 @@ func equalSegs(a, b []string) bool {
 	return len(a) == len(b)
 }
 
+// checkExpand refuses, as Stripe does, the first expand[] path that is too
+// deep or names no field t lets expand[] name.
+func checkExpand(t *objectType, paths []string) *apiError {
+	for i, p := range paths {
+		param := fmt.Sprintf("expand[%d]", i)
+		segs := strings.Split(p, ".")
+		if len(segs) > maxExpandDepth {
+			return invalid(param, "", "You cannot expand more than %d levels of a property. Property: %s", maxExpandDepth, p)
+		}
+		if _, valid, ok := resolve(t, segs); !ok {
+			e := invalid(param, "", "This property cannot be expanded (%s).", strings.Join(segs[:valid+1], "."))
+			if t.name == "list" && segs[0] != "data" {
+				e.Message += fmt.Sprintf(" You may want to try expanding 'data.%s' instead.", p)
+			}
+			return e
+		}
+	}
+	return nil
+}
+
 // expand expands every path of paths in v, an object of type t as its
-// handler rendered it; called with mu held. A path that names no field
-// of t is ignored.
+// handler rendered it; called with mu held, after checkExpand.
 func (s *Sandbox) expand(v any, t *objectType, paths []string) {
 	for _, p := range paths {
 		if steps, _, ok := resolve(t, strings.Split(p, ".")); ok {
