@@ -219,14 +219,15 @@ func (s *Sandbox) expandSteps(v any, steps []*field) {
 			parent = inner
 		}
 		key := segs[len(segs)-1]
-		switch f.kind {
-		case fieldRef:
+		_, present := parent[key]
+		switch {
+		case f.kind == fieldIncluded && !present:
+			id, _ := v["id"].(string)
+			parent[key] = f.include(s, id)
+		case !present: // a field this object does not have (a payment's charge)
+			return
+		case f.kind == fieldRef:
 			parent[key] = s.expandRef(parent[key], f.to)
-		case fieldIncluded:
-			if _, done := parent[key]; !done {
-				id, _ := v["id"].(string)
-				parent[key] = f.include(s, id)
-			}
 		}
 		s.expandSteps(parent[key], steps[1:])
 	}
