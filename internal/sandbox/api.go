@@ -475,8 +475,15 @@ func (s *Sandbox) getAccount(c *call) (any, error) {
 	return map[string]any{
 		"id": "acct_tollgatesandbox", "object": "account", "type": "standard", "country": "GB",
 		"default_currency": "gbp", "charges_enabled": true, "payouts_enabled": false, "details_submitted": true,
-		"email": nil, "created": 0, "metadata": map[string]string{},
-		"business_profile": map[string]any{"name": "Tollgate Sandbox"},
-		"settings":         map[string]any{"dashboard": map[string]any{"display_name": "Tollgate Sandbox", "timezone": "Etc/UTC"}},
+		"email": nil, "created": 0, "metadata": map[string]string{}, "business_type": nil, "groups": nil,
+		"business_profile": map[string]any{"name": "Tollgate Sandbox", "annual_revenue": nil, "estimated_worker_count": nil,
+			"mcc": nil, "minority_owned_business_designation": nil, "product_description": nil, "support_address": nil,
+			"support_email": nil, "support_phone": nil, "support_url": nil, "url": nil},
+		"settings": map[string]any{
+			"branding":      map[string]any{"icon": nil, "logo": nil, "primary_color": nil, "secondary_color": nil},
+			"card_payments": map[string]any{"decline_on": map[string]any{"avs_failure": false, "cvc_failure": false}, "statement_descriptor_prefix": nil, "statement_descriptor_prefix_kana": nil, "statement_descriptor_prefix_kanji": nil},
+			"dashboard":     map[string]any{"display_name": "Tollgate Sandbox", "timezone": "Etc/UTC"},
+			"payments":      map[string]any{"statement_descriptor": "TOLLGATE SANDBOX", "statement_descriptor_kana": nil, "statement_descriptor_kanji": nil},
+		},
 	}, nil
 }

@@ -86,21 +86,25 @@ func (s *Sandbox) renderSession(cs *checkoutSession) map[string]any {
 		subtotal = 0
 	}
 	return map[string]any{
-		"id": cs.ID, "object": "checkout.session", "after_expiration": nil, "allow_promotion_codes": cs.AllowPromotionCodes,
-		"amount_subtotal": subtotal, "amount_total": subtotal - cs.DiscountAmount,
-		"automatic_tax":              map[string]any{"enabled": false, "liability": nil, "status": nil},
+		"id": cs.ID, "object": "checkout.session", "adaptive_pricing": map[string]any{"enabled": false}, "after_expiration": nil,
+		"allow_promotion_codes": cs.AllowPromotionCodes,
+		"amount_subtotal":       subtotal, "amount_total": subtotal - cs.DiscountAmount,
+		"automatic_tax":              map[string]any{"enabled": false, "liability": nil, "provider": nil, "status": nil},
 		"billing_address_collection": nil, "cancel_url": nullable(cs.CancelURL), "client_reference_id": nullable(cs.ClientReferenceID),
-		"client_secret": nil, "consent": nil, "consent_collection": nil, "created": cs.Created, "currency": cs.Currency,
+		"client_secret": nil, "collected_information": nil, "consent": nil, "consent_collection": nil, "created": cs.Created, "currency": cs.Currency, "currency_conversion": nil,
 		"custom_fields": []any{}, "custom_text": map[string]any{"after_submit": nil, "shipping_address": nil, "submit": nil, "terms_of_service_acceptance": nil},
 		"customer": nullable(cs.Customer), "customer_creation": "always", "customer_details": details, "customer_email": nullable(cs.CustomerEmail),
 		"discounts": discounts, "expires_at": cs.ExpiresAt, "invoice": nullable(cs.Invoice), "invoice_creation": nil, "livemode": false,
-		"locale": nil, "metadata": cs.Metadata, "mode": "subscription", "payment_intent": nil, "payment_link": nil,
+		"locale": nil, "metadata": cs.Metadata, "mode": "subscription", "optional_items": nil, "origin_context": nil,
+		"payment_intent": nil, "payment_link": nil, "payment_method_configuration_details": nil,
+		"payment_method_options":    map[string]any{"card": map[string]any{"request_three_d_secure": "automatic"}},
 		"payment_method_collection": "always", "payment_method_types": []string{"card"}, "payment_status": cs.PaymentStatus,
-		"phone_number_collection": map[string]any{"enabled": false}, "recovered_from": nil, "setup_intent": nil,
+		"permissions": nil, "phone_number_collection": map[string]any{"enabled": false}, "recovered_from": nil,
+		"saved_payment_method_options": nil, "setup_intent": nil,
 		"shipping_address_collection": nil, "shipping_cost": nil, "shipping_options": []any{}, "status": cs.Status,
 		"submit_type": nil, "subscription": nullable(cs.Subscription), "success_url": cs.SuccessURL,
 		"total_details": map[string]any{"amount_discount": cs.DiscountAmount, "amount_shipping": 0, "amount_tax": 0},
-		"ui_mode":       "hosted", "url": url,
+		"ui_mode":       "hosted", "url": url, "wallet_options": nil,
 	}
 }
 

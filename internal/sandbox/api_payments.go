@@ -37,23 +37,31 @@ func (s *Sandbox) renderPaymentIntent(pi *paymentIntent) map[string]any {
 func (s *Sandbox) renderCharge(ch *charge) map[string]any {
 	var details any
 	if pm := paymentMethods.get(s.st, ch.PaymentMethod); pm != nil {
+		var authorized any
+		if ch.Status == chargeSucceeded {
+			authorized = ch.Amount
+		}
 		details = map[string]any{"type": "card", "card": map[string]any{"brand": pm.Brand, "last4": pm.Last4, "exp_month": pm.ExpMonth,
 			"exp_year": pm.ExpYear, "country": "US", "funding": "credit", "network": pm.Brand, "three_d_secure": nil, "wallet": nil,
-			"checks": map[string]any{"address_line1_check": nil, "address_postal_code_check": nil, "cvc_check": "pass"}}}
+			"checks":            map[string]any{"address_line1_check": nil, "address_postal_code_check": nil, "cvc_check": "pass"},
+			"amount_authorized": authorized, "authorization_code": nil, "fingerprint": nullable(pm.Fingerprint), "installments": nil,
+			"mandate": nil, "network_token": nil, "network_transaction_id": nil, "regulated_status": "unregulated"}}
 	}
 	paid := ch.Status == chargeSucceeded
-	outcome := map[string]any{"network_status": "approved_by_network", "reason": nil, "risk_level": "normal",
+	outcome := map[string]any{"advice_code": nil, "network_advice_code": nil, "network_decline_code": nil,
+		"network_status": "approved_by_network", "reason": nil, "risk_level": "normal",
 		"seller_message": "Payment complete.", "type": "authorized"}
 	captured := ch.Amount
 	if !paid {
-		outcome = map[string]any{"network_status": "declined_by_network", "reason": ch.DeclineCode, "risk_level": "normal",
+		outcome = map[string]any{"advice_code": nil, "network_advice_code": nil, "network_decline_code": nil,
+			"network_status": "declined_by_network", "reason": ch.DeclineCode, "risk_level": "normal",
 			"seller_message": "The bank did not return any further details with this decline.", "type": "issuer_declined"}
 		captured = 0
 	}
 	return map[string]any{
 		"id": ch.ID, "object": "charge", "amount": ch.Amount, "amount_captured": captured, "amount_refunded": 0,
 		"application": nil, "application_fee": nil, "application_fee_amount": nil, "balance_transaction": nil,
-		"billing_details":                 map[string]any{"address": nil, "email": nil, "name": nil, "phone": nil},
+		"billing_details":                 map[string]any{"address": nil, "email": nil, "name": nil, "phone": nil, "tax_id": nil},
 		"calculated_statement_descriptor": "TOLLGATE SANDBOX", "captured": paid, "created": ch.Created, "currency": ch.Currency,
 		"customer": nullable(ch.Customer), "description": nullable(ch.Description), "disputed": false,
 		"failure_balance_transaction": nil, "failure_code": nullable(ch.FailureCode), "failure_message": nullable(ch.FailureMessage),

@@ -161,7 +161,7 @@ func (s *Sandbox) renderSubscription(sub *subscription) map[string]any {
 		"customer": sub.Customer, "days_until_due": nil, "default_payment_method": nullable(sub.DefaultPM), "default_source": nil,
 		"default_tax_rates": []any{}, "description": nullable(sub.Description), "discounts": discounts,
 		"ended_at": nullInt(sub.EndedAt), "invoice_settings": map[string]any{"account_tax_ids": nil, "issuer": map[string]any{"type": "self"}},
-		"items":          map[string]any{"object": "list", "data": items, "has_more": false, "total_count": len(items), "url": "/v1/subscription_items?subscription=" + sub.ID},
+		"items":          map[string]any{"object": "list", "data": items, "has_more": false, "url": "/v1/subscription_items?subscription=" + sub.ID},
 		"latest_invoice": nullable(sub.LatestInvoice), "livemode": false, "metadata": sub.Metadata,
 		"next_pending_invoice_item_invoice": nil, "on_behalf_of": nil, "pause_collection": nil,
 		"payment_settings":              map[string]any{"payment_method_options": nil, "payment_method_types": nil, "save_default_payment_method": "off"},
