@@ -16,6 +16,8 @@ import (
 	"github.com/tollgate/tollgate/internal/logkey"
 )
 
+// idempotency keeps answers to replay for a repeated Idempotency-Key, by
+// the key (the sandbox's own records, not an API object).
 var idempotency *resource[idemRecord]
 
 func init() {

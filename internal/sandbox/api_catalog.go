@@ -4,6 +4,8 @@ import (
 	"strconv"
 )
 
+// The catalog: products, their prices, entitlement features and which
+// products grant them.
 var (
 	products        *resource[product]
 	prices          *resource[price]
@@ -12,17 +14,34 @@ var (
 )
 
 func init() {
-	products = declare(&resource[product]{bucket: "products", prefix: "prod_", object: "product",
+	products = declare(&resource[product]{
+		bucket: "products",
+		prefix: "prod_",
+		object: "product",
 		render: (*Sandbox).renderProduct,
-		expand: []field{ref("default_price", "price"), ref("tax_code", "")}})
-	prices = declare(&resource[price]{bucket: "prices", prefix: "price_", object: "price",
+		expand: []field{ref("default_price", "price"), alwaysNull("tax_code")},
+	})
+	prices = declare(&resource[price]{
+		bucket: "prices",
+		prefix: "price_",
+		object: "price",
 		render: (*Sandbox).renderPrice,
-		expand: []field{ref("product", "product")}})
-	features = declare(&resource[feature]{bucket: "features", prefix: "feat_", object: "entitlements.feature", noSuch: "feature",
-		render: func(_ *Sandbox, f *feature) map[string]any { return renderFeature(f) }})
-	productFeatures = declare(&resource[productFeature]{bucket: "product_features", prefix: "prodft_", object: "product_feature",
+		expand: []field{ref("product", "product")},
+	})
+	features = declare(&resource[feature]{
+		bucket: "features",
+		prefix: "feat_",
+		object: "entitlements.feature",
+		noSuch: "feature",
+		render: func(_ *Sandbox, f *feature) map[string]any { return renderFeature(f) },
+	})
+	productFeatures = declare(&resource[productFeature]{
+		bucket: "product_features",
+		prefix: "prodft_",
+		object: "product_feature",
 		render: (*Sandbox).renderProductFeature,
-		expand: []field{nested("entitlement_feature", "entitlements.feature")}})
+		expand: []field{nested("entitlement_feature", "entitlements.feature")},
+	})
 }
 
 type product struct {

@@ -4,20 +4,29 @@ import (
 	"time"
 )
 
+// sessions are Checkout Sessions.
 var sessions *resource[checkoutSession]
 
 func init() {
-	sessions = declare(&resource[checkoutSession]{bucket: "checkout_sessions", prefix: "cs_test_", object: "checkout.session", idParam: "session",
-		render: (*Sandbox).renderSession,
-		expand: []field{ref("customer", "customer"), ref("subscription", "subscription"), ref("invoice", "invoice"),
+	sessions = declare(&resource[checkoutSession]{
+		bucket:  "checkout_sessions",
+		prefix:  "cs_test_",
+		object:  "checkout.session",
+		idParam: "session",
+		render:  (*Sandbox).renderSession,
+		expand: []field{
+			ref("customer", "customer"),
+			ref("subscription", "subscription"),
+			ref("invoice", "invoice"),
 			included("line_items", "list:item", func(s *Sandbox, id string) any {
-				cs := sessions.get(s.st, id)
-				return listObject("/v1/checkout/sessions/"+id+"/line_items", s.sessionLineItems(cs), false)
+				return listObject("/v1/checkout/sessions/"+id+"/line_items", s.sessionLineItems(sessions.get(s.st, id)), false)
 			}),
 			nested("discounts", "payment_pages_checkout_session_discount"),
-			// Always null in subscription mode, the only mode here.
-			ref("payment_intent", ""), ref("setup_intent", ""), ref("payment_link", "")}})
-	// A line item; its price is always an object.
+			// Null in subscription mode, the only mode here.
+			alwaysNull("payment_intent"), alwaysNull("setup_intent"), alwaysNull("payment_link"),
+		},
+	})
+	// A session's line item (its price always an object) and discount.
 	addObjectType(&objectType{name: "item", fields: []field{nested("price", "price")}})
 	addObjectType(&objectType{name: "payment_pages_checkout_session_discount",
 		fields: []field{ref("coupon", "coupon"), ref("promotion_code", "promotion_code")}})

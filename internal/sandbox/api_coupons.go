@@ -5,16 +5,25 @@ import (
 	"time"
 )
 
+// Coupons, and the promotion codes customers type for them.
 var (
 	coupons        *resource[coupon]
 	promotionCodes *resource[promotionCode]
 )
 
 func init() {
-	coupons = declare(&resource[coupon]{bucket: "coupons", object: "coupon", render: (*Sandbox).renderCoupon})
-	promotionCodes = declare(&resource[promotionCode]{bucket: "promotion_codes", prefix: "promo_", object: "promotion_code",
+	coupons = declare(&resource[coupon]{
+		bucket: "coupons", // ids are the coupon's own or random, not prefixed
+		object: "coupon",
+		render: (*Sandbox).renderCoupon,
+	})
+	promotionCodes = declare(&resource[promotionCode]{
+		bucket: "promotion_codes",
+		prefix: "promo_",
+		object: "promotion_code",
 		render: (*Sandbox).renderPromotionCode,
-		expand: []field{ref("customer", "customer")}})
+		expand: []field{ref("customer", "customer")},
+	})
 }
 
 type coupon struct {

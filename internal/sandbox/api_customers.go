@@ -1,13 +1,21 @@
 package sandbox
 
+// customers are Stripe's Customer objects.
 var customers *resource[customer]
 
 func init() {
-	customers = declare(&resource[customer]{bucket: "customers", prefix: "cus_", object: "customer",
+	customers = declare(&resource[customer]{
+		bucket: "customers",
+		prefix: "cus_",
+		object: "customer",
 		render: (*Sandbox).renderCustomer,
-		expand: []field{ref("invoice_settings.default_payment_method", "payment_method"), ref("test_clock", "test_helpers.test_clock"),
+		expand: []field{
+			ref("invoice_settings.default_payment_method", "payment_method"),
+			ref("test_clock", "test_helpers.test_clock"),
 			included("subscriptions", "list:subscription", func(s *Sandbox, id string) any { return s.customerSubscriptions(id) }),
-			ref("default_source", "")}})
+			alwaysNull("default_source"),
+		},
+	})
 }
 
 type customer struct {

@@ -6,17 +6,26 @@ import (
 	"time"
 )
 
+// invoices are a subscription's invoices.
 var invoices *resource[invoice]
 
 func init() {
-	invoices = declare(&resource[invoice]{bucket: "invoices", prefix: "in_", object: "invoice",
+	invoices = declare(&resource[invoice]{
+		bucket: "invoices",
+		prefix: "in_",
+		object: "invoice",
 		render: (*Sandbox).renderInvoice,
-		expand: []field{ref("customer", "customer"), ref("discounts", "discount"),
-			ref("parent.subscription_details.subscription", "subscription"), ref("test_clock", "test_helpers.test_clock"),
+		expand: []field{
+			ref("customer", "customer"),
+			ref("discounts", "discount"),
+			ref("parent.subscription_details.subscription", "subscription"),
+			ref("test_clock", "test_helpers.test_clock"),
 			nested("lines.data", "line_item"),
 			included("payments", "list:invoice_payment", func(s *Sandbox, id string) any { return s.invoicePayments(id) }),
-			ref("application", ""), ref("default_payment_method", ""), ref("default_source", ""), ref("on_behalf_of", ""),
-			ref("latest_revision", "")}})
+			alwaysNull("application"), alwaysNull("default_payment_method"), alwaysNull("default_source"),
+			alwaysNull("on_behalf_of"), alwaysNull("latest_revision"),
+		},
+	})
 	addObjectType(&objectType{name: "line_item", fields: []field{ref("discounts", "discount"), ref("subscription", "subscription")}})
 }
 

@@ -6,18 +6,28 @@ import (
 	"strconv"
 )
 
+// Billing Portal configurations, and the sessions that open the portal.
 var (
 	portalConfigs  *resource[portalConfig]
 	portalSessions *resource[portalSession]
 )
 
 func init() {
-	portalConfigs = declare(&resource[portalConfig]{bucket: "portal_configurations", prefix: "bpc_", object: "billing_portal.configuration", idParam: "configuration",
-		render: func(_ *Sandbox, pc *portalConfig) map[string]any { return renderPortalConfig(pc) },
-		expand: []field{ref("application", "")}})
-	portalSessions = declare(&resource[portalSession]{bucket: "portal_sessions", prefix: "bps_", object: "billing_portal.session",
+	portalConfigs = declare(&resource[portalConfig]{
+		bucket:  "portal_configurations",
+		prefix:  "bpc_",
+		object:  "billing_portal.configuration",
+		idParam: "configuration",
+		render:  func(_ *Sandbox, pc *portalConfig) map[string]any { return renderPortalConfig(pc) },
+		expand:  []field{alwaysNull("application")},
+	})
+	portalSessions = declare(&resource[portalSession]{
+		bucket: "portal_sessions",
+		prefix: "bps_",
+		object: "billing_portal.session",
 		render: (*Sandbox).renderPortalSession,
-		expand: []field{ref("configuration", "billing_portal.configuration")}})
+		expand: []field{ref("configuration", "billing_portal.configuration")},
+	})
 }
 
 type portalConfig struct {

@@ -5,22 +5,33 @@ import (
 	"time"
 )
 
+// subscriptions are what Checkout makes; their items, plans and
+// discounts live inside them.
 var subscriptions *resource[subscription]
 
 func init() {
-	subscriptions = declare(&resource[subscription]{bucket: "subscriptions", prefix: "sub_", object: "subscription",
+	subscriptions = declare(&resource[subscription]{
+		bucket: "subscriptions",
+		prefix: "sub_",
+		object: "subscription",
 		render: (*Sandbox).renderSubscription,
-		expand: []field{ref("customer", "customer"), ref("default_payment_method", "payment_method"),
-			ref("discounts", "discount"), ref("latest_invoice", "invoice"), ref("test_clock", "test_helpers.test_clock"),
+		expand: []field{
+			ref("customer", "customer"),
+			ref("default_payment_method", "payment_method"),
+			ref("discounts", "discount"),
+			ref("latest_invoice", "invoice"),
+			ref("test_clock", "test_helpers.test_clock"),
 			nested("items.data", "subscription_item"),
-			ref("application", ""), ref("default_source", ""), ref("on_behalf_of", ""), ref("pending_setup_intent", ""),
-			ref("schedule", "")}})
+			alwaysNull("application"), alwaysNull("default_source"), alwaysNull("on_behalf_of"),
+			alwaysNull("pending_setup_intent"), alwaysNull("schedule"),
+		},
+	})
 	addObjectType(&objectType{name: "subscription_item",
 		fields: []field{nested("price", "price"), nested("plan", "plan"), ref("discounts", "discount")}})
 	addObjectType(&objectType{name: "plan", fields: []field{ref("product", "product")}})
-	// A subscription's discount lives on it, not in a table of its own.
 	addObjectType(&objectType{name: "discount",
 		fields: []field{ref("customer", "customer"), ref("promotion_code", "promotion_code")},
+		// A discount is kept on its subscription, not in a table of its own.
 		byID: func(s *Sandbox, id string) (map[string]any, bool) {
 			for _, sub := range subscriptions.rows(s.st) {
 				if d := sub.Discount; d != nil && d.ID == id {

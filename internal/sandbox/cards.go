@@ -7,12 +7,17 @@ import (
 	"time"
 )
 
+// paymentMethods are the cards typed on the hosted pages.
 var paymentMethods *resource[paymentMethod]
 
 func init() {
-	paymentMethods = declare(&resource[paymentMethod]{bucket: "payment_methods", prefix: "pm_", object: "payment_method",
+	paymentMethods = declare(&resource[paymentMethod]{
+		bucket: "payment_methods",
+		prefix: "pm_",
+		object: "payment_method",
 		render: func(_ *Sandbox, pm *paymentMethod) map[string]any { return renderPaymentMethod(pm) },
-		expand: []field{ref("customer", "customer")}})
+		expand: []field{ref("customer", "customer")},
+	})
 }
 
 // testCard is how one of Stripe's documented test numbers behaves.

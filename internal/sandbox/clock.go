@@ -8,11 +8,16 @@ import (
 	"github.com/tollgate/tollgate/internal/logkey"
 )
 
+// clocks are test clocks.
 var clocks *resource[testClock]
 
 func init() {
-	clocks = declare(&resource[testClock]{bucket: "test_clocks", prefix: "clock_", object: "test_helpers.test_clock",
-		render: func(_ *Sandbox, c *testClock) map[string]any { return renderClock(c) }})
+	clocks = declare(&resource[testClock]{
+		bucket: "test_clocks",
+		prefix: "clock_",
+		object: "test_helpers.test_clock",
+		render: func(_ *Sandbox, c *testClock) map[string]any { return renderClock(c) },
+	})
 }
 
 const (

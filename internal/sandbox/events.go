@@ -6,11 +6,16 @@ import (
 	"time"
 )
 
+// events are every event the sandbox sent.
 var events *resource[event]
 
 func init() {
-	events = declare(&resource[event]{bucket: "events", prefix: "evt_", object: "event",
-		render: func(_ *Sandbox, ev *event) map[string]any { return renderEvent(ev) }})
+	events = declare(&resource[event]{
+		bucket: "events",
+		prefix: "evt_",
+		object: "event",
+		render: func(_ *Sandbox, ev *event) map[string]any { return renderEvent(ev) },
+	})
 }
 
 type event struct {

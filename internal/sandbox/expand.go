@@ -59,17 +59,21 @@ type field struct {
 	// through ("invoice_settings"), which expands to itself.
 	path string
 	kind fieldKind
-	// to is the object type the field holds once expanded; empty for a
-	// field Stripe expands that the sandbox always leaves null (such as
-	// default_source), which expand[] may name and nothing can follow.
+	// to is the object type the field holds once expanded; empty for an
+	// alwaysNull field.
 	to string
 	// include makes a fieldIncluded field for the object of that id.
 	include func(s *Sandbox, id string) any
 }
 
 // ref is a field holding the id of an object of type to (or ids, for a
-// list); to is empty for one the sandbox always leaves null.
+// list).
 func ref(path, to string) field { return field{path: path, kind: fieldRef, to: to} }
+
+// alwaysNull is a field Stripe can expand that the sandbox always leaves
+// null (such as default_source): expand[] may name it, as on Stripe, but
+// nothing below it.
+func alwaysNull(path string) field { return field{path: path, kind: fieldRef} }
 
 // nested is a field always holding an object (or objects) of type to.
 func nested(path, to string) field { return field{path: path, kind: fieldNested, to: to} }

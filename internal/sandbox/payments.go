@@ -2,6 +2,7 @@ package sandbox
 
 import "time"
 
+// The payment objects an invoice's collection makes.
 var (
 	paymentIntents  *resource[paymentIntent]
 	charges         *resource[charge]
@@ -10,23 +11,57 @@ var (
 )
 
 func init() {
-	paymentIntents = declare(&resource[paymentIntent]{bucket: "payment_intents", prefix: "pi_", object: "payment_intent", idParam: "intent",
-		render: (*Sandbox).renderPaymentIntent,
-		expand: []field{ref("customer", "customer"), ref("latest_charge", "charge"), ref("payment_method", "payment_method"),
-			ref("application", ""), ref("on_behalf_of", ""), ref("review", "")}})
-	charges = declare(&resource[charge]{bucket: "charges", prefix: "ch_", object: "charge", idParam: "charge",
-		render: (*Sandbox).renderCharge,
-		expand: []field{ref("customer", "customer"), ref("payment_intent", "payment_intent"),
-			ref("application", ""), ref("application_fee", ""), ref("balance_transaction", ""), ref("on_behalf_of", ""),
-			ref("review", ""), ref("source_transfer", "")}})
-	setupIntents = declare(&resource[setupIntent]{bucket: "setup_intents", prefix: "seti_", object: "setup_intent", idParam: "intent",
-		render: (*Sandbox).renderSetupIntent,
-		expand: []field{ref("customer", "customer"), ref("payment_method", "payment_method"),
-			ref("application", ""), ref("latest_attempt", ""), ref("mandate", ""), ref("on_behalf_of", ""),
-			ref("single_use_mandate", "")}})
-	invoicePayments = declare(&resource[invoicePayment]{bucket: "invoice_payments", prefix: "inpay_", object: "invoice_payment", idParam: "invoice_payment",
-		render: (*Sandbox).renderInvoicePayment,
-		expand: []field{ref("invoice", "invoice"), ref("payment.payment_intent", "payment_intent"), ref("payment.charge", "")}})
+	paymentIntents = declare(&resource[paymentIntent]{
+		bucket:  "payment_intents",
+		prefix:  "pi_",
+		object:  "payment_intent",
+		idParam: "intent",
+		render:  (*Sandbox).renderPaymentIntent,
+		expand: []field{
+			ref("customer", "customer"),
+			ref("latest_charge", "charge"),
+			ref("payment_method", "payment_method"),
+			alwaysNull("application"), alwaysNull("on_behalf_of"), alwaysNull("review"),
+		},
+	})
+	charges = declare(&resource[charge]{
+		bucket:  "charges",
+		prefix:  "ch_",
+		object:  "charge",
+		idParam: "charge",
+		render:  (*Sandbox).renderCharge,
+		expand: []field{
+			ref("customer", "customer"),
+			ref("payment_intent", "payment_intent"),
+			alwaysNull("application"), alwaysNull("application_fee"), alwaysNull("balance_transaction"),
+			alwaysNull("on_behalf_of"), alwaysNull("review"), alwaysNull("source_transfer"),
+		},
+	})
+	setupIntents = declare(&resource[setupIntent]{
+		bucket:  "setup_intents",
+		prefix:  "seti_",
+		object:  "setup_intent",
+		idParam: "intent",
+		render:  (*Sandbox).renderSetupIntent,
+		expand: []field{
+			ref("customer", "customer"),
+			ref("payment_method", "payment_method"),
+			alwaysNull("application"), alwaysNull("latest_attempt"), alwaysNull("mandate"),
+			alwaysNull("on_behalf_of"), alwaysNull("single_use_mandate"),
+		},
+	})
+	invoicePayments = declare(&resource[invoicePayment]{
+		bucket:  "invoice_payments",
+		prefix:  "inpay_",
+		object:  "invoice_payment",
+		idParam: "invoice_payment",
+		render:  (*Sandbox).renderInvoicePayment,
+		expand: []field{
+			ref("invoice", "invoice"),
+			ref("payment.payment_intent", "payment_intent"),
+			alwaysNull("payment.charge"),
+		},
+	})
 }
 
 // The payments a subscription's invoices make, modelled as API version basil

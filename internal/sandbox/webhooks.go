@@ -15,14 +15,21 @@ import (
 	"github.com/tollgate/tollgate/internal/logkey"
 )
 
+// Webhook endpoints, and each event's delivery to each of them (the
+// sandbox's own records, not an API object).
 var (
 	endpoints  *resource[webhookEndpoint]
 	deliveries *resource[delivery]
 )
 
 func init() {
-	endpoints = declare(&resource[webhookEndpoint]{bucket: "webhook_endpoints", prefix: "we_", object: "webhook_endpoint", noSuch: "webhook endpoint",
-		render: func(_ *Sandbox, ep *webhookEndpoint) map[string]any { return renderEndpoint(ep, false) }})
+	endpoints = declare(&resource[webhookEndpoint]{
+		bucket: "webhook_endpoints",
+		prefix: "we_",
+		object: "webhook_endpoint",
+		noSuch: "webhook endpoint",
+		render: func(_ *Sandbox, ep *webhookEndpoint) map[string]any { return renderEndpoint(ep, false) },
+	})
 	deliveries = declare(&resource[delivery]{bucket: "deliveries", prefix: "whdel_"})
 }
 
