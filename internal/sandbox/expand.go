@@ -59,8 +59,8 @@ type field struct {
 	// through ("invoice_settings"), which expands to itself.
 	path string
 	kind fieldKind
-	// to is the object type the field holds once expanded; empty for an
-	// alwaysNull field.
+	// to is the object type the field holds once expanded ("list:x" for
+	// a list of x objects); empty for an alwaysNull field.
 	to string
 	// include makes a fieldIncluded field for the object of that id.
 	include func(s *Sandbox, id string) any
@@ -89,11 +89,15 @@ func listType(of string) *objectType {
 	return &objectType{name: "list", fields: []field{nested("data", of)}}
 }
 
-// typeNamed is the object type of that name; an unknown name is a mistake
-// in a declaration, which checkObjectTypes reports.
+// typeNamed is the object type of that name (or "list:" and a name); nil
+// for an unknown one, a mistake in a declaration that checkObjectTypes
+// reports.
 func typeNamed(name string) *objectType {
-	if strings.HasPrefix(name, "list:") {
-		return listType(strings.TrimPrefix(name, "list:"))
+	if of, ok := strings.CutPrefix(name, "list:"); ok {
+		if objectTypes[of] == nil {
+			return nil
+		}
+		return listType(of)
 	}
 	return objectTypes[name]
 }
