@@ -16,15 +16,26 @@ import (
 	"github.com/tollgate/tollgate/internal/logkey"
 )
 
+// idempotency keeps answers to replay for a repeated Idempotency-Key, by
+// the key (the sandbox's own records, not an API object).
+var idempotency *resource[idemRecord]
+
+func init() {
+	idempotency = declare(&resource[idemRecord]{bucket: "idempotency"})
+}
+
 const maxBodyBytes = 1 << 20
 
 // call is one API request as a handler sees it.
 type call struct {
-	ctx  context.Context
-	r    *http.Request
-	p    *params
-	ex   expand
-	host string // for the URLs of hosted pages
+	ctx context.Context
+	r   *http.Request
+	p   *params
+	// expand are the request's expand[] paths, which name fields of
+	// returns, the object type of its answer.
+	expand  []string
+	returns *objectType
+	host    string // for the URLs of hosted pages
 	// req is the request's Request-Id and Idempotency-Key, which the
 	// events it causes carry as their request.
 	req eventRequest
@@ -38,7 +49,7 @@ type apiFunc func(c *call) (any, error)
 // Handler serves the API under /v1/ and the hosted Checkout and Portal pages.
 func (s *Sandbox) Handler() http.Handler {
 	api := http.NewServeMux()
-	route := func(pattern string, fn apiFunc) { api.Handle(pattern, s.apiHandler(fn)) }
+	route := func(pattern string, returns *objectType, fn apiFunc) { api.Handle(pattern, s.apiHandler(returns, fn)) }
 	s.routes(route)
 
 	v1 := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -89,79 +100,102 @@ func (s *Sandbox) Handler() http.Handler {
 	}))
 }
 
-func (s *Sandbox) routes(route func(string, apiFunc)) {
-	route("GET /v1/account", s.getAccount)
+// routes lists the API: each route, the object type of its answer (which
+// expand[] follows) and its handler. A retrieve by id is the resource's own.
+func (s *Sandbox) routes(route func(pattern string, returns *objectType, fn apiFunc)) {
+	route("GET /v1/account", one("account"), s.getAccount)
 
-	route("POST /v1/products", s.createProduct)
-	route("GET /v1/products", s.listProducts)
-	route("GET /v1/products/{id}", s.getProduct)
-	route("POST /v1/products/{id}", s.updateProduct)
-	route("POST /v1/products/{id}/features", s.attachFeature)
-	route("GET /v1/products/{id}/features", s.listProductFeatures)
-	route("POST /v1/prices", s.createPrice)
-	route("GET /v1/prices", s.listPrices)
-	route("GET /v1/prices/{id}", s.getPrice)
-	route("POST /v1/prices/{id}", s.updatePrice)
-	route("POST /v1/entitlements/features", s.createFeature)
-	route("GET /v1/entitlements/features", s.listFeatures)
-	route("GET /v1/entitlements/features/{id}", s.getFeature)
-	route("GET /v1/entitlements/active_entitlements", s.listActiveEntitlements)
+	route("POST /v1/products", one("product"), s.createProduct)
+	route("GET /v1/products", list("product"), s.listProducts)
+	route("GET /v1/products/{id}", one("product"), products.retrieve(s))
+	route("POST /v1/products/{id}", one("product"), s.updateProduct)
+	route("POST /v1/products/{id}/features", one("product_feature"), s.attachFeature)
+	route("GET /v1/products/{id}/features", list("product_feature"), s.listProductFeatures)
+	route("POST /v1/prices", one("price"), s.createPrice)
+	route("GET /v1/prices", list("price"), s.listPrices)
+	route("GET /v1/prices/{id}", one("price"), prices.retrieve(s))
+	route("POST /v1/prices/{id}", one("price"), s.updatePrice)
+	route("POST /v1/entitlements/features", one("entitlements.feature"), s.createFeature)
+	route("GET /v1/entitlements/features", list("entitlements.feature"), s.listFeatures)
+	route("GET /v1/entitlements/features/{id}", one("entitlements.feature"), features.retrieve(s))
+	route("GET /v1/entitlements/active_entitlements", list("entitlements.active_entitlement"), s.listActiveEntitlements)
 
-	route("POST /v1/customers", s.createCustomer)
-	route("GET /v1/customers", s.listCustomers)
-	route("GET /v1/customers/{id}", s.getCustomer)
-	route("POST /v1/customers/{id}", s.updateCustomer)
-	route("GET /v1/payment_methods/{id}", s.getPaymentMethod)
-	route("GET /v1/payment_intents", s.listPaymentIntents)
-	route("GET /v1/payment_intents/{id}", s.getPaymentIntent)
-	route("GET /v1/charges", s.listCharges)
-	route("GET /v1/charges/{id}", s.getCharge)
-	route("GET /v1/setup_intents", s.listSetupIntents)
-	route("GET /v1/setup_intents/{id}", s.getSetupIntent)
+	route("POST /v1/customers", one("customer"), s.createCustomer)
+	route("GET /v1/customers", list("customer"), s.listCustomers)
+	route("GET /v1/customers/{id}", one("customer"), customers.retrieve(s))
+	route("POST /v1/customers/{id}", one("customer"), s.updateCustomer)
+	route("GET /v1/payment_methods/{id}", one("payment_method"), paymentMethods.retrieve(s))
+	route("GET /v1/payment_intents", list("payment_intent"), s.listPaymentIntents)
+	route("GET /v1/payment_intents/{id}", one("payment_intent"), paymentIntents.retrieve(s))
+	route("GET /v1/charges", list("charge"), s.listCharges)
+	route("GET /v1/charges/{id}", one("charge"), charges.retrieve(s))
+	route("GET /v1/setup_intents", list("setup_intent"), s.listSetupIntents)
+	route("GET /v1/setup_intents/{id}", one("setup_intent"), setupIntents.retrieve(s))
 
-	route("POST /v1/checkout/sessions", s.createSession)
-	route("GET /v1/checkout/sessions", s.listSessions)
-	route("GET /v1/checkout/sessions/{id}", s.getSession)
-	route("GET /v1/checkout/sessions/{id}/line_items", s.listSessionLineItems)
-	route("POST /v1/checkout/sessions/{id}/expire", s.expireSession)
+	route("POST /v1/checkout/sessions", one("checkout.session"), s.createSession)
+	route("GET /v1/checkout/sessions", list("checkout.session"), s.listSessions)
+	route("GET /v1/checkout/sessions/{id}", one("checkout.session"), sessions.retrieve(s))
+	route("GET /v1/checkout/sessions/{id}/line_items", list("item"), s.listSessionLineItems)
+	route("POST /v1/checkout/sessions/{id}/expire", one("checkout.session"), s.expireSession)
 
-	route("GET /v1/subscriptions", s.listSubscriptions)
-	route("GET /v1/subscriptions/{id}", s.getSubscription)
-	route("POST /v1/subscriptions/{id}", s.updateSubscription)
-	route("DELETE /v1/subscriptions/{id}", s.cancelSubscription)
-	route("GET /v1/invoices", s.listInvoices)
-	route("GET /v1/invoices/{id}", s.getInvoice)
-	route("POST /v1/invoices/{id}/pay", s.payInvoice)
-	route("GET /v1/invoice_payments", s.listInvoicePayments)
-	route("GET /v1/invoice_payments/{id}", s.getInvoicePayment)
+	route("GET /v1/subscriptions", list("subscription"), s.listSubscriptions)
+	route("GET /v1/subscriptions/{id}", one("subscription"), subscriptions.retrieve(s))
+	route("POST /v1/subscriptions/{id}", one("subscription"), s.updateSubscription)
+	route("DELETE /v1/subscriptions/{id}", one("subscription"), s.cancelSubscription)
+	route("GET /v1/invoices", list("invoice"), s.listInvoices)
+	route("GET /v1/invoices/{id}", one("invoice"), invoices.retrieve(s))
+	route("POST /v1/invoices/{id}/pay", one("invoice"), s.payInvoice)
+	route("GET /v1/invoice_payments", list("invoice_payment"), s.listInvoicePayments)
+	route("GET /v1/invoice_payments/{id}", one("invoice_payment"), invoicePayments.retrieve(s))
 
-	route("POST /v1/coupons", s.createCoupon)
-	route("GET /v1/coupons", s.listCoupons)
-	route("GET /v1/coupons/{id}", s.getCoupon)
-	route("POST /v1/promotion_codes", s.createPromotionCode)
-	route("GET /v1/promotion_codes", s.listPromotionCodes)
-	route("GET /v1/promotion_codes/{id}", s.getPromotionCode)
-	route("POST /v1/promotion_codes/{id}", s.updatePromotionCode)
+	route("POST /v1/coupons", one("coupon"), s.createCoupon)
+	route("GET /v1/coupons", list("coupon"), s.listCoupons)
+	route("GET /v1/coupons/{id}", one("coupon"), coupons.retrieve(s))
+	route("POST /v1/promotion_codes", one("promotion_code"), s.createPromotionCode)
+	route("GET /v1/promotion_codes", list("promotion_code"), s.listPromotionCodes)
+	route("GET /v1/promotion_codes/{id}", one("promotion_code"), promotionCodes.retrieve(s))
+	route("POST /v1/promotion_codes/{id}", one("promotion_code"), s.updatePromotionCode)
 
-	route("POST /v1/billing_portal/configurations", s.createPortalConfig)
-	route("GET /v1/billing_portal/configurations", s.listPortalConfigs)
-	route("GET /v1/billing_portal/configurations/{id}", s.getPortalConfig)
-	route("POST /v1/billing_portal/configurations/{id}", s.updatePortalConfig)
-	route("POST /v1/billing_portal/sessions", s.createPortalSession)
+	route("POST /v1/billing_portal/configurations", one("billing_portal.configuration"), s.createPortalConfig)
+	route("GET /v1/billing_portal/configurations", list("billing_portal.configuration"), s.listPortalConfigs)
+	route("GET /v1/billing_portal/configurations/{id}", one("billing_portal.configuration"), portalConfigs.retrieve(s))
+	route("POST /v1/billing_portal/configurations/{id}", one("billing_portal.configuration"), s.updatePortalConfig)
+	route("POST /v1/billing_portal/sessions", one("billing_portal.session"), s.createPortalSession)
 
-	route("POST /v1/webhook_endpoints", s.createEndpoint)
-	route("GET /v1/webhook_endpoints", s.listEndpoints)
-	route("GET /v1/webhook_endpoints/{id}", s.getEndpoint)
-	route("POST /v1/webhook_endpoints/{id}", s.updateEndpoint)
-	route("DELETE /v1/webhook_endpoints/{id}", s.deleteEndpoint)
-	route("GET /v1/events", s.listEvents)
-	route("GET /v1/events/{id}", s.getEvent)
+	route("POST /v1/webhook_endpoints", one("webhook_endpoint"), s.createEndpoint)
+	route("GET /v1/webhook_endpoints", list("webhook_endpoint"), s.listEndpoints)
+	route("GET /v1/webhook_endpoints/{id}", one("webhook_endpoint"), endpoints.retrieve(s))
+	route("POST /v1/webhook_endpoints/{id}", one("webhook_endpoint"), s.updateEndpoint)
+	route("DELETE /v1/webhook_endpoints/{id}", one("deleted"), s.deleteEndpoint)
+	route("GET /v1/events", list("event"), s.listEvents)
+	route("GET /v1/events/{id}", one("event"), events.retrieve(s))
 
-	route("POST /v1/test_helpers/test_clocks", s.createClock)
-	route("GET /v1/test_helpers/test_clocks", s.listClocks)
-	route("GET /v1/test_helpers/test_clocks/{id}", s.getClock)
-	route("DELETE /v1/test_helpers/test_clocks/{id}", s.deleteClock)
-	route("POST /v1/test_helpers/test_clocks/{id}/advance", s.advanceClock)
+	route("POST /v1/test_helpers/test_clocks", one("test_helpers.test_clock"), s.createClock)
+	route("GET /v1/test_helpers/test_clocks", list("test_helpers.test_clock"), s.listClocks)
+	route("GET /v1/test_helpers/test_clocks/{id}", one("test_helpers.test_clock"), clocks.retrieve(s))
+	route("DELETE /v1/test_helpers/test_clocks/{id}", one("deleted"), s.deleteClock)
+	route("POST /v1/test_helpers/test_clocks/{id}/advance", one("test_helpers.test_clock"), s.advanceClock)
+}
+
+func init() {
+	// Answers with nothing expand[] can name.
+	addObjectType(&objectType{name: "account"})
+	addObjectType(&objectType{name: "deleted"})
+}
+
+// one is the object type of an answer; list, of a list of them.
+func one(name string) *objectType { return mustType(name) }
+
+func list(name string) *objectType { mustType(name); return listType(name) }
+
+// mustType is a declared object type. Naming an undeclared one is a
+// mistake in the routes table, which every test that serves the API finds.
+func mustType(name string) *objectType {
+	t := objectTypes[name]
+	if t == nil {
+		panic("sandbox: route answers an undeclared object type " + name)
+	}
+	return t
 }
 
 // recoverer turns a panic into Stripe's api_error, so a bug answers 500
@@ -220,7 +254,7 @@ type idemRecord struct {
 
 const idempotencyTTL = 24 * time.Hour
 
-func (s *Sandbox) apiHandler(fn apiFunc) http.Handler {
+func (s *Sandbox) apiHandler(returns *objectType, fn apiFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		req := eventRequest{ID: newID("req_"), IdempotencyKey: r.Header.Get("Idempotency-Key")}
 		w.Header().Set("Request-Id", req.ID)
@@ -263,8 +297,13 @@ func (s *Sandbox) apiHandler(fn apiFunc) http.Handler {
 			answer(aerr.Status, mustJSON(map[string]any{"error": aerr}), form)
 			return
 		}
-		c := &call{ctx: r.Context(), r: r, p: &params{root: root}, host: r.Host, req: req}
-		c.ex = newExpand(c.p.strings("expand"))
+		c := &call{ctx: r.Context(), r: r, p: &params{root: root}, host: r.Host, req: req, returns: returns}
+		c.expand = c.p.strings("expand")
+		// Refused before the handler runs, so a bad path changes nothing.
+		if e := checkExpand(returns, c.expand); e != nil {
+			answer(e.Status, mustJSON(map[string]any{"error": e}), form)
+			return
+		}
 
 		idemKey := ""
 		if r.Method == http.MethodPost {
@@ -291,10 +330,10 @@ func (s *Sandbox) execute(c *call, fn apiFunc, idemID string, useIdem bool, hash
 	// Every event fn sends is caused by this request; what runs later
 	// (c.after, the ticker, the hosted pages) is not, and sends events
 	// with a null request.
-	s.cause = c.req
-	defer func() { s.cause = eventRequest{} }()
+	s.cause, s.host = c.req, c.host
+	defer func() { s.cause, s.host = eventRequest{}, "" }()
 	if useIdem {
-		if rec := s.st.idempotency.get(idemID); rec != nil && time.Since(time.Unix(rec.Created, 0)) < idempotencyTTL {
+		if rec := idempotency.get(s.st, idemID); rec != nil && time.Since(time.Unix(rec.Created, 0)) < idempotencyTTL {
 			if rec.Hash != hash {
 				e := invalid("", "", "Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '%s' if you meant to execute a different request.", c.r.Header.Get("Idempotency-Key"))
 				e.Type = typeIdempotency
@@ -308,6 +347,7 @@ func (s *Sandbox) execute(c *call, fn apiFunc, idemID string, useIdem bool, hash
 	var aerr *apiError
 	switch {
 	case err == nil:
+		s.expand(res, c.returns, c.expand)
 		body = mustJSON(res)
 	case errors.As(err, &aerr):
 		status, body = aerr.Status, mustJSON(map[string]any{"error": aerr})
@@ -320,7 +360,7 @@ func (s *Sandbox) execute(c *call, fn apiFunc, idemID string, useIdem bool, hash
 	// parameter can be fixed and retried with the same key.
 	if useIdem && (status < 400 || status == http.StatusPaymentRequired) {
 		s.pruneIdempotency()
-		s.st.idempotency.put(s.st, idemID, &idemRecord{base: base{ID: idemID, Created: time.Now().Unix()}, Hash: hash, Status: status, Body: body})
+		idempotency.put(s.st, &idemRecord{base: base{ID: idemID, Created: time.Now().Unix()}, Hash: hash, Status: status, Body: body})
 	}
 	if err := s.commit(c.ctx); err != nil {
 		s.log.Error("commit", logkey.Err, err)
@@ -333,9 +373,9 @@ func (s *Sandbox) execute(c *call, fn apiFunc, idemID string, useIdem bool, hash
 // pruneIdempotency forgets keys older than a day, as Stripe does. Keys live
 // on real time: they are about requests, not about billing.
 func (s *Sandbox) pruneIdempotency() {
-	for id, rec := range s.st.idempotency.rows {
+	for id, rec := range idempotency.rows(s.st) {
 		if time.Since(time.Unix(rec.Created, 0)) >= idempotencyTTL {
-			s.st.idempotency.del(s.st, id)
+			idempotency.del(s.st, id)
 		}
 	}
 }
@@ -353,44 +393,6 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_, _ = w.Write(mustJSON(v))
-}
-
-// expand is the set of expand[] paths of a request, such as "customer" or
-// "items.data.price.product".
-type expand map[string]bool
-
-func newExpand(paths []string) expand {
-	e := expand{}
-	for _, p := range paths {
-		e[p] = true
-	}
-	return e
-}
-
-// has reports whether field itself is to be expanded: named, or on the way
-// to a path below it ("latest_invoice.discounts" expands latest_invoice too,
-// as in Stripe).
-func (e expand) has(field string) bool {
-	if e[field] {
-		return true
-	}
-	for p := range e {
-		if strings.HasPrefix(p, field+".") {
-			return true
-		}
-	}
-	return false
-}
-
-// sub returns the paths below field, for expanding inside a nested object.
-func (e expand) sub(field string) expand {
-	out := expand{}
-	for p := range e {
-		if rest, ok := strings.CutPrefix(p, field+"."); ok {
-			out[rest] = true
-		}
-	}
-	return out
 }
 
 // listArgs are the paging parameters every list endpoint takes.
@@ -475,8 +477,15 @@ func (s *Sandbox) getAccount(c *call) (any, error) {
 	return map[string]any{
 		"id": "acct_tollgatesandbox", "object": "account", "type": "standard", "country": "GB",
 		"default_currency": "gbp", "charges_enabled": true, "payouts_enabled": false, "details_submitted": true,
-		"email": nil, "created": 0, "metadata": map[string]string{},
-		"business_profile": map[string]any{"name": "Tollgate Sandbox"},
-		"settings":         map[string]any{"dashboard": map[string]any{"display_name": "Tollgate Sandbox", "timezone": "Etc/UTC"}},
+		"email": nil, "created": 0, "metadata": map[string]string{}, "business_type": nil, "groups": nil,
+		"business_profile": map[string]any{"name": "Tollgate Sandbox", "annual_revenue": nil, "estimated_worker_count": nil,
+			"mcc": nil, "minority_owned_business_designation": nil, "product_description": nil, "support_address": nil,
+			"support_email": nil, "support_phone": nil, "support_url": nil, "url": nil},
+		"settings": map[string]any{
+			"branding":      map[string]any{"icon": nil, "logo": nil, "primary_color": nil, "secondary_color": nil},
+			"card_payments": map[string]any{"decline_on": map[string]any{"avs_failure": false, "cvc_failure": false}, "statement_descriptor_prefix": nil, "statement_descriptor_prefix_kana": nil, "statement_descriptor_prefix_kanji": nil},
+			"dashboard":     map[string]any{"display_name": "Tollgate Sandbox", "timezone": "Etc/UTC"},
+			"payments":      map[string]any{"statement_descriptor": "TOLLGATE SANDBOX", "statement_descriptor_kana": nil, "statement_descriptor_kanji": nil},
+		},
 	}, nil
 }

@@ -4,6 +4,46 @@ import (
 	"strconv"
 )
 
+// The catalog: products, their prices, entitlement features and which
+// products grant them.
+var (
+	products        *resource[product]
+	prices          *resource[price]
+	features        *resource[feature]
+	productFeatures *resource[productFeature]
+)
+
+func init() {
+	products = declare(&resource[product]{
+		bucket: "products",
+		prefix: "prod_",
+		object: "product",
+		render: (*Sandbox).renderProduct,
+		expand: []field{ref("default_price", "price"), alwaysNull("tax_code")},
+	})
+	prices = declare(&resource[price]{
+		bucket: "prices",
+		prefix: "price_",
+		object: "price",
+		render: (*Sandbox).renderPrice,
+		expand: []field{ref("product", "product")},
+	})
+	features = declare(&resource[feature]{
+		bucket: "features",
+		prefix: "feat_",
+		object: "entitlements.feature",
+		noSuch: "feature",
+		render: func(_ *Sandbox, f *feature) map[string]any { return renderFeature(f) },
+	})
+	productFeatures = declare(&resource[productFeature]{
+		bucket: "product_features",
+		prefix: "prodft_",
+		object: "product_feature",
+		render: (*Sandbox).renderProductFeature,
+		expand: []field{nested("entitlement_feature", "entitlements.feature")},
+	})
+}
+
 type product struct {
 	base
 	Name         string            `json:"name"`
@@ -48,24 +88,16 @@ func nullable(s string) any {
 	return s
 }
 
-func (s *Sandbox) renderProduct(p *product, ex expand) map[string]any {
-	var def any = nullable(p.DefaultPrice)
-	if pr := s.st.prices.get(p.DefaultPrice); pr != nil && ex.has("default_price") {
-		def = s.renderPrice(pr, ex.sub("default_price"))
-	}
+func (s *Sandbox) renderProduct(p *product) map[string]any {
 	return map[string]any{
 		"id": p.ID, "object": "product", "active": p.Active, "created": p.Created, "updated": p.Updated,
-		"default_price": def, "description": nullable(p.Description), "images": []string{}, "livemode": false,
+		"default_price": nullable(p.DefaultPrice), "description": nullable(p.Description), "images": []string{}, "livemode": false,
 		"marketing_features": []any{}, "metadata": p.Metadata, "name": p.Name, "package_dimensions": nil,
 		"shippable": nil, "statement_descriptor": nil, "tax_code": nil, "type": "service", "unit_label": nil, "url": nil,
 	}
 }
 
-func (s *Sandbox) renderPrice(p *price, ex expand) map[string]any {
-	var prod any = p.Product
-	if pd := s.st.products.get(p.Product); pd != nil && ex.has("product") {
-		prod = s.renderProduct(pd, ex.sub("product"))
-	}
+func (s *Sandbox) renderPrice(p *price) map[string]any {
 	var recurring any
 	typ := "one_time"
 	if p.Interval != "" {
@@ -75,7 +107,7 @@ func (s *Sandbox) renderPrice(p *price, ex expand) map[string]any {
 	return map[string]any{
 		"id": p.ID, "object": "price", "active": p.Active, "billing_scheme": "per_unit", "created": p.Created,
 		"currency": p.Currency, "custom_unit_amount": nil, "livemode": false, "lookup_key": nullable(p.LookupKey),
-		"metadata": p.Metadata, "nickname": nullable(p.Nickname), "product": prod, "recurring": recurring,
+		"metadata": p.Metadata, "nickname": nullable(p.Nickname), "product": p.Product, "recurring": recurring,
 		"tax_behavior": "unspecified", "tiers_mode": nil, "transform_quantity": nil, "type": typ,
 		"unit_amount": p.UnitAmount, "unit_amount_decimal": strconv.FormatInt(p.UnitAmount, 10),
 	}
@@ -88,7 +120,7 @@ func renderFeature(f *feature) map[string]any {
 
 func (s *Sandbox) renderProductFeature(pf *productFeature) map[string]any {
 	var f any = pf.Feature
-	if ft := s.st.features.get(pf.Feature); ft != nil {
+	if ft := features.get(s.st, pf.Feature); ft != nil {
 		f = renderFeature(ft)
 	}
 	return map[string]any{"id": pf.ID, "object": "product_feature", "entitlement_feature": f, "livemode": false}
@@ -97,9 +129,9 @@ func (s *Sandbox) renderProductFeature(pf *productFeature) map[string]any {
 func (s *Sandbox) createProduct(c *call) (any, error) {
 	p := c.p
 	now := s.cfg.Now()
-	pr := &product{base: s.st.newBase("prod_", now), Updated: now.Unix()}
+	pr := &product{base: products.newBase(s.st, now), Updated: now.Unix()}
 	if id := p.str("id"); id != "" {
-		if s.st.products.get(id) != nil {
+		if products.get(s.st, id) != nil {
 			return nil, invalid("id", "resource_already_exists", "Product already exists.")
 		}
 		pr.ID = id
@@ -110,7 +142,7 @@ func (s *Sandbox) createProduct(c *call) (any, error) {
 	pr.Metadata = p.metadata(nil)
 	var dp *price
 	if p.has("default_price_data") {
-		dp = &price{base: s.st.newBase("price_", now), Product: pr.ID, Active: true, Metadata: map[string]string{}}
+		dp = &price{base: prices.newBase(s.st, now), Product: pr.ID, Active: true, Metadata: map[string]string{}}
 		dp.Currency = p.currency(true, "default_price_data", "currency")
 		dp.UnitAmount = p.integer(0, 0, 99999999, "default_price_data", "unit_amount")
 		if p.has("default_price_data", "recurring") {
@@ -125,32 +157,21 @@ func (s *Sandbox) createProduct(c *call) (any, error) {
 	if err := p.finish(); err != nil {
 		return nil, err
 	}
-	s.st.products.put(s.st, pr.ID, pr)
-	s.emit(s.cfg.Now(), "product.created", s.renderProduct(pr, nil))
+	products.put(s.st, pr)
+	s.emit(s.cfg.Now(), "product.created", s.renderProduct(pr))
 	if dp != nil {
-		s.st.prices.put(s.st, dp.ID, dp)
-		s.emit(s.cfg.Now(), "price.created", s.renderPrice(dp, nil))
+		prices.put(s.st, dp)
+		s.emit(s.cfg.Now(), "price.created", s.renderPrice(dp))
 	}
-	return s.renderProduct(pr, c.ex), nil
+	return s.renderProduct(pr), nil
 }
 
 var intervals = []string{"day", "week", "month", "year"}
 
-func (s *Sandbox) getProduct(c *call) (any, error) {
-	if err := c.p.finish(); err != nil {
-		return nil, err
-	}
-	pr := s.st.products.get(c.r.PathValue("id"))
-	if pr == nil {
-		return nil, errNotFound("product", c.r.PathValue("id"), "id")
-	}
-	return s.renderProduct(pr, c.ex), nil
-}
-
 func (s *Sandbox) updateProduct(c *call) (any, error) {
-	pr := s.st.products.get(c.r.PathValue("id"))
-	if pr == nil {
-		return nil, errNotFound("product", c.r.PathValue("id"), "id")
+	pr, err := products.fromPath(s.st, c)
+	if err != nil {
+		return nil, err
 	}
 	p := c.p
 	name := pr.Name
@@ -165,7 +186,7 @@ func (s *Sandbox) updateProduct(c *call) (any, error) {
 	def := pr.DefaultPrice
 	if p.has("default_price") {
 		def = p.str("default_price")
-		if def != "" && (s.st.prices.get(def) == nil || s.st.prices.get(def).Product != pr.ID) {
+		if def != "" && (prices.get(s.st, def) == nil || prices.get(s.st, def).Product != pr.ID) {
 			p.fail(errNotFound("price", def, "default_price"))
 		}
 	}
@@ -175,9 +196,9 @@ func (s *Sandbox) updateProduct(c *call) (any, error) {
 	}
 	pr.Name, pr.Description, pr.Active, pr.DefaultPrice, pr.Metadata = name, desc, active, def, md
 	pr.Updated = s.cfg.Now().Unix()
-	s.st.products.put(s.st, pr.ID, pr)
-	s.emit(s.cfg.Now(), "product.updated", s.renderProduct(pr, nil))
-	return s.renderProduct(pr, c.ex), nil
+	products.put(s.st, pr)
+	s.emit(s.cfg.Now(), "product.updated", s.renderProduct(pr))
+	return s.renderProduct(pr), nil
 }
 
 func (s *Sandbox) listProducts(c *call) (any, error) {
@@ -189,11 +210,11 @@ func (s *Sandbox) listProducts(c *call) (any, error) {
 	if err := p.finish(); err != nil {
 		return nil, err
 	}
-	rows := sorted(&s.st.products, func(pr *product) bool {
+	rows := products.sorted(s.st, func(pr *product) bool {
 		return (!activeSet || pr.Active == active) && (len(ids) == 0 || contains(ids, pr.ID))
 	})
-	ex := c.ex.sub("data")
-	return page(c, a, rows, func(pr *product) any { return s.renderProduct(pr, ex) })
+
+	return page(c, a, rows, func(pr *product) any { return s.renderProduct(pr) })
 }
 
 func contains(list []string, v string) bool {
@@ -208,14 +229,14 @@ func contains(list []string, v string) bool {
 func (s *Sandbox) createPrice(c *call) (any, error) {
 	p := c.p
 	now := s.cfg.Now()
-	pr := &price{base: s.st.newBase("price_", now)}
+	pr := &price{base: prices.newBase(s.st, now)}
 	var newProduct *product
 	if p.has("product_data") {
-		newProduct = &product{base: s.st.newBase("prod_", now), Name: p.required("product_data", "name"), Active: true, Updated: now.Unix(), Metadata: map[string]string{}}
+		newProduct = &product{base: products.newBase(s.st, now), Name: p.required("product_data", "name"), Active: true, Updated: now.Unix(), Metadata: map[string]string{}}
 		pr.Product = newProduct.ID
 	} else {
 		pr.Product = p.required("product")
-		if pr.Product != "" && s.st.products.get(pr.Product) == nil {
+		if pr.Product != "" && products.get(s.st, pr.Product) == nil {
 			p.fail(errNotFound("product", pr.Product, "product"))
 		}
 	}
@@ -245,12 +266,12 @@ func (s *Sandbox) createPrice(c *call) (any, error) {
 		return nil, err
 	}
 	if newProduct != nil {
-		s.st.products.put(s.st, newProduct.ID, newProduct)
-		s.emit(s.cfg.Now(), "product.created", s.renderProduct(newProduct, nil))
+		products.put(s.st, newProduct)
+		s.emit(s.cfg.Now(), "product.created", s.renderProduct(newProduct))
 	}
-	s.st.prices.put(s.st, pr.ID, pr)
-	s.emit(s.cfg.Now(), "price.created", s.renderPrice(pr, nil))
-	return s.renderPrice(pr, c.ex), nil
+	prices.put(s.st, pr)
+	s.emit(s.cfg.Now(), "price.created", s.renderPrice(pr))
+	return s.renderPrice(pr), nil
 }
 
 // claimLookupKey enforces Stripe's rule that a lookup key names one price,
@@ -259,7 +280,7 @@ func (s *Sandbox) claimLookupKey(pr *price, transfer bool) error {
 	if pr.LookupKey == "" {
 		return nil
 	}
-	for _, other := range s.st.prices.rows {
+	for _, other := range prices.rows(s.st) {
 		if other.ID == pr.ID || other.LookupKey != pr.LookupKey {
 			continue
 		}
@@ -267,26 +288,15 @@ func (s *Sandbox) claimLookupKey(pr *price, transfer bool) error {
 			return invalid("lookup_key", "", "A price (`%s`) already uses that lookup key. Pass transfer_lookup_key=true to move it to this price.", other.ID)
 		}
 		other.LookupKey = ""
-		s.st.prices.put(s.st, other.ID, other)
+		prices.put(s.st, other)
 	}
 	return nil
 }
 
-func (s *Sandbox) getPrice(c *call) (any, error) {
-	if err := c.p.finish(); err != nil {
-		return nil, err
-	}
-	pr := s.st.prices.get(c.r.PathValue("id"))
-	if pr == nil {
-		return nil, errNotFound("price", c.r.PathValue("id"), "id")
-	}
-	return s.renderPrice(pr, c.ex), nil
-}
-
 func (s *Sandbox) updatePrice(c *call) (any, error) {
-	pr := s.st.prices.get(c.r.PathValue("id"))
-	if pr == nil {
-		return nil, errNotFound("price", c.r.PathValue("id"), "id")
+	pr, err := prices.fromPath(s.st, c)
+	if err != nil {
+		return nil, err
 	}
 	p := c.p
 	active := p.boolean(pr.Active, "active")
@@ -310,9 +320,9 @@ func (s *Sandbox) updatePrice(c *call) (any, error) {
 		return nil, err
 	}
 	pr.Active, pr.Nickname, pr.Metadata = active, nick, md
-	s.st.prices.put(s.st, pr.ID, pr)
-	s.emit(s.cfg.Now(), "price.updated", s.renderPrice(pr, nil))
-	return s.renderPrice(pr, c.ex), nil
+	prices.put(s.st, pr)
+	s.emit(s.cfg.Now(), "price.updated", s.renderPrice(pr))
+	return s.renderPrice(pr), nil
 }
 
 func (s *Sandbox) listPrices(c *call) (any, error) {
@@ -327,42 +337,31 @@ func (s *Sandbox) listPrices(c *call) (any, error) {
 	if err := p.finish(); err != nil {
 		return nil, err
 	}
-	rows := sorted(&s.st.prices, func(pr *price) bool {
+	rows := prices.sorted(s.st, func(pr *price) bool {
 		recurring := pr.Interval != ""
 		return (!activeSet || pr.Active == active) && (prod == "" || pr.Product == prod) &&
 			(len(keys) == 0 || contains(keys, pr.LookupKey)) && (cur == "" || pr.Currency == cur) &&
 			(typ == "" || (typ == "recurring") == recurring)
 	})
-	ex := c.ex.sub("data")
-	return page(c, a, rows, func(pr *price) any { return s.renderPrice(pr, ex) })
+
+	return page(c, a, rows, func(pr *price) any { return s.renderPrice(pr) })
 }
 
 func (s *Sandbox) createFeature(c *call) (any, error) {
 	p := c.p
-	f := &feature{base: s.st.newBase("feat_", s.cfg.Now()), Active: true}
+	f := &feature{base: features.newBase(s.st, s.cfg.Now()), Active: true}
 	f.Name = p.required("name")
 	f.LookupKey = p.required("lookup_key")
 	f.Metadata = p.metadata(nil)
 	if err := p.finish(); err != nil {
 		return nil, err
 	}
-	for _, other := range s.st.features.rows {
+	for _, other := range features.rows(s.st) {
 		if other.LookupKey == f.LookupKey {
 			return nil, invalid("lookup_key", "resource_already_exists", "A feature with lookup_key '%s' already exists.", f.LookupKey)
 		}
 	}
-	s.st.features.put(s.st, f.ID, f)
-	return renderFeature(f), nil
-}
-
-func (s *Sandbox) getFeature(c *call) (any, error) {
-	if err := c.p.finish(); err != nil {
-		return nil, err
-	}
-	f := s.st.features.get(c.r.PathValue("id"))
-	if f == nil {
-		return nil, errNotFound("feature", c.r.PathValue("id"), "id")
-	}
+	features.put(s.st, f)
 	return renderFeature(f), nil
 }
 
@@ -374,46 +373,48 @@ func (s *Sandbox) listFeatures(c *call) (any, error) {
 	if err := p.finish(); err != nil {
 		return nil, err
 	}
-	rows := sorted(&s.st.features, func(f *feature) bool {
+	rows := features.sorted(s.st, func(f *feature) bool {
 		return (key == "" || f.LookupKey == key) && f.Active != archived
 	})
+
 	return page(c, a, rows, func(f *feature) any { return renderFeature(f) })
 }
 
 func (s *Sandbox) attachFeature(c *call) (any, error) {
-	pr := s.st.products.get(c.r.PathValue("id"))
-	if pr == nil {
-		return nil, errNotFound("product", c.r.PathValue("id"), "id")
+	pr, err := products.fromPath(s.st, c)
+	if err != nil {
+		return nil, err
 	}
 	p := c.p
 	fid := p.required("entitlement_feature")
 	if err := p.finish(); err != nil {
 		return nil, err
 	}
-	if s.st.features.get(fid) == nil {
+	if features.get(s.st, fid) == nil {
 		return nil, errNotFound("feature", fid, "entitlement_feature")
 	}
-	for _, pf := range s.st.productFeatures.rows {
+	for _, pf := range productFeatures.rows(s.st) {
 		if pf.Product == pr.ID && pf.Feature == fid {
 			return nil, invalid("entitlement_feature", "resource_already_exists", "The feature '%s' is already attached to product '%s'.", fid, pr.ID)
 		}
 	}
-	pf := &productFeature{base: s.st.newBase("prodft_", s.cfg.Now()), Product: pr.ID, Feature: fid}
-	s.st.productFeatures.put(s.st, pf.ID, pf)
+	pf := &productFeature{base: productFeatures.newBase(s.st, s.cfg.Now()), Product: pr.ID, Feature: fid}
+	productFeatures.put(s.st, pf)
 	// Customers already subscribed to the product gain the feature now.
 	s.refreshAllEntitlements()
 	return s.renderProductFeature(pf), nil
 }
 
 func (s *Sandbox) listProductFeatures(c *call) (any, error) {
-	prodID := c.r.PathValue("id")
-	if s.st.products.get(prodID) == nil {
-		return nil, errNotFound("product", prodID, "id")
+	prod, err := products.fromPath(s.st, c)
+	if err != nil {
+		return nil, err
 	}
+	prodID := prod.ID
 	a := c.listArgs()
 	if err := c.p.finish(); err != nil {
 		return nil, err
 	}
-	rows := sorted(&s.st.productFeatures, func(pf *productFeature) bool { return pf.Product == prodID })
+	rows := productFeatures.sorted(s.st, func(pf *productFeature) bool { return pf.Product == prodID })
 	return page(c, a, rows, func(pf *productFeature) any { return s.renderProductFeature(pf) })
 }

@@ -4,6 +4,34 @@ import (
 	"time"
 )
 
+// sessions are Checkout Sessions.
+var sessions *resource[checkoutSession]
+
+func init() {
+	sessions = declare(&resource[checkoutSession]{
+		bucket:  "checkout_sessions",
+		prefix:  "cs_test_",
+		object:  "checkout.session",
+		idParam: "session",
+		render:  (*Sandbox).renderSession,
+		expand: []field{
+			ref("customer", "customer"),
+			ref("subscription", "subscription"),
+			ref("invoice", "invoice"),
+			included("line_items", "list:item", func(s *Sandbox, id string) any {
+				return listObject("/v1/checkout/sessions/"+id+"/line_items", s.sessionLineItems(sessions.get(s.st, id)), false)
+			}),
+			nested("discounts", "payment_pages_checkout_session_discount"),
+			// Null in subscription mode, the only mode here.
+			alwaysNull("payment_intent"), alwaysNull("setup_intent"), alwaysNull("payment_link"),
+		},
+	})
+	// A session's line item (its price always an object) and discount.
+	addObjectType(&objectType{name: "item", fields: []field{nested("price", "price")}})
+	addObjectType(&objectType{name: "payment_pages_checkout_session_discount",
+		fields: []field{ref("coupon", "coupon"), ref("promotion_code", "promotion_code")}})
+}
+
 type checkoutSession struct {
 	base
 	Status               string            `json:"status"`
@@ -43,24 +71,10 @@ type sessionItem struct {
 
 const checkoutLifetime = 24 * time.Hour
 
-func hostedURL(host, path string) string { return "http://" + host + path }
-
-func (s *Sandbox) renderSession(cs *checkoutSession, ex expand, host string) map[string]any {
-	var cust any = nullable(cs.Customer)
-	if cu := s.st.customers.get(cs.Customer); cu != nil && ex.has("customer") {
-		cust = s.renderCustomer(cu, ex.sub("customer"))
-	}
-	var sub any = nullable(cs.Subscription)
-	if sb := s.st.subscriptions.get(cs.Subscription); sb != nil && ex.has("subscription") {
-		sub = s.renderSubscription(sb, ex.sub("subscription"))
-	}
-	var inv any = nullable(cs.Invoice)
-	if in := s.st.invoices.get(cs.Invoice); in != nil && ex.has("invoice") {
-		inv = s.renderInvoice(in, ex.sub("invoice"))
-	}
+func (s *Sandbox) renderSession(cs *checkoutSession) map[string]any {
 	var url any
 	if cs.Status == "open" {
-		url = hostedURL(host, "/checkout/"+cs.ID)
+		url = s.pageURL("/checkout/" + cs.ID)
 	}
 	var details any
 	if cs.Status == "complete" {
@@ -80,38 +94,38 @@ func (s *Sandbox) renderSession(cs *checkoutSession, ex expand, host string) map
 	if cs.TrialDays > 0 {
 		subtotal = 0
 	}
-	m := map[string]any{
-		"id": cs.ID, "object": "checkout.session", "after_expiration": nil, "allow_promotion_codes": cs.AllowPromotionCodes,
-		"amount_subtotal": subtotal, "amount_total": subtotal - cs.DiscountAmount,
-		"automatic_tax":              map[string]any{"enabled": false, "liability": nil, "status": nil},
+	return map[string]any{
+		"id": cs.ID, "object": "checkout.session", "adaptive_pricing": map[string]any{"enabled": false}, "after_expiration": nil,
+		"allow_promotion_codes": cs.AllowPromotionCodes,
+		"amount_subtotal":       subtotal, "amount_total": subtotal - cs.DiscountAmount,
+		"automatic_tax":              map[string]any{"enabled": false, "liability": nil, "provider": nil, "status": nil},
 		"billing_address_collection": nil, "cancel_url": nullable(cs.CancelURL), "client_reference_id": nullable(cs.ClientReferenceID),
-		"client_secret": nil, "consent": nil, "consent_collection": nil, "created": cs.Created, "currency": cs.Currency,
+		"client_secret": nil, "collected_information": nil, "consent": nil, "consent_collection": nil, "created": cs.Created, "currency": cs.Currency, "currency_conversion": nil,
 		"custom_fields": []any{}, "custom_text": map[string]any{"after_submit": nil, "shipping_address": nil, "submit": nil, "terms_of_service_acceptance": nil},
-		"customer": cust, "customer_creation": "always", "customer_details": details, "customer_email": nullable(cs.CustomerEmail),
-		"discounts": discounts, "expires_at": cs.ExpiresAt, "invoice": inv, "invoice_creation": nil, "livemode": false,
-		"locale": nil, "metadata": cs.Metadata, "mode": "subscription", "payment_intent": nil, "payment_link": nil,
+		"customer": nullable(cs.Customer), "customer_creation": "always", "customer_details": details, "customer_email": nullable(cs.CustomerEmail),
+		"discounts": discounts, "expires_at": cs.ExpiresAt, "invoice": nullable(cs.Invoice), "invoice_creation": nil, "livemode": false,
+		"locale": nil, "metadata": cs.Metadata, "mode": "subscription", "optional_items": nil, "origin_context": nil,
+		"payment_intent": nil, "payment_link": nil, "payment_method_configuration_details": nil,
+		"payment_method_options":    map[string]any{"card": map[string]any{"request_three_d_secure": "automatic"}},
 		"payment_method_collection": "always", "payment_method_types": []string{"card"}, "payment_status": cs.PaymentStatus,
-		"phone_number_collection": map[string]any{"enabled": false}, "recovered_from": nil, "setup_intent": nil,
+		"permissions": nil, "phone_number_collection": map[string]any{"enabled": false}, "recovered_from": nil,
+		"saved_payment_method_options": nil, "setup_intent": nil,
 		"shipping_address_collection": nil, "shipping_cost": nil, "shipping_options": []any{}, "status": cs.Status,
-		"submit_type": nil, "subscription": sub, "success_url": cs.SuccessURL,
+		"submit_type": nil, "subscription": nullable(cs.Subscription), "success_url": cs.SuccessURL,
 		"total_details": map[string]any{"amount_discount": cs.DiscountAmount, "amount_shipping": 0, "amount_tax": 0},
-		"ui_mode":       "hosted", "url": url,
+		"ui_mode":       "hosted", "url": url, "wallet_options": nil,
 	}
-	if ex.has("line_items") {
-		m["line_items"] = listObject("/v1/checkout/sessions/"+cs.ID+"/line_items", s.sessionLineItems(cs, ex.sub("line_items").sub("data")), false)
-	}
-	return m
 }
 
-func (s *Sandbox) sessionLineItems(cs *checkoutSession, ex expand) []any {
+func (s *Sandbox) sessionLineItems(cs *checkoutSession) []any {
 	var out []any
 	for _, it := range cs.Items {
-		pr := s.st.prices.get(it.Price)
+		pr := prices.get(s.st, it.Price)
 		if pr == nil {
 			continue
 		}
 		desc := pr.Product
-		if pd := s.st.products.get(pr.Product); pd != nil {
+		if pd := products.get(s.st, pr.Product); pd != nil {
 			desc = pd.Name
 		}
 		amount := pr.UnitAmount * it.Quantity
@@ -120,7 +134,7 @@ func (s *Sandbox) sessionLineItems(cs *checkoutSession, ex expand) []any {
 		}
 		out = append(out, map[string]any{"id": it.ID, "object": "item", "amount_discount": 0, "amount_subtotal": amount,
 			"amount_tax": 0, "amount_total": amount, "currency": pr.Currency, "description": desc,
-			"price": s.renderPrice(pr, ex.sub("price")), "quantity": it.Quantity})
+			"price": s.renderPrice(pr), "quantity": it.Quantity})
 	}
 	return out
 }
@@ -128,7 +142,7 @@ func (s *Sandbox) sessionLineItems(cs *checkoutSession, ex expand) []any {
 func (s *Sandbox) createSession(c *call) (any, error) {
 	p := c.p
 	now := s.cfg.Now()
-	cs := &checkoutSession{base: s.st.newBase("cs_test_", now), Status: "open", PaymentStatus: "unpaid"}
+	cs := &checkoutSession{base: sessions.newBase(s.st, now), Status: "open", PaymentStatus: "unpaid"}
 	cs.ExpiresAt = now.Add(checkoutLifetime).Unix()
 	if mode := p.required("mode"); mode != "" && mode != "subscription" {
 		p.fail(invalid("mode", "", "The Tollgate sandbox supports only mode=subscription (got %s).", mode))
@@ -143,13 +157,13 @@ func (s *Sandbox) createSession(c *call) (any, error) {
 	if cs.Customer != "" && cs.CustomerEmail != "" {
 		p.fail(invalid("customer_email", "parameters_exclusive", "You may only specify one of these parameters: customer, customer_email."))
 	}
-	if cs.Customer != "" && s.st.customers.get(cs.Customer) == nil {
+	if cs.Customer != "" && customers.get(s.st, cs.Customer) == nil {
 		p.fail(errNotFound("customer", cs.Customer, "customer"))
 	}
 	// Discounts are checked at the customer's time: on a test clock a
 	// code may already have expired there.
 	at := now
-	if cu := s.st.customers.get(cs.Customer); cu != nil {
+	if cu := customers.get(s.st, cs.Customer); cu != nil {
 		at = s.now(cu.TestClock)
 	}
 	cs.ClientReferenceID = p.str("client_reference_id")
@@ -163,7 +177,7 @@ func (s *Sandbox) createSession(c *call) (any, error) {
 		param := "line_items[" + i + "][price]"
 		id := p.required("line_items", i, "price")
 		qty := p.integer(1, 1, 10000, "line_items", i, "quantity")
-		pr := s.st.prices.get(id)
+		pr := prices.get(s.st, id)
 		switch {
 		case id == "":
 			continue
@@ -197,7 +211,7 @@ func (s *Sandbox) createSession(c *call) (any, error) {
 		}
 		if code := p.str("discounts", i, "promotion_code"); code != "" {
 			param := "discounts[" + i + "][promotion_code]"
-			pc := s.st.promotionCodes.get(code)
+			pc := promotionCodes.get(s.st, code)
 			if pc == nil {
 				p.fail(errNotFound("promotion_code", code, param))
 				continue
@@ -209,7 +223,7 @@ func (s *Sandbox) createSession(c *call) (any, error) {
 			cs.PromotionCode, cs.Coupon = pc.ID, pc.Coupon
 		} else if id := p.required("discounts", i, "coupon"); id != "" {
 			param := "discounts[" + i + "][coupon]"
-			if cp := s.st.coupons.get(id); cp == nil {
+			if cp := coupons.get(s.st, id); cp == nil {
 				p.fail(errNotFound("coupon", id, param))
 			} else if !s.couponValid(cp, at) {
 				p.fail(invalid(param, "", "The coupon '%s' is no longer valid: it is past its redeem_by or fully redeemed.", id))
@@ -236,13 +250,13 @@ func (s *Sandbox) createSession(c *call) (any, error) {
 	if cs.Coupon != "" {
 		cs.DiscountAmount = s.firstDiscount(cs)
 	}
-	s.st.sessions.put(s.st, cs.ID, cs)
-	return s.renderSession(cs, c.ex, c.host), nil
+	sessions.put(s.st, cs)
+	return s.renderSession(cs), nil
 }
 
 // firstDiscount is what the session's coupon takes off the first charge.
 func (s *Sandbox) firstDiscount(cs *checkoutSession) int64 {
-	cp := s.st.coupons.get(cs.Coupon)
+	cp := coupons.get(s.st, cs.Coupon)
 	if cp == nil || cs.TrialDays > 0 {
 		return 0
 	}
@@ -254,25 +268,6 @@ func (s *Sandbox) firstDiscount(cs *checkoutSession) int64 {
 	return inv.DiscountAmount
 }
 
-func (s *Sandbox) sessionArg(c *call) (*checkoutSession, error) {
-	cs := s.st.sessions.get(c.r.PathValue("id"))
-	if cs == nil {
-		return nil, errNotFound("checkout.session", c.r.PathValue("id"), "session")
-	}
-	return cs, nil
-}
-
-func (s *Sandbox) getSession(c *call) (any, error) {
-	cs, err := s.sessionArg(c)
-	if err != nil {
-		return nil, err
-	}
-	if err := c.p.finish(); err != nil {
-		return nil, err
-	}
-	return s.renderSession(cs, c.ex, c.host), nil
-}
-
 func (s *Sandbox) listSessions(c *call) (any, error) {
 	p := c.p
 	cust := p.str("customer")
@@ -282,15 +277,14 @@ func (s *Sandbox) listSessions(c *call) (any, error) {
 	if err := p.finish(); err != nil {
 		return nil, err
 	}
-	rows := sorted(&s.st.sessions, func(cs *checkoutSession) bool {
+	rows := sessions.sorted(s.st, func(cs *checkoutSession) bool {
 		return (cust == "" || cs.Customer == cust) && (sub == "" || cs.Subscription == sub) && (status == "" || cs.Status == status)
 	})
-	ex := c.ex.sub("data")
-	return page(c, a, rows, func(cs *checkoutSession) any { return s.renderSession(cs, ex, c.host) })
+	return page(c, a, rows, func(cs *checkoutSession) any { return s.renderSession(cs) })
 }
 
 func (s *Sandbox) listSessionLineItems(c *call) (any, error) {
-	cs, err := s.sessionArg(c)
+	cs, err := sessions.fromPath(s.st, c)
 	if err != nil {
 		return nil, err
 	}
@@ -298,11 +292,11 @@ func (s *Sandbox) listSessionLineItems(c *call) (any, error) {
 	if err := c.p.finish(); err != nil {
 		return nil, err
 	}
-	return listObject(c.r.URL.Path, s.sessionLineItems(cs, c.ex.sub("data")), false), nil
+	return listObject(c.r.URL.Path, s.sessionLineItems(cs), false), nil
 }
 
 func (s *Sandbox) expireSession(c *call) (any, error) {
-	cs, err := s.sessionArg(c)
+	cs, err := sessions.fromPath(s.st, c)
 	if err != nil {
 		return nil, err
 	}
@@ -313,18 +307,18 @@ func (s *Sandbox) expireSession(c *call) (any, error) {
 		return nil, invalid("", "", "Only open checkout sessions can be expired; this one is %s.", cs.Status)
 	}
 	s.expire(cs, s.cfg.Now())
-	return s.renderSession(cs, c.ex, c.host), nil
+	return s.renderSession(cs), nil
 }
 
 func (s *Sandbox) expire(cs *checkoutSession, at time.Time) {
 	cs.Status = "expired"
-	s.st.sessions.put(s.st, cs.ID, cs)
-	s.emit(at, "checkout.session.expired", s.renderSession(cs, nil, ""))
+	sessions.put(s.st, cs)
+	s.emit(at, "checkout.session.expired", s.renderSession(cs))
 }
 
 // expireSessions ends open sessions past their expires_at.
 func (s *Sandbox) expireSessions(now time.Time) {
-	for _, cs := range s.st.sessions.rows {
+	for _, cs := range sessions.rows(s.st) {
 		if cs.Status == "open" && now.Unix() >= cs.ExpiresAt {
 			s.expire(cs, now)
 		}

@@ -5,6 +5,27 @@ import (
 	"time"
 )
 
+// Coupons, and the promotion codes customers type for them.
+var (
+	coupons        *resource[coupon]
+	promotionCodes *resource[promotionCode]
+)
+
+func init() {
+	coupons = declare(&resource[coupon]{
+		bucket: "coupons", // ids are the coupon's own or random, not prefixed
+		object: "coupon",
+		render: (*Sandbox).renderCoupon,
+	})
+	promotionCodes = declare(&resource[promotionCode]{
+		bucket: "promotion_codes",
+		prefix: "promo_",
+		object: "promotion_code",
+		render: (*Sandbox).renderPromotionCode,
+		expand: []field{ref("customer", "customer")},
+	})
+}
+
 type coupon struct {
 	base
 	Name             string            `json:"name,omitempty"`
@@ -62,10 +83,10 @@ func (s *Sandbox) renderCoupon(cp *coupon) map[string]any {
 
 func (s *Sandbox) createCoupon(c *call) (any, error) {
 	p := c.p
-	cp := &coupon{base: s.st.newBase("", s.cfg.Now())}
+	cp := &coupon{base: coupons.newBase(s.st, s.cfg.Now())}
 	cp.ID = strings.ToUpper(newID(""))[:8]
 	if id := p.str("id"); id != "" {
-		if s.st.coupons.get(id) != nil {
+		if coupons.get(s.st, id) != nil {
 			p.fail(invalid("id", "resource_already_exists", "Coupon already exists."))
 		}
 		cp.ID = id
@@ -104,19 +125,8 @@ func (s *Sandbox) createCoupon(c *call) (any, error) {
 	if err := p.finish(); err != nil {
 		return nil, err
 	}
-	s.st.coupons.put(s.st, cp.ID, cp)
+	coupons.put(s.st, cp)
 	s.emit(s.cfg.Now(), "coupon.created", s.renderCoupon(cp))
-	return s.renderCoupon(cp), nil
-}
-
-func (s *Sandbox) getCoupon(c *call) (any, error) {
-	if err := c.p.finish(); err != nil {
-		return nil, err
-	}
-	cp := s.st.coupons.get(c.r.PathValue("id"))
-	if cp == nil {
-		return nil, errNotFound("coupon", c.r.PathValue("id"), "id")
-	}
 	return s.renderCoupon(cp), nil
 }
 
@@ -125,12 +135,12 @@ func (s *Sandbox) listCoupons(c *call) (any, error) {
 	if err := c.p.finish(); err != nil {
 		return nil, err
 	}
-	return page(c, a, sorted(&s.st.coupons, nil), func(cp *coupon) any { return s.renderCoupon(cp) })
+	return page(c, a, coupons.sorted(s.st, nil), func(cp *coupon) any { return s.renderCoupon(cp) })
 }
 
 func (s *Sandbox) renderPromotionCode(pc *promotionCode) map[string]any {
 	var cp any = pc.Coupon
-	if cpn := s.st.coupons.get(pc.Coupon); cpn != nil {
+	if cpn := coupons.get(s.st, pc.Coupon); cpn != nil {
 		cp = s.renderCoupon(cpn)
 	}
 	return map[string]any{"id": pc.ID, "object": "promotion_code", "active": pc.Active, "code": pc.Code,
@@ -146,7 +156,7 @@ func (s *Sandbox) renderPromotionCode(pc *promotionCode) map[string]any {
 
 func (s *Sandbox) createPromotionCode(c *call) (any, error) {
 	p := c.p
-	pc := &promotionCode{base: s.st.newBase("promo_", s.cfg.Now())}
+	pc := &promotionCode{base: promotionCodes.newBase(s.st, s.cfg.Now())}
 	if p.has("promotion") {
 		p.oneOf("coupon", []string{"coupon"}, "promotion", "type")
 		pc.Coupon = p.required("promotion", "coupon")
@@ -156,7 +166,7 @@ func (s *Sandbox) createPromotionCode(c *call) (any, error) {
 	} else {
 		pc.Coupon = p.required("coupon")
 	}
-	if pc.Coupon != "" && s.st.coupons.get(pc.Coupon) == nil {
+	if pc.Coupon != "" && coupons.get(s.st, pc.Coupon) == nil {
 		p.fail(errNotFound("coupon", pc.Coupon, "coupon"))
 	}
 	pc.Code = p.str("code")
@@ -167,44 +177,25 @@ func (s *Sandbox) createPromotionCode(c *call) (any, error) {
 	pc.MaxRedemptions = p.integer(0, 1, 1<<31, "max_redemptions")
 	pc.ExpiresAt = p.integer(0, 1, 1<<40, "expires_at")
 	pc.Customer = p.str("customer")
-	if pc.Customer != "" && s.st.customers.get(pc.Customer) == nil {
+	if pc.Customer != "" && customers.get(s.st, pc.Customer) == nil {
 		p.fail(errNotFound("customer", pc.Customer, "customer"))
 	}
 	pc.Metadata = p.metadata(nil)
 	if err := p.finish(); err != nil {
 		return nil, err
 	}
-	for _, other := range s.st.promotionCodes.rows {
+	for _, other := range promotionCodes.rows(s.st) {
 		if other.Active && strings.EqualFold(other.Code, pc.Code) {
 			return nil, invalid("code", "resource_already_exists", "An active promotion code with `code: %s` already exists.", pc.Code)
 		}
 	}
-	s.st.promotionCodes.put(s.st, pc.ID, pc)
+	promotionCodes.put(s.st, pc)
 	s.emit(s.cfg.Now(), "promotion_code.created", s.renderPromotionCode(pc))
 	return s.renderPromotionCode(pc), nil
 }
 
-func (s *Sandbox) promotionCodeArg(c *call) (*promotionCode, error) {
-	pc := s.st.promotionCodes.get(c.r.PathValue("id"))
-	if pc == nil {
-		return nil, errNotFound("promotion_code", c.r.PathValue("id"), "id")
-	}
-	return pc, nil
-}
-
-func (s *Sandbox) getPromotionCode(c *call) (any, error) {
-	pc, err := s.promotionCodeArg(c)
-	if err != nil {
-		return nil, err
-	}
-	if err := c.p.finish(); err != nil {
-		return nil, err
-	}
-	return s.renderPromotionCode(pc), nil
-}
-
 func (s *Sandbox) updatePromotionCode(c *call) (any, error) {
-	pc, err := s.promotionCodeArg(c)
+	pc, err := promotionCodes.fromPath(s.st, c)
 	if err != nil {
 		return nil, err
 	}
@@ -215,7 +206,7 @@ func (s *Sandbox) updatePromotionCode(c *call) (any, error) {
 		return nil, err
 	}
 	pc.Active, pc.Metadata = active, md
-	s.st.promotionCodes.put(s.st, pc.ID, pc)
+	promotionCodes.put(s.st, pc)
 	s.emit(s.cfg.Now(), "promotion_code.updated", s.renderPromotionCode(pc))
 	return s.renderPromotionCode(pc), nil
 }
@@ -231,9 +222,10 @@ func (s *Sandbox) listPromotionCodes(c *call) (any, error) {
 	if err := p.finish(); err != nil {
 		return nil, err
 	}
-	rows := sorted(&s.st.promotionCodes, func(pc *promotionCode) bool {
+	rows := promotionCodes.sorted(s.st, func(pc *promotionCode) bool {
 		return (code == "" || strings.EqualFold(pc.Code, code)) && (!activeSet || pc.Active == active) &&
 			(cpn == "" || pc.Coupon == cpn) && (cust == "" || pc.Customer == cust)
 	})
+
 	return page(c, a, rows, func(pc *promotionCode) any { return s.renderPromotionCode(pc) })
 }

@@ -1,5 +1,23 @@
 package sandbox
 
+// customers are Stripe's Customer objects.
+var customers *resource[customer]
+
+func init() {
+	customers = declare(&resource[customer]{
+		bucket: "customers",
+		prefix: "cus_",
+		object: "customer",
+		render: (*Sandbox).renderCustomer,
+		expand: []field{
+			ref("invoice_settings.default_payment_method", "payment_method"),
+			ref("test_clock", "test_helpers.test_clock"),
+			included("subscriptions", "list:subscription", func(s *Sandbox, id string) any { return s.customerSubscriptions(id) }),
+			alwaysNull("default_source"),
+		},
+	})
+}
+
 type customer struct {
 	base
 	Email         string            `json:"email,omitempty"`
@@ -20,13 +38,9 @@ type customer struct {
 	Entitlements []string `json:"entitlements,omitempty"`
 }
 
-func (s *Sandbox) renderCustomer(cu *customer, ex expand) map[string]any {
-	var pm any = nullable(cu.DefaultPM)
-	if p := s.st.paymentMethods.get(cu.DefaultPM); p != nil && ex.has("invoice_settings.default_payment_method") {
-		pm = renderPaymentMethod(p)
-	}
+func (s *Sandbox) renderCustomer(cu *customer) map[string]any {
 	delinquent := false
-	for _, sub := range s.st.subscriptions.rows {
+	for _, sub := range subscriptions.rows(s.st) {
 		if sub.Customer == cu.ID && sub.Status == subPastDue {
 			delinquent = true
 		}
@@ -35,7 +49,7 @@ func (s *Sandbox) renderCustomer(cu *customer, ex expand) map[string]any {
 		"id": cu.ID, "object": "customer", "address": nil, "balance": cu.Balance, "created": cu.Created, "currency": nil,
 		"default_source": nil, "delinquent": delinquent, "description": nullable(cu.Description), "discount": nil,
 		"email": nullable(cu.Email), "invoice_prefix": cu.InvoicePrefix,
-		"invoice_settings": map[string]any{"custom_fields": nil, "default_payment_method": pm, "footer": nil, "rendering_options": nil},
+		"invoice_settings": map[string]any{"custom_fields": nil, "default_payment_method": nullable(cu.DefaultPM), "footer": nil, "rendering_options": nil},
 		"livemode":         false, "metadata": cu.Metadata, "name": nullable(cu.Name), "next_invoice_sequence": cu.InvoiceSeq + 1,
 		"phone": nullable(cu.Phone), "preferred_locales": []string{}, "shipping": nil, "tax_exempt": "none",
 		"test_clock": nullable(cu.TestClock),
@@ -44,7 +58,7 @@ func (s *Sandbox) renderCustomer(cu *customer, ex expand) map[string]any {
 
 // newCustomer makes a customer at the time of its clock (if any).
 func (s *Sandbox) newCustomer(email, name, clockID string) *customer {
-	cu := &customer{base: s.st.newBase("cus_", s.now(clockID)), Email: email, Name: name, TestClock: clockID, Metadata: map[string]string{}}
+	cu := &customer{base: customers.newBase(s.st, s.now(clockID)), Email: email, Name: name, TestClock: clockID, Metadata: map[string]string{}}
 	cu.InvoicePrefix = newID("")[:8]
 	return cu
 }
@@ -52,7 +66,7 @@ func (s *Sandbox) newCustomer(email, name, clockID string) *customer {
 func (s *Sandbox) createCustomer(c *call) (any, error) {
 	p := c.p
 	clockID := p.str("test_clock")
-	if clockID != "" && s.st.clocks.get(clockID) == nil {
+	if clockID != "" && clocks.get(s.st, clockID) == nil {
 		p.fail(errNotFound("test_clock", clockID, "test_clock"))
 	}
 	cu := s.newCustomer(p.str("email"), p.str("name"), clockID)
@@ -60,7 +74,7 @@ func (s *Sandbox) createCustomer(c *call) (any, error) {
 	cu.Phone = p.str("phone")
 	cu.Metadata = p.metadata(nil)
 	pmID := p.str("payment_method")
-	if pmID != "" && s.st.paymentMethods.get(pmID) == nil {
+	if pmID != "" && paymentMethods.get(s.st, pmID) == nil {
 		p.fail(errNotFound("payment_method", pmID, "payment_method"))
 	}
 	def := p.str("invoice_settings", "default_payment_method")
@@ -68,18 +82,18 @@ func (s *Sandbox) createCustomer(c *call) (any, error) {
 		return nil, err
 	}
 	if pmID != "" {
-		s.attachPM(cu, s.st.paymentMethods.get(pmID))
+		s.attachPM(cu, paymentMethods.get(s.st, pmID))
 	}
 	if def != "" {
-		pm := s.st.paymentMethods.get(def)
+		pm := paymentMethods.get(s.st, def)
 		if pm == nil || pm.Customer != cu.ID {
 			return nil, invalid("invoice_settings[default_payment_method]", "", "The payment method '%s' is not attached to this customer.", def)
 		}
 		cu.DefaultPM = def
 	}
-	s.st.customers.put(s.st, cu.ID, cu)
-	s.emit(s.now(clockID), "customer.created", s.renderCustomer(cu, nil))
-	return s.renderCustomer(cu, c.ex), nil
+	customers.put(s.st, cu)
+	s.emit(s.now(clockID), "customer.created", s.renderCustomer(cu))
+	return s.renderCustomer(cu), nil
 }
 
 // attachPM attaches a payment method to the customer. As in Stripe, that
@@ -87,30 +101,11 @@ func (s *Sandbox) createCustomer(c *call) (any, error) {
 // invoice_settings.default_payment_method (or the portal) sets that.
 func (s *Sandbox) attachPM(cu *customer, pm *paymentMethod) {
 	pm.Customer = cu.ID
-	s.st.paymentMethods.put(s.st, pm.ID, pm)
-}
-
-func (s *Sandbox) customerArg(c *call) (*customer, error) {
-	cu := s.st.customers.get(c.r.PathValue("id"))
-	if cu == nil {
-		return nil, errNotFound("customer", c.r.PathValue("id"), "id")
-	}
-	return cu, nil
-}
-
-func (s *Sandbox) getCustomer(c *call) (any, error) {
-	cu, err := s.customerArg(c)
-	if err != nil {
-		return nil, err
-	}
-	if err := c.p.finish(); err != nil {
-		return nil, err
-	}
-	return s.renderCustomer(cu, c.ex), nil
+	paymentMethods.put(s.st, pm)
 }
 
 func (s *Sandbox) updateCustomer(c *call) (any, error) {
-	cu, err := s.customerArg(c)
+	cu, err := customers.fromPath(s.st, c)
 	if err != nil {
 		return nil, err
 	}
@@ -131,7 +126,7 @@ func (s *Sandbox) updateCustomer(c *call) (any, error) {
 	next.Metadata = p.metadata(cu.Metadata)
 	if p.has("invoice_settings", "default_payment_method") {
 		next.DefaultPM = p.str("invoice_settings", "default_payment_method")
-		if pm := s.st.paymentMethods.get(next.DefaultPM); next.DefaultPM != "" && (pm == nil || pm.Customer != cu.ID) {
+		if pm := paymentMethods.get(s.st, next.DefaultPM); next.DefaultPM != "" && (pm == nil || pm.Customer != cu.ID) {
 			p.fail(invalid("invoice_settings[default_payment_method]", "", "The payment method '%s' is not attached to this customer.", next.DefaultPM))
 		}
 	}
@@ -139,9 +134,9 @@ func (s *Sandbox) updateCustomer(c *call) (any, error) {
 		return nil, err
 	}
 	*cu = next
-	s.st.customers.put(s.st, cu.ID, cu)
-	s.emit(s.now(cu.TestClock), "customer.updated", s.renderCustomer(cu, nil))
-	return s.renderCustomer(cu, c.ex), nil
+	customers.put(s.st, cu)
+	s.emit(s.now(cu.TestClock), "customer.updated", s.renderCustomer(cu))
+	return s.renderCustomer(cu), nil
 }
 
 func (s *Sandbox) listCustomers(c *call) (any, error) {
@@ -154,9 +149,21 @@ func (s *Sandbox) listCustomers(c *call) (any, error) {
 	}
 	// As in Stripe, customers on a test clock are listed only when that
 	// clock is asked for, even when they match the email.
-	rows := sorted(&s.st.customers, func(cu *customer) bool {
+	rows := customers.sorted(s.st, func(cu *customer) bool {
 		return (email == "" || cu.Email == email) && cu.TestClock == clock
 	})
-	ex := c.ex.sub("data")
-	return page(c, a, rows, func(cu *customer) any { return s.renderCustomer(cu, ex) })
+
+	return page(c, a, rows, func(cu *customer) any { return s.renderCustomer(cu) })
+}
+
+// customerSubscriptions is a customer's includable subscriptions list:
+// those not canceled, newest first, as "The customer's current
+// subscriptions, if any" (the Customer object) and the subscriptions list
+// by default give them.
+func (s *Sandbox) customerSubscriptions(id string) map[string]any {
+	data := []any{}
+	for _, sub := range subscriptions.sorted(s.st, func(sub *subscription) bool { return sub.Customer == id && sub.Status != subCanceled }) {
+		data = append(data, s.renderSubscription(sub))
+	}
+	return listObject("/v1/customers/"+id+"/subscriptions", data, false)
 }

@@ -6,6 +6,29 @@ import (
 	"time"
 )
 
+// invoices are a subscription's invoices.
+var invoices *resource[invoice]
+
+func init() {
+	invoices = declare(&resource[invoice]{
+		bucket: "invoices",
+		prefix: "in_",
+		object: "invoice",
+		render: (*Sandbox).renderInvoice,
+		expand: []field{
+			ref("customer", "customer"),
+			ref("discounts", "discount"),
+			ref("parent.subscription_details.subscription", "subscription"),
+			ref("test_clock", "test_helpers.test_clock"),
+			nested("lines.data", "line_item"),
+			included("payments", "list:invoice_payment", func(s *Sandbox, id string) any { return s.invoicePayments(id) }),
+			alwaysNull("application"), alwaysNull("default_payment_method"), alwaysNull("default_source"),
+			alwaysNull("on_behalf_of"), alwaysNull("latest_revision"),
+		},
+	})
+	addObjectType(&objectType{name: "line_item", fields: []field{ref("discounts", "discount"), ref("subscription", "subscription")}})
+}
+
 const (
 	invDraft = "draft"
 	invOpen  = "open"
@@ -90,11 +113,11 @@ type invoiceLine struct {
 // in Stripe, discounts do not affect proration line items.
 func (l invoiceLine) discountable() bool { return !l.Proration }
 
-func (s *Sandbox) renderInvoice(inv *invoice, ex expand) map[string]any {
+func (s *Sandbox) renderInvoice(inv *invoice) map[string]any {
 	lines := make([]any, 0, len(inv.Lines))
 	for _, l := range inv.Lines {
 		product, unit := "", int64(0)
-		if pr := s.st.prices.get(l.Price); pr != nil {
+		if pr := prices.get(s.st, l.Price); pr != nil {
 			product, unit = pr.Product, pr.UnitAmount
 		}
 		discAmounts := []any{}
@@ -107,7 +130,7 @@ func (s *Sandbox) renderInvoice(inv *invoice, ex expand) map[string]any {
 		}
 		lines = append(lines, map[string]any{
 			"id": l.ID, "object": "line_item", "amount": l.Amount, "currency": inv.Currency, "description": l.Description,
-			"discount_amounts": discAmounts, "discountable": l.discountable(), "discounts": []string{}, "invoice": inv.ID,
+			"discount_amounts": discAmounts, "discountable": l.discountable(), "discounts": []any{}, "invoice": inv.ID,
 			"livemode": false, "metadata": map[string]string{},
 			"parent": map[string]any{"invoice_item_details": nil, "type": "subscription_item_details",
 				"subscription_item_details": map[string]any{"invoice_item": nullable(l.InvoiceItem), "proration": l.Proration,
@@ -119,23 +142,9 @@ func (s *Sandbox) renderInvoice(inv *invoice, ex expand) map[string]any {
 			"quantity": l.Quantity, "subscription": inv.Subscription, "taxes": []any{},
 		})
 	}
-	var cust any = inv.Customer
-	if cu := s.st.customers.get(inv.Customer); cu != nil && ex.has("customer") {
-		cust = s.renderCustomer(cu, ex.sub("customer"))
-	}
-	var sub any = inv.Subscription
-	subEx := ex.sub("parent").sub("subscription_details")
-	if sb := s.st.subscriptions.get(inv.Subscription); sb != nil && subEx.has("subscription") {
-		sub = s.renderSubscription(sb, subEx.sub("subscription"))
-	}
 	discounts, totalDiscounts := []any{}, []any{}
 	if inv.Discount != "" {
-		var d any = inv.Discount
-		// The invoice's discount is its subscription's, rendered from there.
-		if sb := s.st.subscriptions.get(inv.Subscription); sb != nil && sb.Discount != nil && sb.Discount.ID == inv.Discount && ex.has("discounts") {
-			d = s.renderDiscount(sb.Discount, sb, ex.sub("discounts"))
-		}
-		discounts = append(discounts, d)
+		discounts = append(discounts, inv.Discount)
 		totalDiscounts = append(totalDiscounts, map[string]any{"amount": inv.DiscountAmount, "discount": inv.Discount})
 	}
 	var ending, hosted, pdf any
@@ -150,24 +159,24 @@ func (s *Sandbox) renderInvoice(inv *invoice, ex expand) map[string]any {
 	if inv.PaidAt != 0 {
 		paidAt = inv.PaidAt
 	}
-	m := map[string]any{
+	return map[string]any{
 		"id": inv.ID, "object": "invoice", "account_country": "GB", "account_name": "Tollgate Sandbox", "account_tax_ids": nil,
 		"amount_due": inv.amountDue(), "amount_overpaid": 0, "amount_paid": inv.AmountPaid, "amount_remaining": inv.amountDue() - inv.AmountPaid,
 		"amount_shipping": 0, "application": nil, "attempt_count": inv.AttemptCount, "attempted": inv.Attempted,
-		"auto_advance": !inv.CollectionStopped && (inv.Status == invOpen || inv.AutoFinalizeAt != 0), "automatic_tax": map[string]any{"enabled": false, "liability": nil, "status": nil},
+		"auto_advance": !inv.CollectionStopped && (inv.Status == invOpen || inv.AutoFinalizeAt != 0), "automatic_tax": map[string]any{"disabled_reason": nil, "enabled": false, "liability": nil, "provider": nil, "status": nil},
 		"automatically_finalizes_at": nullInt(inv.AutoFinalizeAt), "billing_reason": inv.BillingReason, "collection_method": "charge_automatically",
-		"confirmation_secret": nil, "created": inv.Created, "currency": inv.Currency, "custom_fields": nil, "customer": cust,
+		"confirmation_secret": nil, "created": inv.Created, "currency": inv.Currency, "custom_fields": nil, "customer": inv.Customer,
 		"customer_address": nil, "customer_email": nullable(inv.CustomerEmail), "customer_name": nullable(inv.CustomerName),
 		"customer_phone": nil, "customer_shipping": nil, "customer_tax_exempt": "none", "customer_tax_ids": []any{},
 		"default_payment_method": nil, "default_source": nil, "default_tax_rates": []any{}, "description": nil,
 		"discounts": discounts, "due_date": nil, "effective_at": nullInt(inv.FinalizedAt), "ending_balance": ending, "footer": nil,
 		"from_invoice": nil, "hosted_invoice_url": hosted, "invoice_pdf": pdf, "issuer": map[string]any{"type": "self"},
 		"last_finalization_error": nil, "latest_revision": nil,
-		"lines":    map[string]any{"object": "list", "data": lines, "has_more": false, "total_count": len(lines), "url": "/v1/invoices/" + inv.ID + "/lines"},
+		"lines":    map[string]any{"object": "list", "data": lines, "has_more": false, "url": "/v1/invoices/" + inv.ID + "/lines"},
 		"livemode": false, "metadata": map[string]string{}, "next_payment_attempt": nullInt(inv.NextPaymentAttempt),
 		"number": nullable(inv.Number), "on_behalf_of": nil,
 		"parent": map[string]any{"quote_details": nil, "type": "subscription_details",
-			"subscription_details": map[string]any{"metadata": map[string]string{}, "subscription": sub}},
+			"subscription_details": map[string]any{"metadata": map[string]string{}, "subscription": inv.Subscription}},
 		"payment_settings": map[string]any{"default_mandate": nil, "payment_method_options": nil, "payment_method_types": nil},
 		"period_end":       inv.PeriodEnd, "period_start": inv.PeriodStart, "post_payment_credit_notes_amount": 0,
 		"pre_payment_credit_notes_amount": 0, "receipt_number": nil, "rendering": nil, "shipping_cost": nil,
@@ -177,29 +186,6 @@ func (s *Sandbox) renderInvoice(inv *invoice, ex expand) map[string]any {
 		"total": inv.Total, "total_discount_amounts": totalDiscounts, "total_excluding_tax": inv.Total,
 		"total_pretax_credit_amounts": []any{}, "total_taxes": []any{}, "webhooks_delivered_at": inv.Created,
 	}
-	if ex.has("payments") {
-		m["payments"] = s.invoicePayments(inv, ex.sub("payments").sub("data"))
-	}
-	return m
-}
-
-func (s *Sandbox) invoiceArg(c *call) (*invoice, error) {
-	inv := s.st.invoices.get(c.r.PathValue("id"))
-	if inv == nil {
-		return nil, errNotFound("invoice", c.r.PathValue("id"), "id")
-	}
-	return inv, nil
-}
-
-func (s *Sandbox) getInvoice(c *call) (any, error) {
-	inv, err := s.invoiceArg(c)
-	if err != nil {
-		return nil, err
-	}
-	if err := c.p.finish(); err != nil {
-		return nil, err
-	}
-	return s.renderInvoice(inv, c.ex), nil
 }
 
 func (s *Sandbox) listInvoices(c *call) (any, error) {
@@ -211,17 +197,17 @@ func (s *Sandbox) listInvoices(c *call) (any, error) {
 	if err := p.finish(); err != nil {
 		return nil, err
 	}
-	rows := sorted(&s.st.invoices, func(inv *invoice) bool {
+	rows := invoices.sorted(s.st, func(inv *invoice) bool {
 		return (cust == "" || inv.Customer == cust) && (sub == "" || inv.Subscription == sub) && (status == "" || inv.Status == status)
 	})
-	ex := c.ex.sub("data")
-	return page(c, a, rows, func(inv *invoice) any { return s.renderInvoice(inv, ex) })
+
+	return page(c, a, rows, func(inv *invoice) any { return s.renderInvoice(inv) })
 }
 
 // payInvoice charges an open invoice now, outside the retry schedule; a
 // failing card answers 402 card_declined as Stripe does.
 func (s *Sandbox) payInvoice(c *call) (any, error) {
-	inv, err := s.invoiceArg(c)
+	inv, err := invoices.fromPath(s.st, c)
 	if err != nil {
 		return nil, err
 	}
@@ -239,13 +225,13 @@ func (s *Sandbox) payInvoice(c *call) (any, error) {
 	at := s.now(inv.TestClock)
 	if !s.retryInvoice(inv, at, false, nil) {
 		e := errCard("generic_decline", "Your card was declined.")
-		if pi := s.st.paymentIntents.get(inv.PaymentIntent); pi != nil && pi.LastError != nil {
+		if pi := paymentIntents.get(s.st, inv.PaymentIntent); pi != nil && pi.LastError != nil {
 			e = errCard(pi.LastError.DeclineCode, pi.LastError.Message)
 			e.Code, e.Charge = pi.LastError.Code, pi.LastError.Charge
 		}
 		return nil, e
 	}
-	return s.renderInvoice(inv, c.ex), nil
+	return s.renderInvoice(inv), nil
 }
 
 func formatMoney(amount int64, currency string) string {

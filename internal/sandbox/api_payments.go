@@ -4,29 +4,11 @@ package sandbox
 // SetupIntents and InvoicePayments. They are made by the billing flows
 // (payments.go), never through the API, so there is nothing to create.
 
-func (s *Sandbox) expandCustomer(id string, ex expand) any {
-	if cu := s.st.customers.get(id); cu != nil && ex.has("customer") {
-		return s.renderCustomer(cu, ex.sub("customer"))
-	}
-	return nullable(id)
-}
-
-func (s *Sandbox) expandPaymentMethod(id string, ex expand, field string) any {
-	if pm := s.st.paymentMethods.get(id); pm != nil && ex.has(field) {
-		return renderPaymentMethod(pm)
-	}
-	return nullable(id)
-}
-
-func (s *Sandbox) renderPaymentIntent(pi *paymentIntent, ex expand) map[string]any {
-	var latest any = nullable(pi.LatestCharge)
-	if ch := s.st.charges.get(pi.LatestCharge); ch != nil && ex.has("latest_charge") {
-		latest = s.renderCharge(ch, ex.sub("latest_charge"))
-	}
+func (s *Sandbox) renderPaymentIntent(pi *paymentIntent) map[string]any {
 	var lastErr any
 	if e := pi.LastError; e != nil {
 		var pm any = nullable(e.PaymentMethod)
-		if p := s.st.paymentMethods.get(e.PaymentMethod); p != nil {
+		if p := paymentMethods.get(s.st, e.PaymentMethod); p != nil {
 			pm = renderPaymentMethod(p) // an object in Stripe's error, not an id
 		}
 		lastErr = map[string]any{"type": typeCard, "code": e.Code, "decline_code": e.DeclineCode, "message": e.Message,
@@ -41,10 +23,10 @@ func (s *Sandbox) renderPaymentIntent(pi *paymentIntent, ex expand) map[string]a
 		"amount_details": map[string]any{"tip": map[string]any{}}, "amount_received": pi.AmountReceived, "application": nil,
 		"application_fee_amount": nil, "automatic_payment_methods": nil, "canceled_at": nil, "cancellation_reason": nil,
 		"capture_method": "automatic", "client_secret": pi.Secret, "confirmation_method": "automatic", "created": pi.Created,
-		"currency": pi.Currency, "customer": s.expandCustomer(pi.Customer, ex), "description": nullable(pi.Description),
-		"excluded_payment_method_types": nil, "last_payment_error": lastErr, "latest_charge": latest, "livemode": false,
+		"currency": pi.Currency, "customer": nullable(pi.Customer), "description": nullable(pi.Description),
+		"excluded_payment_method_types": nil, "last_payment_error": lastErr, "latest_charge": nullable(pi.LatestCharge), "livemode": false,
 		"metadata": map[string]string{}, "next_action": nil, "on_behalf_of": nil,
-		"payment_method": s.expandPaymentMethod(pi.PaymentMethod, ex, "payment_method"), "payment_method_configuration_details": nil,
+		"payment_method": nullable(pi.PaymentMethod), "payment_method_configuration_details": nil,
 		"payment_method_options": map[string]any{"card": map[string]any{"installments": nil, "mandate_options": nil, "network": nil, "request_three_d_secure": "automatic"}},
 		"payment_method_types":   []string{"card"}, "processing": nil, "receipt_email": nil, "review": nil,
 		"setup_future_usage": sfu, "shipping": nil, "source": nil, "statement_descriptor": nil,
@@ -52,70 +34,66 @@ func (s *Sandbox) renderPaymentIntent(pi *paymentIntent, ex expand) map[string]a
 	}
 }
 
-func (s *Sandbox) renderCharge(ch *charge, ex expand) map[string]any {
-	var pi any = ch.PaymentIntent
-	if p := s.st.paymentIntents.get(ch.PaymentIntent); p != nil && ex.has("payment_intent") {
-		pi = s.renderPaymentIntent(p, ex.sub("payment_intent"))
-	}
+func (s *Sandbox) renderCharge(ch *charge) map[string]any {
 	var details any
-	if pm := s.st.paymentMethods.get(ch.PaymentMethod); pm != nil {
+	if pm := paymentMethods.get(s.st, ch.PaymentMethod); pm != nil {
+		var authorized any
+		if ch.Status == chargeSucceeded {
+			authorized = ch.Amount
+		}
 		details = map[string]any{"type": "card", "card": map[string]any{"brand": pm.Brand, "last4": pm.Last4, "exp_month": pm.ExpMonth,
 			"exp_year": pm.ExpYear, "country": "US", "funding": "credit", "network": pm.Brand, "three_d_secure": nil, "wallet": nil,
-			"checks": map[string]any{"address_line1_check": nil, "address_postal_code_check": nil, "cvc_check": "pass"}}}
+			"checks":            map[string]any{"address_line1_check": nil, "address_postal_code_check": nil, "cvc_check": "pass"},
+			"amount_authorized": authorized, "authorization_code": nil, "fingerprint": nullable(pm.Fingerprint), "installments": nil,
+			"mandate": nil, "network_token": nil, "network_transaction_id": nil, "regulated_status": "unregulated"}}
 	}
 	paid := ch.Status == chargeSucceeded
-	outcome := map[string]any{"network_status": "approved_by_network", "reason": nil, "risk_level": "normal",
+	outcome := map[string]any{"advice_code": nil, "network_advice_code": nil, "network_decline_code": nil,
+		"network_status": "approved_by_network", "reason": nil, "risk_level": "normal",
 		"seller_message": "Payment complete.", "type": "authorized"}
 	captured := ch.Amount
 	if !paid {
-		outcome = map[string]any{"network_status": "declined_by_network", "reason": ch.DeclineCode, "risk_level": "normal",
+		outcome = map[string]any{"advice_code": nil, "network_advice_code": nil, "network_decline_code": nil,
+			"network_status": "declined_by_network", "reason": ch.DeclineCode, "risk_level": "normal",
 			"seller_message": "The bank did not return any further details with this decline.", "type": "issuer_declined"}
 		captured = 0
 	}
 	return map[string]any{
 		"id": ch.ID, "object": "charge", "amount": ch.Amount, "amount_captured": captured, "amount_refunded": 0,
 		"application": nil, "application_fee": nil, "application_fee_amount": nil, "balance_transaction": nil,
-		"billing_details":                 map[string]any{"address": nil, "email": nil, "name": nil, "phone": nil},
+		"billing_details":                 map[string]any{"address": nil, "email": nil, "name": nil, "phone": nil, "tax_id": nil},
 		"calculated_statement_descriptor": "TOLLGATE SANDBOX", "captured": paid, "created": ch.Created, "currency": ch.Currency,
-		"customer": s.expandCustomer(ch.Customer, ex), "description": nullable(ch.Description), "disputed": false,
+		"customer": nullable(ch.Customer), "description": nullable(ch.Description), "disputed": false,
 		"failure_balance_transaction": nil, "failure_code": nullable(ch.FailureCode), "failure_message": nullable(ch.FailureMessage),
 		"fraud_details": map[string]any{}, "livemode": false, "metadata": map[string]string{}, "on_behalf_of": nil,
-		"outcome": outcome, "paid": paid, "payment_intent": pi, "payment_method": ch.PaymentMethod,
+		"outcome": outcome, "paid": paid, "payment_intent": ch.PaymentIntent, "payment_method": ch.PaymentMethod,
 		"payment_method_details": details, "receipt_email": nil, "receipt_number": nil, "receipt_url": nil, "refunded": false,
 		"review": nil, "shipping": nil, "source": nil, "source_transfer": nil, "statement_descriptor": nil,
 		"statement_descriptor_suffix": nil, "status": ch.Status, "transfer_data": nil, "transfer_group": nil,
 	}
 }
 
-func (s *Sandbox) renderSetupIntent(si *setupIntent, ex expand) map[string]any {
+func (s *Sandbox) renderSetupIntent(si *setupIntent) map[string]any {
 	return map[string]any{
 		"id": si.ID, "object": "setup_intent", "application": nil, "automatic_payment_methods": nil, "cancellation_reason": nil,
-		"client_secret": si.Secret, "created": si.Created, "customer": s.expandCustomer(si.Customer, ex), "description": nil,
+		"client_secret": si.Secret, "created": si.Created, "customer": nullable(si.Customer), "description": nil,
 		"flow_directions": nil, "last_setup_error": nil, "latest_attempt": nil, "livemode": false, "mandate": nil,
 		"metadata": map[string]string{}, "next_action": nil, "on_behalf_of": nil,
-		"payment_method": s.expandPaymentMethod(si.PaymentMethod, ex, "payment_method"), "payment_method_configuration_details": nil,
+		"payment_method": nullable(si.PaymentMethod), "payment_method_configuration_details": nil,
 		"payment_method_options": map[string]any{"card": map[string]any{"mandate_options": nil, "network": nil, "request_three_d_secure": "automatic"}},
 		"payment_method_types":   []string{"card"}, "single_use_mandate": nil, "status": si.Status, "usage": "off_session",
 	}
 }
 
-func (s *Sandbox) renderInvoicePayment(ip *invoicePayment, ex expand) map[string]any {
-	var inv any = ip.Invoice
-	if in := s.st.invoices.get(ip.Invoice); in != nil && ex.has("invoice") {
-		inv = s.renderInvoice(in, ex.sub("invoice"))
-	}
-	var pi any = ip.PaymentIntent
-	if p := s.st.paymentIntents.get(ip.PaymentIntent); p != nil && ex.sub("payment").has("payment_intent") {
-		pi = s.renderPaymentIntent(p, ex.sub("payment").sub("payment_intent"))
-	}
+func (s *Sandbox) renderInvoicePayment(ip *invoicePayment) map[string]any {
 	var paid any
 	if ip.Status == paymentPaid {
 		paid = ip.AmountPaid
 	}
 	return map[string]any{
 		"id": ip.ID, "object": "invoice_payment", "amount_paid": paid, "amount_requested": ip.AmountRequested,
-		"created": ip.Created, "currency": ip.Currency, "invoice": inv, "is_default": true, "livemode": false,
-		"payment":            map[string]any{"type": "payment_intent", "payment_intent": pi},
+		"created": ip.Created, "currency": ip.Currency, "invoice": ip.Invoice, "is_default": true, "livemode": false,
+		"payment":            map[string]any{"type": "payment_intent", "payment_intent": ip.PaymentIntent},
 		"status":             ip.Status,
 		"status_transitions": map[string]any{"canceled_at": nil, "paid_at": nullInt(ip.PaidAt)},
 	}
@@ -123,23 +101,12 @@ func (s *Sandbox) renderInvoicePayment(ip *invoicePayment, ex expand) map[string
 
 // invoicePayments is an invoice's includable payments list, given only when
 // expanded (expand[]=payments), as in Stripe.
-func (s *Sandbox) invoicePayments(inv *invoice, ex expand) map[string]any {
+func (s *Sandbox) invoicePayments(invoiceID string) map[string]any {
 	data := []any{}
-	for _, ip := range sorted(&s.st.invoicePayments, func(ip *invoicePayment) bool { return ip.Invoice == inv.ID }) {
-		data = append(data, s.renderInvoicePayment(ip, ex))
+	for _, ip := range invoicePayments.sorted(s.st, func(ip *invoicePayment) bool { return ip.Invoice == invoiceID }) {
+		data = append(data, s.renderInvoicePayment(ip))
 	}
-	return listObject("/v1/invoice_payments?invoice="+inv.ID, data, false)
-}
-
-func (s *Sandbox) getPaymentIntent(c *call) (any, error) {
-	if err := c.p.finish(); err != nil {
-		return nil, err
-	}
-	pi := s.st.paymentIntents.get(c.r.PathValue("id"))
-	if pi == nil {
-		return nil, errNotFound("payment_intent", c.r.PathValue("id"), "intent")
-	}
-	return s.renderPaymentIntent(pi, c.ex), nil
+	return listObject("/v1/invoice_payments?invoice="+invoiceID, data, false)
 }
 
 func (s *Sandbox) listPaymentIntents(c *call) (any, error) {
@@ -148,20 +115,8 @@ func (s *Sandbox) listPaymentIntents(c *call) (any, error) {
 	if err := c.p.finish(); err != nil {
 		return nil, err
 	}
-	rows := sorted(&s.st.paymentIntents, func(pi *paymentIntent) bool { return cust == "" || pi.Customer == cust })
-	ex := c.ex.sub("data")
-	return page(c, a, rows, func(pi *paymentIntent) any { return s.renderPaymentIntent(pi, ex) })
-}
-
-func (s *Sandbox) getCharge(c *call) (any, error) {
-	if err := c.p.finish(); err != nil {
-		return nil, err
-	}
-	ch := s.st.charges.get(c.r.PathValue("id"))
-	if ch == nil {
-		return nil, errNotFound("charge", c.r.PathValue("id"), "charge")
-	}
-	return s.renderCharge(ch, c.ex), nil
+	rows := paymentIntents.sorted(s.st, func(pi *paymentIntent) bool { return cust == "" || pi.Customer == cust })
+	return page(c, a, rows, func(pi *paymentIntent) any { return s.renderPaymentIntent(pi) })
 }
 
 func (s *Sandbox) listCharges(c *call) (any, error) {
@@ -170,22 +125,11 @@ func (s *Sandbox) listCharges(c *call) (any, error) {
 	if err := c.p.finish(); err != nil {
 		return nil, err
 	}
-	rows := sorted(&s.st.charges, func(ch *charge) bool {
+	rows := charges.sorted(s.st, func(ch *charge) bool {
 		return (cust == "" || ch.Customer == cust) && (pi == "" || ch.PaymentIntent == pi)
 	})
-	ex := c.ex.sub("data")
-	return page(c, a, rows, func(ch *charge) any { return s.renderCharge(ch, ex) })
-}
 
-func (s *Sandbox) getSetupIntent(c *call) (any, error) {
-	if err := c.p.finish(); err != nil {
-		return nil, err
-	}
-	si := s.st.setupIntents.get(c.r.PathValue("id"))
-	if si == nil {
-		return nil, errNotFound("setup_intent", c.r.PathValue("id"), "intent")
-	}
-	return s.renderSetupIntent(si, c.ex), nil
+	return page(c, a, rows, func(ch *charge) any { return s.renderCharge(ch) })
 }
 
 func (s *Sandbox) listSetupIntents(c *call) (any, error) {
@@ -194,22 +138,11 @@ func (s *Sandbox) listSetupIntents(c *call) (any, error) {
 	if err := c.p.finish(); err != nil {
 		return nil, err
 	}
-	rows := sorted(&s.st.setupIntents, func(si *setupIntent) bool {
+	rows := setupIntents.sorted(s.st, func(si *setupIntent) bool {
 		return (cust == "" || si.Customer == cust) && (pm == "" || si.PaymentMethod == pm)
 	})
-	ex := c.ex.sub("data")
-	return page(c, a, rows, func(si *setupIntent) any { return s.renderSetupIntent(si, ex) })
-}
 
-func (s *Sandbox) getInvoicePayment(c *call) (any, error) {
-	if err := c.p.finish(); err != nil {
-		return nil, err
-	}
-	ip := s.st.invoicePayments.get(c.r.PathValue("id"))
-	if ip == nil {
-		return nil, errNotFound("invoice_payment", c.r.PathValue("id"), "invoice_payment")
-	}
-	return s.renderInvoicePayment(ip, c.ex), nil
+	return page(c, a, rows, func(si *setupIntent) any { return s.renderSetupIntent(si) })
 }
 
 func (s *Sandbox) listInvoicePayments(c *call) (any, error) {
@@ -222,10 +155,10 @@ func (s *Sandbox) listInvoicePayments(c *call) (any, error) {
 	if err := p.finish(); err != nil {
 		return nil, err
 	}
-	rows := sorted(&s.st.invoicePayments, func(ip *invoicePayment) bool {
+	rows := invoicePayments.sorted(s.st, func(ip *invoicePayment) bool {
 		return (inv == "" || ip.Invoice == inv) && (status == "" || ip.Status == status) &&
 			(typ == "" || typ == "payment_intent") && (pi == "" || ip.PaymentIntent == pi)
 	})
-	ex := c.ex.sub("data")
-	return page(c, a, rows, func(ip *invoicePayment) any { return s.renderInvoicePayment(ip, ex) })
+
+	return page(c, a, rows, func(ip *invoicePayment) any { return s.renderInvoicePayment(ip) })
 }

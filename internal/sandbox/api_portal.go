@@ -6,6 +6,30 @@ import (
 	"strconv"
 )
 
+// Billing Portal configurations, and the sessions that open the portal.
+var (
+	portalConfigs  *resource[portalConfig]
+	portalSessions *resource[portalSession]
+)
+
+func init() {
+	portalConfigs = declare(&resource[portalConfig]{
+		bucket:  "portal_configurations",
+		prefix:  "bpc_",
+		object:  "billing_portal.configuration",
+		idParam: "configuration",
+		render:  func(_ *Sandbox, pc *portalConfig) map[string]any { return renderPortalConfig(pc) },
+		expand:  []field{alwaysNull("application")},
+	})
+	portalSessions = declare(&resource[portalSession]{
+		bucket: "portal_sessions",
+		prefix: "bps_",
+		object: "billing_portal.session",
+		render: (*Sandbox).renderPortalSession,
+		expand: []field{ref("configuration", "billing_portal.configuration")},
+	})
+}
+
 type portalConfig struct {
 	base
 	Active           bool              `json:"active"`
@@ -351,23 +375,23 @@ func (s *Sandbox) checkSubscriptionUpdate(p *params, features map[string]any) {
 		return
 	}
 	param := "features[subscription_update][products]"
-	products, _ := f["products"].([]any)
-	if f["enabled"] == true && len(products) == 0 {
+	listed, _ := f["products"].([]any)
+	if f["enabled"] == true && len(listed) == 0 {
 		p.fail(invalid(param, "", "Enabling subscription updates needs at least one product in %s, with the prices a customer may switch between.", param))
 	}
-	if len(products) > maxPortalUpdateProduct {
+	if len(listed) > maxPortalUpdateProduct {
 		p.fail(invalid(param, "", "%s can list at most %d products.", param, maxPortalUpdateProduct))
 	}
-	for i, x := range products {
+	for i, x := range listed {
 		m, _ := x.(map[string]any)
 		prodID, _ := m["product"].(string)
-		if prodID != "" && s.st.products.get(prodID) == nil {
+		if prodID != "" && products.get(s.st, prodID) == nil {
 			p.fail(errNotFound("product", prodID, fmt.Sprintf("%s[%d][product]", param, i)))
 		}
-		prices, _ := m["prices"].([]any)
-		for j, y := range prices {
+		priceIDs, _ := m["prices"].([]any)
+		for j, y := range priceIDs {
 			id, _ := y.(string)
-			pr := s.st.prices.get(id)
+			pr := prices.get(s.st, id)
 			pparam := fmt.Sprintf("%s[%d][prices][%d]", param, i, j)
 			switch {
 			case pr == nil:
@@ -394,7 +418,7 @@ func anys(list []string) []any {
 func (s *Sandbox) createPortalConfig(c *call) (any, error) {
 	p := c.p
 	now := s.cfg.Now()
-	pc := &portalConfig{base: s.st.newBase("bpc_", now), Active: true, Updated: now.Unix()}
+	pc := &portalConfig{base: portalConfigs.newBase(s.st, now), Active: true, Updated: now.Unix()}
 	pc.Features = s.readPortalFeatures(p, nil, true)
 	pc.BusinessProfile = p.tree("business_profile")
 	if p.has("default_return_url") {
@@ -410,7 +434,7 @@ func (s *Sandbox) createPortalConfig(c *call) (any, error) {
 	// default: the default is the one saved in the Dashboard, which the
 	// sandbox, like a new account, does not have.
 	pc.IsDefault = false
-	s.st.portalConfigs.put(s.st, pc.ID, pc)
+	portalConfigs.put(s.st, pc)
 	s.emit(now, "billing_portal.configuration.created", renderPortalConfig(pc))
 	return renderPortalConfig(pc), nil
 }
@@ -419,9 +443,9 @@ func (s *Sandbox) createPortalConfig(c *call) (any, error) {
 // Stripe's update does; an app fixes a configuration it made earlier this
 // way instead of making another.
 func (s *Sandbox) updatePortalConfig(c *call) (any, error) {
-	pc := s.st.portalConfigs.get(c.r.PathValue("id"))
-	if pc == nil {
-		return nil, errNotFound("billing_portal.configuration", c.r.PathValue("id"), "configuration")
+	pc, err := portalConfigs.fromPath(s.st, c)
+	if err != nil {
+		return nil, err
 	}
 	p := c.p
 	next := *pc
@@ -448,19 +472,8 @@ func (s *Sandbox) updatePortalConfig(c *call) (any, error) {
 	now := s.cfg.Now()
 	next.Updated = now.Unix()
 	*pc = next
-	s.st.portalConfigs.put(s.st, pc.ID, pc)
+	portalConfigs.put(s.st, pc)
 	s.emit(now, "billing_portal.configuration.updated", renderPortalConfig(pc))
-	return renderPortalConfig(pc), nil
-}
-
-func (s *Sandbox) getPortalConfig(c *call) (any, error) {
-	if err := c.p.finish(); err != nil {
-		return nil, err
-	}
-	pc := s.st.portalConfigs.get(c.r.PathValue("id"))
-	if pc == nil {
-		return nil, errNotFound("billing_portal.configuration", c.r.PathValue("id"), "configuration")
-	}
 	return renderPortalConfig(pc), nil
 }
 
@@ -474,20 +487,17 @@ func (s *Sandbox) listPortalConfigs(c *call) (any, error) {
 	if err := p.finish(); err != nil {
 		return nil, err
 	}
-	rows := sorted(&s.st.portalConfigs, func(pc *portalConfig) bool {
+	rows := portalConfigs.sorted(s.st, func(pc *portalConfig) bool {
 		return (!activeSet || pc.Active == active) && (!defSet || pc.IsDefault == def)
 	})
+
 	return page(c, a, rows, func(pc *portalConfig) any { return renderPortalConfig(pc) })
 }
 
-func (s *Sandbox) renderPortalSession(ps *portalSession, ex expand, host string) map[string]any {
-	var cfg any = ps.Configuration
-	if pc := s.st.portalConfigs.get(ps.Configuration); pc != nil && ex.has("configuration") {
-		cfg = renderPortalConfig(pc)
-	}
-	return map[string]any{"id": ps.ID, "object": "billing_portal.session", "configuration": cfg, "created": ps.Created,
+func (s *Sandbox) renderPortalSession(ps *portalSession) map[string]any {
+	return map[string]any{"id": ps.ID, "object": "billing_portal.session", "configuration": ps.Configuration, "created": ps.Created,
 		"customer": ps.Customer, "flow": renderFlow(ps.Flow), "livemode": false, "locale": nil, "on_behalf_of": nil,
-		"return_url": nullable(ps.ReturnURL), "url": hostedURL(host, "/portal/"+ps.ID)}
+		"return_url": nullable(ps.ReturnURL), "url": s.pageURL("/portal/" + ps.ID)}
 }
 
 func (s *Sandbox) createPortalSession(c *call) (any, error) {
@@ -503,17 +513,17 @@ func (s *Sandbox) createPortalSession(c *call) (any, error) {
 	if err := p.finish(); err != nil {
 		return nil, err
 	}
-	cu := s.st.customers.get(cust)
+	cu := customers.get(s.st, cust)
 	if cu == nil {
 		return nil, errNotFound("customer", cust, "customer")
 	}
 	var pc *portalConfig
 	if cfgID != "" {
-		if pc = s.st.portalConfigs.get(cfgID); pc == nil {
+		if pc = portalConfigs.get(s.st, cfgID); pc == nil {
 			return nil, errNotFound("billing_portal.configuration", cfgID, "configuration")
 		}
 	} else {
-		for _, x := range s.st.portalConfigs.rows {
+		for _, x := range portalConfigs.rows(s.st) {
 			if x.IsDefault {
 				pc = x
 			}
@@ -536,10 +546,10 @@ func (s *Sandbox) createPortalSession(c *call) (any, error) {
 		}
 	}
 	at := s.now(cu.TestClock)
-	ps := &portalSession{base: s.st.newBase("bps_", at), Customer: cu.ID, ReturnURL: ret, Configuration: pc.ID, Flow: flow}
-	s.st.portalSessions.put(s.st, ps.ID, ps)
-	s.emit(at, "billing_portal.session.created", s.renderPortalSession(ps, nil, c.host))
-	return s.renderPortalSession(ps, c.ex, c.host), nil
+	ps := &portalSession{base: portalSessions.newBase(s.st, at), Customer: cu.ID, ReturnURL: ret, Configuration: pc.ID, Flow: flow}
+	portalSessions.put(s.st, ps)
+	s.emit(at, "billing_portal.session.created", s.renderPortalSession(ps))
+	return s.renderPortalSession(ps), nil
 }
 
 // readFlow reads flow_data; nil when the session has none.
@@ -585,7 +595,7 @@ func readFlow(p *params) *portalFlow {
 // configuration offers no other price for.
 func (s *Sandbox) checkFlow(f *portalFlow, cu *customer, pc *portalConfig) *apiError {
 	const param = "flow_data[subscription_update][subscription]"
-	sub := s.st.subscriptions.get(f.Subscription)
+	sub := subscriptions.get(s.st, f.Subscription)
 	switch {
 	case sub == nil:
 		return errNotFound("subscription", f.Subscription, param)

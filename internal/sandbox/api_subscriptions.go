@@ -5,6 +5,43 @@ import (
 	"time"
 )
 
+// subscriptions are what Checkout makes; their items, plans and
+// discounts live inside them.
+var subscriptions *resource[subscription]
+
+func init() {
+	subscriptions = declare(&resource[subscription]{
+		bucket: "subscriptions",
+		prefix: "sub_",
+		object: "subscription",
+		render: (*Sandbox).renderSubscription,
+		expand: []field{
+			ref("customer", "customer"),
+			ref("default_payment_method", "payment_method"),
+			ref("discounts", "discount"),
+			ref("latest_invoice", "invoice"),
+			ref("test_clock", "test_helpers.test_clock"),
+			nested("items.data", "subscription_item"),
+			alwaysNull("application"), alwaysNull("default_source"), alwaysNull("on_behalf_of"),
+			alwaysNull("pending_setup_intent"), alwaysNull("schedule"),
+		},
+	})
+	addObjectType(&objectType{name: "subscription_item",
+		fields: []field{nested("price", "price"), nested("plan", "plan"), ref("discounts", "discount")}})
+	addObjectType(&objectType{name: "plan", fields: []field{ref("product", "product")}})
+	addObjectType(&objectType{name: "discount",
+		fields: []field{ref("customer", "customer"), ref("promotion_code", "promotion_code")},
+		// A discount is kept on its subscription, not in a table of its own.
+		byID: func(s *Sandbox, id string) (map[string]any, bool) {
+			for _, sub := range subscriptions.rows(s.st) {
+				if d := sub.Discount; d != nil && d.ID == id {
+					return s.renderDiscount(d, sub), true
+				}
+			}
+			return nil, false
+		}})
+}
+
 const (
 	subTrialing = "trialing"
 	subActive   = "active"
@@ -75,14 +112,10 @@ func nullInt(v int64) any {
 	return v
 }
 
-func (s *Sandbox) renderDiscount(d *discount, sub *subscription, ex expand) map[string]any {
+func (s *Sandbox) renderDiscount(d *discount, sub *subscription) map[string]any {
 	var coupon any = d.Coupon
-	if cp := s.st.coupons.get(d.Coupon); cp != nil {
+	if cp := coupons.get(s.st, d.Coupon); cp != nil {
 		coupon = s.renderCoupon(cp)
-	}
-	var promo any = nullable(d.PromotionCode)
-	if pc := s.st.promotionCodes.get(d.PromotionCode); pc != nil && ex.has("promotion_code") {
-		promo = s.renderPromotionCode(pc)
 	}
 	// checkout_session names a Checkout Session only "in payment mode"; the
 	// API reference says it "will not be present for subscription mode",
@@ -90,64 +123,39 @@ func (s *Sandbox) renderDiscount(d *discount, sub *subscription, ex expand) map[
 	return map[string]any{
 		"id": d.ID, "object": "discount", "checkout_session": nil, "coupon": coupon,
 		"customer": sub.Customer, "end": nullInt(d.End), "invoice": nil, "invoice_item": nil,
-		"promotion_code": promo, "start": d.Start, "subscription": sub.ID, "subscription_item": nil,
+		"promotion_code": nullable(d.PromotionCode), "start": d.Start, "subscription": sub.ID, "subscription_item": nil,
 	}
 }
 
-func (s *Sandbox) renderPlan(p *price, ex expand) map[string]any {
-	var prod any = p.Product
-	if pd := s.st.products.get(p.Product); pd != nil && ex.has("product") {
-		prod = s.renderProduct(pd, ex.sub("product"))
-	}
+func (s *Sandbox) renderPlan(p *price) map[string]any {
 	return map[string]any{
 		"id": p.ID, "object": "plan", "active": p.Active, "amount": p.UnitAmount,
 		"amount_decimal": strconv.FormatInt(p.UnitAmount, 10), "billing_scheme": "per_unit", "created": p.Created,
 		"currency": p.Currency, "interval": p.Interval, "interval_count": p.IntervalCount, "livemode": false,
-		"metadata": p.Metadata, "meter": nil, "nickname": nullable(p.Nickname), "product": prod, "tiers_mode": nil,
+		"metadata": p.Metadata, "meter": nil, "nickname": nullable(p.Nickname), "product": p.Product, "tiers_mode": nil,
 		"transform_usage": nil, "trial_period_days": nil, "usage_type": "licensed",
 	}
 }
 
-func (s *Sandbox) renderSubscription(sub *subscription, ex expand) map[string]any {
-	itemsEx := ex.sub("items").sub("data")
+func (s *Sandbox) renderSubscription(sub *subscription) map[string]any {
 	items := make([]any, 0, len(sub.Items))
 	for _, it := range sub.Items {
-		pr := s.st.prices.get(it.Price)
+		pr := prices.get(s.st, it.Price)
 		var priceObj, plan any = it.Price, nil
 		if pr != nil {
-			priceObj = s.renderPrice(pr, itemsEx.sub("price"))
-			plan = s.renderPlan(pr, itemsEx.sub("plan"))
+			priceObj = s.renderPrice(pr)
+			plan = s.renderPlan(pr)
 		}
 		items = append(items, map[string]any{
 			"id": it.ID, "object": "subscription_item", "billing_thresholds": nil, "created": it.Created,
-			"current_period_start": sub.PeriodStart, "current_period_end": sub.PeriodEnd, "discounts": []string{},
+			"current_period_start": sub.PeriodStart, "current_period_end": sub.PeriodEnd, "discounts": []any{},
 			"metadata": map[string]string{}, "plan": plan, "price": priceObj, "quantity": it.Quantity,
 			"subscription": sub.ID, "tax_rates": []any{},
 		})
 	}
-	var cust any = sub.Customer
-	if cu := s.st.customers.get(sub.Customer); cu != nil && ex.has("customer") {
-		cust = s.renderCustomer(cu, ex.sub("customer"))
-	}
-	var latest any = nullable(sub.LatestInvoice)
-	if inv := s.st.invoices.get(sub.LatestInvoice); inv != nil && ex.has("latest_invoice") {
-		latest = s.renderInvoice(inv, ex.sub("latest_invoice"))
-	}
-	var pm any = nullable(sub.DefaultPM)
-	if p := s.st.paymentMethods.get(sub.DefaultPM); p != nil && ex.has("default_payment_method") {
-		pm = renderPaymentMethod(p)
-	}
 	discounts := []any{}
 	if d := sub.Discount; d != nil && s.discountLive(d, s.now(sub.TestClock).Unix()) {
-		if ex.has("discounts") {
-			discounts = append(discounts, s.renderDiscount(d, sub, ex.sub("discounts")))
-		} else {
-			discounts = append(discounts, d.ID)
-		}
-	}
-	var clock any = nullable(sub.TestClock)
-	if c := s.st.clocks.get(sub.TestClock); c != nil && ex.has("test_clock") {
-		clock = renderClock(c)
+		discounts = append(discounts, d.ID)
 	}
 	var reason any
 	if sub.CancelReason != "" {
@@ -161,37 +169,18 @@ func (s *Sandbox) renderSubscription(sub *subscription, ex expand) map[string]an
 		"cancel_at": nullInt(sub.CancelAt), "cancel_at_period_end": sub.CancelAtPeriodEnd, "canceled_at": nullInt(sub.CanceledAt),
 		"cancellation_details": map[string]any{"comment": nullable(sub.CancelComment), "feedback": nullable(sub.CancelFeedback), "reason": reason},
 		"collection_method":    "charge_automatically", "created": sub.Created, "currency": sub.Currency,
-		"customer": cust, "days_until_due": nil, "default_payment_method": pm, "default_source": nil,
+		"customer": sub.Customer, "days_until_due": nil, "default_payment_method": nullable(sub.DefaultPM), "default_source": nil,
 		"default_tax_rates": []any{}, "description": nullable(sub.Description), "discounts": discounts,
 		"ended_at": nullInt(sub.EndedAt), "invoice_settings": map[string]any{"account_tax_ids": nil, "issuer": map[string]any{"type": "self"}},
-		"items":          map[string]any{"object": "list", "data": items, "has_more": false, "total_count": len(items), "url": "/v1/subscription_items?subscription=" + sub.ID},
-		"latest_invoice": latest, "livemode": false, "metadata": sub.Metadata,
+		"items":          map[string]any{"object": "list", "data": items, "has_more": false, "url": "/v1/subscription_items?subscription=" + sub.ID},
+		"latest_invoice": nullable(sub.LatestInvoice), "livemode": false, "metadata": sub.Metadata,
 		"next_pending_invoice_item_invoice": nil, "on_behalf_of": nil, "pause_collection": nil,
 		"payment_settings":              map[string]any{"payment_method_options": nil, "payment_method_types": nil, "save_default_payment_method": "off"},
 		"pending_invoice_item_interval": nil, "pending_setup_intent": nil, "pending_update": nil, "schedule": nil,
-		"start_date": sub.StartDate, "status": sub.Status, "test_clock": clock, "transfer_data": nil,
+		"start_date": sub.StartDate, "status": sub.Status, "test_clock": nullable(sub.TestClock), "transfer_data": nil,
 		"trial_end": nullInt(sub.TrialEnd), "trial_start": nullInt(sub.TrialStart),
 		"trial_settings": map[string]any{"end_behavior": map[string]any{"missing_payment_method": "create_invoice"}},
 	}
-}
-
-func (s *Sandbox) subscriptionArg(c *call) (*subscription, error) {
-	sub := s.st.subscriptions.get(c.r.PathValue("id"))
-	if sub == nil {
-		return nil, errNotFound("subscription", c.r.PathValue("id"), "id")
-	}
-	return sub, nil
-}
-
-func (s *Sandbox) getSubscription(c *call) (any, error) {
-	sub, err := s.subscriptionArg(c)
-	if err != nil {
-		return nil, err
-	}
-	if err := c.p.finish(); err != nil {
-		return nil, err
-	}
-	return s.renderSubscription(sub, c.ex), nil
 }
 
 var subStatuses = []string{"active", "all", "canceled", "ended", "incomplete", "incomplete_expired", "past_due", "paused", "trialing", "unpaid"}
@@ -206,12 +195,11 @@ func (s *Sandbox) listSubscriptions(c *call) (any, error) {
 	if err := p.finish(); err != nil {
 		return nil, err
 	}
-	rows := sorted(&s.st.subscriptions, func(sub *subscription) bool {
+	rows := subscriptions.sorted(s.st, func(sub *subscription) bool {
 		switch {
 		case cust != "" && sub.Customer != cust, clock != "" && sub.TestClock != clock:
 			return false
-		// Like Stripe, clock-bound subscriptions show only when asked for by
-		// customer or clock.
+
 		case cust == "" && clock == "" && sub.TestClock != "":
 			return false
 		case price != "" && !hasPrice(sub, price):
@@ -227,8 +215,8 @@ func (s *Sandbox) listSubscriptions(c *call) (any, error) {
 		}
 		return sub.Status == status
 	})
-	ex := c.ex.sub("data")
-	return page(c, a, rows, func(sub *subscription) any { return s.renderSubscription(sub, ex) })
+
+	return page(c, a, rows, func(sub *subscription) any { return s.renderSubscription(sub) })
 }
 
 func hasPrice(sub *subscription, price string) bool {
@@ -241,7 +229,7 @@ func hasPrice(sub *subscription, price string) bool {
 }
 
 func (s *Sandbox) updateSubscription(c *call) (any, error) {
-	sub, err := s.subscriptionArg(c)
+	sub, err := subscriptions.fromPath(s.st, c)
 	if err != nil {
 		return nil, err
 	}
@@ -256,7 +244,7 @@ func (s *Sandbox) updateSubscription(c *call) (any, error) {
 	pmID := sub.DefaultPM
 	if p.has("default_payment_method") {
 		pmID = p.str("default_payment_method")
-		if pm := s.st.paymentMethods.get(pmID); pmID != "" && (pm == nil || pm.Customer != sub.Customer) {
+		if pm := paymentMethods.get(s.st, pmID); pmID != "" && (pm == nil || pm.Customer != sub.Customer) {
 			p.fail(invalid("default_payment_method", "", "The payment method '%s' is not attached to the subscription's customer.", pmID))
 		}
 	}
@@ -274,7 +262,7 @@ func (s *Sandbox) updateSubscription(c *call) (any, error) {
 		s.setCancelAtPeriodEnd(sub, cap, at)
 	}
 	s.subChanged(sub, prev, at)
-	return s.renderSubscription(sub, c.ex), nil
+	return s.renderSubscription(sub), nil
 }
 
 // setCancelAtPeriodEnd schedules or undoes a cancellation at period end.
@@ -289,7 +277,7 @@ func (s *Sandbox) setCancelAtPeriodEnd(sub *subscription, on bool, at time.Time)
 }
 
 func (s *Sandbox) cancelSubscription(c *call) (any, error) {
-	sub, err := s.subscriptionArg(c)
+	sub, err := subscriptions.fromPath(s.st, c)
 	if err != nil {
 		return nil, err
 	}
@@ -304,5 +292,5 @@ func (s *Sandbox) cancelSubscription(c *call) (any, error) {
 		return nil, invalid("", "", "This subscription is already canceled.")
 	}
 	s.endSubscription(sub, s.now(sub.TestClock), "cancellation_requested")
-	return s.renderSubscription(sub, c.ex), nil
+	return s.renderSubscription(sub), nil
 }

@@ -32,7 +32,7 @@ func addInterval(t time.Time, interval string, n int64) time.Time {
 // subInterval is the interval of the subscription's (first) price.
 func (s *Sandbox) subInterval(sub *subscription) (string, int64) {
 	for _, it := range sub.Items {
-		if pr := s.st.prices.get(it.Price); pr != nil && pr.Interval != "" {
+		if pr := prices.get(s.st, it.Price); pr != nil && pr.Interval != "" {
 			return pr.Interval, pr.IntervalCount
 		}
 	}
@@ -41,7 +41,7 @@ func (s *Sandbox) subInterval(sub *subscription) (string, int64) {
 
 // discountLive reports whether a subscription discount applies at time at.
 func (s *Sandbox) discountLive(d *discount, at int64) bool {
-	cp := s.st.coupons.get(d.Coupon)
+	cp := coupons.get(s.st, d.Coupon)
 	if cp == nil {
 		return false
 	}
@@ -64,10 +64,10 @@ func (s *Sandbox) discountLive(d *discount, at int64) bool {
 // was used before it), and a renewal covers the period that just ended,
 // given here as from and to.
 func (s *Sandbox) buildInvoice(sub *subscription, reason string, at time.Time, trial bool, from, to int64) *invoice {
-	inv := &invoice{base: s.st.newBase("in_", at), Customer: sub.Customer, Subscription: sub.ID, Status: invDraft,
+	inv := &invoice{base: invoices.newBase(s.st, at), Customer: sub.Customer, Subscription: sub.ID, Status: invDraft,
 		BillingReason: reason, Currency: sub.Currency, PeriodStart: from, PeriodEnd: to,
 		TestClock: sub.TestClock}
-	if cu := s.st.customers.get(sub.Customer); cu != nil {
+	if cu := customers.get(s.st, sub.Customer); cu != nil {
 		inv.CustomerEmail, inv.CustomerName = cu.Email, cu.Name
 	}
 	if !trial {
@@ -77,7 +77,7 @@ func (s *Sandbox) buildInvoice(sub *subscription, reason string, at time.Time, t
 		sub.PendingLines = nil
 	}
 	for _, it := range sub.Items {
-		pr := s.st.prices.get(it.Price)
+		pr := prices.get(s.st, it.Price)
 		if pr == nil {
 			continue
 		}
@@ -90,7 +90,7 @@ func (s *Sandbox) buildInvoice(sub *subscription, reason string, at time.Time, t
 	if s.totalInvoice(inv, sub, at) {
 		sub.Discount.Used = true
 	}
-	s.st.invoices.put(s.st, inv.ID, inv)
+	invoices.put(s.st, inv)
 	return inv
 }
 
@@ -112,7 +112,7 @@ func (s *Sandbox) totalInvoice(inv *invoice, sub *subscription, at time.Time) bo
 		inv.Subtotal += l.Amount
 	}
 	inv.Total = inv.Subtotal
-	if d := sub.Discount; d != nil && s.discountLive(d, at.Unix()) && s.applyDiscount(inv, s.st.coupons.get(d.Coupon)) {
+	if d := sub.Discount; d != nil && s.discountLive(d, at.Unix()) && s.applyDiscount(inv, coupons.get(s.st, d.Coupon)) {
 		inv.Discount = d.ID
 		return true
 	}
@@ -122,15 +122,15 @@ func (s *Sandbox) totalInvoice(inv *invoice, sub *subscription, at time.Time) bo
 // finalize opens a draft for payment. The number is taken only now, as in
 // Stripe, so drafts leave no gaps in the customer's sequence.
 func (s *Sandbox) finalize(inv *invoice, at time.Time) {
-	if cu := s.st.customers.get(inv.Customer); cu != nil {
+	if cu := customers.get(s.st, inv.Customer); cu != nil {
 		cu.InvoiceSeq++
-		s.st.customers.put(s.st, cu.ID, cu)
+		customers.put(s.st, cu)
 		inv.Number = fmt.Sprintf("%s-%04d", cu.InvoicePrefix, cu.InvoiceSeq)
 	}
 	inv.Status, inv.FinalizedAt, inv.AutoFinalizeAt = invOpen, at.Unix(), 0
 	s.applyBalance(inv, at)
-	s.st.invoices.put(s.st, inv.ID, inv)
-	s.emit(at, "invoice.finalized", s.renderInvoice(inv, nil))
+	invoices.put(s.st, inv)
+	s.emit(at, "invoice.finalized", s.renderInvoice(inv))
 	s.openPayment(inv, at)
 }
 
@@ -140,7 +140,7 @@ func (s *Sandbox) finalize(inv *invoice, at time.Time) {
 // negative total (a credit larger than the charge) is added to the balance
 // for the next invoices instead of being refunded.
 func (s *Sandbox) applyBalance(inv *invoice, at time.Time) {
-	cu := s.st.customers.get(inv.Customer)
+	cu := customers.get(s.st, inv.Customer)
 	if cu == nil || (cu.Balance == 0 && inv.Total >= 0) {
 		return
 	}
@@ -148,15 +148,15 @@ func (s *Sandbox) applyBalance(inv *invoice, at time.Time) {
 	inv.EndingBalance = cu.Balance + inv.Total - inv.amountDue()
 	inv.BalanceApplied = true
 	cu.Balance = inv.EndingBalance
-	s.st.customers.put(s.st, cu.ID, cu)
-	s.emit(at, "customer.updated", s.renderCustomer(cu, nil))
+	customers.put(s.st, cu)
+	s.emit(at, "customer.updated", s.renderCustomer(cu))
 }
 
 // makeInvoice creates and finalizes a new subscription's first invoice at
 // once: Checkout collects it while the customer waits.
 func (s *Sandbox) makeInvoice(sub *subscription, reason string, at time.Time, trial bool) *invoice {
 	inv := s.buildInvoice(sub, reason, at, trial, at.Unix(), at.Unix())
-	s.emit(at, "invoice.created", s.renderInvoice(inv, nil))
+	s.emit(at, "invoice.created", s.renderInvoice(inv))
 	s.finalize(inv, at)
 	return inv
 }
@@ -167,8 +167,8 @@ func (s *Sandbox) makeInvoice(sub *subscription, reason string, at time.Time, tr
 func (s *Sandbox) draftInvoice(sub *subscription, at time.Time, from, to int64) *invoice {
 	inv := s.buildInvoice(sub, "subscription_cycle", at, false, from, to)
 	inv.AutoFinalizeAt = at.Add(autoFinalizeDelay).Unix()
-	s.st.invoices.put(s.st, inv.ID, inv)
-	s.emit(at, "invoice.created", s.renderInvoice(inv, nil))
+	invoices.put(s.st, inv)
+	s.emit(at, "invoice.created", s.renderInvoice(inv))
 	return inv
 }
 
@@ -177,7 +177,7 @@ func (s *Sandbox) draftInvoice(sub *subscription, at time.Time, from, to int64) 
 // The subscription follows its latest invoice: paid → active, failed →
 // past_due.
 func (s *Sandbox) collectDraft(inv *invoice, at time.Time) {
-	sub := s.st.subscriptions.get(inv.Subscription)
+	sub := subscriptions.get(s.st, inv.Subscription)
 	if sub == nil {
 		return
 	}
@@ -236,9 +236,9 @@ func (s *Sandbox) applyDiscount(inv *invoice, cp *coupon) bool {
 // chargeCard is the card a subscription's invoices are charged to: its own
 // default payment method, else its customer's invoice default.
 func (s *Sandbox) chargeCard(sub *subscription) *paymentMethod {
-	pm := s.st.paymentMethods.get(sub.DefaultPM)
-	if cu := s.st.customers.get(sub.Customer); pm == nil && cu != nil {
-		pm = s.st.paymentMethods.get(cu.DefaultPM)
+	pm := paymentMethods.get(s.st, sub.DefaultPM)
+	if cu := customers.get(s.st, sub.Customer); pm == nil && cu != nil {
+		pm = paymentMethods.get(s.st, cu.DefaultPM)
 	}
 	return pm
 }
@@ -249,7 +249,7 @@ func (s *Sandbox) chargeCard(sub *subscription) *paymentMethod {
 // attempts advance the dunning schedule; a manual pay only counts the
 // attempt.
 func (s *Sandbox) charge(inv *invoice, sub *subscription, at time.Time, scheduled bool, card *paymentMethod) bool {
-	prev := s.renderInvoice(inv, nil)
+	prev := s.renderInvoice(inv)
 	due := inv.amountDue()
 	ok := due == 0
 	inv.Attempted = true
@@ -262,9 +262,9 @@ func (s *Sandbox) charge(inv *invoice, sub *subscription, at time.Time, schedule
 	}
 	if ok {
 		inv.Status, inv.AmountPaid, inv.PaidAt, inv.NextPaymentAttempt = invPaid, due, at.Unix(), 0
-		s.st.invoices.put(s.st, inv.ID, inv)
+		invoices.put(s.st, inv)
 		s.paymentPaid(inv, at)
-		obj := s.renderInvoice(inv, nil)
+		obj := s.renderInvoice(inv)
 		s.emit(at, "invoice.paid", obj)
 		s.emit(at, "invoice.payment_succeeded", obj)
 		s.invoiceChanged(inv, prev, at)
@@ -280,8 +280,8 @@ func (s *Sandbox) charge(inv *invoice, sub *subscription, at time.Time, schedule
 			inv.NextPaymentAttempt = time.Unix(inv.FirstFailedAt, 0).Add(s.cfg.RetrySchedule[n]).Unix()
 		}
 	}
-	s.st.invoices.put(s.st, inv.ID, inv)
-	s.emit(at, "invoice.payment_failed", s.renderInvoice(inv, nil))
+	invoices.put(s.st, inv)
+	s.emit(at, "invoice.payment_failed", s.renderInvoice(inv))
 	s.invoiceChanged(inv, prev, at)
 	return false
 }
@@ -290,7 +290,7 @@ func (s *Sandbox) charge(inv *invoice, sub *subscription, at time.Time, schedule
 // or a card typed on the hosted invoice page) and moves its subscription:
 // paid → active; last retry failed → canceled.
 func (s *Sandbox) retryInvoice(inv *invoice, at time.Time, scheduled bool, card *paymentMethod) bool {
-	sub := s.st.subscriptions.get(inv.Subscription)
+	sub := subscriptions.get(s.st, inv.Subscription)
 	if sub == nil {
 		return false
 	}
@@ -335,8 +335,8 @@ func (s *Sandbox) endSubscription(sub *subscription, at time.Time, reason string
 		sub.CanceledAt = at.Unix()
 	}
 	sub.CancelReason = reason
-	s.st.subscriptions.put(s.st, sub.ID, sub)
-	s.emit(at, "customer.subscription.deleted", s.renderSubscription(sub, nil))
+	subscriptions.put(s.st, sub)
+	s.emit(at, "customer.subscription.deleted", s.renderSubscription(sub))
 	s.stopCollection(sub, at)
 	s.refreshEntitlements(sub.Customer, at)
 }
@@ -349,25 +349,25 @@ func (s *Sandbox) endSubscription(sub *subscription, at time.Time, reason string
 // scheduled; the subscription's renewal draft is no longer finalized on
 // its own. Each sends invoice.updated.
 func (s *Sandbox) stopCollection(sub *subscription, at time.Time) {
-	for _, inv := range sorted(&s.st.invoices, func(inv *invoice) bool {
+	for _, inv := range invoices.sorted(s.st, func(inv *invoice) bool {
 		return (inv.Status == invOpen && inv.Customer == sub.Customer && !inv.CollectionStopped) ||
 			(inv.Status == invDraft && inv.Subscription == sub.ID && inv.AutoFinalizeAt != 0)
 	}) {
-		prev := s.renderInvoice(inv, nil)
+		prev := s.renderInvoice(inv)
 		inv.NextPaymentAttempt, inv.AutoFinalizeAt, inv.CollectionStopped = 0, 0, true
 		s.invoiceChanged(inv, prev, at)
 	}
 }
 
 func (s *Sandbox) subSnapshot(sub *subscription) map[string]any {
-	return s.renderSubscription(sub, nil)
+	return s.renderSubscription(sub)
 }
 
 // subChanged saves the subscription and, if anything visible changed, sends
 // customer.subscription.updated with previous_attributes, as Stripe does.
 func (s *Sandbox) subChanged(sub *subscription, prev map[string]any, at time.Time) {
-	s.st.subscriptions.put(s.st, sub.ID, sub)
-	cur := s.renderSubscription(sub, nil)
+	subscriptions.put(s.st, sub)
+	cur := s.renderSubscription(sub)
 	if diff := changed(prev, cur); len(diff) > 0 {
 		s.emitWithPrevious(at, "customer.subscription.updated", cur, diff)
 	}
@@ -380,8 +380,8 @@ func (s *Sandbox) subChanged(sub *subscription, prev map[string]any, at time.Tim
 // subscription webhooks guide lists it for a payment that succeeds or
 // fails. Finalizing is announced by invoice.finalized instead.
 func (s *Sandbox) invoiceChanged(inv *invoice, prev map[string]any, at time.Time) {
-	s.st.invoices.put(s.st, inv.ID, inv)
-	cur := s.renderInvoice(inv, nil)
+	invoices.put(s.st, inv)
+	cur := s.renderInvoice(inv)
 	if diff := changed(prev, cur); len(diff) > 0 {
 		s.emitWithPrevious(at, "invoice.updated", cur, diff)
 	}
@@ -404,7 +404,7 @@ func changed(prev, cur map[string]any) map[string]any {
 // productName names a price's product for invoice lines and the hosted pages,
 // falling back to its id when the product is gone.
 func (s *Sandbox) productName(pr *price) string {
-	if pd := s.st.products.get(pr.Product); pd != nil {
+	if pd := products.get(s.st, pr.Product); pd != nil {
 		return pd.Name
 	}
 	return pr.Product

@@ -1,10 +1,24 @@
 package sandbox
 
 import (
+	"crypto/sha256"
 	"strconv"
 	"strings"
 	"time"
 )
+
+// paymentMethods are the cards typed on the hosted pages.
+var paymentMethods *resource[paymentMethod]
+
+func init() {
+	paymentMethods = declare(&resource[paymentMethod]{
+		bucket: "payment_methods",
+		prefix: "pm_",
+		object: "payment_method",
+		render: func(_ *Sandbox, pm *paymentMethod) map[string]any { return renderPaymentMethod(pm) },
+		expand: []field{ref("customer", "customer")},
+	})
+}
 
 // testCard is how one of Stripe's documented test numbers behaves.
 type testCard struct {
@@ -47,6 +61,9 @@ type paymentMethod struct {
 	BillingPostalCode string `json:"billing_postal_code,omitempty"`
 	BillingEmail      string `json:"billing_email,omitempty"`
 	BillingName       string `json:"billing_name,omitempty"`
+	// Fingerprint identifies the card number, as Stripe's does: the same
+	// number typed twice gives the same one.
+	Fingerprint string `json:"fingerprint,omitempty"`
 }
 
 // checkCard validates a card as Stripe's form would at time now. It returns
@@ -71,6 +88,7 @@ func checkCard(in cardInput, now time.Time, requireDetails bool) (paymentMethod,
 		return pm, tc, "Your card was declined: this is a sandbox, use a Stripe test card such as 4242 4242 4242 4242.", true
 	}
 	pm.Brand, pm.Last4, pm.FailCharges, pm.DeclineCode = tc.brand, num[len(num)-4:], tc.failCharges, tc.declineCode
+	pm.Fingerprint = cardFingerprint(num)
 	pm.ExpMonth, pm.ExpYear = 12, int64(now.Year()+3)
 	if in.Expiry != "" || requireDetails {
 		m, y, ok := parseExpiry(in.Expiry)
@@ -167,21 +185,23 @@ func renderPaymentMethod(pm *paymentMethod) map[string]any {
 	return map[string]any{
 		"id": pm.ID, "object": "payment_method", "type": "card", "created": pm.Created, "livemode": false,
 		"customer": nullable(pm.Customer), "metadata": map[string]string{},
-		"billing_details": map[string]any{"address": address, "email": nullable(pm.BillingEmail), "name": nullable(pm.BillingName), "phone": nil},
+		"billing_details": map[string]any{"address": address, "email": nullable(pm.BillingEmail), "name": nullable(pm.BillingName), "phone": nil, "tax_id": nil},
 		"card": map[string]any{"brand": pm.Brand, "last4": pm.Last4, "exp_month": pm.ExpMonth, "exp_year": pm.ExpYear,
-			"country": "US", "funding": "credit", "display_brand": pm.Brand,
+			"country": "US", "funding": "credit", "display_brand": pm.Brand, "fingerprint": nullable(pm.Fingerprint),
 			"checks": map[string]any{"address_line1_check": nil, "address_postal_code_check": pass(pm.BillingPostalCode != ""),
-				"cvc_check": pass(pm.CVCChecked)}},
+				"cvc_check": pass(pm.CVCChecked)},
+			"generated_from": nil, "networks": map[string]any{"available": []string{pm.Brand}, "preferred": nil},
+			"regulated_status": "unregulated", "three_d_secure_usage": map[string]any{"supported": true}, "wallet": nil},
 	}
 }
 
-func (s *Sandbox) getPaymentMethod(c *call) (any, error) {
-	if err := c.p.finish(); err != nil {
-		return nil, err
+// cardFingerprint is a card number's fingerprint: 16 characters derived
+// from the number, so they say nothing of it.
+func cardFingerprint(number string) string {
+	sum := sha256.Sum256([]byte("tollgate card " + number))
+	b := make([]byte, 16)
+	for i := range b {
+		b[i] = idAlphabet[int(sum[i])%len(idAlphabet)]
 	}
-	pm := s.st.paymentMethods.get(c.r.PathValue("id"))
-	if pm == nil {
-		return nil, errNotFound("payment_method", c.r.PathValue("id"), "id")
-	}
-	return renderPaymentMethod(pm), nil
+	return string(b)
 }

@@ -47,7 +47,7 @@ type pageError struct {
 // "no longer active" is the answer only when no active code matched.
 func (s *Sandbox) findPromotionCode(code, customerID string, at time.Time) (*promotionCode, string) {
 	sawInactive, why := false, ""
-	for _, pc := range sorted(&s.st.promotionCodes, func(pc *promotionCode) bool { return strings.EqualFold(pc.Code, code) }) {
+	for _, pc := range promotionCodes.sorted(s.st, func(pc *promotionCode) bool { return strings.EqualFold(pc.Code, code) }) {
 		if !pc.Active {
 			sawInactive = true
 			continue
@@ -75,7 +75,7 @@ func (s *Sandbox) findPromotionCode(code, customerID string, at time.Time) (*pro
 // on the hosted page and again when the checkout completes, since the code
 // or its coupon may have run out in between. It returns why not, or "".
 func (s *Sandbox) promoUsable(pc *promotionCode, customerID string, at time.Time) string {
-	cp := s.st.coupons.get(pc.Coupon)
+	cp := coupons.get(s.st, pc.Coupon)
 	switch {
 	case !pc.Active:
 		return "This promotion code is no longer active."
@@ -100,7 +100,7 @@ func (s *Sandbox) completeCheckout(cs *checkoutSession, in checkoutInput) *pageE
 	case "expired":
 		return &pageError{http.StatusGone, "This checkout session has expired; go back and start again."}
 	}
-	cu := s.st.customers.get(cs.Customer)
+	cu := customers.get(s.st, cs.Customer)
 	clockID := ""
 	if cu != nil {
 		clockID = cu.TestClock
@@ -127,7 +127,7 @@ func (s *Sandbox) completeCheckout(cs *checkoutSession, in checkoutInput) *pageE
 			return &pageError{http.StatusBadRequest, why}
 		}
 		couponID, promoID = pc.Coupon, pc.ID
-	} else if pc := s.st.promotionCodes.get(promoID); promoID != "" {
+	} else if pc := promotionCodes.get(s.st, promoID); promoID != "" {
 		// The discount was fixed when the session was made; it may have
 		// expired or been used up since.
 		if pc == nil {
@@ -137,7 +137,7 @@ func (s *Sandbox) completeCheckout(cs *checkoutSession, in checkoutInput) *pageE
 			return &pageError{http.StatusBadRequest, why}
 		}
 	} else if couponID != "" {
-		if cp := s.st.coupons.get(couponID); cp == nil || !s.couponValid(cp, at) {
+		if cp := coupons.get(s.st, couponID); cp == nil || !s.couponValid(cp, at) {
 			return &pageError{http.StatusBadRequest, "This checkout's coupon is no longer valid."}
 		}
 	}
@@ -150,7 +150,7 @@ func (s *Sandbox) completeCheckout(cs *checkoutSession, in checkoutInput) *pageE
 	}
 	trial := cs.TrialDays > 0
 	discountAmount := int64(0)
-	if cp := s.st.coupons.get(couponID); cp != nil && !trial {
+	if cp := coupons.get(s.st, couponID); cp != nil && !trial {
 		probe := &checkoutSession{Coupon: couponID, Subtotal: cs.Subtotal}
 		discountAmount = s.firstDiscount(probe)
 	}
@@ -164,8 +164,8 @@ func (s *Sandbox) completeCheckout(cs *checkoutSession, in checkoutInput) *pageE
 	// Everything checked: now create the objects, in Stripe's order.
 	if cu == nil {
 		cu = s.newCustomer(email, strings.TrimSpace(in.Name), "")
-		s.st.customers.put(s.st, cu.ID, cu)
-		s.emit(at, "customer.created", s.renderCustomer(cu, nil))
+		customers.put(s.st, cu)
+		s.emit(at, "customer.created", s.renderCustomer(cu))
 	}
 	// Checkout in subscription mode saves the card as the new subscription's
 	// default_payment_method and leaves the customer's invoice default
@@ -174,7 +174,7 @@ func (s *Sandbox) completeCheckout(cs *checkoutSession, in checkoutInput) *pageE
 	if setup {
 		si = s.newSetupIntent(cu, at)
 	}
-	pm.base = s.st.newBase("pm_", at)
+	pm.base = paymentMethods.newBase(s.st, at)
 	pm.BillingCountry, pm.BillingPostalCode = country, postal
 	pm.BillingEmail, pm.BillingName = cu.Email, strings.TrimSpace(in.Name)
 	s.attachPM(cu, &pm)
@@ -189,8 +189,8 @@ func (s *Sandbox) completeCheckout(cs *checkoutSession, in checkoutInput) *pageE
 	}
 	inv := s.makeInvoice(sub, "subscription_create", at, trial)
 	sub.LatestInvoice = inv.ID
-	s.st.subscriptions.put(s.st, sub.ID, sub)
-	s.emit(at, "customer.subscription.created", s.renderSubscription(sub, nil))
+	subscriptions.put(s.st, sub)
+	s.emit(at, "customer.subscription.created", s.renderSubscription(sub))
 	s.charge(inv, sub, at, true, nil)
 
 	cs.Status, cs.Customer, cs.Subscription, cs.Invoice = "complete", cu.ID, sub.ID, inv.ID
@@ -201,14 +201,14 @@ func (s *Sandbox) completeCheckout(cs *checkoutSession, in checkoutInput) *pageE
 	if inv.Total == 0 && trial {
 		cs.PaymentStatus = "no_payment_required"
 	}
-	s.st.sessions.put(s.st, cs.ID, cs)
-	s.emit(at, "checkout.session.completed", s.renderSession(cs, nil, ""))
+	sessions.put(s.st, cs)
+	s.emit(at, "checkout.session.completed", s.renderSession(cs))
 	s.refreshEntitlements(cu.ID, at)
 	return nil
 }
 
 func (s *Sandbox) newSubscription(cs *checkoutSession, cu *customer, pmID string, at time.Time) *subscription {
-	sub := &subscription{base: s.st.newBase("sub_", at), Customer: cu.ID, Currency: cs.Currency, StartDate: at.Unix(),
+	sub := &subscription{base: subscriptions.newBase(s.st, at), Customer: cu.ID, Currency: cs.Currency, StartDate: at.Unix(),
 		PeriodStart: at.Unix(), DefaultPM: pmID, Metadata: map[string]string{}, TestClock: cu.TestClock,
 		Description: cs.SubscriptionDesc}
 	for k, v := range cs.SubscriptionMetadata {
@@ -231,7 +231,7 @@ func (s *Sandbox) newSubscription(cs *checkoutSession, cu *customer, pmID string
 // redeem applies a coupon (through a promotion code or directly) to a new
 // subscription and counts the redemption.
 func (s *Sandbox) redeem(sub *subscription, couponID, promoID string, at time.Time) {
-	cp := s.st.coupons.get(couponID)
+	cp := coupons.get(s.st, couponID)
 	if cp == nil {
 		return
 	}
@@ -241,9 +241,9 @@ func (s *Sandbox) redeem(sub *subscription, couponID, promoID string, at time.Ti
 	}
 	sub.Discount = d
 	cp.TimesRedeemed++
-	s.st.coupons.put(s.st, cp.ID, cp)
-	if pc := s.st.promotionCodes.get(promoID); pc != nil {
+	coupons.put(s.st, cp)
+	if pc := promotionCodes.get(s.st, promoID); pc != nil {
 		pc.TimesRedeemed++
-		s.st.promotionCodes.put(s.st, pc.ID, pc)
+		promotionCodes.put(s.st, pc)
 	}
 }

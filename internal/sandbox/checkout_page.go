@@ -69,7 +69,7 @@ type checkoutView struct {
 func (s *Sandbox) checkoutView(cs *checkoutSession, in *checkoutInput) checkoutView {
 	v := checkoutView{Title: "Checkout", ID: cs.ID, CancelURL: cs.CancelURL, Open: cs.Status == "open",
 		AllowPromo: cs.AllowPromotionCodes, Email: cs.CustomerEmail, Countries: countries}
-	cu := s.st.customers.get(cs.Customer)
+	cu := customers.get(s.st, cs.Customer)
 	clockID := ""
 	if cu != nil {
 		clockID = cu.TestClock
@@ -80,7 +80,7 @@ func (s *Sandbox) checkoutView(cs *checkoutSession, in *checkoutInput) checkoutV
 	var names []string
 	var recurring *price
 	for _, it := range cs.Items {
-		pr := s.st.prices.get(it.Price)
+		pr := prices.get(s.st, it.Price)
 		if pr == nil {
 			continue
 		}
@@ -104,7 +104,7 @@ func (s *Sandbox) checkoutView(cs *checkoutSession, in *checkoutInput) checkoutV
 
 	// The discount: the session's own, or the promotion code typed.
 	couponID, code := cs.Coupon, ""
-	if pc := s.st.promotionCodes.get(cs.PromotionCode); pc != nil {
+	if pc := promotionCodes.get(s.st, cs.PromotionCode); pc != nil {
 		code = pc.Code
 	}
 	if in != nil && v.Open {
@@ -117,7 +117,7 @@ func (s *Sandbox) checkoutView(cs *checkoutSession, in *checkoutInput) checkoutV
 			}
 		}
 	}
-	cp := s.st.coupons.get(couponID)
+	cp := coupons.get(s.st, couponID)
 	off := int64(0)
 	if cp != nil {
 		off = s.firstDiscount(&checkoutSession{Coupon: couponID, Subtotal: cs.Subtotal})
@@ -235,7 +235,7 @@ func (s *Sandbox) checkoutPage(w http.ResponseWriter, r *http.Request) {
 	var v checkoutView
 	found := false
 	s.locked(func() {
-		if cs := s.st.sessions.get(r.PathValue("id")); cs != nil {
+		if cs := sessions.get(s.st, r.PathValue("id")); cs != nil {
 			v, found = s.checkoutView(cs, nil), true
 		}
 	})
@@ -269,7 +269,7 @@ func (s *Sandbox) checkoutSubmit(w http.ResponseWriter, r *http.Request) {
 		found   bool
 	)
 	s.locked(func() {
-		cs := s.st.sessions.get(r.PathValue("id"))
+		cs := sessions.get(s.st, r.PathValue("id"))
 		if cs == nil {
 			return
 		}

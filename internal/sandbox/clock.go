@@ -8,6 +8,18 @@ import (
 	"github.com/tollgate/tollgate/internal/logkey"
 )
 
+// clocks are test clocks.
+var clocks *resource[testClock]
+
+func init() {
+	clocks = declare(&resource[testClock]{
+		bucket: "test_clocks",
+		prefix: "clock_",
+		object: "test_helpers.test_clock",
+		render: func(_ *Sandbox, c *testClock) map[string]any { return renderClock(c) },
+	})
+}
+
 const (
 	clockReady     = "ready"
 	clockAdvancing = "advancing"
@@ -41,28 +53,9 @@ func (s *Sandbox) createClock(c *call) (any, error) {
 	if err := p.finish(); err != nil {
 		return nil, err
 	}
-	clk := &testClock{base: s.st.newBase("clock_", s.cfg.Now()), Name: name, FrozenTime: frozen, Status: clockReady}
-	s.st.clocks.put(s.st, clk.ID, clk)
+	clk := &testClock{base: clocks.newBase(s.st, s.cfg.Now()), Name: name, FrozenTime: frozen, Status: clockReady}
+	clocks.put(s.st, clk)
 	s.emit(s.cfg.Now(), "test_helpers.test_clock.created", renderClock(clk))
-	return renderClock(clk), nil
-}
-
-func (s *Sandbox) clockArg(c *call) (*testClock, error) {
-	clk := s.st.clocks.get(c.r.PathValue("id"))
-	if clk == nil {
-		return nil, errNotFound("test_helpers.test_clock", c.r.PathValue("id"), "id")
-	}
-	return clk, nil
-}
-
-func (s *Sandbox) getClock(c *call) (any, error) {
-	clk, err := s.clockArg(c)
-	if err != nil {
-		return nil, err
-	}
-	if err := c.p.finish(); err != nil {
-		return nil, err
-	}
 	return renderClock(clk), nil
 }
 
@@ -71,13 +64,13 @@ func (s *Sandbox) listClocks(c *call) (any, error) {
 	if err := c.p.finish(); err != nil {
 		return nil, err
 	}
-	return page(c, a, sorted(&s.st.clocks, nil), func(clk *testClock) any { return renderClock(clk) })
+	return page(c, a, clocks.sorted(s.st, nil), func(clk *testClock) any { return renderClock(clk) })
 }
 
 // deleteClock deletes the clock with its customers and their objects, as
 // Stripe does.
 func (s *Sandbox) deleteClock(c *call) (any, error) {
-	clk, err := s.clockArg(c)
+	clk, err := clocks.fromPath(s.st, c)
 	if err != nil {
 		return nil, err
 	}
@@ -85,43 +78,43 @@ func (s *Sandbox) deleteClock(c *call) (any, error) {
 		return nil, err
 	}
 	gone := map[string]bool{}
-	for _, cu := range s.st.customers.rows {
+	for _, cu := range customers.rows(s.st) {
 		if cu.TestClock == clk.ID {
 			gone[cu.ID] = true
-			s.st.customers.del(s.st, cu.ID)
+			customers.del(s.st, cu.ID)
 		}
 	}
-	for _, pi := range s.st.paymentIntents.rows {
+	for _, pi := range paymentIntents.rows(s.st) {
 		if gone[pi.Customer] {
-			s.st.paymentIntents.del(s.st, pi.ID)
+			paymentIntents.del(s.st, pi.ID)
 		}
 	}
-	for _, ch := range s.st.charges.rows {
+	for _, ch := range charges.rows(s.st) {
 		if gone[ch.Customer] {
-			s.st.charges.del(s.st, ch.ID)
+			charges.del(s.st, ch.ID)
 		}
 	}
-	for _, si := range s.st.setupIntents.rows {
+	for _, si := range setupIntents.rows(s.st) {
 		if gone[si.Customer] {
-			s.st.setupIntents.del(s.st, si.ID)
+			setupIntents.del(s.st, si.ID)
 		}
 	}
-	for _, sub := range s.st.subscriptions.rows {
+	for _, sub := range subscriptions.rows(s.st) {
 		if sub.TestClock == clk.ID {
-			s.st.subscriptions.del(s.st, sub.ID)
+			subscriptions.del(s.st, sub.ID)
 		}
 	}
-	for _, inv := range s.st.invoices.rows {
+	for _, inv := range invoices.rows(s.st) {
 		if inv.TestClock == clk.ID {
-			s.st.invoices.del(s.st, inv.ID)
+			invoices.del(s.st, inv.ID)
 		}
 	}
-	for _, ip := range s.st.invoicePayments.rows {
-		if s.st.invoices.get(ip.Invoice) == nil {
-			s.st.invoicePayments.del(s.st, ip.ID)
+	for _, ip := range invoicePayments.rows(s.st) {
+		if invoices.get(s.st, ip.Invoice) == nil {
+			invoicePayments.del(s.st, ip.ID)
 		}
 	}
-	s.st.clocks.del(s.st, clk.ID)
+	clocks.del(s.st, clk.ID)
 	return deleted(clk.ID, "test_helpers.test_clock"), nil
 }
 
@@ -130,7 +123,7 @@ func (s *Sandbox) deleteClock(c *call) (any, error) {
 // time, releasing the lock between transitions so the clock can be read
 // as advancing meanwhile.
 func (s *Sandbox) advanceClock(c *call) (any, error) {
-	clk, err := s.clockArg(c)
+	clk, err := clocks.fromPath(s.st, c)
 	if err != nil {
 		return nil, err
 	}
@@ -155,7 +148,7 @@ func (s *Sandbox) advanceClock(c *call) (any, error) {
 		return nil, &apiError{Status: http.StatusServiceUnavailable, Type: typeAPI, Message: "The Tollgate sandbox is shutting down; try again once it is back."}
 	}
 	clk.Status, clk.Target = clockAdvancing, target
-	s.st.clocks.put(s.st, clk.ID, clk)
+	clocks.put(s.st, clk)
 	s.emit(time.Unix(clk.FrozenTime, 0), "test_helpers.test_clock.advancing", renderClock(clk))
 	id := clk.ID
 	// Counted while mu is held and the sandbox is not yet stopped (stop
@@ -174,7 +167,7 @@ func (s *Sandbox) advanceClock(c *call) (any, error) {
 func (s *Sandbox) advanceLimit(clk *testClock) (limit time.Time, per string) {
 	from := time.Unix(clk.FrozenTime, 0)
 	limit, per = addInterval(from, "year", 2), "2 years"
-	for _, sub := range s.st.subscriptions.rows {
+	for _, sub := range subscriptions.rows(s.st) {
 		if sub.TestClock != clk.ID || !sub.entitled() {
 			continue
 		}
@@ -200,7 +193,7 @@ func (s *Sandbox) advance(clockID string) {
 			s.mu.Unlock()
 			return
 		}
-		clk := s.st.clocks.get(clockID)
+		clk := clocks.get(s.st, clockID)
 		if clk == nil { // deleted or reset meanwhile
 			s.mu.Unlock()
 			return
@@ -212,11 +205,11 @@ func (s *Sandbox) advance(clockID string) {
 		}
 		if ok {
 			clk.FrozenTime = max(clk.FrozenTime, d.at)
-			s.st.clocks.put(s.st, clk.ID, clk)
+			clocks.put(s.st, clk)
 			s.apply(d)
 		} else {
 			clk.FrozenTime, clk.Status, clk.Target = clk.Target, clockReady, 0
-			s.st.clocks.put(s.st, clk.ID, clk)
+			clocks.put(s.st, clk)
 			s.emit(time.Unix(clk.FrozenTime, 0), "test_helpers.test_clock.ready", renderClock(clk))
 		}
 		if err := s.commit(s.ctx); err != nil {

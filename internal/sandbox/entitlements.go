@@ -12,20 +12,20 @@ import (
 // in the order the features were created.
 func (s *Sandbox) activeFeatures(customerID string) []string {
 	products := map[string]bool{}
-	for _, sub := range s.st.subscriptions.rows {
+	for _, sub := range subscriptions.rows(s.st) {
 		if sub.Customer != customerID || !sub.entitled() {
 			continue
 		}
 		for _, it := range sub.Items {
-			if pr := s.st.prices.get(it.Price); pr != nil {
+			if pr := prices.get(s.st, it.Price); pr != nil {
 				products[pr.Product] = true
 			}
 		}
 	}
 	seen := map[string]bool{}
 	var feats []*feature
-	for _, pf := range s.st.productFeatures.rows {
-		f := s.st.features.get(pf.Feature)
+	for _, pf := range productFeatures.rows(s.st) {
+		f := features.get(s.st, pf.Feature)
 		if products[pf.Product] && f != nil && !seen[f.ID] {
 			seen[f.ID] = true
 			feats = append(feats, f)
@@ -46,24 +46,24 @@ func entitlementID(customerID, featureID string) string {
 	return "ent_" + hex.EncodeToString(sum[:])[:24]
 }
 
-func (s *Sandbox) renderActiveEntitlement(customerID, featureID string, ex expand) map[string]any {
-	f := s.st.features.get(featureID)
-	var feat any = featureID
+func init() {
+	// Not stored: worked out from the customer's subscriptions.
+	addObjectType(&objectType{name: "entitlements.active_entitlement", fields: []field{ref("feature", "entitlements.feature")}})
+}
+
+func (s *Sandbox) renderActiveEntitlement(customerID, featureID string) map[string]any {
 	key := ""
-	if f != nil {
+	if f := features.get(s.st, featureID); f != nil {
 		key = f.LookupKey
-		if ex.has("feature") {
-			feat = renderFeature(f)
-		}
 	}
 	return map[string]any{"id": entitlementID(customerID, featureID), "object": "entitlements.active_entitlement",
-		"feature": feat, "livemode": false, "lookup_key": key}
+		"feature": featureID, "livemode": false, "lookup_key": key}
 }
 
 // refreshEntitlements sends entitlements.active_entitlement_summary.updated
 // when the customer's set of features changed.
 func (s *Sandbox) refreshEntitlements(customerID string, at time.Time) {
-	cu := s.st.customers.get(customerID)
+	cu := customers.get(s.st, customerID)
 	if cu == nil {
 		return
 	}
@@ -72,10 +72,10 @@ func (s *Sandbox) refreshEntitlements(customerID string, at time.Time) {
 		return
 	}
 	cu.Entitlements = ids
-	s.st.customers.put(s.st, cu.ID, cu)
+	customers.put(s.st, cu)
 	data := make([]any, len(ids))
 	for i, id := range ids {
-		data[i] = s.renderActiveEntitlement(cu.ID, id, nil)
+		data[i] = s.renderActiveEntitlement(cu.ID, id)
 	}
 	s.emit(at, "entitlements.active_entitlement_summary.updated", map[string]any{
 		"object": "entitlements.active_entitlement_summary", "customer": cu.ID, "livemode": false,
@@ -85,7 +85,7 @@ func (s *Sandbox) refreshEntitlements(customerID string, at time.Time) {
 
 // refreshAllEntitlements re-checks every customer, after the catalog changed.
 func (s *Sandbox) refreshAllEntitlements() {
-	for _, cu := range sorted(&s.st.customers, nil) {
+	for _, cu := range customers.sorted(s.st, nil) {
 		s.refreshEntitlements(cu.ID, s.now(cu.TestClock))
 	}
 }
@@ -103,7 +103,7 @@ func (s *Sandbox) listActiveEntitlements(c *call) (any, error) {
 	if err := p.finish(); err != nil {
 		return nil, err
 	}
-	if s.st.customers.get(cust) == nil {
+	if customers.get(s.st, cust) == nil {
 		return nil, errNotFound("customer", cust, "customer")
 	}
 	ids := s.activeFeatures(cust)
@@ -111,6 +111,5 @@ func (s *Sandbox) listActiveEntitlements(c *call) (any, error) {
 	for i, id := range ids {
 		rows[i] = &activeEntitlement{base: base{ID: entitlementID(cust, id)}, feature: id}
 	}
-	ex := c.ex.sub("data")
-	return page(c, a, rows, func(e *activeEntitlement) any { return s.renderActiveEntitlement(cust, e.feature, ex) })
+	return page(c, a, rows, func(e *activeEntitlement) any { return s.renderActiveEntitlement(cust, e.feature) })
 }

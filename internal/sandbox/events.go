@@ -6,6 +6,18 @@ import (
 	"time"
 )
 
+// events are every event the sandbox sent.
+var events *resource[event]
+
+func init() {
+	events = declare(&resource[event]{
+		bucket: "events",
+		prefix: "evt_",
+		object: "event",
+		render: func(_ *Sandbox, ev *event) map[string]any { return renderEvent(ev) },
+	})
+}
+
 type event struct {
 	base
 	Type            string          `json:"type"`
@@ -37,20 +49,20 @@ func (s *Sandbox) emitWithPrevious(at time.Time, typ string, obj any, previous m
 		// Objects are maps of plain values; this cannot fail.
 		panic(err)
 	}
-	ev := &event{base: s.st.newBase("evt_", at), Type: typ, Object: raw, Request: s.cause}
+	ev := &event{base: events.newBase(s.st, at), Type: typ, Object: raw, Request: s.cause}
 	if previous != nil {
 		ev.Previous, _ = json.Marshal(previous)
 	}
-	for _, ep := range sorted(&s.st.endpoints, nil) {
+	for _, ep := range endpoints.sorted(s.st, nil) {
 		if ep.Status != "enabled" || !(contains(ep.EnabledEvents, "*") || contains(ep.EnabledEvents, typ)) {
 			continue
 		}
-		d := &delivery{base: s.st.newBase("whdel_", at), Event: ev.ID, Endpoint: ep.ID, State: deliveryPending}
-		s.st.deliveries.put(s.st, d.ID, d)
+		d := &delivery{base: deliveries.newBase(s.st, at), Event: ev.ID, Endpoint: ep.ID, State: deliveryPending}
+		deliveries.put(s.st, d)
 		s.st.enqueue(d)
 		ev.PendingWebhooks++
 	}
-	s.st.events.put(s.st, ev.ID, ev)
+	events.put(s.st, ev)
 	s.st.newEvents = true
 }
 
@@ -64,17 +76,6 @@ func renderEvent(ev *event) map[string]any {
 		"livemode": false, "pending_webhooks": ev.PendingWebhooks,
 		"request": map[string]any{"id": nullable(ev.Request.ID), "idempotency_key": nullable(ev.Request.IdempotencyKey)}, "type": ev.Type,
 	}
-}
-
-func (s *Sandbox) getEvent(c *call) (any, error) {
-	if err := c.p.finish(); err != nil {
-		return nil, err
-	}
-	ev := s.st.events.get(c.r.PathValue("id"))
-	if ev == nil {
-		return nil, errNotFound("event", c.r.PathValue("id"), "id")
-	}
-	return renderEvent(ev), nil
 }
 
 func (s *Sandbox) listEvents(c *call) (any, error) {
@@ -96,6 +97,6 @@ func (s *Sandbox) listEvents(c *call) (any, error) {
 		}
 		return t == typ
 	}
-	rows := sorted(&s.st.events, func(ev *event) bool { return match(ev.Type) && ev.Created >= createdGTE })
+	rows := events.sorted(s.st, func(ev *event) bool { return match(ev.Type) && ev.Created >= createdGTE })
 	return page(c, a, rows, func(ev *event) any { return renderEvent(ev) })
 }

@@ -108,7 +108,7 @@ func (s *Sandbox) invoiceView(inv *invoice) invoiceView {
 // discountName says which discount an invoice carries as a customer knows
 // it: the promotion code typed, else the coupon, with what it takes off.
 func (s *Sandbox) discountName(inv *invoice) string {
-	sub := s.st.subscriptions.get(inv.Subscription)
+	sub := subscriptions.get(s.st, inv.Subscription)
 	if sub == nil || sub.Discount == nil || sub.Discount.ID != inv.Discount {
 		return "Discount"
 	}
@@ -122,8 +122,8 @@ func (s *Sandbox) discountName(inv *invoice) string {
 // discountCode names a subscription's discount by the promotion code
 // typed, else its coupon's name or id; it also returns the coupon.
 func (s *Sandbox) discountCode(d *discount) (string, *coupon) {
-	cp := s.st.coupons.get(d.Coupon)
-	switch pc := s.st.promotionCodes.get(d.PromotionCode); {
+	cp := coupons.get(s.st, d.Coupon)
+	switch pc := promotionCodes.get(s.st, d.PromotionCode); {
 	case pc != nil:
 		return pc.Code, cp
 	case cp != nil && cp.Name != "":
@@ -235,7 +235,7 @@ func (s *Sandbox) invoicePDFPage(w http.ResponseWriter, r *http.Request) {
 	var doc []byte
 	name := ""
 	s.locked(func() {
-		if inv := s.st.invoices.get(r.PathValue("id")); inv != nil && inv.Status != invDraft {
+		if inv := invoices.get(s.st, r.PathValue("id")); inv != nil && inv.Status != invDraft {
 			doc, name = s.invoicePDF(inv), inv.Number
 		}
 	})
@@ -253,7 +253,7 @@ func (s *Sandbox) invoicePage(w http.ResponseWriter, r *http.Request) {
 	var v invoiceView
 	found := false
 	s.locked(func() {
-		if inv := s.st.invoices.get(r.PathValue("id")); inv != nil && inv.Status != invDraft {
+		if inv := invoices.get(s.st, r.PathValue("id")); inv != nil && inv.Status != invDraft {
 			v, found = s.invoiceView(inv), true
 		}
 	})
@@ -279,7 +279,7 @@ func (s *Sandbox) invoiceSubmit(w http.ResponseWriter, r *http.Request) {
 		found bool
 	)
 	s.locked(func() {
-		inv := s.st.invoices.get(r.PathValue("id"))
+		inv := invoices.get(s.st, r.PathValue("id"))
 		if inv == nil || inv.Status == invDraft {
 			return
 		}
@@ -317,8 +317,8 @@ func (s *Sandbox) payOnPage(inv *invoice, card cardInput) *pageError {
 	if declined || tc.failCharges {
 		pm.FailCharges = true
 	}
-	pm.base = s.st.newBase("pm_", at)
-	s.st.paymentMethods.put(s.st, pm.ID, &pm)
+	pm.base = paymentMethods.newBase(s.st, at)
+	paymentMethods.put(s.st, &pm)
 	if !s.retryInvoice(inv, at, false, &pm) {
 		if msg == "" {
 			msg = "Your card was declined."

@@ -41,7 +41,7 @@ func (s *Sandbox) nextDue(clockID string, until int64) (due, bool) {
 			best, found = d, true
 		}
 	}
-	for _, sub := range s.st.subscriptions.rows {
+	for _, sub := range subscriptions.rows(s.st) {
 		if sub.TestClock != clockID || !sub.entitled() {
 			continue
 		}
@@ -50,7 +50,7 @@ func (s *Sandbox) nextDue(clockID string, until int64) (due, bool) {
 		}
 		consider(due{at: sub.PeriodEnd, kind: duePeriodEnd, sub: sub})
 	}
-	for _, inv := range s.st.invoices.rows {
+	for _, inv := range invoices.rows(s.st) {
 		if inv.TestClock != clockID {
 			continue
 		}
@@ -61,7 +61,7 @@ func (s *Sandbox) nextDue(clockID string, until int64) (due, bool) {
 		case inv.Status != invOpen || inv.NextPaymentAttempt == 0:
 			continue
 		}
-		if sub := s.st.subscriptions.get(inv.Subscription); sub != nil && sub.entitled() {
+		if sub := subscriptions.get(s.st, inv.Subscription); sub != nil && sub.entitled() {
 			d.sub = sub
 			consider(d)
 		}
@@ -75,8 +75,8 @@ func (s *Sandbox) apply(d due) {
 	switch d.kind {
 	case dueTrialWillEnd:
 		d.sub.TrialWillEndSent = true
-		s.st.subscriptions.put(s.st, d.sub.ID, d.sub)
-		s.emit(at, "customer.subscription.trial_will_end", s.renderSubscription(d.sub, nil))
+		subscriptions.put(s.st, d.sub)
+		s.emit(at, "customer.subscription.trial_will_end", s.renderSubscription(d.sub))
 	case dueRetry:
 		s.retryInvoice(d.inv, at, true, nil)
 	case dueFinalize:

@@ -2,6 +2,68 @@ package sandbox
 
 import "time"
 
+// The payment objects an invoice's collection makes.
+var (
+	paymentIntents  *resource[paymentIntent]
+	charges         *resource[charge]
+	setupIntents    *resource[setupIntent]
+	invoicePayments *resource[invoicePayment]
+)
+
+func init() {
+	paymentIntents = declare(&resource[paymentIntent]{
+		bucket:  "payment_intents",
+		prefix:  "pi_",
+		object:  "payment_intent",
+		idParam: "intent",
+		render:  (*Sandbox).renderPaymentIntent,
+		expand: []field{
+			ref("customer", "customer"),
+			ref("latest_charge", "charge"),
+			ref("payment_method", "payment_method"),
+			alwaysNull("application"), alwaysNull("on_behalf_of"), alwaysNull("review"),
+		},
+	})
+	charges = declare(&resource[charge]{
+		bucket:  "charges",
+		prefix:  "ch_",
+		object:  "charge",
+		idParam: "charge",
+		render:  (*Sandbox).renderCharge,
+		expand: []field{
+			ref("customer", "customer"),
+			ref("payment_intent", "payment_intent"),
+			alwaysNull("application"), alwaysNull("application_fee"), alwaysNull("balance_transaction"),
+			alwaysNull("on_behalf_of"), alwaysNull("review"), alwaysNull("source_transfer"),
+		},
+	})
+	setupIntents = declare(&resource[setupIntent]{
+		bucket:  "setup_intents",
+		prefix:  "seti_",
+		object:  "setup_intent",
+		idParam: "intent",
+		render:  (*Sandbox).renderSetupIntent,
+		expand: []field{
+			ref("customer", "customer"),
+			ref("payment_method", "payment_method"),
+			alwaysNull("application"), alwaysNull("latest_attempt"), alwaysNull("mandate"),
+			alwaysNull("on_behalf_of"), alwaysNull("single_use_mandate"),
+		},
+	})
+	invoicePayments = declare(&resource[invoicePayment]{
+		bucket:  "invoice_payments",
+		prefix:  "inpay_",
+		object:  "invoice_payment",
+		idParam: "invoice_payment",
+		render:  (*Sandbox).renderInvoicePayment,
+		expand: []field{
+			ref("invoice", "invoice"),
+			ref("payment.payment_intent", "payment_intent"),
+			alwaysNull("payment.charge"),
+		},
+	})
+}
+
 // The payments a subscription's invoices make, modelled as API version basil
 // has them. 2025-03-31.basil removed invoice.payment_intent, invoice.charge
 // and invoice.paid, and the invoice field of PaymentIntents and Charges;
@@ -119,38 +181,38 @@ func (s *Sandbox) openPayment(inv *invoice, at time.Time) {
 	if due <= 0 {
 		return
 	}
-	pi := &paymentIntent{base: s.st.newBase("pi_", at), Customer: inv.Customer, Invoice: inv.ID, Amount: due,
+	pi := &paymentIntent{base: paymentIntents.newBase(s.st, at), Customer: inv.Customer, Invoice: inv.ID, Amount: due,
 		Currency: inv.Currency, Description: paymentDescription(inv.BillingReason), Status: piRequiresPaymentMethod}
 	pi.Secret = clientSecret(pi.ID)
 	if inv.BillingReason == "subscription_create" {
 		// Checkout's first payment also saves the card for the renewals.
 		pi.SetupFutureUsage = "off_session"
 	}
-	s.st.paymentIntents.put(s.st, pi.ID, pi)
-	ip := &invoicePayment{base: s.st.newBase("inpay_", at), Invoice: inv.ID, PaymentIntent: pi.ID, Currency: inv.Currency,
+	paymentIntents.put(s.st, pi)
+	ip := &invoicePayment{base: invoicePayments.newBase(s.st, at), Invoice: inv.ID, PaymentIntent: pi.ID, Currency: inv.Currency,
 		AmountRequested: due, Status: paymentOpen}
-	s.st.invoicePayments.put(s.st, ip.ID, ip)
+	invoicePayments.put(s.st, ip)
 	inv.PaymentIntent, inv.Payment = pi.ID, ip.ID
-	s.st.invoices.put(s.st, inv.ID, inv)
-	s.emit(at, "payment_intent.created", s.renderPaymentIntent(pi, nil))
+	invoices.put(s.st, inv)
+	s.emit(at, "payment_intent.created", s.renderPaymentIntent(pi))
 }
 
 // collect confirms the invoice's PaymentIntent with card: one new Charge,
 // succeeded or failed. It reports whether the money was collected. Without
 // a card nothing is charged, and the attempt fails.
 func (s *Sandbox) collect(inv *invoice, card *paymentMethod, at time.Time) bool {
-	pi := s.st.paymentIntents.get(inv.PaymentIntent)
+	pi := paymentIntents.get(s.st, inv.PaymentIntent)
 	if pi == nil {
 		// An invoice finalized before the sandbox kept payments.
 		s.openPayment(inv, at)
-		if pi = s.st.paymentIntents.get(inv.PaymentIntent); pi == nil {
+		if pi = paymentIntents.get(s.st, inv.PaymentIntent); pi == nil {
 			return false
 		}
 	}
 	if card == nil {
 		return false
 	}
-	ch := &charge{base: s.st.newBase("ch_", at), Customer: inv.Customer, PaymentIntent: pi.ID, PaymentMethod: card.ID,
+	ch := &charge{base: charges.newBase(s.st, at), Customer: inv.Customer, PaymentIntent: pi.ID, PaymentMethod: card.ID,
 		Amount: pi.Amount, Currency: pi.Currency, Description: pi.Description, Status: chargeSucceeded}
 	pi.PaymentMethod, pi.LatestCharge = card.ID, ch.ID
 	if card.FailCharges {
@@ -161,29 +223,29 @@ func (s *Sandbox) collect(inv *invoice, card *paymentMethod, at time.Time) bool 
 		ch.Status, ch.FailureCode, ch.DeclineCode, ch.FailureMessage = chargeFailed, failureCode(code), code, declineMessage(code)
 		pi.Status = piRequiresPaymentMethod
 		pi.LastError = &paymentError{Code: ch.FailureCode, DeclineCode: code, Message: ch.FailureMessage, Charge: ch.ID, PaymentMethod: card.ID}
-		s.st.charges.put(s.st, ch.ID, ch)
-		s.st.paymentIntents.put(s.st, pi.ID, pi)
-		s.emit(at, "charge.failed", s.renderCharge(ch, nil))
-		s.emit(at, "payment_intent.payment_failed", s.renderPaymentIntent(pi, nil))
+		charges.put(s.st, ch)
+		paymentIntents.put(s.st, pi)
+		s.emit(at, "charge.failed", s.renderCharge(ch))
+		s.emit(at, "payment_intent.payment_failed", s.renderPaymentIntent(pi))
 		return false
 	}
 	pi.Status, pi.AmountReceived, pi.LastError = piSucceeded, pi.Amount, nil
-	s.st.charges.put(s.st, ch.ID, ch)
-	s.st.paymentIntents.put(s.st, pi.ID, pi)
-	s.emit(at, "charge.succeeded", s.renderCharge(ch, nil))
-	s.emit(at, "payment_intent.succeeded", s.renderPaymentIntent(pi, nil))
+	charges.put(s.st, ch)
+	paymentIntents.put(s.st, pi)
+	s.emit(at, "charge.succeeded", s.renderCharge(ch))
+	s.emit(at, "payment_intent.succeeded", s.renderPaymentIntent(pi))
 	return true
 }
 
 // paymentPaid marks the invoice's InvoicePayment paid.
 func (s *Sandbox) paymentPaid(inv *invoice, at time.Time) {
-	ip := s.st.invoicePayments.get(inv.Payment)
+	ip := invoicePayments.get(s.st, inv.Payment)
 	if ip == nil {
 		return
 	}
 	ip.Status, ip.AmountPaid, ip.PaidAt = paymentPaid, ip.AmountRequested, at.Unix()
-	s.st.invoicePayments.put(s.st, ip.ID, ip)
-	s.emit(at, "invoice_payment.paid", s.renderInvoicePayment(ip, nil))
+	invoicePayments.put(s.st, ip)
+	s.emit(at, "invoice_payment.paid", s.renderInvoicePayment(ip))
 }
 
 // failureCode is a declined charge's failure_code (the error code): an
@@ -199,15 +261,15 @@ func failureCode(declineCode string) string {
 // newSetupIntent starts saving a card for later payments, as Checkout does
 // when nothing is charged today; confirmSetup completes it.
 func (s *Sandbox) newSetupIntent(cu *customer, at time.Time) *setupIntent {
-	si := &setupIntent{base: s.st.newBase("seti_", at), Customer: cu.ID, Status: piRequiresPaymentMethod}
+	si := &setupIntent{base: setupIntents.newBase(s.st, at), Customer: cu.ID, Status: piRequiresPaymentMethod}
 	si.Secret = clientSecret(si.ID)
-	s.st.setupIntents.put(s.st, si.ID, si)
-	s.emit(at, "setup_intent.created", s.renderSetupIntent(si, nil))
+	setupIntents.put(s.st, si)
+	s.emit(at, "setup_intent.created", s.renderSetupIntent(si))
 	return si
 }
 
 func (s *Sandbox) confirmSetup(si *setupIntent, pm *paymentMethod, at time.Time) {
 	si.PaymentMethod, si.Status = pm.ID, "succeeded"
-	s.st.setupIntents.put(s.st, si.ID, si)
-	s.emit(at, "setup_intent.succeeded", s.renderSetupIntent(si, nil))
+	setupIntents.put(s.st, si)
+	s.emit(at, "setup_intent.succeeded", s.renderSetupIntent(si))
 }

@@ -58,7 +58,7 @@ func (s *Sandbox) newPlanChange(sub *subscription, toID, behavior string, at tim
 		return nil, &pageError{http.StatusBadRequest, "A subscription with several items cannot change plan in the portal."}
 	}
 	it := sub.Items[0]
-	from, to := s.st.prices.get(it.Price), s.st.prices.get(toID)
+	from, to := prices.get(s.st, it.Price), prices.get(s.st, toID)
 	switch {
 	case from == nil || to == nil:
 		return nil, &pageError{http.StatusBadRequest, "Choose one of the plans offered."}
@@ -95,7 +95,7 @@ func (s *Sandbox) newPlanChange(sub *subscription, toID, behavior string, at tim
 		inv := &invoice{base: base{Created: at.Unix()}, Customer: sub.Customer, Subscription: sub.ID, Status: invDraft,
 			BillingReason: "subscription_update", Currency: sub.Currency, PeriodStart: at.Unix(), PeriodEnd: at.Unix(),
 			TestClock: sub.TestClock, Lines: pc.lines}
-		if cu := s.st.customers.get(sub.Customer); cu != nil {
+		if cu := customers.get(s.st, sub.Customer); cu != nil {
 			inv.CustomerEmail, inv.CustomerName = cu.Email, cu.Name
 		}
 		s.totalInvoice(inv, sub, at)
@@ -126,7 +126,7 @@ func (s *Sandbox) prorationLine(sub *subscription, it subItem, pr *price, at tim
 	if sign < 0 {
 		l.Description = "Unused time on " + what + " after " + formatDate(at.Unix())
 		// The credit gives back part of the line that billed this period.
-		if inv := s.st.invoices.get(sub.LatestInvoice); inv != nil {
+		if inv := invoices.get(s.st, sub.LatestInvoice); inv != nil {
 			for _, paid := range inv.Lines {
 				if paid.SubItem == it.ID && !paid.Proration && paid.PeriodEnd == sub.PeriodEnd {
 					l.CreditedInvoice, l.CreditedLine = inv.ID, paid.ID
@@ -146,7 +146,7 @@ func (s *Sandbox) planChangeDue(pc *planChange) int64 {
 		return 0
 	}
 	bal := int64(0)
-	if cu := s.st.customers.get(pc.sub.Customer); cu != nil {
+	if cu := customers.get(s.st, pc.sub.Customer); cu != nil {
 		bal = cu.Balance
 	}
 	return max(0, pc.invoice.Total+bal)
@@ -180,12 +180,12 @@ func (s *Sandbox) applyPlanChange(pc *planChange) *pageError {
 		return nil
 	}
 	inv := pc.invoice
-	inv.base = s.st.newBase("in_", at)
+	inv.base = invoices.newBase(s.st, at)
 	if inv.Discount != "" && sub.Discount != nil {
 		sub.Discount.Used = true
 	}
-	s.st.invoices.put(s.st, inv.ID, inv)
-	s.emit(at, "invoice.created", s.renderInvoice(inv, nil))
+	invoices.put(s.st, inv)
+	s.emit(at, "invoice.created", s.renderInvoice(inv))
 	s.finalize(inv, at)
 	sub.LatestInvoice = inv.ID
 	switch ok := s.charge(inv, sub, at, true, nil); {

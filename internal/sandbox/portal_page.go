@@ -173,7 +173,7 @@ type portalConfirm struct {
 func (s *Sandbox) portalView(ps *portalSession) portalView {
 	// Only what the configuration enables is shown, as in Stripe.
 	v := portalView{Title: "Billing", ID: ps.ID, ReturnURL: ps.ReturnURL}
-	cfg := s.st.portalConfigs.get(ps.Configuration)
+	cfg := portalConfigs.get(s.st, ps.Configuration)
 	if cfg != nil {
 		v.CanCancel = cfg.portalFeature("subscription_cancel")
 		v.CanUpdateCard = cfg.portalFeature("payment_method_update")
@@ -187,7 +187,7 @@ func (s *Sandbox) portalView(ps *portalSession) portalView {
 			v.Confirmation = "Your subscription has been updated."
 		}
 	}
-	cu := s.st.customers.get(ps.Customer)
+	cu := customers.get(s.st, ps.Customer)
 	if cu == nil {
 		return v
 	}
@@ -198,7 +198,7 @@ func (s *Sandbox) portalView(ps *portalSession) portalView {
 	if pm := s.shownCard(cu); pm != nil {
 		v.Card = describeCard(pm)
 	}
-	for _, sub := range sorted(&s.st.subscriptions, func(sub *subscription) bool { return sub.Customer == cu.ID }) {
+	for _, sub := range subscriptions.sorted(s.st, func(sub *subscription) bool { return sub.Customer == cu.ID }) {
 		if flow && sub.ID != ps.Flow.Subscription {
 			continue
 		}
@@ -216,7 +216,7 @@ func (s *Sandbox) portalView(ps *portalSession) portalView {
 		}
 		v.Subs = append(v.Subs, row)
 	}
-	for _, inv := range sorted(&s.st.invoices, func(inv *invoice) bool { return inv.Customer == cu.ID && inv.Status != invDraft }) {
+	for _, inv := range invoices.sorted(s.st, func(inv *invoice) bool { return inv.Customer == cu.ID && inv.Status != invDraft }) {
 		url, _ := s.hostedInvoiceURL(inv).(string)
 		pdf, _ := s.invoicePDFURL(inv).(string)
 		v.Invoices = append(v.Invoices, portalInvoice{Date: formatDate(inv.Created), Number: inv.Number,
@@ -231,10 +231,10 @@ func (s *Sandbox) subPlan(sub *subscription) (string, string) {
 	var total int64
 	amount := ""
 	for _, it := range sub.Items {
-		if pr := s.st.prices.get(it.Price); pr != nil {
+		if pr := prices.get(s.st, it.Price); pr != nil {
 			total += pr.UnitAmount * it.Quantity
 			amount = formatMoney(total, pr.Currency) + " per " + pr.Interval
-			if pd := s.st.products.get(pr.Product); pd != nil {
+			if pd := products.get(s.st, pr.Product); pd != nil {
 				names = append(names, pd.Name)
 			}
 		}
@@ -270,9 +270,9 @@ func (s *Sandbox) cancelView(ps *portalSession, subID string) (*portalCancel, *p
 // cancellable finds the subscription a cancellation names and checks the
 // portal lets this customer cancel it now; mu held.
 func (s *Sandbox) cancellable(ps *portalSession, subID string) (*subscription, *portalConfig, *pageError) {
-	cu := s.st.customers.get(ps.Customer)
-	cfg := s.st.portalConfigs.get(ps.Configuration)
-	sub := s.st.subscriptions.get(subID)
+	cu := customers.get(s.st, ps.Customer)
+	cfg := portalConfigs.get(s.st, ps.Configuration)
+	sub := subscriptions.get(s.st, subID)
 	if sub == nil && subID == "" && cu != nil {
 		sub = s.onlyLiveSubscription(cu.ID)
 	}
@@ -293,8 +293,8 @@ func (s *Sandbox) cancellable(ps *portalSession, subID string) (*subscription, *
 // the page as first shown); it applies to a cancellation the customer
 // asked for, when the configuration asks for a reason. mu held.
 func (s *Sandbox) reasonView(ps *portalSession, subID string, form url.Values) (*portalReason, *pageError) {
-	cfg := s.st.portalConfigs.get(ps.Configuration)
-	sub := s.st.subscriptions.get(subID)
+	cfg := portalConfigs.get(s.st, ps.Configuration)
+	sub := subscriptions.get(s.st, subID)
 	var reasons []string
 	if cfg != nil {
 		reasons = cfg.cancellationReasons()
@@ -320,13 +320,13 @@ func (s *Sandbox) switches(cfg *portalConfig, session string, sub *subscription)
 	if len(sub.Items) != 1 {
 		return nil
 	}
-	from := s.st.prices.get(sub.Items[0].Price)
+	from := prices.get(s.st, sub.Items[0].Price)
 	if from == nil {
 		return nil
 	}
 	var out []portalSwitch
 	for _, id := range cfg.switchPrices(from.Product) {
-		to := s.st.prices.get(id)
+		to := prices.get(s.st, id)
 		if to == nil || to.ID == from.ID || !to.Active || to.Currency != from.Currency {
 			continue
 		}
@@ -334,7 +334,7 @@ func (s *Sandbox) switches(cfg *portalConfig, session string, sub *subscription)
 			Label: switchLabel(from, to), Amount: formatMoney(to.UnitAmount, to.Currency) + " " + perInterval(to)}
 		// A discount that lasts goes with the new price; what a once or
 		// repeating one does to the switch, the confirmation step shows.
-		if cp := s.st.coupons.get(discountCoupon(sub)); cp != nil && cp.Duration == "forever" {
+		if cp := coupons.get(s.st, discountCoupon(sub)); cp != nil && cp.Duration == "forever" {
 			sw.Discounted = s.withDiscount(sub, []subItem{{Price: to.ID, Quantity: sub.Items[0].Quantity}}, s.now(sub.TestClock))
 		}
 		out = append(out, sw)
@@ -355,7 +355,7 @@ func (s *Sandbox) withDiscount(sub *subscription, items []subItem, at time.Time)
 	var total int64
 	var pr *price
 	for _, it := range items {
-		if p := s.st.prices.get(it.Price); p != nil {
+		if p := prices.get(s.st, it.Price); p != nil {
 			pr, total = p, total+p.UnitAmount*it.Quantity
 		}
 	}
@@ -417,9 +417,9 @@ func describeCard(pm *paymentMethod) string {
 // portalPlanChange finds the change the form asks for and checks the
 // configuration offers it to this customer; mu held.
 func (s *Sandbox) portalPlanChange(ps *portalSession, subID, priceID string) (*planChange, *pageError) {
-	cu := s.st.customers.get(ps.Customer)
-	cfg := s.st.portalConfigs.get(ps.Configuration)
-	sub := s.st.subscriptions.get(subID)
+	cu := customers.get(s.st, ps.Customer)
+	cfg := portalConfigs.get(s.st, ps.Configuration)
+	sub := subscriptions.get(s.st, subID)
 	if cu == nil || sub == nil || sub.Customer != cu.ID {
 		return nil, &pageError{http.StatusBadRequest, "Choose one of your subscriptions."}
 	}
@@ -500,7 +500,7 @@ func (s *Sandbox) portalPage(w http.ResponseWriter, r *http.Request) {
 	found, status := false, http.StatusOK
 	q := r.URL.Query()
 	s.locked(func() {
-		ps := s.st.portalSessions.get(r.PathValue("id"))
+		ps := portalSessions.get(s.st, r.PathValue("id"))
 		if ps == nil {
 			return
 		}
@@ -536,7 +536,7 @@ func (s *Sandbox) portalPage(w http.ResponseWriter, r *http.Request) {
 		v.Error, v.Notice = ps.FlashError, ps.FlashNotice
 		if ps.FlashError != "" || ps.FlashNotice != "" {
 			ps.FlashError, ps.FlashNotice = "", ""
-			s.st.portalSessions.put(s.st, ps.ID, ps)
+			portalSessions.put(s.st, ps)
 			if err := s.commit(r.Context()); err != nil {
 				s.log.Error("portal commit", logkey.Session, ps.ID, logkey.Err, err)
 			}
@@ -567,7 +567,7 @@ func (s *Sandbox) portalSubmit(w http.ResponseWriter, r *http.Request) {
 		next     string
 	)
 	s.locked(func() {
-		ps := s.st.portalSessions.get(r.PathValue("id"))
+		ps := portalSessions.get(s.st, r.PathValue("id"))
 		if ps == nil {
 			return
 		}
@@ -586,7 +586,7 @@ func (s *Sandbox) portalSubmit(w http.ResponseWriter, r *http.Request) {
 		if perr != nil {
 			ps.FlashError = perr.Message
 		}
-		s.st.portalSessions.put(s.st, ps.ID, ps)
+		portalSessions.put(s.st, ps)
 		if err := s.commit(r.Context()); err != nil {
 			s.log.Error("portal commit", logkey.Session, ps.ID, logkey.Err, err)
 			failSave = true
@@ -627,12 +627,12 @@ func (s *Sandbox) portalAction(ps *portalSession, form url.Values, card cardInpu
 // go to next (the reason question after a cancellation).
 func (s *Sandbox) portalDo(ps *portalSession, form url.Values, card cardInput) (string, string, *pageError) {
 	action, subID := form.Get("action"), form.Get("subscription")
-	cu := s.st.customers.get(ps.Customer)
+	cu := customers.get(s.st, ps.Customer)
 	if cu == nil {
 		return "", "", &pageError{http.StatusBadRequest, "This customer no longer exists."}
 	}
 	at := s.now(cu.TestClock)
-	pc := s.st.portalConfigs.get(ps.Configuration)
+	pc := portalConfigs.get(s.st, ps.Configuration)
 	switch action {
 	case "update_plan":
 		change, perr := s.portalPlanChange(ps, subID, form.Get("price"))
@@ -666,7 +666,7 @@ func (s *Sandbox) portalDo(ps *portalSession, form url.Values, card cardInput) (
 		s.subChanged(sub, prev, at)
 		return "Your subscription will end on " + formatDate(sub.PeriodEnd) + ".", next, nil
 	case "renew":
-		sub := s.st.subscriptions.get(subID)
+		sub := subscriptions.get(s.st, subID)
 		if sub == nil && subID == "" {
 			sub = s.onlyLiveSubscription(cu.ID)
 		}
@@ -687,7 +687,7 @@ func (s *Sandbox) portalDo(ps *portalSession, form url.Values, card cardInput) (
 		if _, perr := s.reasonView(ps, subID, nil); perr != nil {
 			return "", "", perr
 		}
-		sub := s.st.subscriptions.get(subID)
+		sub := subscriptions.get(s.st, subID)
 		feedback := form.Get("reason")
 		if !slices.Contains(pc.cancellationReasons(), feedback) {
 			return "", "", &pageError{http.StatusBadRequest, "Choose one of the reasons, or skip the question."}
@@ -716,13 +716,13 @@ func (s *Sandbox) portalDo(ps *portalSession, form url.Values, card cardInput) (
 			}
 			return "", "", &pageError{status, "Card not updated: " + msg}
 		}
-		pm.base = s.st.newBase("pm_", at)
+		pm.base = paymentMethods.newBase(s.st, at)
 		s.attachPM(cu, &pm)
 		cu.DefaultPM = pm.ID
-		s.st.customers.put(s.st, cu.ID, cu)
+		customers.put(s.st, cu)
 		s.emit(at, "payment_method.attached", renderPaymentMethod(&pm))
-		s.emit(at, "customer.updated", s.renderCustomer(cu, nil))
-		for _, sub := range s.st.subscriptions.rows {
+		s.emit(at, "customer.updated", s.renderCustomer(cu))
+		for _, sub := range subscriptions.rows(s.st) {
 			if sub.Customer == cu.ID && sub.entitled() {
 				prev := s.subSnapshot(sub)
 				sub.DefaultPM = pm.ID
@@ -738,11 +738,11 @@ func (s *Sandbox) portalDo(ps *portalSession, form url.Values, card cardInput) (
 // else the newest running subscription's card, since after Checkout the
 // card is saved only on the subscription.
 func (s *Sandbox) shownCard(cu *customer) *paymentMethod {
-	if pm := s.st.paymentMethods.get(cu.DefaultPM); pm != nil {
+	if pm := paymentMethods.get(s.st, cu.DefaultPM); pm != nil {
 		return pm
 	}
-	for _, sub := range sorted(&s.st.subscriptions, func(sub *subscription) bool { return sub.Customer == cu.ID && sub.entitled() }) {
-		if pm := s.st.paymentMethods.get(sub.DefaultPM); pm != nil {
+	for _, sub := range subscriptions.sorted(s.st, func(sub *subscription) bool { return sub.Customer == cu.ID && sub.entitled() }) {
+		if pm := paymentMethods.get(s.st, sub.DefaultPM); pm != nil {
 			return pm
 		}
 	}
@@ -753,7 +753,7 @@ func (s *Sandbox) shownCard(cu *customer) *paymentMethod {
 // not name one and there is exactly one that is still running.
 func (s *Sandbox) onlyLiveSubscription(customerID string) *subscription {
 	var found *subscription
-	for _, sub := range s.st.subscriptions.rows {
+	for _, sub := range subscriptions.rows(s.st) {
 		if sub.Customer == customerID && sub.entitled() {
 			if found != nil {
 				return nil

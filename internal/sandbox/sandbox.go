@@ -82,6 +82,9 @@ type Sandbox struct {
 	// cause is the API request whose handler holds mu, stamped on the
 	// events it sends; empty otherwise. Guarded by mu.
 	cause eventRequest
+	// host is that request's Host, where the hosted pages its answer
+	// names (a Checkout Session's url) are; empty otherwise. Guarded by mu.
+	host string
 
 	ctx     context.Context // cancelled by Close to stop background work
 	cancel  context.CancelFunc
@@ -101,6 +104,9 @@ type Sandbox struct {
 func Open(cfg Config) (*Sandbox, error) {
 	if cfg.Path == "" {
 		return nil, fmt.Errorf("sandbox: open: Config.Path is required")
+	}
+	if err := checkObjectTypes(); err != nil {
+		return nil, fmt.Errorf("sandbox: open: %w", err)
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -151,7 +157,7 @@ func Open(cfg Config) (*Sandbox, error) {
 	s.mu.Lock()
 	s.wakeDeliveries()
 	// A clock whose advance was cut short by a shutdown finishes now.
-	for _, clk := range st.clocks.rows {
+	for _, clk := range clocks.rows(st) {
 		if clk.Status == clockAdvancing {
 			s.wg.Add(1)
 			go func(id string) {
@@ -213,27 +219,37 @@ func (s *Sandbox) AddWebhookEndpoint(ctx context.Context, url, secret string) er
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var ep *webhookEndpoint
-	for _, e := range s.st.endpoints.rows {
+	for _, e := range endpoints.rows(s.st) {
 		if e.URL == url {
 			ep = e
 		}
 	}
 	if ep == nil {
-		ep = &webhookEndpoint{base: s.st.newBase("we_", s.cfg.Now()), URL: url, APIVersion: APIVersion, Status: "enabled", Metadata: map[string]string{}}
+		ep = &webhookEndpoint{base: endpoints.newBase(s.st, s.cfg.Now()), URL: url, APIVersion: APIVersion, Status: "enabled", Metadata: map[string]string{}}
 	}
 	ep.Secret = secret
 	ep.EnabledEvents = []string{"*"}
 	ep.Status = "enabled"
-	s.st.endpoints.put(s.st, ep.ID, ep)
+	endpoints.put(s.st, ep)
 	if err := s.st.flush(ctx, s.db); err != nil {
 		return fmt.Errorf("sandbox: add webhook endpoint: %w", err)
 	}
 	return nil
 }
 
+// pageURL is the URL of a hosted page: on the host the API request holding
+// mu was sent to, so a client that reached the sandbox by another address
+// than base opens it there too; else on base.
+func (s *Sandbox) pageURL(path string) string {
+	if s.host != "" {
+		return "http://" + s.host + path
+	}
+	return s.base + path
+}
+
 // now is the time for an object: its test clock's frozen time, or Config.Now.
 func (s *Sandbox) now(clockID string) time.Time {
-	if c := s.st.clocks.get(clockID); clockID != "" && c != nil {
+	if c := clocks.get(s.st, clockID); clockID != "" && c != nil {
 		return time.Unix(c.FrozenTime, 0)
 	}
 	return s.cfg.Now()

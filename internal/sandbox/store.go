@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
 	"strconv"
 	"time"
 
@@ -13,32 +12,10 @@ import (
 	bolterrors "go.etcd.io/bbolt/errors"
 )
 
-// Bucket names; each holds one kind of object as JSON keyed by its id.
+// The meta bucket keeps the sequence newBase counts with; every other
+// bucket is a declared resource's (see resource.go).
 const (
-	bucketMeta            = "meta"
-	bucketCustomers       = "customers"
-	bucketPaymentMethods  = "payment_methods"
-	bucketProducts        = "products"
-	bucketPrices          = "prices"
-	bucketFeatures        = "features"
-	bucketProductFeatures = "product_features"
-	bucketSessions        = "checkout_sessions"
-	bucketSubscriptions   = "subscriptions"
-	bucketInvoices        = "invoices"
-	bucketCoupons         = "coupons"
-	bucketPromotionCodes  = "promotion_codes"
-	bucketPortalConfigs   = "portal_configurations"
-	bucketPortalSessions  = "portal_sessions"
-	bucketEndpoints       = "webhook_endpoints"
-	bucketEvents          = "events"
-	bucketDeliveries      = "deliveries"
-	bucketClocks          = "test_clocks"
-	bucketIdempotency     = "idempotency"
-	bucketPaymentIntents  = "payment_intents"
-	bucketCharges         = "charges"
-	bucketSetupIntents    = "setup_intents"
-	bucketInvoicePayments = "invoice_payments"
-
+	bucketMeta = "meta"
 	metaSeqKey = "seq"
 )
 
@@ -59,7 +36,6 @@ type anyTable interface {
 	name() string
 	lookup(id string) (any, bool)
 	load(id string, data []byte) error
-	clear()
 }
 
 // table is the in-memory copy of one bucket. The whole state lives in memory
@@ -86,59 +62,11 @@ func (t *table[T]) load(id string, data []byte) error {
 	return nil
 }
 
-func (t *table[T]) clear() { t.rows = map[string]*T{} }
-
-func (t *table[T]) get(id string) *T { return t.rows[id] }
-
-func (t *table[T]) put(st *state, id string, v *T) {
-	t.rows[id] = v
-	st.dirty[[2]string{t.bucket, id}] = struct{}{}
-}
-
-func (t *table[T]) del(st *state, id string) {
-	delete(t.rows, id)
-	st.dirty[[2]string{t.bucket, id}] = struct{}{}
-}
-
-// sorted returns the rows that keep accepts, newest first.
-func sorted[T any, P interface {
-	*T
-	row
-}](t *table[T], keep func(*T) bool) []*T {
-	out := make([]*T, 0, len(t.rows))
-	for _, v := range t.rows {
-		if keep == nil || keep(v) {
-			out = append(out, v)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return P(out[i]).meta().Seq > P(out[j]).meta().Seq })
-	return out
-}
-
 // state is everything the emulator knows; guarded by Sandbox.mu.
 type state struct {
-	customers       table[customer]
-	paymentMethods  table[paymentMethod]
-	products        table[product]
-	prices          table[price]
-	features        table[feature]
-	productFeatures table[productFeature]
-	sessions        table[checkoutSession]
-	subscriptions   table[subscription]
-	invoices        table[invoice]
-	coupons         table[coupon]
-	promotionCodes  table[promotionCode]
-	portalConfigs   table[portalConfig]
-	portalSessions  table[portalSession]
-	endpoints       table[webhookEndpoint]
-	events          table[event]
-	deliveries      table[delivery]
-	clocks          table[testClock]
-	idempotency     table[idemRecord]
-	paymentIntents  table[paymentIntent]
-	charges         table[charge]
-	setupIntents    table[setupIntent]
-	invoicePayments table[invoicePayment]
+	// tables hold the rows of every declared resource, each at its
+	// resource's index.
+	tables []anyTable
 
 	seq   int64
 	dirty map[[2]string]struct{}
@@ -151,44 +79,11 @@ type state struct {
 }
 
 func newState() *state {
-	st := &state{
-		customers:       table[customer]{bucket: bucketCustomers},
-		paymentMethods:  table[paymentMethod]{bucket: bucketPaymentMethods},
-		products:        table[product]{bucket: bucketProducts},
-		prices:          table[price]{bucket: bucketPrices},
-		features:        table[feature]{bucket: bucketFeatures},
-		productFeatures: table[productFeature]{bucket: bucketProductFeatures},
-		sessions:        table[checkoutSession]{bucket: bucketSessions},
-		subscriptions:   table[subscription]{bucket: bucketSubscriptions},
-		invoices:        table[invoice]{bucket: bucketInvoices},
-		coupons:         table[coupon]{bucket: bucketCoupons},
-		promotionCodes:  table[promotionCode]{bucket: bucketPromotionCodes},
-		portalConfigs:   table[portalConfig]{bucket: bucketPortalConfigs},
-		portalSessions:  table[portalSession]{bucket: bucketPortalSessions},
-		endpoints:       table[webhookEndpoint]{bucket: bucketEndpoints},
-		events:          table[event]{bucket: bucketEvents},
-		deliveries:      table[delivery]{bucket: bucketDeliveries},
-		clocks:          table[testClock]{bucket: bucketClocks},
-		idempotency:     table[idemRecord]{bucket: bucketIdempotency},
-		paymentIntents:  table[paymentIntent]{bucket: bucketPaymentIntents},
-		charges:         table[charge]{bucket: bucketCharges},
-		setupIntents:    table[setupIntent]{bucket: bucketSetupIntents},
-		invoicePayments: table[invoicePayment]{bucket: bucketInvoicePayments},
-		dirty:           map[[2]string]struct{}{},
-		pending:         map[string]*deliveryQueue{},
-	}
-	for _, t := range st.tables() {
-		t.clear()
+	st := &state{dirty: map[[2]string]struct{}{}, pending: map[string]*deliveryQueue{}}
+	for _, r := range resources {
+		st.tables = append(st.tables, r.newTable())
 	}
 	return st
-}
-
-func (st *state) tables() []anyTable {
-	return []anyTable{&st.customers, &st.paymentMethods, &st.products, &st.prices, &st.features,
-		&st.productFeatures, &st.sessions, &st.subscriptions, &st.invoices, &st.coupons,
-		&st.promotionCodes, &st.portalConfigs, &st.portalSessions, &st.endpoints, &st.events,
-		&st.deliveries, &st.clocks, &st.idempotency, &st.paymentIntents, &st.charges, &st.setupIntents,
-		&st.invoicePayments}
 }
 
 // newBase stamps a new object with an id, the next sequence number and its
@@ -211,16 +106,16 @@ func openDB(path string) (*bolt.DB, error) {
 func loadState(db *bolt.DB) (*state, error) {
 	st := newState()
 	err := db.Update(func(tx *bolt.Tx) error {
-		meta, err := tx.CreateBucketIfNotExists([]byte(bucketMeta))
+		mb, err := tx.CreateBucketIfNotExists([]byte(bucketMeta))
 		if err != nil {
 			return fmt.Errorf("create bucket %s: %w", bucketMeta, err)
 		}
-		if v := meta.Get([]byte(metaSeqKey)); v != nil {
+		if v := mb.Get([]byte(metaSeqKey)); v != nil {
 			if st.seq, err = strconv.ParseInt(string(v), 10, 64); err != nil {
 				return fmt.Errorf("decode seq: %w", err)
 			}
 		}
-		for _, t := range st.tables() {
+		for _, t := range st.tables {
 			b, err := tx.CreateBucketIfNotExists([]byte(t.name()))
 			if err != nil {
 				return fmt.Errorf("create bucket %s: %w", t.name(), err)
@@ -250,7 +145,7 @@ func (st *state) flush(ctx context.Context, db *bolt.DB) error {
 		return fmt.Errorf("flush: %w", err)
 	}
 	byName := map[string]anyTable{}
-	for _, t := range st.tables() {
+	for _, t := range st.tables {
 		byName[t.name()] = t
 	}
 	err := db.Update(func(tx *bolt.Tx) error {
@@ -310,7 +205,7 @@ func wipe(db *bolt.DB, st *state) error {
 
 func bucketNames(st *state) []string {
 	var out []string
-	for _, t := range st.tables() {
+	for _, t := range st.tables {
 		out = append(out, t.name())
 	}
 	return out

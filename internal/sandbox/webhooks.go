@@ -15,6 +15,24 @@ import (
 	"github.com/tollgate/tollgate/internal/logkey"
 )
 
+// Webhook endpoints, and each event's delivery to each of them (the
+// sandbox's own records, not an API object).
+var (
+	endpoints  *resource[webhookEndpoint]
+	deliveries *resource[delivery]
+)
+
+func init() {
+	endpoints = declare(&resource[webhookEndpoint]{
+		bucket: "webhook_endpoints",
+		prefix: "we_",
+		object: "webhook_endpoint",
+		noSuch: "webhook endpoint",
+		render: func(_ *Sandbox, ep *webhookEndpoint) map[string]any { return renderEndpoint(ep, false) },
+	})
+	deliveries = declare(&resource[delivery]{bucket: "deliveries", prefix: "whdel_"})
+}
+
 type webhookEndpoint struct {
 	base
 	URL           string            `json:"url"`
@@ -66,12 +84,12 @@ type Delivery struct {
 func (s *Sandbox) Deliveries(endpointID string) []Delivery {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	rows := sorted(&s.st.deliveries, func(d *delivery) bool { return d.Endpoint == endpointID })
+	rows := deliveries.sorted(s.st, func(d *delivery) bool { return d.Endpoint == endpointID })
 	out := make([]Delivery, 0, len(rows))
 	for i := len(rows) - 1; i >= 0; i-- {
 		d := rows[i]
 		typ := ""
-		if ev := s.st.events.get(d.Event); ev != nil {
+		if ev := events.get(s.st, d.Event); ev != nil {
 			typ = ev.Type
 		}
 		out = append(out, Delivery{EventID: d.Event, EventType: typ, EndpointID: d.Endpoint, State: d.State,
@@ -121,7 +139,7 @@ func eventTypes(p *params) []string {
 
 func (s *Sandbox) createEndpoint(c *call) (any, error) {
 	p := c.p
-	ep := &webhookEndpoint{base: s.st.newBase("we_", s.cfg.Now()), Secret: newSecret(), Status: "enabled", APIVersion: APIVersion}
+	ep := &webhookEndpoint{base: endpoints.newBase(s.st, s.cfg.Now()), Secret: newSecret(), Status: "enabled", APIVersion: APIVersion}
 	ep.URL = validURL(p, "url")
 	ep.EnabledEvents = eventTypes(p)
 	if v := p.str("api_version"); v != "" && v != APIVersion {
@@ -133,31 +151,12 @@ func (s *Sandbox) createEndpoint(c *call) (any, error) {
 	if err := p.finish(); err != nil {
 		return nil, err
 	}
-	s.st.endpoints.put(s.st, ep.ID, ep)
+	endpoints.put(s.st, ep)
 	return renderEndpoint(ep, true), nil
 }
 
-func (s *Sandbox) endpoint(c *call) (*webhookEndpoint, error) {
-	ep := s.st.endpoints.get(c.r.PathValue("id"))
-	if ep == nil {
-		return nil, errNotFound("webhook endpoint", c.r.PathValue("id"), "id")
-	}
-	return ep, nil
-}
-
-func (s *Sandbox) getEndpoint(c *call) (any, error) {
-	ep, err := s.endpoint(c)
-	if err != nil {
-		return nil, err
-	}
-	if err := c.p.finish(); err != nil {
-		return nil, err
-	}
-	return renderEndpoint(ep, false), nil
-}
-
 func (s *Sandbox) updateEndpoint(c *call) (any, error) {
-	ep, err := s.endpoint(c)
+	ep, err := endpoints.fromPath(s.st, c)
 	if err != nil {
 		return nil, err
 	}
@@ -182,24 +181,24 @@ func (s *Sandbox) updateEndpoint(c *call) (any, error) {
 	if disabled {
 		ep.Status = "disabled"
 	}
-	s.st.endpoints.put(s.st, ep.ID, ep)
+	endpoints.put(s.st, ep)
 	s.wakeDeliveries() // an endpoint enabled again resumes what it was owed
 	return renderEndpoint(ep, false), nil
 }
 
 func (s *Sandbox) deleteEndpoint(c *call) (any, error) {
-	ep, err := s.endpoint(c)
+	ep, err := endpoints.fromPath(s.st, c)
 	if err != nil {
 		return nil, err
 	}
 	if err := c.p.finish(); err != nil {
 		return nil, err
 	}
-	s.st.endpoints.del(s.st, ep.ID)
+	endpoints.del(s.st, ep.ID)
 	delete(s.st.pending, ep.ID)
-	for _, d := range s.st.deliveries.rows {
+	for _, d := range deliveries.rows(s.st) {
 		if d.Endpoint == ep.ID {
-			s.st.deliveries.del(s.st, d.ID)
+			deliveries.del(s.st, d.ID)
 		}
 	}
 	s.wakeDeliveries()
@@ -211,7 +210,7 @@ func (s *Sandbox) listEndpoints(c *call) (any, error) {
 	if err := c.p.finish(); err != nil {
 		return nil, err
 	}
-	rows := sorted(&s.st.endpoints, nil)
+	rows := endpoints.sorted(s.st, nil)
 	return page(c, a, rows, func(ep *webhookEndpoint) any { return renderEndpoint(ep, false) })
 }
 
@@ -261,7 +260,7 @@ func (st *state) enqueue(d *delivery) {
 // indexPending builds the index of pending deliveries from the loaded
 // table, oldest first so each endpoint's fresh queue is in creation order.
 func (st *state) indexPending() {
-	rows := sorted(&st.deliveries, func(d *delivery) bool { return d.State == deliveryPending })
+	rows := deliveries.sorted(st, func(d *delivery) bool { return d.State == deliveryPending })
 	for i := len(rows) - 1; i >= 0; i-- {
 		st.enqueue(rows[i])
 	}
@@ -308,7 +307,7 @@ func (s *Sandbox) wakeDeliveries() {
 	if s.ctx.Err() != nil {
 		return // stopped: Close may already be waiting on wg
 	}
-	for id := range s.st.endpoints.rows {
+	for id := range endpoints.rows(s.st) {
 		for _, l := range []lane{{id, false}, {id, true}} {
 			if _, ok := s.workers[l]; !ok {
 				ch := make(chan struct{}, 1)
@@ -338,7 +337,7 @@ func (s *Sandbox) deliverLoop(l lane, wake chan struct{}) {
 	defer s.wg.Done()
 	for {
 		s.mu.Lock()
-		ep := s.st.endpoints.get(l.endpoint)
+		ep := endpoints.get(s.st, l.endpoint)
 		if ep == nil {
 			delete(s.workers, l)
 			s.mu.Unlock()
@@ -361,7 +360,7 @@ func (s *Sandbox) deliverLoop(l lane, wake chan struct{}) {
 		var deliveryID, target, secret string
 		if d != nil {
 			deliveryID, target, secret = d.ID, ep.URL, ep.Secret
-			if ev := s.st.events.get(d.Event); ev != nil {
+			if ev := events.get(s.st, d.Event); ev != nil {
 				payload, _ = json.Marshal(renderEvent(ev))
 			}
 		}
@@ -405,7 +404,7 @@ func (s *Sandbox) sleep(wait time.Duration, wake chan struct{}) bool {
 // 2xx, failed once the backoff schedule is used up, else due again after
 // its next wait. Called with mu held.
 func (s *Sandbox) recordAttempt(deliveryID string, a DeliveryAttempt) {
-	d := s.st.deliveries.get(deliveryID)
+	d := deliveries.get(s.st, deliveryID)
 	if d == nil { // endpoint deleted or account reset meanwhile
 		return
 	}
@@ -423,7 +422,7 @@ func (s *Sandbox) recordAttempt(deliveryID string, a DeliveryAttempt) {
 		s.st.enqueue(d)
 		s.nudge(lane{d.Endpoint, true})
 	}
-	s.st.deliveries.put(s.st, d.ID, d)
+	deliveries.put(s.st, d)
 	if err := s.commit(s.ctx); err != nil {
 		s.log.Error("record delivery", logkey.Delivery, d.ID, logkey.Err, err)
 	}
