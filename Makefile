@@ -56,7 +56,7 @@ lint:
 	@out=$$(gofmt -l $(GO_SOURCES)); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	go vet ./...
 	@# The committed bindings must match the Go methods, or the frontend calls stale signatures.
-	go tool wails generate module >/dev/null 2>&1
+	@out=$$(go tool wails generate module 2>&1) || { echo "$$out"; exit 1; }
 	@git diff --quiet -- frontend/wailsjs || { echo "frontend/wailsjs is stale: run make bindings and commit it"; git diff --stat -- frontend/wailsjs; exit 1; }
 
 # stripe-mock checks the billing code's requests against Stripe's OpenAPI spec (internal/billing/contract_test.go).

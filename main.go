@@ -46,7 +46,12 @@ const (
 	eventStripeState    = "stripe:state"
 )
 
-func main() { os.Exit(run(os.Args[1:])) }
+func main() {
+	if generatingBindings {
+		os.Exit(generateBindings())
+	}
+	os.Exit(run(os.Args[1:]))
+}
 
 func run(args []string) int {
 	cfg, err := config.Parse(args, os.Getenv, os.UserConfigDir)
