@@ -9,6 +9,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -323,8 +324,23 @@ func (s *Sandbox) apiHandler(returns *objectType, fn apiFunc) http.Handler {
 }
 
 // execute runs fn under the state lock, commits its changes and handles
-// idempotent replay. It returns the status and body to send.
+// idempotent replay. It returns the status and body to send once what the
+// answer says is on disk. The wait for the disk is outside the lock, so
+// that the requests arriving meanwhile run and share the next transaction.
 func (s *Sandbox) execute(c *call, fn apiFunc, idemID string, useIdem bool, hash string) (int, []byte, bool) {
+	status, body, replayed, req := s.run(c, fn, idemID, useIdem, hash)
+	if err := req.wait(); err != nil {
+		s.log.Error("commit", logkey.Err, err)
+		e := errInternal()
+		return e.Status, mustJSON(map[string]any{"error": e}), false
+	}
+	return status, body, replayed
+}
+
+// run is execute's part under the state lock: it returns the answer and
+// the commit it must wait for (the latest, even for a request that changed
+// nothing, since its answer may show changes not yet on disk).
+func (s *Sandbox) run(c *call, fn apiFunc, idemID string, useIdem bool, hash string) (int, []byte, bool, *commitReq) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	// Every event fn sends is caused by this request; what runs later
@@ -337,9 +353,9 @@ func (s *Sandbox) execute(c *call, fn apiFunc, idemID string, useIdem bool, hash
 			if rec.Hash != hash {
 				e := invalid("", "", "Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '%s' if you meant to execute a different request.", c.r.Header.Get("Idempotency-Key"))
 				e.Type = typeIdempotency
-				return e.Status, mustJSON(map[string]any{"error": e}), false
+				return e.Status, mustJSON(map[string]any{"error": e}), false, nil
 			}
-			return rec.Status, rec.Body, true
+			return rec.Status, rec.Body, true, s.commits.submit(nil)
 		}
 	}
 	res, err := fn(c)
@@ -360,23 +376,34 @@ func (s *Sandbox) execute(c *call, fn apiFunc, idemID string, useIdem bool, hash
 	// parameter can be fixed and retried with the same key.
 	if useIdem && (status < 400 || status == http.StatusPaymentRequired) {
 		s.pruneIdempotency()
-		idempotency.put(s.st, &idemRecord{base: base{ID: idemID, Created: time.Now().Unix()}, Hash: hash, Status: status, Body: body})
+		// Keyed by the key, not an id of its own; the sequence number
+		// keeps records in the order they expire.
+		rec := &idemRecord{base: idempotency.newBase(s.st, time.Now()), Hash: hash, Status: status, Body: body}
+		rec.ID = idemID
+		idempotency.put(s.st, rec)
 	}
-	if err := s.commit(c.ctx); err != nil {
+	req, err := s.handOver(c.ctx)
+	if err != nil {
 		s.log.Error("commit", logkey.Err, err)
 		e := errInternal()
-		return e.Status, mustJSON(map[string]any{"error": e}), false
+		return e.Status, mustJSON(map[string]any{"error": e}), false, nil
 	}
-	return status, body, false
+	return status, body, false, req
 }
 
 // pruneIdempotency forgets keys older than a day, as Stripe does. Keys live
-// on real time: they are about requests, not about billing.
+// on real time: they are about requests, not about billing. Records are
+// kept in the order they were made, so it looks only at those that expire.
 func (s *Sandbox) pruneIdempotency() {
-	for id, rec := range idempotency.rows(s.st) {
-		if time.Since(time.Unix(rec.Created, 0)) >= idempotencyTTL {
-			idempotency.del(s.st, id)
+	var old []string
+	for _, rec := range idempotency.all(s.st) {
+		if time.Since(time.Unix(rec.Created, 0)) < idempotencyTTL {
+			break
 		}
+		old = append(old, rec.ID)
+	}
+	for _, id := range old {
+		idempotency.del(s.st, id)
 	}
 }
 
@@ -454,6 +481,65 @@ func indexOf[T any, P interface {
 		}
 	}
 	return -1
+}
+
+// pageOf renders one page of the rows of l (oldest first, all of r's or
+// those of one index key) that keep accepts (all for nil), newest first, as
+// page does, but walks only from the cursor to the page's end: a list costs
+// its page, not the table. l must hold every row of r keep accepts.
+func pageOf[T any](c *call, st *state, a listArgs, r *resource[T], l seqList[T], keep func(*T) bool, render func(*T) any) (any, error) {
+	if keep == nil {
+		keep = func(*T) bool { return true }
+	}
+	// A cursor must be a row the list holds, as in page.
+	cursor := func(id, param string) (int, error) {
+		v := r.get(st, id)
+		if v == nil || !keep(v) {
+			return 0, errNotFound("object", id, param)
+		}
+		return l.search(meta(v).Seq), nil
+	}
+	var rows []*T
+	hasMore := false
+	if a.endingBefore != "" && a.startingAfter == "" {
+		i, err := cursor(a.endingBefore, "ending_before")
+		if err != nil {
+			return nil, err
+		}
+		// The page is the limit rows newer than the cursor nearest to it.
+		for i++; i < len(l); i++ {
+			if keep(l[i]) {
+				if len(rows) == a.limit {
+					hasMore = true
+					break
+				}
+				rows = append(rows, l[i])
+			}
+		}
+		slices.Reverse(rows)
+	} else {
+		i := len(l)
+		if a.startingAfter != "" {
+			var err error
+			if i, err = cursor(a.startingAfter, "starting_after"); err != nil {
+				return nil, err
+			}
+		}
+		for i--; i >= 0; i-- {
+			if keep(l[i]) {
+				if len(rows) == a.limit {
+					hasMore = true
+					break
+				}
+				rows = append(rows, l[i])
+			}
+		}
+	}
+	data := make([]any, 0, len(rows))
+	for _, v := range rows {
+		data = append(data, render(v))
+	}
+	return listObject(c.r.URL.Path, data, hasMore), nil
 }
 
 func listObject(url string, data []any, hasMore bool) map[string]any {

@@ -7,6 +7,12 @@ import (
 // sessions are Checkout Sessions.
 var sessions *resource[checkoutSession]
 
+// sessionsByCustomer files sessions by customer.
+var sessionsByCustomer index[checkoutSession]
+
+// sessionsByStatus files sessions by status.
+var sessionsByStatus index[checkoutSession]
+
 func init() {
 	sessions = declare(&resource[checkoutSession]{
 		bucket:  "checkout_sessions",
@@ -26,6 +32,8 @@ func init() {
 			alwaysNull("payment_intent"), alwaysNull("setup_intent"), alwaysNull("payment_link"),
 		},
 	})
+	sessionsByCustomer = sessions.index(func(cs *checkoutSession) string { return cs.Customer })
+	sessionsByStatus = sessions.index(func(cs *checkoutSession) string { return cs.Status })
 	// A session's line item (its price always an object) and discount.
 	addObjectType(&objectType{name: "item", fields: []field{nested("price", "price")}})
 	addObjectType(&objectType{name: "payment_pages_checkout_session_discount",
@@ -277,10 +285,16 @@ func (s *Sandbox) listSessions(c *call) (any, error) {
 	if err := p.finish(); err != nil {
 		return nil, err
 	}
-	rows := sessions.sorted(s.st, func(cs *checkoutSession) bool {
+	l := sessions.all(s.st)
+	switch {
+	case cust != "":
+		l = sessionsByCustomer.of(s.st, cust)
+	case status != "":
+		l = sessionsByStatus.of(s.st, status)
+	}
+	return pageOf(c, s.st, a, sessions, l, func(cs *checkoutSession) bool {
 		return (cust == "" || cs.Customer == cust) && (sub == "" || cs.Subscription == sub) && (status == "" || cs.Status == status)
-	})
-	return page(c, a, rows, func(cs *checkoutSession) any { return s.renderSession(cs) })
+	}, func(cs *checkoutSession) any { return s.renderSession(cs) })
 }
 
 func (s *Sandbox) listSessionLineItems(c *call) (any, error) {
@@ -316,11 +330,19 @@ func (s *Sandbox) expire(cs *checkoutSession, at time.Time) {
 	s.emit(at, "checkout.session.expired", s.renderSession(cs))
 }
 
-// expireSessions ends open sessions past their expires_at.
+// expireSessions ends open sessions past their expires_at. Each expires a
+// fixed lifetime after it was made on the wall clock, so the open ones
+// expire oldest first and the walk stops at the first still open: a tick
+// costs what expires, not what is open.
 func (s *Sandbox) expireSessions(now time.Time) {
-	for _, cs := range sessions.rows(s.st) {
-		if cs.Status == "open" && now.Unix() >= cs.ExpiresAt {
-			s.expire(cs, now)
+	var due []*checkoutSession
+	for _, cs := range sessionsByStatus.of(s.st, "open") {
+		if now.Unix() < cs.ExpiresAt {
+			break
 		}
+		due = append(due, cs)
+	}
+	for _, cs := range due {
+		s.expire(cs, now)
 	}
 }

@@ -3,6 +3,12 @@ package sandbox
 // customers are Stripe's Customer objects.
 var customers *resource[customer]
 
+// customersByEmail files customers by email.
+var customersByEmail index[customer]
+
+// customersByClock files customers by test clock.
+var customersByClock index[customer]
+
 func init() {
 	customers = declare(&resource[customer]{
 		bucket: "customers",
@@ -16,6 +22,8 @@ func init() {
 			alwaysNull("default_source"),
 		},
 	})
+	customersByEmail = customers.index(func(cu *customer) string { return cu.Email })
+	customersByClock = customers.index(func(cu *customer) string { return cu.TestClock })
 }
 
 type customer struct {
@@ -40,8 +48,8 @@ type customer struct {
 
 func (s *Sandbox) renderCustomer(cu *customer) map[string]any {
 	delinquent := false
-	for _, sub := range subscriptions.rows(s.st) {
-		if sub.Customer == cu.ID && sub.Status == subPastDue {
+	for _, sub := range subsByCustomer.of(s.st, cu.ID) {
+		if sub.Status == subPastDue {
 			delinquent = true
 		}
 	}
@@ -149,11 +157,13 @@ func (s *Sandbox) listCustomers(c *call) (any, error) {
 	}
 	// As in Stripe, customers on a test clock are listed only when that
 	// clock is asked for, even when they match the email.
-	rows := customers.sorted(s.st, func(cu *customer) bool {
+	l := customersByClock.of(s.st, clock)
+	if email != "" {
+		l = customersByEmail.of(s.st, email)
+	}
+	return pageOf(c, s.st, a, customers, l, func(cu *customer) bool {
 		return (email == "" || cu.Email == email) && cu.TestClock == clock
-	})
-
-	return page(c, a, rows, func(cu *customer) any { return s.renderCustomer(cu) })
+	}, func(cu *customer) any { return s.renderCustomer(cu) })
 }
 
 // customerSubscriptions is a customer's includable subscriptions list:
@@ -162,7 +172,7 @@ func (s *Sandbox) listCustomers(c *call) (any, error) {
 // by default give them.
 func (s *Sandbox) customerSubscriptions(id string) map[string]any {
 	data := []any{}
-	for _, sub := range subscriptions.sorted(s.st, func(sub *subscription) bool { return sub.Customer == id && sub.Status != subCanceled }) {
+	for _, sub := range subsByCustomer.newest(s.st, id, func(sub *subscription) bool { return sub.Status != subCanceled }) {
 		data = append(data, s.renderSubscription(sub))
 	}
 	return listObject("/v1/customers/"+id+"/subscriptions", data, false)

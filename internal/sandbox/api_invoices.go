@@ -9,6 +9,12 @@ import (
 // invoices are a subscription's invoices.
 var invoices *resource[invoice]
 
+// invoicesByCustomer files invoices by customer.
+var invoicesByCustomer index[invoice]
+
+// invoicesByClock files invoices by test clock.
+var invoicesByClock index[invoice]
+
 func init() {
 	invoices = declare(&resource[invoice]{
 		bucket: "invoices",
@@ -26,6 +32,8 @@ func init() {
 			alwaysNull("on_behalf_of"), alwaysNull("latest_revision"),
 		},
 	})
+	invoicesByCustomer = invoices.index(func(inv *invoice) string { return inv.Customer })
+	invoicesByClock = invoices.index(func(inv *invoice) string { return inv.TestClock })
 	addObjectType(&objectType{name: "line_item", fields: []field{ref("discounts", "discount"), ref("subscription", "subscription")}})
 }
 
@@ -197,11 +205,16 @@ func (s *Sandbox) listInvoices(c *call) (any, error) {
 	if err := p.finish(); err != nil {
 		return nil, err
 	}
-	rows := invoices.sorted(s.st, func(inv *invoice) bool {
+	l := invoices.all(s.st)
+	if cust != "" {
+		l = invoicesByCustomer.of(s.st, cust)
+	} else if su := subscriptions.get(s.st, sub); su != nil {
+		// A subscription's invoices are its customer's.
+		l = invoicesByCustomer.of(s.st, su.Customer)
+	}
+	return pageOf(c, s.st, a, invoices, l, func(inv *invoice) bool {
 		return (cust == "" || inv.Customer == cust) && (sub == "" || inv.Subscription == sub) && (status == "" || inv.Status == status)
-	})
-
-	return page(c, a, rows, func(inv *invoice) any { return s.renderInvoice(inv) })
+	}, func(inv *invoice) any { return s.renderInvoice(inv) })
 }
 
 // payInvoice charges an open invoice now, outside the retry schedule; a

@@ -103,7 +103,7 @@ func (s *Sandbox) renderInvoicePayment(ip *invoicePayment) map[string]any {
 // expanded (expand[]=payments), as in Stripe.
 func (s *Sandbox) invoicePayments(invoiceID string) map[string]any {
 	data := []any{}
-	for _, ip := range invoicePayments.sorted(s.st, func(ip *invoicePayment) bool { return ip.Invoice == invoiceID }) {
+	for _, ip := range invoicePaymentsByInvoice.newest(s.st, invoiceID, nil) {
 		data = append(data, s.renderInvoicePayment(ip))
 	}
 	return listObject("/v1/invoice_payments?invoice="+invoiceID, data, false)
@@ -115,8 +115,12 @@ func (s *Sandbox) listPaymentIntents(c *call) (any, error) {
 	if err := c.p.finish(); err != nil {
 		return nil, err
 	}
-	rows := paymentIntents.sorted(s.st, func(pi *paymentIntent) bool { return cust == "" || pi.Customer == cust })
-	return page(c, a, rows, func(pi *paymentIntent) any { return s.renderPaymentIntent(pi) })
+	l := paymentIntents.all(s.st)
+	if cust != "" {
+		l = paymentIntentsByCustomer.of(s.st, cust)
+	}
+	return pageOf(c, s.st, a, paymentIntents, l, func(pi *paymentIntent) bool { return cust == "" || pi.Customer == cust },
+		func(pi *paymentIntent) any { return s.renderPaymentIntent(pi) })
 }
 
 func (s *Sandbox) listCharges(c *call) (any, error) {
@@ -125,11 +129,13 @@ func (s *Sandbox) listCharges(c *call) (any, error) {
 	if err := c.p.finish(); err != nil {
 		return nil, err
 	}
-	rows := charges.sorted(s.st, func(ch *charge) bool {
+	l := charges.all(s.st)
+	if cust != "" {
+		l = chargesByCustomer.of(s.st, cust)
+	}
+	return pageOf(c, s.st, a, charges, l, func(ch *charge) bool {
 		return (cust == "" || ch.Customer == cust) && (pi == "" || ch.PaymentIntent == pi)
-	})
-
-	return page(c, a, rows, func(ch *charge) any { return s.renderCharge(ch) })
+	}, func(ch *charge) any { return s.renderCharge(ch) })
 }
 
 func (s *Sandbox) listSetupIntents(c *call) (any, error) {
@@ -138,11 +144,13 @@ func (s *Sandbox) listSetupIntents(c *call) (any, error) {
 	if err := c.p.finish(); err != nil {
 		return nil, err
 	}
-	rows := setupIntents.sorted(s.st, func(si *setupIntent) bool {
+	l := setupIntents.all(s.st)
+	if cust != "" {
+		l = setupIntentsByCustomer.of(s.st, cust)
+	}
+	return pageOf(c, s.st, a, setupIntents, l, func(si *setupIntent) bool {
 		return (cust == "" || si.Customer == cust) && (pm == "" || si.PaymentMethod == pm)
-	})
-
-	return page(c, a, rows, func(si *setupIntent) any { return s.renderSetupIntent(si) })
+	}, func(si *setupIntent) any { return s.renderSetupIntent(si) })
 }
 
 func (s *Sandbox) listInvoicePayments(c *call) (any, error) {
@@ -155,10 +163,12 @@ func (s *Sandbox) listInvoicePayments(c *call) (any, error) {
 	if err := p.finish(); err != nil {
 		return nil, err
 	}
-	rows := invoicePayments.sorted(s.st, func(ip *invoicePayment) bool {
+	l := invoicePayments.all(s.st)
+	if inv != "" {
+		l = invoicePaymentsByInvoice.of(s.st, inv)
+	}
+	return pageOf(c, s.st, a, invoicePayments, l, func(ip *invoicePayment) bool {
 		return (inv == "" || ip.Invoice == inv) && (status == "" || ip.Status == status) &&
 			(typ == "" || typ == "payment_intent") && (pi == "" || ip.PaymentIntent == pi)
-	})
-
-	return page(c, a, rows, func(ip *invoicePayment) any { return s.renderInvoicePayment(ip) })
+	}, func(ip *invoicePayment) any { return s.renderInvoicePayment(ip) })
 }

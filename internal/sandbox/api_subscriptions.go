@@ -9,6 +9,12 @@ import (
 // discounts live inside them.
 var subscriptions *resource[subscription]
 
+// subsByCustomer files subscriptions by customer.
+var subsByCustomer index[subscription]
+
+// subsByClock files subscriptions by test clock.
+var subsByClock index[subscription]
+
 func init() {
 	subscriptions = declare(&resource[subscription]{
 		bucket: "subscriptions",
@@ -26,6 +32,8 @@ func init() {
 			alwaysNull("pending_setup_intent"), alwaysNull("schedule"),
 		},
 	})
+	subsByCustomer = subscriptions.index(func(sub *subscription) string { return sub.Customer })
+	subsByClock = subscriptions.index(func(sub *subscription) string { return sub.TestClock })
 	addObjectType(&objectType{name: "subscription_item",
 		fields: []field{nested("price", "price"), nested("plan", "plan"), ref("discounts", "discount")}})
 	addObjectType(&objectType{name: "plan", fields: []field{ref("product", "product")}})
@@ -195,7 +203,12 @@ func (s *Sandbox) listSubscriptions(c *call) (any, error) {
 	if err := p.finish(); err != nil {
 		return nil, err
 	}
-	rows := subscriptions.sorted(s.st, func(sub *subscription) bool {
+	// Without a customer or a clock, only subscriptions on no clock are listed.
+	l := subsByClock.of(s.st, clock)
+	if cust != "" {
+		l = subsByCustomer.of(s.st, cust)
+	}
+	return pageOf(c, s.st, a, subscriptions, l, func(sub *subscription) bool {
 		switch {
 		case cust != "" && sub.Customer != cust, clock != "" && sub.TestClock != clock:
 			return false
@@ -214,9 +227,7 @@ func (s *Sandbox) listSubscriptions(c *call) (any, error) {
 			return sub.Status == subCanceled
 		}
 		return sub.Status == status
-	})
-
-	return page(c, a, rows, func(sub *subscription) any { return s.renderSubscription(sub) })
+	}, func(sub *subscription) any { return s.renderSubscription(sub) })
 }
 
 func hasPrice(sub *subscription, price string) bool {

@@ -349,7 +349,8 @@ func (s *Sandbox) endSubscription(sub *subscription, at time.Time, reason string
 // scheduled; the subscription's renewal draft is no longer finalized on
 // its own. Each sends invoice.updated.
 func (s *Sandbox) stopCollection(sub *subscription, at time.Time) {
-	for _, inv := range invoices.sorted(s.st, func(inv *invoice) bool {
+	// A subscription's invoices are its customer's.
+	for _, inv := range invoicesByCustomer.newest(s.st, sub.Customer, func(inv *invoice) bool {
 		return (inv.Status == invOpen && inv.Customer == sub.Customer && !inv.CollectionStopped) ||
 			(inv.Status == invDraft && inv.Subscription == sub.ID && inv.AutoFinalizeAt != 0)
 	}) {

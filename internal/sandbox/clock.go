@@ -77,40 +77,25 @@ func (s *Sandbox) deleteClock(c *call) (any, error) {
 	if err := c.p.finish(); err != nil {
 		return nil, err
 	}
-	gone := map[string]bool{}
-	for _, cu := range customers.rows(s.st) {
-		if cu.TestClock == clk.ID {
-			gone[cu.ID] = true
-			customers.del(s.st, cu.ID)
-		}
-	}
-	for _, pi := range paymentIntents.rows(s.st) {
-		if gone[pi.Customer] {
+	// Each walk copies its list (newest), since del changes it.
+	for _, cu := range customersByClock.newest(s.st, clk.ID, nil) {
+		customers.del(s.st, cu.ID)
+		for _, pi := range paymentIntentsByCustomer.newest(s.st, cu.ID, nil) {
 			paymentIntents.del(s.st, pi.ID)
 		}
-	}
-	for _, ch := range charges.rows(s.st) {
-		if gone[ch.Customer] {
+		for _, ch := range chargesByCustomer.newest(s.st, cu.ID, nil) {
 			charges.del(s.st, ch.ID)
 		}
-	}
-	for _, si := range setupIntents.rows(s.st) {
-		if gone[si.Customer] {
+		for _, si := range setupIntentsByCustomer.newest(s.st, cu.ID, nil) {
 			setupIntents.del(s.st, si.ID)
 		}
 	}
-	for _, sub := range subscriptions.rows(s.st) {
-		if sub.TestClock == clk.ID {
-			subscriptions.del(s.st, sub.ID)
-		}
+	for _, sub := range subsByClock.newest(s.st, clk.ID, nil) {
+		subscriptions.del(s.st, sub.ID)
 	}
-	for _, inv := range invoices.rows(s.st) {
-		if inv.TestClock == clk.ID {
-			invoices.del(s.st, inv.ID)
-		}
-	}
-	for _, ip := range invoicePayments.rows(s.st) {
-		if invoices.get(s.st, ip.Invoice) == nil {
+	for _, inv := range invoicesByClock.newest(s.st, clk.ID, nil) {
+		invoices.del(s.st, inv.ID)
+		for _, ip := range invoicePaymentsByInvoice.newest(s.st, inv.ID, nil) {
 			invoicePayments.del(s.st, ip.ID)
 		}
 	}
@@ -167,8 +152,8 @@ func (s *Sandbox) advanceClock(c *call) (any, error) {
 func (s *Sandbox) advanceLimit(clk *testClock) (limit time.Time, per string) {
 	from := time.Unix(clk.FrozenTime, 0)
 	limit, per = addInterval(from, "year", 2), "2 years"
-	for _, sub := range subscriptions.rows(s.st) {
-		if sub.TestClock != clk.ID || !sub.entitled() {
+	for _, sub := range subsByClock.of(s.st, clk.ID) {
+		if !sub.entitled() {
 			continue
 		}
 		interval, count := s.subInterval(sub)

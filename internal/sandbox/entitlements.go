@@ -12,8 +12,8 @@ import (
 // in the order the features were created.
 func (s *Sandbox) activeFeatures(customerID string) []string {
 	products := map[string]bool{}
-	for _, sub := range subscriptions.rows(s.st) {
-		if sub.Customer != customerID || !sub.entitled() {
+	for _, sub := range subsByCustomer.of(s.st, customerID) {
+		if !sub.entitled() {
 			continue
 		}
 		for _, it := range sub.Items {

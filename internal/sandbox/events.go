@@ -97,6 +97,6 @@ func (s *Sandbox) listEvents(c *call) (any, error) {
 		}
 		return t == typ
 	}
-	rows := events.sorted(s.st, func(ev *event) bool { return match(ev.Type) && ev.Created >= createdGTE })
-	return page(c, a, rows, func(ev *event) any { return renderEvent(ev) })
+	return pageOf(c, s.st, a, events, events.all(s.st), func(ev *event) bool { return match(ev.Type) && ev.Created >= createdGTE },
+		func(ev *event) any { return renderEvent(ev) })
 }

@@ -41,8 +41,8 @@ func (s *Sandbox) nextDue(clockID string, until int64) (due, bool) {
 			best, found = d, true
 		}
 	}
-	for _, sub := range subscriptions.rows(s.st) {
-		if sub.TestClock != clockID || !sub.entitled() {
+	for _, sub := range subsByClock.of(s.st, clockID) {
+		if !sub.entitled() {
 			continue
 		}
 		if sub.Status == subTrialing && !sub.TrialWillEndSent {
@@ -50,10 +50,7 @@ func (s *Sandbox) nextDue(clockID string, until int64) (due, bool) {
 		}
 		consider(due{at: sub.PeriodEnd, kind: duePeriodEnd, sub: sub})
 	}
-	for _, inv := range invoices.rows(s.st) {
-		if inv.TestClock != clockID {
-			continue
-		}
+	for _, inv := range invoicesByClock.of(s.st, clockID) {
 		d := due{at: inv.NextPaymentAttempt, kind: dueRetry, inv: inv}
 		switch {
 		case inv.Status == invDraft && inv.AutoFinalizeAt != 0:

@@ -8,6 +8,12 @@ var (
 	charges         *resource[charge]
 	setupIntents    *resource[setupIntent]
 	invoicePayments *resource[invoicePayment]
+
+	// The payment objects of one customer, and an invoice's payments.
+	paymentIntentsByCustomer index[paymentIntent]
+	chargesByCustomer        index[charge]
+	setupIntentsByCustomer   index[setupIntent]
+	invoicePaymentsByInvoice index[invoicePayment]
 )
 
 func init() {
@@ -62,6 +68,10 @@ func init() {
 			alwaysNull("payment.charge"),
 		},
 	})
+	paymentIntentsByCustomer = paymentIntents.index(func(pi *paymentIntent) string { return pi.Customer })
+	chargesByCustomer = charges.index(func(ch *charge) string { return ch.Customer })
+	setupIntentsByCustomer = setupIntents.index(func(si *setupIntent) string { return si.Customer })
+	invoicePaymentsByInvoice = invoicePayments.index(func(ip *invoicePayment) string { return ip.Invoice })
 }
 
 // The payments a subscription's invoices make, modelled as API version basil

@@ -198,7 +198,7 @@ func (s *Sandbox) portalView(ps *portalSession) portalView {
 	if pm := s.shownCard(cu); pm != nil {
 		v.Card = describeCard(pm)
 	}
-	for _, sub := range subscriptions.sorted(s.st, func(sub *subscription) bool { return sub.Customer == cu.ID }) {
+	for _, sub := range subsByCustomer.newest(s.st, cu.ID, nil) {
 		if flow && sub.ID != ps.Flow.Subscription {
 			continue
 		}
@@ -216,7 +216,7 @@ func (s *Sandbox) portalView(ps *portalSession) portalView {
 		}
 		v.Subs = append(v.Subs, row)
 	}
-	for _, inv := range invoices.sorted(s.st, func(inv *invoice) bool { return inv.Customer == cu.ID && inv.Status != invDraft }) {
+	for _, inv := range invoicesByCustomer.newest(s.st, cu.ID, func(inv *invoice) bool { return inv.Status != invDraft }) {
 		url, _ := s.hostedInvoiceURL(inv).(string)
 		pdf, _ := s.invoicePDFURL(inv).(string)
 		v.Invoices = append(v.Invoices, portalInvoice{Date: formatDate(inv.Created), Number: inv.Number,
@@ -722,8 +722,8 @@ func (s *Sandbox) portalDo(ps *portalSession, form url.Values, card cardInput) (
 		customers.put(s.st, cu)
 		s.emit(at, "payment_method.attached", renderPaymentMethod(&pm))
 		s.emit(at, "customer.updated", s.renderCustomer(cu))
-		for _, sub := range subscriptions.rows(s.st) {
-			if sub.Customer == cu.ID && sub.entitled() {
+		for _, sub := range subsByCustomer.newest(s.st, cu.ID, nil) {
+			if sub.entitled() {
 				prev := s.subSnapshot(sub)
 				sub.DefaultPM = pm.ID
 				s.subChanged(sub, prev, at)
@@ -741,7 +741,7 @@ func (s *Sandbox) shownCard(cu *customer) *paymentMethod {
 	if pm := paymentMethods.get(s.st, cu.DefaultPM); pm != nil {
 		return pm
 	}
-	for _, sub := range subscriptions.sorted(s.st, func(sub *subscription) bool { return sub.Customer == cu.ID && sub.entitled() }) {
+	for _, sub := range subsByCustomer.newest(s.st, cu.ID, (*subscription).entitled) {
 		if pm := paymentMethods.get(s.st, sub.DefaultPM); pm != nil {
 			return pm
 		}
@@ -753,8 +753,8 @@ func (s *Sandbox) shownCard(cu *customer) *paymentMethod {
 // not name one and there is exactly one that is still running.
 func (s *Sandbox) onlyLiveSubscription(customerID string) *subscription {
 	var found *subscription
-	for _, sub := range subscriptions.rows(s.st) {
-		if sub.Customer == customerID && sub.entitled() {
+	for _, sub := range subsByCustomer.of(s.st, customerID) {
+		if sub.entitled() {
 			if found != nil {
 				return nil
 			}

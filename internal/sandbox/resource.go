@@ -1,7 +1,6 @@
 package sandbox
 
 import (
-	"sort"
 	"time"
 )
 
@@ -36,7 +35,32 @@ type resource[T any] struct {
 	// expand lists its fields expand[] may name, and what each holds.
 	expand []field
 
-	index int // of its table in state.tables, given by declare
+	pos int // of its table in state.tables, given by declare
+	// keys are its indexes' key functions, in the order index made them.
+	keys []func(*T) string
+}
+
+// An index files a resource's rows by one key (a subscription's customer),
+// each key's rows in creation order, kept up to date by put and del.
+type index[T any] struct {
+	r *resource[T]
+	i int
+}
+
+// index declares an index of r by key. Call it in the same init as declare,
+// before any state is made.
+func (r *resource[T]) index(key func(*T) string) index[T] {
+	r.keys = append(r.keys, key)
+	return index[T]{r: r, i: len(r.keys) - 1}
+}
+
+// of is the rows filed under key, oldest first; change one only through put.
+func (x index[T]) of(st *state, key string) seqList[T] { return x.r.table(st).idx[x.i][key] }
+
+// newest returns the rows filed under key that keep accepts (all for nil),
+// newest first.
+func (x index[T]) newest(st *state, key string, keep func(*T) bool) []*T {
+	return newestOf(x.of(st, key), keep)
 }
 
 // resources lists every declared resource in the order declared; a new
@@ -54,7 +78,7 @@ func declare[T any](r *resource[T]) *resource[T] {
 	if _, ok := any(new(T)).(row); !ok {
 		panic("sandbox: a resource's type must embed base: " + r.bucket)
 	}
-	r.index = len(resources)
+	r.pos = len(resources)
 	resources = append(resources, r)
 	if r.object != "" {
 		addObjectType(&objectType{name: r.object, fields: r.expand, byID: func(s *Sandbox, id string) (map[string]any, bool) {
@@ -67,9 +91,9 @@ func declare[T any](r *resource[T]) *resource[T] {
 	return r
 }
 
-func (r *resource[T]) newTable() anyTable { return &table[T]{bucket: r.bucket, rows: map[string]*T{}} }
+func (r *resource[T]) newTable() anyTable { return newTable(r.bucket, r.keys) }
 
-func (r *resource[T]) table(st *state) *table[T] { return st.tables[r.index].(*table[T]) }
+func (r *resource[T]) table(st *state) *table[T] { return st.tables[r.pos].(*table[T]) }
 
 // get returns the row with that id, or nil.
 func (r *resource[T]) get(st *state, id string) *T { return r.table(st).rows[id] }
@@ -77,27 +101,35 @@ func (r *resource[T]) get(st *state, id string) *T { return r.table(st).rows[id]
 // put stores v (new or changed), to be written at the next commit.
 func (r *resource[T]) put(st *state, v *T) {
 	id := meta(v).ID
-	r.table(st).rows[id] = v
+	r.table(st).set(id, v)
 	st.dirty[[2]string{r.bucket, id}] = struct{}{}
 }
 
 func (r *resource[T]) del(st *state, id string) {
-	delete(r.table(st).rows, id)
+	r.table(st).unset(id)
 	st.dirty[[2]string{r.bucket, id}] = struct{}{}
 }
 
 // rows are every row by id, to range over; change one only through put.
 func (r *resource[T]) rows(st *state) map[string]*T { return r.table(st).rows }
 
+// all is every row, oldest first; change one only through put.
+func (r *resource[T]) all(st *state) seqList[T] { return r.table(st).order }
+
 // sorted returns the rows that keep accepts (all for nil), newest first.
+// It walks the whole table: for a table that grows with the account, walk
+// an index or page with pageOf instead.
 func (r *resource[T]) sorted(st *state, keep func(*T) bool) []*T {
-	out := make([]*T, 0, len(r.table(st).rows))
-	for _, v := range r.table(st).rows {
-		if keep == nil || keep(v) {
-			out = append(out, v)
+	return newestOf(r.table(st).order, keep)
+}
+
+func newestOf[T any](l seqList[T], keep func(*T) bool) []*T {
+	var out []*T
+	for i := len(l) - 1; i >= 0; i-- {
+		if keep == nil || keep(l[i]) {
+			out = append(out, l[i])
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return meta(out[i]).Seq > meta(out[j]).Seq })
 	return out
 }
 

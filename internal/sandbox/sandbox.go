@@ -79,6 +79,8 @@ type Sandbox struct {
 
 	mu sync.Mutex // serialises every read and change of st
 	st *state
+	// commits writes st's changes to db, many requests' in one transaction.
+	commits *committer
 	// cause is the API request whose handler holds mu, stamped on the
 	// events it sends; empty otherwise. Guarded by mu.
 	cause eventRequest
@@ -151,7 +153,7 @@ func Open(cfg Config) (*Sandbox, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Sandbox{
-		cfg: cfg, log: cfg.Logger.With(logkey.Component, "sandbox"), db: db, st: st,
+		cfg: cfg, log: cfg.Logger.With(logkey.Component, "sandbox"), db: db, st: st, commits: newCommitter(db),
 		ctx: ctx, cancel: cancel, workers: map[lane]chan struct{}{},
 	}
 	s.mu.Lock()
@@ -179,6 +181,7 @@ func (s *Sandbox) Close() error {
 	// Keep-alive connections to webhook endpoints would otherwise outlive
 	// the sandbox (and hold the receivers' servers open).
 	s.cfg.HTTPClient.CloseIdleConnections()
+	s.commits.drain()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("sandbox: close: %w", err)
 	}
@@ -201,6 +204,7 @@ func (s *Sandbox) Reset(ctx context.Context) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.commits.drain() // or changes made before would land after the wipe
 	if err := wipe(s.db, s.st); err != nil {
 		return fmt.Errorf("sandbox: reset: %w", err)
 	}
@@ -231,7 +235,7 @@ func (s *Sandbox) AddWebhookEndpoint(ctx context.Context, url, secret string) er
 	ep.EnabledEvents = []string{"*"}
 	ep.Status = "enabled"
 	endpoints.put(s.st, ep)
-	if err := s.st.flush(ctx, s.db); err != nil {
+	if err := s.commit(ctx); err != nil {
 		return fmt.Errorf("sandbox: add webhook endpoint: %w", err)
 	}
 	return nil
@@ -263,16 +267,36 @@ func (s *Sandbox) locked(fn func()) {
 	fn()
 }
 
-// commit writes the changes of the current operation; called with mu held.
+// commit writes the changes of the current operation and waits until they
+// are on disk; called with mu held, so other requests wait too. Background
+// work, which is rare, uses it; API requests wait with mu released (see
+// execute).
 func (s *Sandbox) commit(ctx context.Context) error {
-	if err := s.st.flush(ctx, s.db); err != nil {
+	req, err := s.handOver(ctx)
+	if err != nil {
 		return err
 	}
+	return req.wait()
+}
+
+// handOver gives the current operation's changes to the committer, to be
+// written with those of other requests, and wakes the webhook workers if it
+// made events (they wait for the commit before sending: deliverLoop).
+// Called with mu held.
+func (s *Sandbox) handOver(ctx context.Context) (*commitReq, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("commit: %w", err)
+	}
+	ws, err := s.st.writes()
+	if err != nil {
+		return nil, fmt.Errorf("commit: %w", err)
+	}
+	req := s.commits.submit(ws)
 	if s.st.newEvents {
 		s.st.newEvents = false
 		s.wakeDeliveries()
 	}
-	return nil
+	return req, nil
 }
 
 // Server is a Sandbox serving its Handler on a listener.

@@ -1,7 +1,6 @@
 package sandbox
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -30,37 +29,6 @@ type base struct {
 func (b *base) meta() *base { return b }
 
 type row interface{ meta() *base }
-
-// anyTable lets the store load, flush and wipe tables of every type alike.
-type anyTable interface {
-	name() string
-	lookup(id string) (any, bool)
-	load(id string, data []byte) error
-}
-
-// table is the in-memory copy of one bucket. The whole state lives in memory
-// (a learner's account is small) and every change is written through to bbolt
-// at the end of the request that made it.
-type table[T any] struct {
-	bucket string
-	rows   map[string]*T
-}
-
-func (t *table[T]) name() string { return t.bucket }
-
-func (t *table[T]) lookup(id string) (any, bool) {
-	v, ok := t.rows[id]
-	return v, ok
-}
-
-func (t *table[T]) load(id string, data []byte) error {
-	v := new(T)
-	if err := json.Unmarshal(data, v); err != nil {
-		return fmt.Errorf("decode %s %s: %w", t.bucket, id, err)
-	}
-	t.rows[id] = v
-	return nil
-}
 
 // state is everything the emulator knows; guarded by Sandbox.mu.
 type state struct {
@@ -125,6 +93,7 @@ func loadState(db *bolt.DB) (*state, error) {
 			if err := b.ForEach(func(k, v []byte) error { return t.load(string(k), v) }); err != nil {
 				return err
 			}
+			t.loaded()
 		}
 		return nil
 	})
@@ -136,52 +105,40 @@ func loadState(db *bolt.DB) (*state, error) {
 	return st, nil
 }
 
-// flush writes every object changed since the last flush in one transaction.
-func (st *state) flush(ctx context.Context, db *bolt.DB) error {
+// writes encodes every object changed since the last call, for the
+// committer to write, and forgets them. It runs under the state lock, since
+// the objects it encodes are the live ones.
+func (st *state) writes() ([]write, error) {
 	if len(st.dirty) == 0 {
-		return nil
-	}
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("flush: %w", err)
+		return nil, nil
 	}
 	byName := map[string]anyTable{}
 	for _, t := range st.tables {
 		byName[t.name()] = t
 	}
-	err := db.Update(func(tx *bolt.Tx) error {
-		for key := range st.dirty {
-			b := tx.Bucket([]byte(key[0]))
-			if b == nil {
-				return fmt.Errorf("missing bucket %s", key[0])
-			}
-			if key[0] == bucketMeta {
-				if err := b.Put([]byte(metaSeqKey), []byte(strconv.FormatInt(st.seq, 10))); err != nil {
-					return err
-				}
-				continue
-			}
-			v, ok := byName[key[0]].lookup(key[1])
-			if !ok {
-				if err := b.Delete([]byte(key[1])); err != nil {
-					return err
-				}
-				continue
-			}
-			data, err := json.Marshal(v)
-			if err != nil {
-				return fmt.Errorf("encode %s %s: %w", key[0], key[1], err)
-			}
-			if err := b.Put([]byte(key[1]), data); err != nil {
-				return err
-			}
+	out := make([]write, 0, len(st.dirty))
+	for key := range st.dirty {
+		if key[0] == bucketMeta {
+			out = append(out, write{bucket: bucketMeta, key: metaSeqKey, value: []byte(strconv.FormatInt(st.seq, 10))})
+			continue
 		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("flush: %w", err)
+		t, ok := byName[key[0]]
+		if !ok {
+			return nil, fmt.Errorf("missing bucket %s", key[0])
+		}
+		v, ok := t.lookup(key[1])
+		if !ok {
+			out = append(out, write{bucket: key[0], key: key[1]})
+			continue
+		}
+		data, err := json.Marshal(v)
+		if err != nil {
+			return nil, fmt.Errorf("encode %s %s: %w", key[0], key[1], err)
+		}
+		out = append(out, write{bucket: key[0], key: key[1], value: data})
 	}
 	st.dirty = map[[2]string]struct{}{}
-	return nil
+	return out, nil
 }
 
 // wipe deletes every bucket and recreates it empty.

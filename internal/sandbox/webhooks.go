@@ -20,6 +20,8 @@ import (
 var (
 	endpoints  *resource[webhookEndpoint]
 	deliveries *resource[delivery]
+	// deliveriesByEndpoint files deliveries by their endpoint.
+	deliveriesByEndpoint index[delivery]
 )
 
 func init() {
@@ -31,6 +33,7 @@ func init() {
 		render: func(_ *Sandbox, ep *webhookEndpoint) map[string]any { return renderEndpoint(ep, false) },
 	})
 	deliveries = declare(&resource[delivery]{bucket: "deliveries", prefix: "whdel_"})
+	deliveriesByEndpoint = deliveries.index(func(d *delivery) string { return d.Endpoint })
 }
 
 type webhookEndpoint struct {
@@ -84,7 +87,7 @@ type Delivery struct {
 func (s *Sandbox) Deliveries(endpointID string) []Delivery {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	rows := deliveries.sorted(s.st, func(d *delivery) bool { return d.Endpoint == endpointID })
+	rows := deliveriesByEndpoint.newest(s.st, endpointID, nil)
 	out := make([]Delivery, 0, len(rows))
 	for i := len(rows) - 1; i >= 0; i-- {
 		d := rows[i]
@@ -196,10 +199,8 @@ func (s *Sandbox) deleteEndpoint(c *call) (any, error) {
 	}
 	endpoints.del(s.st, ep.ID)
 	delete(s.st.pending, ep.ID)
-	for _, d := range deliveries.rows(s.st) {
-		if d.Endpoint == ep.ID {
-			deliveries.del(s.st, d.ID)
-		}
+	for _, d := range deliveriesByEndpoint.newest(s.st, ep.ID, nil) {
+		deliveries.del(s.st, d.ID)
 	}
 	s.wakeDeliveries()
 	return deleted(ep.ID, "webhook_endpoint"), nil
@@ -372,6 +373,10 @@ func (s *Sandbox) deliverLoop(l lane, wake chan struct{}) {
 			}
 			continue
 		}
+		// The event is handed over to the committer but maybe not yet on
+		// disk: an event sent must survive a crash, as its request's
+		// answer must.
+		s.commits.drain()
 		attempt := s.post(s.ctx, target, secret, payload)
 		if s.ctx.Err() != nil {
 			return

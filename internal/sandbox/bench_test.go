@@ -1,0 +1,95 @@
+package sandbox_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stripe/stripe-go/v82"
+
+	"github.com/tollgate/tollgate/internal/sandbox"
+)
+
+// The sandbox's write path over real HTTP with stripe-go, on an empty
+// account and on one holding many customers: per-request cost should not
+// depend on how much the account holds, and a profile of these
+// (go test -run '^$' -bench Sandbox -cpuprofile cpu.out) shows where it goes.
+
+func BenchmarkSandboxCustomersCreate(b *testing.B) {
+	for _, held := range []int{0, 20000} {
+		b.Run(fmt.Sprintf("held=%d", held), func(b *testing.B) {
+			e := benchStart(b)
+			fill(b, e, held)
+			ctx := context.Background()
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if _, err := e.sc.V1Customers.Create(ctx, &stripe.CustomerCreateParams{Email: stripe.String("bench@example.com")}); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+		})
+	}
+}
+
+func BenchmarkSandboxCheckoutSessionsCreate(b *testing.B) {
+	for _, held := range []int{0, 20000} {
+		b.Run(fmt.Sprintf("held=%d", held), func(b *testing.B) {
+			e := benchStart(b)
+			c := e.catalog()
+			fill(b, e, held)
+			cu := must(e.sc.V1Customers.Create(context.Background(), &stripe.CustomerCreateParams{}))(b)
+			ctx := context.Background()
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					_, err := e.sc.V1CheckoutSessions.Create(ctx, &stripe.CheckoutSessionCreateParams{
+						Mode:       stripe.String("subscription"),
+						Customer:   stripe.String(cu.ID),
+						LineItems:  []*stripe.CheckoutSessionCreateLineItemParams{{Price: stripe.String(c.monthly.ID), Quantity: stripe.Int64(1)}},
+						SuccessURL: stripe.String("http://app.example/success"),
+					})
+					if err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+		})
+	}
+}
+
+// benchStart is a sandbox as `tollgate sandbox` runs it: the real tick
+// interval, not the tests' fast one.
+func benchStart(b *testing.B) *env {
+	b.Helper()
+	b.SetParallelism(8) // 16 clients on this 2-core machine, as make bench-sandbox runs
+	return MustStart(b, func(c *sandbox.Config) { c.TickInterval = time.Second })
+}
+
+// fill creates n customers through the API, 16 at a time.
+func fill(b *testing.B, e *env, n int) {
+	b.Helper()
+	var wg sync.WaitGroup
+	next := make(chan struct{})
+	for range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range next {
+				if _, err := e.sc.V1Customers.Create(context.Background(), &stripe.CustomerCreateParams{Email: stripe.String("fill@example.com")}); err != nil {
+					b.Error(err)
+				}
+			}
+		}()
+	}
+	for range n {
+		next <- struct{}{}
+	}
+	close(next)
+	wg.Wait()
+}
