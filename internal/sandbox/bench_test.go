@@ -3,6 +3,7 @@ package sandbox_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"sync"
 	"testing"
 	"time"
@@ -68,7 +69,15 @@ func BenchmarkSandboxCheckoutSessionsCreate(b *testing.B) {
 func benchStart(b *testing.B) *env {
 	b.Helper()
 	b.SetParallelism(8) // 16 clients on this 2-core machine, as make bench-sandbox runs
-	return MustStart(b, func(c *sandbox.Config) { c.TickInterval = time.Second })
+	e := MustStart(b, func(c *sandbox.Config) { c.TickInterval = time.Second })
+	// A pooled connection per client, as an app keeps them: stripe-go's
+	// default keeps two, and the others would profile dialling.
+	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16}, Timeout: 30 * time.Second}
+	e.sc = stripe.NewClient(testKey, stripe.WithBackends(stripe.NewBackendsWithConfig(&stripe.BackendConfig{
+		URL: stripe.String(e.srv.URL()), HTTPClient: hc, MaxNetworkRetries: stripe.Int64(0),
+		LeveledLogger: &stripe.LeveledLogger{Level: stripe.LevelNull},
+	})))
+	return e
 }
 
 // fill creates n customers through the API, 16 at a time.

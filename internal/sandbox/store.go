@@ -63,7 +63,10 @@ func (st *state) newBase(prefix string, created time.Time) base {
 }
 
 func openDB(path string) (*bolt.DB, error) {
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second})
+	// The freelist is not written with every commit but rebuilt when the
+	// file is opened (a scan of a small file): each commit then writes only
+	// the pages its changes touched, which is most of what a write costs.
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second, NoFreelistSync: true, FreelistType: bolt.FreelistMapType})
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
