@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/wailsapp/wails/v2"
 	"github.com/wailsapp/wails/v2/pkg/options"
@@ -166,7 +167,8 @@ func runApp(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 
 // runSandbox serves the Stripe emulator alone until interrupted.
 func runSandbox(ctx context.Context, cfg config.Config, log *slog.Logger) error {
-	sb, err := sandbox.Start(ctx, sandbox.Config{Path: filepath.Join(cfg.DataDir, lab.SandboxFile), Logger: log, Key: cfg.SandboxKey}, cfg.Addr)
+	sb, err := sandbox.Start(ctx, sandbox.Config{Path: filepath.Join(cfg.DataDir, lab.SandboxFile), Logger: log, Key: cfg.SandboxKey,
+		Retention: sandbox.Retention{Age: time.Duration(cfg.KeepEventsDays) * 24 * time.Hour, PerCustomer: cfg.KeepEventsPerCustomer}}, cfg.Addr)
 	if err != nil {
 		return err
 	}

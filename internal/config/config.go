@@ -109,6 +109,10 @@ type Config struct {
 	Reset                     bool
 	// SandboxKey, for the sandbox only, is the one API key it accepts; empty, any sk_test_ key.
 	SandboxKey string
+	// KeepEventsDays and KeepEventsPerCustomer, for the sandbox only, are its
+	// event retention: every event of the last so many days and each
+	// customer's last so many. Zero is the sandbox's default (7 and 200).
+	KeepEventsDays, KeepEventsPerCustomer int
 }
 
 // Usage is printed for `tollgate help` and after a bad command line.
@@ -138,6 +142,10 @@ Flags:
   --reset                  sandbox: wipe its state first, as a new empty Stripe account
   --key sk_test_...        sandbox: accept only this API key, not any sk_test_ key
                            (or TOLLGATE_SANDBOX_KEY)
+  --keep-events-days N     sandbox: keep every event of the last N days (default 7) ...
+  --keep-events-per-customer N
+                           sandbox: ... and each customer's last N events (default 200); older ones are
+                           deleted in the background, unless a webhook endpoint is still owed them
 
 Environment (the guide's names):
   TEST_STRIPE_SECRET_KEY      a test secret key (sk_test_...); without one Tollgate runs its offline sandbox
@@ -180,6 +188,8 @@ func Parse(args []string, getenv func(string) string, userConfigDir func() (stri
 		fs.StringVar(&cfg.WebhookSecret, "webhook-secret", strings.TrimSpace(getenv(EnvSandboxWebhookSecret)), "")
 		fs.BoolVar(&cfg.Reset, "reset", false, "")
 		fs.StringVar(&cfg.SandboxKey, "key", strings.TrimSpace(getenv(EnvSandboxKey)), "")
+		fs.IntVar(&cfg.KeepEventsDays, "keep-events-days", 0, "")
+		fs.IntVar(&cfg.KeepEventsPerCustomer, "keep-events-per-customer", 0, "")
 	case Bootstrap:
 		fs.StringVar(&cfg.Stripe.APIBase, "stripe-api", getenv(EnvAPIBase), "")
 	case Version, Help:
@@ -197,6 +207,12 @@ func Parse(args []string, getenv func(string) string, userConfigDir func() (stri
 	}
 	if fs.NArg() > 0 {
 		return cfg, fmt.Errorf("%w: unexpected argument %q", ErrUsage, fs.Arg(0))
+	}
+	for name, v := range map[string]int{"keep-events-days": cfg.KeepEventsDays, "keep-events-per-customer": cfg.KeepEventsPerCustomer} {
+		// Given, it must keep something: 0 would read as "keep nothing".
+		if isSet(fs, name) && v < 1 {
+			return cfg, fmt.Errorf("%w: --%s must be at least 1, got %d", ErrUsage, name, v)
+		}
 	}
 	if err := cfg.resolveDataDir(userConfigDir); err != nil {
 		return cfg, err
@@ -350,4 +366,11 @@ func checkAddr(addr string) error {
 		return fmt.Errorf("%w: --addr %q has a bad port", ErrUsage, addr)
 	}
 	return nil
+}
+
+// isSet says whether the command line gave the flag.
+func isSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }

@@ -45,4 +45,5 @@ const (
 	Replayed     = "replayed"
 	Page         = "page"
 	Entitlements = "entitlements"
+	Pruned       = "pruned" // how many old records a retention pass deleted
 )

@@ -6,8 +6,13 @@ import (
 	"time"
 )
 
-// events are every event the sandbox sent.
+// events are the events the sandbox sent, as many as its retention keeps
+// (retention.go).
 var events *resource[event]
+
+// eventsByCustomer files events by the customer they concern, for the
+// retention's count per customer.
+var eventsByCustomer index[event]
 
 func init() {
 	events = declare(&resource[event]{
@@ -16,6 +21,7 @@ func init() {
 		object: "event",
 		render: func(_ *Sandbox, ev *event) map[string]any { return renderEvent(ev) },
 	})
+	eventsByCustomer = events.index(func(ev *event) string { return ev.Customer })
 }
 
 type event struct {
@@ -25,6 +31,12 @@ type event struct {
 	Previous        json.RawMessage `json:"previous,omitempty"`
 	PendingWebhooks int64           `json:"pending_webhooks"`
 	Request         eventRequest    `json:"request"`
+	// Customer is the customer the event concerns ("" for none, as for
+	// the catalog's), and Recorded when it was made on the wall clock (its
+	// Created is on its object's test clock, maybe years ahead): what the
+	// retention goes by.
+	Customer string `json:"customer,omitempty"`
+	Recorded int64  `json:"recorded,omitempty"`
 }
 
 // eventRequest is an event's request: the API request that caused it, by
@@ -49,7 +61,8 @@ func (s *Sandbox) emitWithPrevious(at time.Time, typ string, obj any, previous m
 		// Objects are maps of plain values; this cannot fail.
 		panic(err)
 	}
-	ev := &event{base: events.newBase(s.st, at), Type: typ, Object: raw, Request: s.cause}
+	ev := &event{base: events.newBase(s.st, at), Type: typ, Object: raw, Request: s.cause,
+		Customer: customerOf(obj), Recorded: s.cfg.Now().Unix()}
 	if previous != nil {
 		ev.Previous, _ = json.Marshal(previous)
 	}
@@ -64,6 +77,21 @@ func (s *Sandbox) emitWithPrevious(at time.Time, typ string, obj any, previous m
 	}
 	events.put(s.st, ev)
 	s.st.newEvents = true
+}
+
+// customerOf is the customer an event's object concerns: itself, for a
+// customer, else its customer field.
+func customerOf(obj any) string {
+	m, ok := obj.(map[string]any)
+	if !ok {
+		return ""
+	}
+	if m["object"] == "customer" {
+		id, _ := m["id"].(string)
+		return id
+	}
+	id, _ := m["customer"].(string)
+	return id
 }
 
 func renderEvent(ev *event) map[string]any {

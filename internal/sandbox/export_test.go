@@ -33,3 +33,7 @@ func ExpandableFields() map[string][]ExpandField {
 	}
 	return out
 }
+
+// PruneEvents runs the event retention now, as its background loop does,
+// and returns how many events it deleted.
+func (s *Sandbox) PruneEvents() (int, error) { return s.pruneEvents() }

@@ -50,6 +50,9 @@ type Config struct {
 	// TickInterval is how often objects not on a test clock are moved to
 	// Now. Default one second.
 	TickInterval time.Duration
+	// Retention is which events are kept; zero fields take
+	// DefaultRetention's.
+	Retention Retention
 
 	limits limits // the server's; tests shorten them
 }
@@ -136,6 +139,7 @@ func Open(cfg Config) (*Sandbox, error) {
 	if cfg.TickInterval <= 0 {
 		cfg.TickInterval = time.Second
 	}
+	cfg.Retention = cfg.Retention.withDefaults()
 	// `tollgate sandbox --data DIR` may name a folder that does not exist
 	// yet: made private, as the app's store makes it, since the state holds
 	// webhook signing secrets.
@@ -169,8 +173,9 @@ func Open(cfg Config) (*Sandbox, error) {
 		}
 	}
 	s.mu.Unlock()
-	s.wg.Add(1)
+	s.wg.Add(2)
 	go s.tick()
+	go s.pruneLoop()
 	return s, nil
 }
 

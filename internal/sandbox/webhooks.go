@@ -20,8 +20,10 @@ import (
 var (
 	endpoints  *resource[webhookEndpoint]
 	deliveries *resource[delivery]
-	// deliveriesByEndpoint files deliveries by their endpoint.
+	// deliveriesByEndpoint and deliveriesByEvent file deliveries by their
+	// endpoint and by their event.
 	deliveriesByEndpoint index[delivery]
+	deliveriesByEvent    index[delivery]
 )
 
 func init() {
@@ -34,6 +36,7 @@ func init() {
 	})
 	deliveries = declare(&resource[delivery]{bucket: "deliveries", prefix: "whdel_"})
 	deliveriesByEndpoint = deliveries.index(func(d *delivery) string { return d.Endpoint })
+	deliveriesByEvent = deliveries.index(func(d *delivery) string { return d.Event })
 }
 
 type webhookEndpoint struct {
