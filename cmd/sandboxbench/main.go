@@ -26,6 +26,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -115,7 +116,27 @@ func run(tollgate, mock string, clients, calls, fill int) error {
 				op.name, sr.opsPerSec, sr.p99Ms, mr.opsPerSec, sr.opsPerSec/mr.opsPerSec, before)
 		}
 	}
+	// Memory, for the README, on stderr: the BENCH lines keep their form.
+	fmt.Fprintf(os.Stderr, "sandboxbench: %d objects; tollgate sandbox RSS %s, stripe-mock RSS %s\n",
+		sandbox.objects.Load(), rss(sb.Process.Pid), rss(mk.Process.Pid))
 	return nil
+}
+
+// rss is a process's resident memory, from Linux's /proc: in all, its own
+// (anonymous: the heap) and pages of files it maps (bbolt's mmap of the
+// database, which the kernel may drop); "unknown" elsewhere.
+func rss(pid int) string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return "unknown"
+	}
+	v := map[string]string{}
+	for _, line := range strings.Split(string(b), "\n") {
+		if k, val, ok := strings.Cut(line, ":"); ok {
+			v[k] = strings.TrimSpace(val)
+		}
+	}
+	return fmt.Sprintf("%s (anonymous %s, file %s; peak %s)", v["VmRSS"], v["RssAnon"], v["RssFile"], v["VmHWM"])
 }
 
 // target is one Stripe API, the sandbox or stripe-mock, with what the

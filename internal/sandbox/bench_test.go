@@ -20,11 +20,12 @@ import (
 
 func BenchmarkSandboxCustomersCreate(b *testing.B) {
 	for _, held := range []int{0, 20000} {
+		// Made once, not in b.Run's function, which runs again for each b.N.
+		e := benchStart(b)
+		fill(b, e, held)
 		b.Run(fmt.Sprintf("held=%d", held), func(b *testing.B) {
-			e := benchStart(b)
-			fill(b, e, held)
 			ctx := context.Background()
-			b.ResetTimer()
+			b.SetParallelism(8) // 16 clients on this 2-core machine, as make bench-sandbox runs
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
 					if _, err := e.sc.V1Customers.Create(ctx, &stripe.CustomerCreateParams{Email: stripe.String("bench@example.com")}); err != nil {
@@ -39,13 +40,13 @@ func BenchmarkSandboxCustomersCreate(b *testing.B) {
 
 func BenchmarkSandboxCheckoutSessionsCreate(b *testing.B) {
 	for _, held := range []int{0, 20000} {
+		e := benchStart(b)
+		c := e.catalog()
+		fill(b, e, held)
+		cu := must(e.sc.V1Customers.Create(context.Background(), &stripe.CustomerCreateParams{}))(b)
 		b.Run(fmt.Sprintf("held=%d", held), func(b *testing.B) {
-			e := benchStart(b)
-			c := e.catalog()
-			fill(b, e, held)
-			cu := must(e.sc.V1Customers.Create(context.Background(), &stripe.CustomerCreateParams{}))(b)
 			ctx := context.Background()
-			b.ResetTimer()
+			b.SetParallelism(8) // 16 clients on this 2-core machine, as make bench-sandbox runs
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
 					_, err := e.sc.V1CheckoutSessions.Create(ctx, &stripe.CheckoutSessionCreateParams{
@@ -68,7 +69,6 @@ func BenchmarkSandboxCheckoutSessionsCreate(b *testing.B) {
 // interval, not the tests' fast one.
 func benchStart(b *testing.B) *env {
 	b.Helper()
-	b.SetParallelism(8) // 16 clients on this 2-core machine, as make bench-sandbox runs
 	e := MustStart(b, func(c *sandbox.Config) { c.TickInterval = time.Second })
 	// A pooled connection per client, as an app keeps them: stripe-go's
 	// default keeps two, and the others would profile dialling.
