@@ -121,7 +121,13 @@ func eventIDs(t *testing.T, sc *stripe.Client, p *stripe.EventListParams) []stri
 // eventPage is one page of GET /v1/events?query: its ids and has_more.
 func (e *env) eventPage(query string) ([]string, bool) {
 	e.t.Helper()
-	req := must(http.NewRequest(http.MethodGet, e.srv.URL()+"/v1/events?"+query, nil))(e.t)
+	return e.listPage("/v1/events", query)
+}
+
+// listPage is one page of a list, GET path?query: its ids and has_more.
+func (e *env) listPage(path, query string) ([]string, bool) {
+	e.t.Helper()
+	req := must(http.NewRequest(http.MethodGet, e.srv.URL()+path+"?"+query, nil))(e.t)
 	req.Header.Set("Authorization", "Bearer "+testKey)
 	res := must(http.DefaultClient.Do(req))(e.t)
 	defer res.Body.Close()
@@ -130,7 +136,7 @@ func (e *env) eventPage(query string) ([]string, bool) {
 		HasMore bool                  `json:"has_more"`
 	}
 	if err := json.NewDecoder(res.Body).Decode(&page); err != nil || res.StatusCode != http.StatusOK {
-		e.t.Fatalf("list events?%s: status %d, %v", query, res.StatusCode, err)
+		e.t.Fatalf("list %s?%s: status %d, %v", path, query, res.StatusCode, err)
 	}
 	var ids []string
 	for _, d := range page.Data {
