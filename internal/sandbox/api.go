@@ -1,25 +1,33 @@
 package sandbox
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"slices"
 	"strings"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
 	"github.com/tollgate/tollgate/internal/hostcheck"
 	"github.com/tollgate/tollgate/internal/logkey"
 )
 
 // idempotency keeps answers to replay for a repeated Idempotency-Key, by
-// the key (the sandbox's own records, not an API object).
+// the key (the sandbox's own records, not an API object). The answers'
+// bodies, most of what a day of keys weighs, stay on disk only, in
+// bucketIdemBodies by the same key, and are read back for a replay.
 var idempotency *resource[idemRecord]
+
+const bucketIdemBodies = "idempotency_bodies"
 
 func init() {
 	idempotency = declare(&resource[idemRecord]{bucket: "idempotency"})
@@ -245,12 +253,12 @@ func (s *Sandbox) apiKey(r *http.Request) (string, *apiError) {
 	return key, nil
 }
 
-// idemRecord is a stored response replayed for a repeated Idempotency-Key.
+// idemRecord is a stored response replayed for a repeated Idempotency-Key;
+// its body is in bucketIdemBodies.
 type idemRecord struct {
 	base
-	Hash   string          `json:"hash"`
-	Status int             `json:"status"`
-	Body   json.RawMessage `json:"body"`
+	Hash   string `json:"hash"`
+	Status int    `json:"status"`
 }
 
 const idempotencyTTL = 24 * time.Hour
@@ -334,12 +342,37 @@ func (s *Sandbox) execute(c *call, fn apiFunc, idemID string, useIdem bool, hash
 		e := errInternal()
 		return e.Status, mustJSON(map[string]any{"error": e}), false
 	}
+	if replayed {
+		// On disk now: run waited for the commit that holds it.
+		var err error
+		if body, err = s.idemBody(idemID); err != nil {
+			s.log.Error("idempotent replay", logkey.Err, err)
+			e := errInternal()
+			return e.Status, mustJSON(map[string]any{"error": e}), false
+		}
+	}
 	return status, body, replayed
+}
+
+// idemBody reads a stored answer's body for a replay.
+func (s *Sandbox) idemBody(idemID string) ([]byte, error) {
+	var body []byte
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if b := tx.Bucket([]byte(bucketIdemBodies)); b != nil {
+			body = bytes.Clone(b.Get([]byte(idemID)))
+		}
+		if body == nil {
+			return fmt.Errorf("no stored body for an idempotency key")
+		}
+		return nil
+	})
+	return body, err
 }
 
 // run is execute's part under the state lock: it returns the answer and
 // the commit it must wait for (the latest, even for a request that changed
-// nothing, since its answer may show changes not yet on disk).
+// nothing, since its answer may show changes not yet on disk). A replay's
+// body is nil: execute reads it from disk.
 func (s *Sandbox) run(c *call, fn apiFunc, idemID string, useIdem bool, hash string) (int, []byte, bool, *commitReq) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -355,7 +388,7 @@ func (s *Sandbox) run(c *call, fn apiFunc, idemID string, useIdem bool, hash str
 				e.Type = typeIdempotency
 				return e.Status, mustJSON(map[string]any{"error": e}), false, nil
 			}
-			return rec.Status, rec.Body, true, s.commits.submit(nil)
+			return rec.Status, nil, true, s.commits.submit(nil)
 		}
 	}
 	res, err := fn(c)
@@ -378,9 +411,10 @@ func (s *Sandbox) run(c *call, fn apiFunc, idemID string, useIdem bool, hash str
 		s.pruneIdempotency()
 		// Keyed by the key, not an id of its own; the sequence number
 		// keeps records in the order they expire.
-		rec := &idemRecord{base: idempotency.newBase(s.st, time.Now()), Hash: hash, Status: status, Body: body}
+		rec := &idemRecord{base: idempotency.newBase(s.st, time.Now()), Hash: hash, Status: status}
 		rec.ID = idemID
 		idempotency.put(s.st, rec)
+		s.st.raw = append(s.st.raw, write{bucket: bucketIdemBodies, key: idemID, value: body})
 	}
 	req, err := s.handOver(c.ctx)
 	if err != nil {
@@ -404,6 +438,7 @@ func (s *Sandbox) pruneIdempotency() {
 	}
 	for _, id := range old {
 		idempotency.del(s.st, id)
+		s.st.raw = append(s.st.raw, write{bucket: bucketIdemBodies, key: id})
 	}
 }
 

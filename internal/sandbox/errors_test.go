@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/stripe/stripe-go/v82"
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/tollgate/tollgate/internal/sandbox"
 )
@@ -161,6 +162,17 @@ func TestIdempotency(t *testing.T) {
 		if n := len(collect(t, e.sc.V1Customers.List(ctx, &stripe.CustomerListParams{Email: stripe.String("idem@example.com")}))); n != 1 {
 			t.Fatalf("%d customers, want 1", n)
 		}
+		// The answer is kept on disk, and replayed after a restart too.
+		e.restart()
+		p3 := &stripe.CustomerCreateParams{Email: stripe.String("idem@example.com")}
+		p3.SetIdempotencyKey("key-1")
+		third := must(e.sc.V1Customers.Create(ctx, p3))(t)
+		if third.ID != first.ID || third.LastResponse.Header.Get("Idempotent-Replayed") != "true" {
+			t.Fatalf("after a restart: %s replayed %q, want %s replayed", third.ID, third.LastResponse.Header.Get("Idempotent-Replayed"), first.ID)
+		}
+		if string(third.LastResponse.RawJSON) != string(first.LastResponse.RawJSON) {
+			t.Errorf("replayed body differs from the first answer")
+		}
 	})
 
 	// By design, like Stripe, a request refused before it ran (a bad
@@ -262,5 +274,52 @@ func TestHostCheck(t *testing.T) {
 	}
 	if got := collect(t, e.sc.V1WebhookEndpoints.List(context.Background(), &stripe.WebhookEndpointListParams{})); len(got) != 2 {
 		t.Errorf("%d endpoints, want the 2 from allowed Hosts", len(got))
+	}
+}
+
+// TestIdempotencyBodiesOfEarlierVersion opens a sandbox.db written before
+// answers' bodies moved to a bucket of their own, where each record held its
+// body, and replays one of them.
+func TestIdempotencyBodiesOfEarlierVersion(t *testing.T) {
+	e := MustStart(t)
+	ctx := context.Background()
+	p := &stripe.CustomerCreateParams{Email: stripe.String("old@example.com")}
+	p.SetIdempotencyKey("old-key")
+	first := must(e.sc.V1Customers.Create(ctx, p))(t)
+	if err := e.srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// Put each body back into its record, as the earlier version kept it.
+	db := must(bolt.Open(e.cfg.Path, 0o600, nil))(t)
+	err := db.Update(func(tx *bolt.Tx) error {
+		recs, bodies := tx.Bucket([]byte("idempotency")), tx.Bucket([]byte("idempotency_bodies"))
+		return bodies.ForEach(func(k, body []byte) error {
+			var rec map[string]any
+			if err := json.Unmarshal(recs.Get(k), &rec); err != nil {
+				return err
+			}
+			rec["body"] = json.RawMessage(body)
+			data, err := json.Marshal(rec)
+			if err != nil {
+				return err
+			}
+			return recs.Put(k, data)
+		})
+	})
+	if err == nil {
+		err = db.Update(func(tx *bolt.Tx) error { return tx.DeleteBucket([]byte("idempotency_bodies")) })
+	}
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.start()
+	p2 := &stripe.CustomerCreateParams{Email: stripe.String("old@example.com")}
+	p2.SetIdempotencyKey("old-key")
+	again := must(e.sc.V1Customers.Create(ctx, p2))(t)
+	if again.ID != first.ID || again.LastResponse.Header.Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("replay of an earlier version's key: %s replayed %q, want %s replayed", again.ID, again.LastResponse.Header.Get("Idempotent-Replayed"), first.ID)
 	}
 }

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -38,6 +39,9 @@ type state struct {
 
 	seq   int64
 	dirty map[[2]string]struct{}
+	// raw are changes to keys that are no table's rows (an idempotency
+	// key's body), in the order made, for the next commit.
+	raw []write
 	// pending indexes pending deliveries by endpoint id; not stored, but
 	// rebuilt from the deliveries table on load.
 	pending map[string]*deliveryQueue
@@ -81,6 +85,9 @@ func loadState(db *bolt.DB) (*state, error) {
 		if err != nil {
 			return fmt.Errorf("create bucket %s: %w", bucketMeta, err)
 		}
+		if err := moveIdemBodies(tx); err != nil {
+			return err
+		}
 		if v := mb.Get([]byte(metaSeqKey)); v != nil {
 			if st.seq, err = strconv.ParseInt(string(v), 10, 64); err != nil {
 				return fmt.Errorf("decode seq: %w", err)
@@ -112,7 +119,7 @@ func loadState(db *bolt.DB) (*state, error) {
 // committer to write, and forgets them. It runs under the state lock, since
 // the objects it encodes are the live ones.
 func (st *state) writes() ([]write, error) {
-	if len(st.dirty) == 0 {
+	if len(st.dirty) == 0 && len(st.raw) == 0 {
 		return nil, nil
 	}
 	byName := map[string]anyTable{}
@@ -140,14 +147,15 @@ func (st *state) writes() ([]write, error) {
 		}
 		out = append(out, write{bucket: key[0], key: key[1], value: data})
 	}
-	st.dirty = map[[2]string]struct{}{}
+	out = append(out, st.raw...)
+	st.dirty, st.raw = map[[2]string]struct{}{}, nil
 	return out, nil
 }
 
 // wipe deletes every bucket and recreates it empty.
 func wipe(db *bolt.DB, st *state) error {
 	err := db.Update(func(tx *bolt.Tx) error {
-		for _, name := range append([]string{bucketMeta}, bucketNames(st)...) {
+		for _, name := range append([]string{bucketMeta, bucketIdemBodies}, bucketNames(st)...) {
 			if err := tx.DeleteBucket([]byte(name)); err != nil && !errors.Is(err, bolterrors.ErrBucketNotFound) {
 				return fmt.Errorf("delete bucket %s: %w", name, err)
 			}
@@ -169,4 +177,51 @@ func bucketNames(st *state) []string {
 		out = append(out, t.name())
 	}
 	return out
+}
+
+// moveIdemBodies creates the bucket of idempotency keys' bodies and moves
+// there the bodies a sandbox.db of an earlier version kept in each record,
+// so that loading the records does not read them into memory.
+func moveIdemBodies(tx *bolt.Tx) error {
+	bodies, err := tx.CreateBucketIfNotExists([]byte(bucketIdemBodies))
+	if err != nil {
+		return fmt.Errorf("create bucket %s: %w", bucketIdemBodies, err)
+	}
+	recs := tx.Bucket([]byte(idempotency.bucket))
+	if recs == nil {
+		return nil
+	}
+	type old struct {
+		idemRecord
+		Body json.RawMessage `json:"body"`
+	}
+	moved := map[string][]byte{}
+	err = recs.ForEach(func(k, v []byte) error {
+		var r old
+		if err := json.Unmarshal(v, &r); err != nil {
+			return fmt.Errorf("decode %s %s: %w", idempotency.bucket, k, err)
+		}
+		if r.Body == nil {
+			return nil
+		}
+		if err := bodies.Put(bytes.Clone(k), r.Body); err != nil {
+			return fmt.Errorf("move idempotency body: %w", err)
+		}
+		data, err := json.Marshal(r.idemRecord)
+		if err != nil {
+			return fmt.Errorf("encode %s %s: %w", idempotency.bucket, k, err)
+		}
+		moved[string(k)] = data
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	// Not during ForEach: a bucket must not change while it is walked.
+	for k, data := range moved {
+		if err := recs.Put([]byte(k), data); err != nil {
+			return fmt.Errorf("rewrite idempotency record: %w", err)
+		}
+	}
+	return nil
 }
