@@ -24,7 +24,7 @@ import (
 // idempotency keeps answers to replay for a repeated Idempotency-Key, by
 // the key (the sandbox's own records, not an API object). The answers'
 // bodies, most of what a day of keys weighs, stay on disk only, in
-// bucketIdemBodies by the same key, and are read back for a replay.
+// bucketIdemBodies under the record's key, and are read back for a replay.
 var idempotency *resource[idemRecord]
 
 const bucketIdemBodies = "idempotency_bodies"
@@ -336,30 +336,45 @@ func (s *Sandbox) apiHandler(returns *objectType, fn apiFunc) http.Handler {
 // answer says is on disk. The wait for the disk is outside the lock, so
 // that the requests arriving meanwhile run and share the next transaction.
 func (s *Sandbox) execute(c *call, fn apiFunc, idemID string, useIdem bool, hash string) (int, []byte, bool) {
-	status, body, replayed, req := s.run(c, fn, idemID, useIdem, hash)
-	if err := req.wait(); err != nil {
+	a := s.run(c, fn, idemID, useIdem, hash)
+	if err := a.commit.wait(); err != nil {
 		s.log.Error("commit", logkey.Err, err)
 		e := errInternal()
 		return e.Status, mustJSON(map[string]any{"error": e}), false
 	}
-	if replayed {
-		// On disk now: run waited for the commit that holds it.
-		var err error
-		if body, err = s.idemBody(idemID); err != nil {
+	if a.replayOf != "" {
+		// On disk now: the commit waited for is the latest, so it or an
+		// earlier one holds it.
+		body, err := s.idemBody(a.replayOf)
+		if err != nil {
 			s.log.Error("idempotent replay", logkey.Err, err)
 			e := errInternal()
 			return e.Status, mustJSON(map[string]any{"error": e}), false
 		}
+		return a.status, body, true
 	}
-	return status, body, replayed
+	return a.status, a.body, false
 }
 
-// idemBody reads a stored answer's body for a replay.
-func (s *Sandbox) idemBody(idemID string) ([]byte, error) {
+// answer is what run decided under the state lock.
+type answer struct {
+	status int
+	body   []byte
+	// replayOf, for an idempotent replay, is the key of the stored body to
+	// answer with, which execute reads from disk.
+	replayOf string
+	// commit is the one to wait for before answering: the request's own,
+	// or the latest, even for a request that changed nothing, since its
+	// answer may show changes not yet on disk.
+	commit *commitReq
+}
+
+// idemBody reads a stored answer's body for a replay, by its key.
+func (s *Sandbox) idemBody(key string) ([]byte, error) {
 	var body []byte
 	err := s.db.View(func(tx *bolt.Tx) error {
 		if b := tx.Bucket([]byte(bucketIdemBodies)); b != nil {
-			body = bytes.Clone(b.Get([]byte(idemID)))
+			body = bytes.Clone(b.Get([]byte(key)))
 		}
 		if body == nil {
 			return fmt.Errorf("no stored body for an idempotency key")
@@ -369,11 +384,8 @@ func (s *Sandbox) idemBody(idemID string) ([]byte, error) {
 	return body, err
 }
 
-// run is execute's part under the state lock: it returns the answer and
-// the commit it must wait for (the latest, even for a request that changed
-// nothing, since its answer may show changes not yet on disk). A replay's
-// body is nil: execute reads it from disk.
-func (s *Sandbox) run(c *call, fn apiFunc, idemID string, useIdem bool, hash string) (int, []byte, bool, *commitReq) {
+// run is execute's part under the state lock.
+func (s *Sandbox) run(c *call, fn apiFunc, idemID string, useIdem bool, hash string) answer {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	// Every event fn sends is caused by this request; what runs later
@@ -386,9 +398,9 @@ func (s *Sandbox) run(c *call, fn apiFunc, idemID string, useIdem bool, hash str
 			if rec.Hash != hash {
 				e := invalid("", "", "Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '%s' if you meant to execute a different request.", c.r.Header.Get("Idempotency-Key"))
 				e.Type = typeIdempotency
-				return e.Status, mustJSON(map[string]any{"error": e}), false, nil
+				return answer{status: e.Status, body: mustJSON(map[string]any{"error": e})}
 			}
-			return rec.Status, nil, true, s.commits.submit(nil)
+			return answer{status: rec.Status, replayOf: rowKey(rec.ID, rec.Seq), commit: s.commits.submit(nil)}
 		}
 	}
 	res, err := fn(c)
@@ -414,31 +426,31 @@ func (s *Sandbox) run(c *call, fn apiFunc, idemID string, useIdem bool, hash str
 		rec := &idemRecord{base: idempotency.newBase(s.st, time.Now()), Hash: hash, Status: status}
 		rec.ID = idemID
 		idempotency.put(s.st, rec)
-		s.st.raw = append(s.st.raw, write{bucket: bucketIdemBodies, key: idemID, value: body})
+		s.st.raw = append(s.st.raw, write{bucket: bucketIdemBodies, key: rowKey(idemID, rec.Seq), value: body})
 	}
 	req, err := s.handOver(c.ctx)
 	if err != nil {
 		s.log.Error("commit", logkey.Err, err)
 		e := errInternal()
-		return e.Status, mustJSON(map[string]any{"error": e}), false, nil
+		return answer{status: e.Status, body: mustJSON(map[string]any{"error": e})}
 	}
-	return status, body, false, req
+	return answer{status: status, body: body, commit: req}
 }
 
 // pruneIdempotency forgets keys older than a day, as Stripe does. Keys live
 // on real time: they are about requests, not about billing. Records are
 // kept in the order they were made, so it looks only at those that expire.
 func (s *Sandbox) pruneIdempotency() {
-	var old []string
+	var old []*idemRecord
 	for _, rec := range idempotency.all(s.st) {
 		if time.Since(time.Unix(rec.Created, 0)) < idempotencyTTL {
 			break
 		}
-		old = append(old, rec.ID)
+		old = append(old, rec)
 	}
-	for _, id := range old {
-		idempotency.del(s.st, id)
-		s.st.raw = append(s.st.raw, write{bucket: bucketIdemBodies, key: id})
+	for _, rec := range old {
+		idempotency.del(s.st, rec.ID)
+		s.st.raw = append(s.st.raw, write{bucket: bucketIdemBodies, key: rowKey(rec.ID, rec.Seq)})
 	}
 }
 

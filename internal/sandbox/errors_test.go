@@ -1,6 +1,7 @@
 package sandbox_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -321,5 +322,54 @@ func TestIdempotencyBodiesOfEarlierVersion(t *testing.T) {
 	again := must(e.sc.V1Customers.Create(ctx, p2))(t)
 	if again.ID != first.ID || again.LastResponse.Header.Get("Idempotent-Replayed") != "true" {
 		t.Fatalf("replay of an earlier version's key: %s replayed %q, want %s replayed", again.ID, again.LastResponse.Header.Get("Idempotent-Replayed"), first.ID)
+	}
+}
+
+// TestRowsKeyedByIDOfEarlierVersion opens a sandbox.db whose rows are keyed
+// by their ids, as an earlier version kept them (now by sequence number),
+// and checks they load, change and survive a restart without a stale copy.
+func TestRowsKeyedByIDOfEarlierVersion(t *testing.T) {
+	e := MustStart(t)
+	ctx := context.Background()
+	cu := must(e.sc.V1Customers.Create(ctx, &stripe.CustomerCreateParams{Name: stripe.String("Before")}))(t)
+	if err := e.srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+	rekey := func(tx *bolt.Tx) error {
+		b := tx.Bucket([]byte("customers"))
+		moved := map[string][]byte{}
+		if err := b.ForEach(func(k, v []byte) error { moved[string(k)] = bytes.Clone(v); return nil }); err != nil {
+			return err
+		}
+		for k, v := range moved {
+			var row struct{ ID string }
+			if err := json.Unmarshal(v, &row); err != nil {
+				return err
+			}
+			if err := b.Delete([]byte(k)); err != nil {
+				return err
+			}
+			if err := b.Put([]byte(row.ID), v); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	db := must(bolt.Open(e.cfg.Path, 0o600, nil))(t)
+	err := db.Update(rekey)
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.start()
+	must(e.sc.V1Customers.Update(ctx, cu.ID, &stripe.CustomerUpdateParams{Name: stripe.String("After")}))(t)
+	e.restart()
+	if got := must(e.sc.V1Customers.Retrieve(ctx, cu.ID, nil))(t); got.Name != "After" {
+		t.Errorf("name after a restart = %q, want After", got.Name)
+	}
+	if n := len(collect(t, e.sc.V1Customers.List(ctx, nil))); n != 1 {
+		t.Errorf("%d customers listed, want 1", n)
 	}
 }

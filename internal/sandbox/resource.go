@@ -102,12 +102,16 @@ func (r *resource[T]) get(st *state, id string) *T { return r.table(st).rows[id]
 func (r *resource[T]) put(st *state, v *T) {
 	id := meta(v).ID
 	r.table(st).set(id, v)
-	st.dirty[[2]string{r.bucket, id}] = struct{}{}
+	st.dirty[[2]string{r.bucket, id}] = meta(v).Seq
 }
 
 func (r *resource[T]) del(st *state, id string) {
+	v := r.get(st, id)
+	if v == nil {
+		return
+	}
 	r.table(st).unset(id)
-	st.dirty[[2]string{r.bucket, id}] = struct{}{}
+	st.dirty[[2]string{r.bucket, id}] = meta(v).Seq
 }
 
 // rows are every row by id, to range over; change one only through put.

@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -37,8 +38,10 @@ type state struct {
 	// resource's index.
 	tables []anyTable
 
-	seq   int64
-	dirty map[[2]string]struct{}
+	seq int64
+	// dirty are the rows changed since the last commit, by bucket and id,
+	// with their sequence numbers, which are their keys in the store.
+	dirty map[[2]string]int64
 	// raw are changes to keys that are no table's rows (an idempotency
 	// key's body), in the order made, for the next commit.
 	raw []write
@@ -51,7 +54,7 @@ type state struct {
 }
 
 func newState() *state {
-	st := &state{dirty: map[[2]string]struct{}{}, pending: map[string]*deliveryQueue{}}
+	st := &state{dirty: map[[2]string]int64{}, pending: map[string]*deliveryQueue{}}
 	for _, r := range resources {
 		st.tables = append(st.tables, r.newTable())
 	}
@@ -62,7 +65,7 @@ func newState() *state {
 // creation time.
 func (st *state) newBase(prefix string, created time.Time) base {
 	st.seq++
-	st.dirty[[2]string{bucketMeta, metaSeqKey}] = struct{}{}
+	st.dirty[[2]string{bucketMeta, metaSeqKey}] = 0
 	return base{ID: newID(prefix), Seq: st.seq, Created: created.Unix()}
 }
 
@@ -100,8 +103,29 @@ func loadState(db *bolt.DB) (*state, error) {
 			}
 			// bbolt's slices are only valid inside the transaction; load
 			// unmarshals them into fresh values, so nothing escapes it.
-			if err := b.ForEach(func(k, v []byte) error { return t.load(string(k), v) }); err != nil {
+			var moves []write
+			err = b.ForEach(func(k, v []byte) error {
+				key, err := t.load(v)
+				if err == nil && key != string(k) {
+					moves = append(moves, write{key: string(k)}, write{key: key, value: bytes.Clone(v)})
+				}
 				return err
+			})
+			if err != nil {
+				return err
+			}
+			// Rows an earlier version keyed by id move to their sequence
+			// number's key (not during ForEach: a bucket must not change
+			// while it is walked).
+			for _, m := range moves {
+				if m.value == nil {
+					err = b.Delete([]byte(m.key))
+				} else {
+					err = b.Put([]byte(m.key), m.value)
+				}
+				if err != nil {
+					return fmt.Errorf("rekey %s: %w", t.name(), err)
+				}
 			}
 			t.loaded()
 		}
@@ -110,9 +134,20 @@ func loadState(db *bolt.DB) (*state, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load state: %w", err)
 	}
-	st.dirty = map[[2]string]struct{}{}
+	st.dirty = map[[2]string]int64{}
 	st.indexPending()
 	return st, nil
+}
+
+// rowKey is a row's key in its bucket: its sequence number, big-endian, so
+// that new rows append to the end of the B-tree and a commit writes a few
+// pages however large the bucket, where random ids would each touch a page
+// of their own; its id for a row that has none.
+func rowKey(id string, seq int64) string {
+	if seq <= 0 {
+		return id
+	}
+	return string(binary.BigEndian.AppendUint64(nil, uint64(seq)))
 }
 
 // writes encodes every object changed since the last call, for the
@@ -127,7 +162,7 @@ func (st *state) writes() ([]write, error) {
 		byName[t.name()] = t
 	}
 	out := make([]write, 0, len(st.dirty))
-	for key := range st.dirty {
+	for key, seq := range st.dirty {
 		if key[0] == bucketMeta {
 			out = append(out, write{bucket: bucketMeta, key: metaSeqKey, value: []byte(strconv.FormatInt(st.seq, 10))})
 			continue
@@ -138,17 +173,17 @@ func (st *state) writes() ([]write, error) {
 		}
 		v, ok := t.lookup(key[1])
 		if !ok {
-			out = append(out, write{bucket: key[0], key: key[1]})
+			out = append(out, write{bucket: key[0], key: rowKey(key[1], seq)})
 			continue
 		}
 		data, err := json.Marshal(v)
 		if err != nil {
 			return nil, fmt.Errorf("encode %s %s: %w", key[0], key[1], err)
 		}
-		out = append(out, write{bucket: key[0], key: key[1], value: data})
+		out = append(out, write{bucket: key[0], key: rowKey(key[1], seq), value: data})
 	}
 	out = append(out, st.raw...)
-	st.dirty, st.raw = map[[2]string]struct{}{}, nil
+	st.dirty, st.raw = map[[2]string]int64{}, nil
 	return out, nil
 }
 
@@ -204,7 +239,7 @@ func moveIdemBodies(tx *bolt.Tx) error {
 		if r.Body == nil {
 			return nil
 		}
-		if err := bodies.Put(bytes.Clone(k), r.Body); err != nil {
+		if err := bodies.Put([]byte(rowKey(r.ID, r.Seq)), r.Body); err != nil {
 			return fmt.Errorf("move idempotency body: %w", err)
 		}
 		data, err := json.Marshal(r.idemRecord)

@@ -11,7 +11,8 @@ import (
 type anyTable interface {
 	name() string
 	lookup(id string) (any, bool)
-	load(id string, data []byte) error
+	// load decodes a stored row and returns the key it belongs under.
+	load(data []byte) (string, error)
 	// loaded puts what load read in creation order, once, after the last
 	// load: sorting row by row as they come would cost the square.
 	loaded()
@@ -52,10 +53,14 @@ func (t *table[T]) lookup(id string) (any, bool) {
 	return v, ok
 }
 
-func (t *table[T]) load(id string, data []byte) error {
+func (t *table[T]) load(data []byte) (string, error) {
 	v := new(T)
 	if err := json.Unmarshal(data, v); err != nil {
-		return fmt.Errorf("decode %s %s: %w", t.bucket, id, err)
+		return "", fmt.Errorf("decode %s: %w", t.bucket, err)
+	}
+	id := meta(v).ID
+	if _, dup := t.rows[id]; dup || id == "" {
+		return "", fmt.Errorf("decode %s: a row without an id, or twice %q", t.bucket, id)
 	}
 	t.rows[id] = v
 	t.order = append(t.order, v)
@@ -65,7 +70,7 @@ func (t *table[T]) load(id string, data []byte) error {
 		t.idx[i][keys[i]] = append(t.idx[i][keys[i]], v)
 	}
 	t.keyed[id] = keys
-	return nil
+	return rowKey(id, meta(v).Seq), nil
 }
 
 func (t *table[T]) loaded() {
@@ -165,7 +170,7 @@ func (l seqList[T]) sort() {
 	})
 }
 
-// remove takes v out of the list under key, dropping the key once empty so
+// removeKeyed takes v out of the list under key, dropping the key once empty so
 // that the index holds only what is live.
 func removeKeyed[T any](idx map[string]seqList[T], key string, v *T) {
 	l := idx[key]
