@@ -56,14 +56,19 @@ func crash(ctx context.Context, r *Runner, res *Result) error {
 	}
 	l.send(ctx, p, ids, func() bool { return l.count() >= n/3 }, p.kill)
 	unanswered1 := n - l.count()
+	// Acknowledged but not yet applied when it died: what the restart must apply first.
+	backlog := l.count() - doneIDs(p.stderr())
+	if backlog < 2 {
+		res.failf("no backlog at the first kill (%d events): nothing to kill during", backlog)
+	}
 
 	// 2: restart, deliver what had no answer and some of what had (Stripe
-	// sends some twice), and SIGKILL as soon as the worker has applied a
-	// few of the events left pending.
+	// sends some twice), and SIGKILL once the worker has applied half of
+	// the events left pending.
 	if p, err = start(); err != nil {
 		return err
 	}
-	applying := func() bool { return doneIDs(p.stderr()) >= 20 }
+	applying := func() bool { return doneIDs(p.stderr()) >= max(1, backlog/2) }
 	l.send(ctx, p, l.again(ids), applying, p.kill)
 	if !applying() {
 		res.failf("the second kill came before the backlog was being applied")
@@ -125,6 +130,7 @@ func crash(ctx context.Context, r *Runner, res *Result) error {
 	}
 	res.add("tried", n)
 	res.add("kills", 2)
+	res.add("backlog", backlog)
 	res.add("deliveries", l.deliveries.Load())
 	// Unanswered at each kill: what Stripe would have to deliver again.
 	res.add("unanswered", fmt.Sprintf("%d+%d", unanswered1, unanswered2))

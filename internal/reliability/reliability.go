@@ -35,7 +35,9 @@ type Result struct {
 }
 
 // add appends name=value to the line.
-func (r *Result) add(name string, value any) { r.fields = append(r.fields, fmt.Sprintf("%s=%v", name, value)) }
+func (r *Result) add(name string, value any) {
+	r.fields = append(r.fields, fmt.Sprintf("%s=%v", name, value))
+}
 
 // want adds name=got and fails the check unless got == want.
 func (r *Result) want(name string, got, want int) {
@@ -46,7 +48,9 @@ func (r *Result) want(name string, got, want int) {
 }
 
 // failf records a failure that is not a count.
-func (r *Result) failf(format string, args ...any) { r.Fail = append(r.Fail, fmt.Sprintf(format, args...)) }
+func (r *Result) failf(format string, args ...any) {
+	r.Fail = append(r.Fail, fmt.Sprintf(format, args...))
+}
 
 // Line is the result as `make reliability` prints it.
 func (r *Result) Line() string {
