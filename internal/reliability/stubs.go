@@ -2,7 +2,6 @@ package reliability
 
 import "context"
 
-func hostile(ctx context.Context, r *Runner, res *Result) error     { return nil }
 func slowClients(ctx context.Context, r *Runner, res *Result) error { return nil }
 func faults(ctx context.Context, r *Runner, res *Result) error      { return nil }
 func fuzz(ctx context.Context, r *Runner, res *Result) error        { return nil }
