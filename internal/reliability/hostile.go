@@ -163,4 +163,3 @@ func bridgeAttempts(token string) []attempt {
 		}},
 	}
 }
-

@@ -3,5 +3,4 @@ package reliability
 import "context"
 
 func slowClients(ctx context.Context, r *Runner, res *Result) error { return nil }
-func faults(ctx context.Context, r *Runner, res *Result) error      { return nil }
 func fuzz(ctx context.Context, r *Runner, res *Result) error        { return nil }
