@@ -3,4 +3,3 @@ package reliability
 import "context"
 
 func slowClients(ctx context.Context, r *Runner, res *Result) error { return nil }
-func fuzz(ctx context.Context, r *Runner, res *Result) error        { return nil }
