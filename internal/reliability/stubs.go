@@ -1,5 +1,0 @@
-package reliability
-
-import "context"
-
-func slowClients(ctx context.Context, r *Runner, res *Result) error { return nil }
