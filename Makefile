@@ -15,7 +15,7 @@ FRONTEND_SOURCES := $(shell find frontend/src frontend/public frontend/wailsjs -
 STRIPE_MOCK := $(CURDIR)/build/tools/stripe-mock
 NGROK_DOUBLE := $(CURDIR)/build/tools/ngrok-double
 
-.PHONY: run build deps apt npm frontend bindings test test-go test-frontend test-e2e test-window lint bench fuzz clean
+.PHONY: run build deps apt npm frontend bindings test test-go test-frontend test-e2e test-window lint bench fuzz reliability reliability-short clean
 
 run: build ## build and open the desktop window
 	./$(BIN)
@@ -101,6 +101,15 @@ fuzz:
 	go test -run '^$$' -fuzz '^FuzzFormDecoder$$' -fuzztime $(FUZZTIME) ./internal/sandbox
 	go test -run '^$$' -fuzz '^FuzzCheckoutPage$$' -fuzztime $(FUZZTIME) ./internal/sandbox
 	go test -run '^$$' -fuzz '^FuzzPortalPage$$' -fuzztime $(FUZZTIME) ./internal/sandbox
+
+# The built binary through crashes, hostile input, password guessing, slow clients, Stripe faults and
+# random forms: one RELIABILITY line each, failing on a wrong count (cmd/reliability; about 3 minutes).
+# Not part of make test; CI runs the short version after it.
+reliability: build
+	go run ./cmd/reliability -bin $(BIN)
+
+reliability-short: build
+	go run ./cmd/reliability -bin $(BIN) -short
 
 clean:
 	rm -rf build/bin build/tools build/screenshots frontend/dist/assets frontend/dist/index.html frontend/dist/favicon.svg
