@@ -116,7 +116,7 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// logPath is where a check leaves the stderr of its processes, for a
+// saveLog leaves the stderr of a check's process in Work, for a
 // person looking into a FAIL.
 func (r *Runner) saveLog(name string, p *proc) {
 	if p == nil {
