@@ -15,7 +15,7 @@ FRONTEND_SOURCES := $(shell find frontend/src frontend/public frontend/wailsjs -
 STRIPE_MOCK := $(CURDIR)/build/tools/stripe-mock
 NGROK_DOUBLE := $(CURDIR)/build/tools/ngrok-double
 
-.PHONY: run build deps apt npm frontend bindings test test-go test-frontend test-e2e test-window lint bench fuzz clean
+.PHONY: run build deps apt npm frontend bindings test test-go test-frontend test-e2e test-window lint bench fuzz reliability reliability-short clean
 
 run: build ## build and open the desktop window
 	./$(BIN)
@@ -83,7 +83,7 @@ $(NGROK_DOUBLE): $(GO_SOURCES) go.mod go.sum
 test-e2e: build $(NGROK_DOUBLE)
 	mkdir -p build/screenshots
 	cd frontend && TOLLGATE_BIN=$(CURDIR)/$(BIN) NGROK_DOUBLE_BIN=$(NGROK_DOUBLE) SCREENSHOT_DIR=$(CURDIR)/build/screenshots \
-	  node --test --test-concurrency=1 e2e/browser.test.mjs e2e/layout.test.mjs e2e/billing.test.mjs e2e/portal.test.mjs e2e/cli.test.mjs e2e/tunnel.test.mjs e2e/events.test.mjs
+	  node --test --test-concurrency=1 e2e/browser.test.mjs e2e/layout.test.mjs e2e/billing.test.mjs e2e/portal.test.mjs e2e/cli.test.mjs e2e/tunnel.test.mjs e2e/events.test.mjs e2e/trouble.test.mjs
 
 test-window: build
 	mkdir -p build/screenshots
@@ -101,6 +101,15 @@ fuzz:
 	go test -run '^$$' -fuzz '^FuzzFormDecoder$$' -fuzztime $(FUZZTIME) ./internal/sandbox
 	go test -run '^$$' -fuzz '^FuzzCheckoutPage$$' -fuzztime $(FUZZTIME) ./internal/sandbox
 	go test -run '^$$' -fuzz '^FuzzPortalPage$$' -fuzztime $(FUZZTIME) ./internal/sandbox
+
+# The built binary through crashes, hostile input, password guessing, slow clients, Stripe faults and
+# random forms: one RELIABILITY line each, failing on a wrong count (cmd/reliability; about 3 minutes).
+# Not part of make test; CI runs the short version after it.
+reliability: build
+	go run ./cmd/reliability -bin $(BIN)
+
+reliability-short: build
+	go run ./cmd/reliability -bin $(BIN) -short
 
 clean:
 	rm -rf build/bin build/tools build/screenshots frontend/dist/assets frontend/dist/index.html frontend/dist/favicon.svg

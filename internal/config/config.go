@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/tollgate/tollgate/internal/sandbox/fault"
 	"github.com/tollgate/tollgate/internal/tollgate"
 )
 
@@ -109,6 +110,8 @@ type Config struct {
 	Reset                     bool
 	// SandboxKey, for the sandbox only, is the one API key it accepts; empty, any sk_test_ key.
 	SandboxKey string
+	// Faults, for the sandbox only, are the Stripe troubles it plays from the start (--fault, repeated).
+	Faults []fault.Spec
 }
 
 // Usage is printed for `tollgate help` and after a bad command line.
@@ -138,6 +141,12 @@ Flags:
   --reset                  sandbox: wipe its state first, as a new empty Stripe account
   --key sk_test_...        sandbox: accept only this API key, not any sk_test_ key
                            (or TOLLGATE_SANDBOX_KEY)
+  --fault SPEC             sandbox: play Stripe trouble on the calls SPEC names, instead of answering;
+                           repeat for more. SPEC is [METHOD] /v1/PATH KIND [xN]: PATH is a prefix,
+                           KIND is 500 (api_error), 429[=WAIT] (rate_limit, Retry-After WAIT, default 1s),
+                           slow[=WAIT] (answer after WAIT, default 5s) or drop (do the work, then close the
+                           connection unanswered); xN for the next N matching calls, else until the sandbox stops.
+                           e.g. --fault 'POST /v1/customers 500 x3' --fault '/v1/checkout/sessions slow=10s'
 
 Environment (the guide's names):
   TEST_STRIPE_SECRET_KEY      a test secret key (sk_test_...); without one Tollgate runs its offline sandbox
@@ -180,6 +189,14 @@ func Parse(args []string, getenv func(string) string, userConfigDir func() (stri
 		fs.StringVar(&cfg.WebhookSecret, "webhook-secret", strings.TrimSpace(getenv(EnvSandboxWebhookSecret)), "")
 		fs.BoolVar(&cfg.Reset, "reset", false, "")
 		fs.StringVar(&cfg.SandboxKey, "key", strings.TrimSpace(getenv(EnvSandboxKey)), "")
+		fs.Func("fault", "", func(v string) error {
+			sp, err := fault.Parse(v)
+			if err != nil {
+				return err
+			}
+			cfg.Faults = append(cfg.Faults, sp)
+			return nil
+		})
 	case Bootstrap:
 		fs.StringVar(&cfg.Stripe.APIBase, "stripe-api", getenv(EnvAPIBase), "")
 	case Version, Help:

@@ -11,11 +11,13 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/tollgate/tollgate/internal/config"
+	"github.com/tollgate/tollgate/internal/sandbox/fault"
 )
 
 func noEnv(string) string { return "" }
@@ -56,6 +58,12 @@ func TestParse(t *testing.T) {
 		{"ErrSandboxWebhookSecret", []string{"sandbox", "--webhook", "http://127.0.0.1:1/", "--webhook-secret", "sk_test_x"}, config.Config{}, "must start with whsec_"},
 		{"SandboxKey", []string{"sandbox", "--key", "sk_test_class"}, config.Config{Command: config.Sandbox, DataDir: filepath.Join(home, "tollgate"), Addr: "127.0.0.1:12111", SandboxKey: "sk_test_class"}, ""},
 		{"ErrSandboxKey", []string{"sandbox", "--key", "pk_test_x"}, config.Config{}, "--key must be a secret test key"},
+		{"SandboxFaults", []string{"sandbox", "--fault", "POST /v1/customers 500 x3", "--fault", "/v1/checkout/sessions slow=10s"},
+			config.Config{Command: config.Sandbox, DataDir: filepath.Join(home, "tollgate"), Addr: "127.0.0.1:12111", Faults: []fault.Spec{
+				{Method: "POST", Path: "/v1/customers", Kind: fault.ServerError, Times: 3},
+				{Path: "/v1/checkout/sessions", Kind: fault.Slow, Wait: 10 * time.Second}}}, ""},
+		{"ErrSandboxFault", []string{"sandbox", "--fault", "POST /v1/customers 503"}, config.Config{}, `"503" is not a kind (write [METHOD] /v1/PATH KIND [xN]`},
+		{"ErrFaultOnServe", []string{"serve", "--fault", "/v1/ 500"}, config.Config{}, "not defined: -fault"},
 		{"ErrSandboxKeyEmpty", []string{"sandbox", "--key", "sk_test_"}, config.Config{}, "--key must be a secret test key"},
 		{"ErrStripeAPI", []string{"serve", "--stripe-api", "localhost:12111"}, config.Config{}, "not an http(s) URL"},
 		{"ErrInsecureOnSandbox", []string{"sandbox", "--insecure-webhooks"}, config.Config{}, "not defined: -insecure-webhooks"},
@@ -71,7 +79,7 @@ func TestParse(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got != tc.want {
+			if !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("got %+v, want %+v", got, tc.want)
 			}
 		})

@@ -43,6 +43,7 @@ const (
 	OK           = "ok"
 	RetryIn      = "retry_in"
 	Replayed     = "replayed"
+	Fault        = "fault"
 	Page         = "page"
 	Entitlements = "entitlements"
 )
