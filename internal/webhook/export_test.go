@@ -1,4 +1,4 @@
 package webhook
 
-// QueueSize lets tests overflow the queue on purpose.
-const QueueSize = queueSize
+// PendingPage lets tests build a backlog longer than one read of the worker.
+const PendingPage = pendingPage
