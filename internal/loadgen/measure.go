@@ -77,8 +77,10 @@ func GateInProcess(ctx context.Context, path string) (testing.BenchmarkResult, e
 
 // FillStore records n events of EventSize bytes in a fresh store at path
 // through conns writers (sharing commits, as the webhook's deliveries do),
-// received over the last 30 days and about 100 customers, gives each an
-// outcome, prunes by the default rule and returns the file's size.
+// received evenly over 30 days and about 100 customers, each with an
+// outcome. The store's clock follows the events, and the default retention
+// prunes after every tenth of them, as the app's pruner would over those
+// days; it returns the file's size at the end.
 func FillStore(ctx context.Context, path string, n, conns int) (int64, error) {
 	db, err := store.Open(path)
 	if err != nil {
@@ -86,34 +88,44 @@ func FillStore(ctx context.Context, path string, n, conns int) (int64, error) {
 	}
 	defer db.Close()
 	ds := Deliveries(min(n, 1000), 0, 3) // bodies to reuse under new ids
-	now := time.Now()
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	errs := make(chan error, conns)
-	for range conns {
-		wg.Go(func() {
-			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
-				id := fmt.Sprintf("evt_1Fill%09d", i)
-				e := &tollgate.Event{ID: id, Type: "invoice.paid", Received: now.Add(-time.Duration(n-i) * 30 * 24 * time.Hour / time.Duration(n)), Payload: ds[i%len(ds)].Body}
-				if _, err := db.RecordEvent(ctx, e); err != nil {
-					errs <- err
-					return
-				}
-				res := tollgate.EventResult{Outcome: tollgate.EventIgnored, CustomerID: fmt.Sprintf("cus_Fill%03d", i%100)}
-				if err := db.SetEventResult(ctx, id, res, ""); err != nil {
-					errs <- err
-					return
-				}
-			}
-		})
+	start := time.Now().Add(-30 * 24 * time.Hour)
+	received := func(i int) time.Time {
+		return start.Add(time.Duration(float64(30*24*time.Hour) * float64(i) / float64(n)))
 	}
-	wg.Wait()
-	close(errs)
-	if err := <-errs; err != nil {
-		return 0, err
-	}
-	if _, err := db.PruneEvents(ctx, store.DefaultRetention); err != nil {
-		return 0, err
+	const rounds = 10
+	for r := range rounds {
+		from, to := r*n/rounds, (r+1)*n/rounds
+		var next atomic.Int64
+		next.Store(int64(from))
+		var wg sync.WaitGroup
+		errs := make(chan error, conns)
+		for range conns {
+			wg.Go(func() {
+				for i := int(next.Add(1)) - 1; i < to; i = int(next.Add(1)) - 1 {
+					id := fmt.Sprintf("evt_1Fill%09d", i)
+					e := &tollgate.Event{ID: id, Type: "invoice.paid", Received: received(i), Payload: ds[i%len(ds)].Body}
+					if _, err := db.RecordEvent(ctx, e); err != nil {
+						errs <- err
+						return
+					}
+					res := tollgate.EventResult{Outcome: tollgate.EventIgnored, CustomerID: fmt.Sprintf("cus_Fill%03d", i%100)}
+					if err := db.SetEventResult(ctx, id, res, ""); err != nil {
+						errs <- err
+						return
+					}
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		if err := <-errs; err != nil {
+			return 0, err
+		}
+		now := received(to)
+		db.Now = func() time.Time { return now }
+		if _, err := db.PruneEvents(ctx, store.DefaultRetention); err != nil {
+			return 0, err
+		}
 	}
 	if err := db.Close(); err != nil {
 		return 0, err
