@@ -15,7 +15,7 @@ FRONTEND_SOURCES := $(shell find frontend/src frontend/public frontend/wailsjs -
 STRIPE_MOCK := $(CURDIR)/build/tools/stripe-mock
 NGROK_DOUBLE := $(CURDIR)/build/tools/ngrok-double
 
-.PHONY: run build deps apt npm frontend bindings test test-go test-frontend test-e2e test-window lint bench fuzz reliability reliability-short clean
+.PHONY: run build deps apt npm frontend bindings test test-go test-frontend test-e2e test-window lint bench bench-go fuzz reliability reliability-short clean
 
 run: build ## build and open the desktop window
 	./$(BIN)
@@ -90,7 +90,14 @@ test-window: build
 	cd frontend && TOLLGATE_BIN=$(CURDIR)/$(BIN) SCREENSHOT_DIR=$(CURDIR)/build/screenshots \
 	  xvfb-run -a -s "-screen 0 1280x800x24" node --test e2e/window.test.mjs
 
-bench:
+# The BENCH lines, to compare versions on one machine (about 3 minutes here; not part of make test). The
+# sandbox's own lines (bench-sandbox) join here when they exist.
+BENCH_EVENTS ?= 20000
+bench: build
+	go run ./cmd/loadgen -bin $(BIN) -events $(BENCH_EVENTS) -log build/bench.log
+
+# The Go benchmarks of the hot functions (verify, decode, record, gate, …), for profiles: -cpuprofile etc.
+bench-go:
 	go test -run '^$$' -bench . -benchmem ./...
 
 # Each fuzz target for FUZZTIME; make test runs only their seed corpora.

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/tollgate/tollgate/internal/sandbox/fault"
@@ -53,6 +54,37 @@ const EnvSandboxWebhookSecret = "TOLLGATE_WEBHOOK_SECRET"
 
 // EnvSandboxKey is --key for `tollgate sandbox`, likewise kept out of ps.
 const EnvSandboxKey = "TOLLGATE_SANDBOX_KEY"
+
+// EnvKeepEvents is --keep-events.
+const EnvKeepEvents = "TOLLGATE_KEEP_EVENTS"
+
+// KeepEvents is the retention rule of the webhook event log: every event of
+// the last Days days, and the newest PerCustomer of each customer beyond.
+// Pending events are always kept.
+type KeepEvents struct {
+	Days        int
+	PerCustomer int
+}
+
+// DefaultKeepEvents keeps a week, and a busy customer's latest 200 beyond it.
+var DefaultKeepEvents = KeepEvents{Days: 7, PerCustomer: 200}
+
+func (k KeepEvents) String() string { return fmt.Sprintf("%dd,%d", k.Days, k.PerCustomer) }
+
+// Set parses DAYSd,COUNT, as in 7d,200.
+func (k *KeepEvents) Set(s string) error {
+	days, count, ok := strings.Cut(strings.TrimSpace(s), ",")
+	d, derr := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(days), "d"))
+	n, nerr := strconv.Atoi(strings.TrimSpace(count))
+	if !ok || !strings.HasSuffix(strings.TrimSpace(days), "d") || derr != nil || nerr != nil || d < 0 || n < 0 {
+		return fmt.Errorf("%q is not DAYSd,COUNT, e.g. 7d,200 (every event of the last 7 days, and each customer's latest 200)", s)
+	}
+	if d == 0 && n == 0 {
+		return fmt.Errorf("%q would keep no event once applied; keep a day or a few per customer at least", s)
+	}
+	*k = KeepEvents{Days: d, PerCustomer: n}
+	return nil
+}
 
 // The ngrok agent's own environment variables, as its documentation names them.
 const (
@@ -105,6 +137,8 @@ type Config struct {
 	Ngrok   Ngrok
 	// InsecureWebhooks accepts unsigned webhook events when no secret is set.
 	InsecureWebhooks bool
+	// KeepEvents says which webhook events the log keeps (window and serve).
+	KeepEvents KeepEvents
 	// Sandbox only: one webhook endpoint for every event, and whether to start empty.
 	WebhookURL, WebhookSecret string
 	Reset                     bool
@@ -131,6 +165,9 @@ Flags:
                            serve (default 127.0.0.1:8484) or sandbox (default 127.0.0.1:12111)
   --stripe-api URL         send Stripe calls to URL instead of api.stripe.com (also STRIPE_API_BASE)
   --insecure-webhooks      window and serve: accept unsigned webhook events when no secret is set
+  --keep-events DAYSd,N    window and serve: keep every webhook event of the last DAYS days and each
+                           customer's latest N, pruning older ones in the background; pending ones
+                           always stay (default 7d,200; also TOLLGATE_KEEP_EVENTS)
   --ngrok-server HOST:PORT window and serve: the ngrok service to connect to (default: ngrok's own;
                            also NGROK_SERVER_ADDR)
   --ngrok-ca FILE          window and serve: PEM file of the CAs that sign that service's certificate
@@ -158,6 +195,7 @@ Environment (the guide's names):
                               webhook and registers the endpoint on your Stripe account itself
   TOLLGATE_WEBHOOK_SECRET     as --webhook-secret of tollgate sandbox
   TOLLGATE_SANDBOX_KEY        as --key of tollgate sandbox
+  TOLLGATE_KEEP_EVENTS        as --keep-events
   NGROK_SERVER_ADDR           as --ngrok-server
   NGROK_ROOT_CAS              as --ngrok-ca
 `
@@ -181,6 +219,13 @@ func Parse(args []string, getenv func(string) string, userConfigDir func() (stri
 		fs.StringVar(&cfg.Addr, "addr", map[Command]string{Desktop: DefaultDesktopAddr, Serve: DefaultServeAddr}[cfg.Command], "")
 		fs.StringVar(&cfg.Stripe.APIBase, "stripe-api", getenv(EnvAPIBase), "")
 		fs.BoolVar(&cfg.InsecureWebhooks, "insecure-webhooks", false, "")
+		cfg.KeepEvents = DefaultKeepEvents
+		if v := getenv(EnvKeepEvents); v != "" {
+			if err := cfg.KeepEvents.Set(v); err != nil {
+				return cfg, fmt.Errorf("%w: %s: %v", ErrUsage, EnvKeepEvents, err)
+			}
+		}
+		fs.Var(&cfg.KeepEvents, "keep-events", "")
 		fs.StringVar(&cfg.Ngrok.ServerAddr, "ngrok-server", strings.TrimSpace(getenv(EnvNgrokServerAddr)), "")
 		fs.StringVar(&cfg.Ngrok.CAFile, "ngrok-ca", strings.TrimSpace(getenv(EnvNgrokRootCAs)), "")
 	case Sandbox:
