@@ -167,8 +167,8 @@ func runApp(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 
 // runSandbox serves the Stripe emulator alone until interrupted.
 func runSandbox(ctx context.Context, cfg config.Config, log *slog.Logger) error {
-	sb, err := sandbox.Start(ctx, sandbox.Config{Path: filepath.Join(cfg.DataDir, lab.SandboxFile), Logger: log, Key: cfg.SandboxKey,
-		Retention: sandbox.Retention{Age: time.Duration(cfg.KeepEventsDays) * 24 * time.Hour, PerCustomer: cfg.KeepEventsPerCustomer}}, cfg.Addr)
+	sb, err := sandbox.Start(ctx, sandbox.Config{Path: filepath.Join(cfg.DataDir, lab.SandboxFile), Logger: log, Key: cfg.SandboxKey, Faults: cfg.Faults,
+		Retention: sandbox.Retention{Age: time.Duration(cfg.KeepEvents.Days) * 24 * time.Hour, PerCustomer: cfg.KeepEvents.PerCustomer}}, cfg.Addr)
 	if err != nil {
 		return err
 	}
@@ -184,6 +184,9 @@ func runSandbox(ctx context.Context, cfg config.Config, log *slog.Logger) error 
 		}
 	}
 	log.Info("sandbox ready", logkey.URL, sb.URL(), logkey.Webhook, cfg.WebhookURL, logkey.Data, cfg.DataDir)
+	for _, f := range sb.Faults() {
+		log.Warn("playing Stripe trouble", logkey.Fault, f.Spec)
+	}
 	<-ctx.Done()
 	return nil
 }

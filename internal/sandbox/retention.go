@@ -7,7 +7,9 @@ import (
 )
 
 // Retention is which events the sandbox keeps: every event of the last Age,
-// and the last PerCustomer events of each customer whatever their age. An
+// and the last PerCustomer events of each customer whatever their age (a
+// zero Retention is DefaultRetention; otherwise a zero field keeps nothing
+// by that measure). An
 // event still owed to a webhook endpoint (a delivery pending) is kept too,
 // or the endpoint could never get it. Older events, and their finished
 // deliveries, are deleted in the background, so the event log, and the
@@ -23,11 +25,8 @@ type Retention struct {
 var DefaultRetention = Retention{Age: 7 * day, PerCustomer: 200, Every: time.Minute}
 
 func (r Retention) withDefaults() Retention {
-	if r.Age <= 0 {
-		r.Age = DefaultRetention.Age
-	}
-	if r.PerCustomer <= 0 {
-		r.PerCustomer = DefaultRetention.PerCustomer
+	if r.Age == 0 && r.PerCustomer == 0 {
+		r.Age, r.PerCustomer = DefaultRetention.Age, DefaultRetention.PerCustomer
 	}
 	if r.Every <= 0 {
 		r.Every = DefaultRetention.Every
@@ -88,12 +87,12 @@ func (s *Sandbox) pruneStep() (int, bool, error) {
 			more = true
 			break
 		}
-		if ev.Customer != "" {
-			// Among the customer's last PerCustomer events?
-			l := eventsByCustomer.of(s.st, ev.Customer)
-			if len(l)-l.search(ev.Seq) <= r.PerCustomer {
-				continue
-			}
+		// Among the customer's last PerCustomer events? Events about no
+		// customer (the catalog's) count as one customer's, as in
+		// Tollgate's own log.
+		l := eventsByCustomer.of(s.st, ev.Customer)
+		if len(l)-l.search(ev.Seq) <= r.PerCustomer {
+			continue
 		}
 		if s.owed(ev) {
 			continue

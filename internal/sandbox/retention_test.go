@@ -31,8 +31,11 @@ func TestEventRetention(t *testing.T) {
 	for i := range 4 {
 		must(sc.V1Customers.Update(ctx, a.ID, &stripe.CustomerUpdateParams{Name: stripe.String(string(rune('A' + i)))}))(t)
 	}
-	// An event about no customer, owed to no endpoint: only its age keeps it.
-	must(sc.V1Products.Create(ctx, &stripe.ProductCreateParams{Name: stripe.String("Old")}))(t)
+	// Events about no customer count as one customer's: of these three the
+	// last two are kept, the second by that, the third by its endpoint too.
+	for _, name := range []string{"Oldest", "Old"} {
+		must(sc.V1Products.Create(ctx, &stripe.ProductCreateParams{Name: stripe.String(name)}))(t)
+	}
 	// One owed to an endpoint that fails: kept while its delivery is pending.
 	rcv := newReceiver(t, func(int) int { return http.StatusInternalServerError })
 	must(sc.V1WebhookEndpoints.Create(ctx, &stripe.WebhookEndpointCreateParams{
@@ -40,11 +43,12 @@ func TestEventRetention(t *testing.T) {
 	}))(t)
 	must(sc.V1Products.Create(ctx, &stripe.ProductCreateParams{Name: stripe.String("Owed")}))(t)
 	before := eventIDs(t, sc, nil)
-	if len(before) != 7 {
-		t.Fatalf("%d events before pruning, want 7", len(before))
+	if len(before) != 8 {
+		t.Fatalf("%d events before pruning, want 8", len(before))
 	}
-	// before is newest first: owed product, old product, a's four updates, a's creation.
-	owed, oldProduct, aKept, aGone := before[0], before[1], before[2:4], before[4:]
+	// before is newest first: the owed product, the two old ones, a's four
+	// updates, a's creation.
+	owed, keptProduct, oldProduct, aKept, aGone := before[0], before[1], before[2], before[3:5], before[5:]
 
 	e.now.Add(8 * 24 * time.Hour)
 	c := must(sc.V1Customers.Create(ctx, &stripe.CustomerCreateParams{Email: stripe.String("c@example.com")}))(t)
@@ -53,7 +57,7 @@ func TestEventRetention(t *testing.T) {
 	check := func(t *testing.T) {
 		t.Helper()
 		sc := e.sc // a new client after a restart
-		want := append([]string{recent, owed}, aKept...)
+		want := append([]string{recent, owed, keptProduct}, aKept...)
 		if got := eventIDs(t, sc, nil); !slices.Equal(got, want) {
 			t.Errorf("events, 1 a page = %v, want %v", got, want)
 		}
@@ -61,11 +65,11 @@ func TestEventRetention(t *testing.T) {
 			t.Errorf("customer.updated events = %v, want %v", got, aKept)
 		}
 		// Paging backwards from the oldest kept: the two nearest newer.
-		if ids, more := e.eventPage("ending_before=" + aKept[1] + "&limit=2"); !slices.Equal(ids, []string{owed, aKept[0]}) || !more {
-			t.Errorf("ending_before %s: %v has_more %v, want %v true", aKept[1], ids, more, []string{owed, aKept[0]})
+		if ids, more := e.eventPage("ending_before=" + aKept[1] + "&limit=2"); !slices.Equal(ids, []string{keptProduct, aKept[0]}) || !more {
+			t.Errorf("ending_before %s: %v has_more %v, want %v true", aKept[1], ids, more, []string{keptProduct, aKept[0]})
 		}
-		if ids, more := e.eventPage("starting_after=" + owed + "&limit=5"); !slices.Equal(ids, aKept) || more {
-			t.Errorf("starting_after %s: %v has_more %v, want %v false", owed, ids, more, aKept)
+		if ids, more := e.eventPage("starting_after=" + keptProduct + "&limit=5"); !slices.Equal(ids, aKept) || more {
+			t.Errorf("starting_after %s: %v has_more %v, want %v false", keptProduct, ids, more, aKept)
 		}
 		for _, id := range want {
 			if ev, err := sc.V1Events.Retrieve(ctx, id, nil); err != nil || ev.ID != id {
@@ -89,7 +93,7 @@ func TestEventRetention(t *testing.T) {
 
 	n := must(e.srv.PruneEvents())(t)
 	if n != 4 {
-		t.Errorf("pruned %d events, want 4 (the old product's and a's three oldest)", n)
+		t.Errorf("pruned %d events, want 4 (the oldest product's and a's three oldest)", n)
 	}
 	t.Run("AfterPruning", check)
 	e.restart()
