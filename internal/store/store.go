@@ -1,5 +1,5 @@
 // Package store keeps Tollgate's local state in one bbolt file: users, customers,
-// subscriptions, Stripe events and settings. Values are JSON of private structs.
+// subscriptions, Stripe events, settings and lesson progress. Values are JSON of private structs.
 package store
 
 import (
@@ -30,6 +30,8 @@ var (
 	// Added in schema 2, with billing.
 	bucketCustomersByStripeID = []byte("customers_by_stripe_id")
 	bucketEntitlements        = []byte("entitlements")
+	// Added in schema 3: each learner's progress through the lessons.
+	bucketLessons = []byte("lessons")
 )
 
 var keySchemaVersion = []byte("schema_version")
@@ -55,6 +57,10 @@ var migrations = []func(tx *bolt.Tx) error{
 			}
 		}
 		return nil
+	},
+	func(tx *bolt.Tx) error { // 2 → 3: the lessons each learner has done
+		_, err := tx.CreateBucketIfNotExists(bucketLessons)
+		return err
 	},
 }
 
