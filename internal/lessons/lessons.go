@@ -151,7 +151,7 @@ var All = []Lesson{
 	},
 	{
 		ID: "card-update", Title: "A card update that recovers",
-		Concept: "A customer whose payment failed updates their card in the Billing Portal; Stripe's next retry charges the new " +
+		Concept: "A customer whose payment failed updates their card in the Billing Portal. Stripe's next retry charges the new " +
 			"card (or they pay the open invoice now on its hosted page), invoice.paid arrives and the subscription is active again.",
 		Doc:  Link{"Revenue recovery", "https://docs.stripe.com/billing/revenue-recovery"},
 		Do:   "While a payment has failed, update the card in the Billing Portal to 4242…, then move the clock to the next retry.",
