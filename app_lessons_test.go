@@ -21,6 +21,15 @@ import (
 	"github.com/tollgate/tollgate/internal/tollgate"
 )
 
+// Secrets the test lab holds beside those it makes itself (the sandbox's
+// key, its endpoint's signing secret): the sandbox needs no ngrok, but a
+// learner may well have set one.
+const (
+	testWebhookSecret = "whsec_lessonsTestSigningSecret0123456789"
+	testNgrokToken    = "2lessonsTestNgrokAuthtoken_0123456789abcdef"
+	testServeToken    = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
+)
+
 // lessonLab is a whole Tollgate in sandbox mode, as the window runs it: the
 // embedded sandbox, the lab, its webhook and return pages on a loopback
 // server, and the App whose bound methods the screens call.
@@ -35,7 +44,8 @@ func newLessonLab(t *testing.T) *lessonLab {
 	var public http.Handler = http.NotFoundHandler()
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { public.ServeHTTP(w, r) }))
 	t.Cleanup(ts.Close)
-	l, err := lab.Open(context.Background(), lab.Options{Config: config.Config{DataDir: t.TempDir()}, BaseURL: ts.URL, Source: source})
+	cfg := config.Config{DataDir: t.TempDir(), Stripe: config.Stripe{WebhookSecret: testWebhookSecret}, Ngrok: config.Ngrok{Authtoken: testNgrokToken}}
+	l, err := lab.Open(context.Background(), lab.Options{Config: cfg, BaseURL: ts.URL, Source: source})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -307,6 +317,41 @@ func TestLessons(t *testing.T) {
 			}
 		})
 	}
+
+	t.Run("LabReport", func(t *testing.T) {
+		x.app.secrets = []string{testServeToken}
+		page, err := x.app.LabReport()
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, _ := x.lab.Session.User()
+		stored, err := x.lab.DB.UserByID(context.Background(), u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ep, err := x.lab.Settings.Endpoint(context.Background())
+		if err != nil || !strings.HasPrefix(ep.Secret, "whsec_") {
+			t.Fatalf("endpoint = %+v, %v; want its signing secret", ep, err)
+		}
+		// Every secret the app holds, found without asking the code that scrubs the report.
+		secrets := map[string]string{"the signing secret": testWebhookSecret, "the ngrok authtoken": testNgrokToken, "the serve token": testServeToken,
+			"the endpoint's secret": ep.Secret, "the password hash": string(stored.PasswordHash), "the password": "correct horse"}
+		for what, s := range secrets {
+			if s == "" || strings.Contains(page, s) {
+				t.Errorf("the report contains %s (%q)", what, s)
+			}
+		}
+		for _, shape := range []string{"sk_test_", "sk_live_", "rk_test_", "whsec_", "$2a$", "<script", "src=", "href=", "url("} {
+			if strings.Contains(page, shape) {
+				t.Errorf("the report contains %q", shape)
+			}
+		}
+		for _, want := range []string{"Tollgate lab report", "barbara", "<strong>6 of 14</strong>", "A card update that recovers", "invoice.payment_failed", "POST /v1/checkout/sessions"} {
+			if !strings.Contains(page, want) {
+				t.Errorf("the report lacks %q", want)
+			}
+		}
+	})
 
 	t.Run("SurvivesRestartAndStartsOver", func(t *testing.T) {
 		before := x.done()
