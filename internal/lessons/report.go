@@ -91,7 +91,16 @@ body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1d2330;m
 h1{font-size:1.6rem;margin:0 0 .25rem}h2{font-size:1.2rem;margin:2rem 0 .5rem;border-bottom:1px solid #d8dce6;padding-bottom:.25rem}
 .meta{color:#5a6478;margin:0}
 table{border-collapse:collapse;width:100%;font-size:.9rem}
+table.fixed{table-layout:fixed}
 th,td{text-align:left;vertical-align:top;padding:.35rem .5rem;border-bottom:1px solid #e6e9f0;overflow-wrap:anywhere}
+td.t{font-size:.8rem;color:#5a6478}
+code{overflow-wrap:anywhere;word-break:break-all}
+@media (max-width:720px){
+table.fixed,table.fixed tbody,table.fixed tr,table.fixed td{display:block;width:auto}
+table.fixed thead,table.fixed col{display:none}
+table.fixed tr{border-top:1px solid #d8dce6;padding:.4rem 0}
+table.fixed td{border:none;padding:.1rem .3rem}
+}
 th{background:#f4f6fa;font-weight:600}
 .done{color:#146c2e;font-weight:600}.todo{color:#8a93a6}
 code{font:.85em ui-monospace,SFMono-Regular,Menlo,monospace;background:#f4f6fa;padding:0 .2em;border-radius:3px}
@@ -118,11 +127,12 @@ code{font:.85em ui-monospace,SFMono-Regular,Menlo,monospace;background:#f4f6fa;p
 </table>
 
 <h2>Webhook events ({{len .Events}})</h2>
-{{if .Events}}<table>
+{{if .Events}}<table class="fixed">
+<colgroup><col style="width:9rem"><col style="width:9rem"><col style="width:30%"><col style="width:7rem"><col></colgroup>
 <thead><tr><th>Stripe's time</th><th>Received</th><th>Event</th><th>Outcome</th><th>What Tollgate did</th></tr></thead>
 <tbody>
 {{range .Events}}<tr>
-<td>{{when .Event.Created}}</td><td>{{when .Event.Received}}</td>
+<td class="t">{{when .Event.Created}}</td><td class="t">{{when .Event.Received}}</td>
 <td><code>{{.Event.Type}}</code><br><span class="muted">{{.Event.ID}}</span></td>
 <td>{{.Event.Outcome}}{{if .Event.Error}}: {{.Event.Error}}{{end}}</td><td>{{.Did}}</td>
 </tr>
@@ -130,13 +140,14 @@ code{font:.85em ui-monospace,SFMono-Regular,Menlo,monospace;background:#f4f6fa;p
 </table>{{else}}<p class="muted">No webhook events yet.</p>{{end}}
 
 <h2>Stripe calls ({{len .Calls}})</h2>
-{{if .Calls}}<table>
+{{if .Calls}}<table class="fixed">
+<colgroup><col style="width:9rem"><col style="width:22%"><col><col style="width:5rem"><col style="width:11rem"></colgroup>
 <thead><tr><th>When</th><th>Action</th><th>Request</th><th>Status</th><th>Request id</th></tr></thead>
 <tbody>
 {{range .Calls}}<tr>
-<td>{{when .Started}}</td><td>{{.Action.Label}}</td>
+<td class="t">{{when .Started}}</td><td>{{.Action.Label}}</td>
 <td><code>{{.Method}} {{.Path}}</code>{{with params .Params}}<br><span class="muted">{{.}}</span>{{end}}</td>
-<td>{{if .Status}}{{.Status}}{{else}}{{.Error}}{{end}}{{if gt .Attempt 1}} (try {{.Attempt}}){{end}}</td><td>{{.RequestID}}</td>
+<td>{{if .Status}}{{.Status}}{{else}}{{.Error}}{{end}}{{if gt .Attempt 1}} (try {{.Attempt}}){{end}}</td><td><code>{{.RequestID}}</code></td>
 </tr>
 {{end}}</tbody>
 </table>{{else}}<p class="muted">No Stripe calls in this run yet.</p>{{end}}
