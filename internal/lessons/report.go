@@ -100,7 +100,9 @@ table.fixed,table.fixed tbody,table.fixed tr,table.fixed td{display:block;width:
 table.fixed thead,table.fixed col{display:none}
 table.fixed tr{border-top:1px solid #d8dce6;padding:.4rem 0}
 table.fixed td{border:none;padding:.1rem .3rem}
+table.fixed td[data-label]::before{content:attr(data-label) ": ";color:#5a6478}
 }
+.done,.todo{white-space:nowrap}
 th{background:#f4f6fa;font-weight:600}
 .done{color:#146c2e;font-weight:600}.todo{color:#8a93a6}
 code{font:.85em ui-monospace,SFMono-Regular,Menlo,monospace;background:#f4f6fa;padding:0 .2em;border-radius:3px}
@@ -115,13 +117,14 @@ code{font:.85em ui-monospace,SFMono-Regular,Menlo,monospace;background:#f4f6fa;p
 <p class="summary"><strong>{{.Course.Done}} of {{len .Course.Lessons}}</strong> lessons done.</p>
 
 <h2>Lessons</h2>
-<table>
+<table class="fixed">
+<colgroup><col style="width:26%"><col style="width:5.5rem"><col style="width:9rem"><col style="width:9rem"><col></colgroup>
 <thead><tr><th>Lesson</th><th>Done</th><th>When</th><th>On Stripe's clock</th><th>Seen in</th></tr></thead>
 <tbody>
 {{range .Course.Lessons}}<tr data-lesson="{{.ID}}">
-<td>{{.Title}}</td>
-{{if .Done}}<td class="done">Done</td><td>{{when .At}}</td><td>{{when .StripeAt}}</td><td>{{.Via}}</td>
-{{else}}<td class="todo">Not yet</td><td></td><td></td><td></td>{{end}}
+<td><strong>{{.Title}}</strong></td>
+{{if .Done}}<td class="done">Done</td><td class="t" data-label="When">{{when .At}}</td><td class="t"{{if not .StripeAt.IsZero}} data-label="On Stripe's clock"{{end}}>{{when .StripeAt}}</td><td data-label="Seen in">{{.Via}}</td>
+{{else}}<td class="todo" colspan="4">Not yet</td>{{end}}
 </tr>
 {{end}}</tbody>
 </table>
@@ -132,7 +135,7 @@ code{font:.85em ui-monospace,SFMono-Regular,Menlo,monospace;background:#f4f6fa;p
 <thead><tr><th>Stripe's time</th><th>Received</th><th>Event</th><th>Outcome</th><th>What Tollgate did</th></tr></thead>
 <tbody>
 {{range .Events}}<tr>
-<td class="t">{{when .Event.Created}}</td><td class="t">{{when .Event.Received}}</td>
+<td class="t" data-label="Stripe's time">{{when .Event.Created}}</td><td class="t" data-label="Received">{{when .Event.Received}}</td>
 <td><code>{{.Event.Type}}</code><br><span class="muted">{{.Event.ID}}</span></td>
 <td>{{.Event.Outcome}}{{if .Event.Error}}: {{.Event.Error}}{{end}}</td><td>{{.Did}}</td>
 </tr>
@@ -145,7 +148,7 @@ code{font:.85em ui-monospace,SFMono-Regular,Menlo,monospace;background:#f4f6fa;p
 <thead><tr><th>When</th><th>Action</th><th>Request</th><th>Status</th><th>Request id</th></tr></thead>
 <tbody>
 {{range .Calls}}<tr>
-<td class="t">{{when .Started}}</td><td>{{.Action.Label}}</td>
+<td class="t" data-label="When">{{when .Started}}</td><td>{{.Action.Label}}</td>
 <td><code>{{.Method}} {{.Path}}</code>{{with params .Params}}<br><span class="muted">{{.}}</span>{{end}}</td>
 <td>{{if .Status}}{{.Status}}{{else}}{{.Error}}{{end}}{{if gt .Attempt 1}} (try {{.Attempt}}){{end}}</td><td><code>{{.RequestID}}</code></td>
 </tr>
