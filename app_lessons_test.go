@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -350,6 +351,36 @@ func TestLessons(t *testing.T) {
 			if !strings.Contains(page, want) {
 				t.Errorf("the report lacks %q", want)
 			}
+		}
+	})
+
+	t.Run("SaveLabReport", func(t *testing.T) {
+		x.app.saveDialog = nil
+		if _, err := x.app.SaveLabReport(); err == nil || !strings.Contains(err.Error(), "in a browser the report downloads") {
+			t.Errorf("without a window: %v, want the reason", err)
+		}
+		path := filepath.Join(t.TempDir(), "report.html")
+		var suggested string
+		x.app.saveDialog = func(name string) (string, error) { suggested = name; return path, nil }
+		got, err := x.app.SaveLabReport()
+		if err != nil || got != path || !strings.HasPrefix(suggested, "tollgate-lab-") || !strings.HasSuffix(suggested, ".html") {
+			t.Fatalf("SaveLabReport = %q, %v (suggested %q)", got, err, suggested)
+		}
+		fi, err := os.Stat(path)
+		if err != nil || fi.Mode().Perm() != 0o600 {
+			t.Fatalf("the saved report: %v, %v; want a private file", fi, err)
+		}
+		body, _ := os.ReadFile(path)
+		if !strings.Contains(string(body), "Tollgate lab report") {
+			t.Errorf("the saved file is not the report")
+		}
+		x.app.saveDialog = func(string) (string, error) { return "", nil } // the learner cancels
+		if got, err := x.app.SaveLabReport(); got != "" || err != nil {
+			t.Errorf("cancelled: %q, %v; want nothing written and no error", got, err)
+		}
+		x.app.saveDialog = func(string) (string, error) { return filepath.Join(t.TempDir(), "no", "such", "dir", "r.html"), nil }
+		if _, err := x.app.SaveLabReport(); err == nil || !strings.Contains(err.Error(), "Could not write the report") {
+			t.Errorf("an unwritable place: %v, want the reason", err)
 		}
 	})
 
