@@ -140,5 +140,7 @@ test("lessons tick through the learner's flow, See the code shows this commit's 
   await page.getByRole("button", { name: "Yes, start over" }).click();
   await page.getByText("0 of 14").waitFor();
   assert.deepEqual(await done(page), []);
+  await page.getByRole("status").filter({ hasText: "Your progress is forgotten" }).waitFor();
+  assert.ok(await photograph(page, "lessons-started-over"), "the Lessons screen with nothing done fits 640 px");
   await page.context().close();
 });
