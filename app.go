@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/tollgate/tollgate/internal/billing"
 	"github.com/tollgate/tollgate/internal/lab"
+	"github.com/tollgate/tollgate/internal/lessons"
 	"github.com/tollgate/tollgate/internal/logkey"
 	"github.com/tollgate/tollgate/internal/sandbox/fault"
 	"github.com/tollgate/tollgate/internal/settings"
@@ -25,6 +27,12 @@ type App struct {
 	log   *slog.Logger
 	lab   *lab.Lab
 	about About
+	// saveDialog asks where to save a file, suggesting name; "" when the
+	// person cancels. Only the window has one; nil in serve.
+	saveDialog func(name string) (string, error)
+	// secrets are what the face holds beside the lab's (serve's token),
+	// kept out of the lab report.
+	secrets []string
 }
 
 // About describes this Tollgate for the Settings screen.
@@ -67,6 +75,7 @@ func (a *App) Register(email, name, password string) (*tollgate.User, error) {
 			return nil, err
 		}
 		a.lab.Session.Set(u)
+		a.lab.Lessons.Saw(ctx, u.ID, lessons.Observation{Action: lessons.Registered})
 		a.log.Info("registered", logkey.User, u.ID)
 		return u, nil
 	})
@@ -80,6 +89,7 @@ func (a *App) Login(email, password string) (*tollgate.User, error) {
 			return nil, err
 		}
 		a.lab.Session.Set(u)
+		a.lab.Lessons.Saw(ctx, u.ID, lessons.Observation{Action: lessons.LoggedIn})
 		a.log.Info("logged in", logkey.User, u.ID)
 		return u, nil
 	})
@@ -155,14 +165,22 @@ func (a *App) SwitchPlan(plan string) (billing.Redirect, error) {
 // ManageBilling opens the Stripe Billing Portal.
 func (a *App) ManageBilling() (billing.Redirect, error) {
 	return withBilling(a, "Manage billing: open the Billing Portal", func(ctx context.Context, b *billing.Service, u *tollgate.User) (billing.Redirect, error) {
-		return b.Portal(ctx, u)
+		r, err := b.Portal(ctx, u)
+		if err == nil {
+			a.lab.Lessons.Saw(ctx, u.ID, lessons.Observation{Action: lessons.OpenedPortal})
+		}
+		return r, err
 	})
 }
 
 // Access lists the user's entitlements, local and live.
 func (a *App) Access() (billing.Access, error) {
 	return withBilling(a, "Open Access", func(ctx context.Context, b *billing.Service, u *tollgate.User) (billing.Access, error) {
-		return b.Access(ctx, u)
+		acc, err := b.Access(ctx, u)
+		if err == nil {
+			a.lab.Lessons.Saw(ctx, u.ID, lessons.Observation{Action: lessons.SawAccess, Entitled: slices.Contains(acc.Local, tollgate.FeatureTestAccess)})
+		}
+		return acc, err
 	})
 }
 
@@ -180,6 +198,7 @@ func (a *App) Premium() (PremiumView, error) {
 		if err := a.lab.Gate.RequireFeature(ctx, u, tollgate.FeatureTestAccess); err != nil {
 			return PremiumView{}, err
 		}
+		a.lab.Lessons.Saw(ctx, u.ID, lessons.Observation{Action: lessons.OpenedPremium})
 		why, notice, err := a.lab.Gate.Why(ctx, u, tollgate.FeatureTestAccess)
 		return PremiumView{
 			Text: "Welcome to Premium, " + u.Name + ". This text left Go only because your account has the test-access entitlement.",

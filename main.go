@@ -41,10 +41,11 @@ var icon []byte
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "dev"
 
-// Events Go sends the UI: re-read billing state; the setup checklist moved.
+// Events Go sends the UI: re-read billing state; the setup checklist moved; a lesson ticked.
 const (
 	eventBillingChanged = "billing:changed"
 	eventStripeState    = "stripe:state"
+	eventLessons        = "lessons:changed"
 )
 
 func main() {
@@ -118,7 +119,8 @@ func runApp(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		}
 	}
 	l, err := lab.Open(ctx, lab.Options{Config: cfg, Logger: log, BaseURL: base,
-		OnChange: func(uint64) { emit(eventBillingChanged) }, OnState: func() { emit(eventStripeState) }})
+		OnChange: func(uint64) { emit(eventBillingChanged) }, OnState: func() { emit(eventStripeState) },
+		OnLesson: func(uint64) { emit(eventLessons) }, Source: source})
 	if err != nil {
 		ln.Close()
 		return err
@@ -128,6 +130,7 @@ func runApp(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	app := newApp(l, log, About{Version: version, DataDir: cfg.DataDir, Database: l.DB.Path, SchemaVersion: store.SchemaVersion, Face: string(cfg.Command)})
 	if cfg.Command == config.Serve {
 		token := server.NewToken()
+		app.secrets = append(app.secrets, token)
 		srv, err := server.New(server.Options{Assets: dist, Bindings: []any{app}, Token: token, Logger: log.With(logkey.Component, "server"),
 			Public: server.PublicRoutes(l.Webhook, returns, base+"/", log), Events: events})
 		if err != nil {
@@ -153,6 +156,10 @@ func runApp(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		AssetServer: &assetserver.Options{Assets: dist},
 		OnStartup: func(ctx context.Context) {
 			app.startup(ctx)
+			app.saveDialog = func(name string) (string, error) {
+				return runtime.SaveFileDialog(ctx, runtime.SaveDialogOptions{Title: "Save the lab report", DefaultFilename: name,
+					Filters: []runtime.FileFilter{{DisplayName: "Web page (*.html)", Pattern: "*.html"}}})
+			}
 			window.Store(&ctx)
 		},
 		Bind: []any{app},

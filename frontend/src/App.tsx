@@ -11,6 +11,7 @@ import { Access } from "./screens/Access";
 import { Premium } from "./screens/Premium";
 import { Settings } from "./screens/Settings";
 import { Events } from "./screens/Events";
+import { Lessons } from "./screens/Lessons";
 import { PaymentBanner } from "./PaymentBanner";
 import { ModeBadge, SetupBanner } from "./ModeBadge";
 import { Logo } from "./Logo";
@@ -112,6 +113,8 @@ function view(screen: Screen, user: tollgate.User | null, signedIn: (u: tollgate
       return <Premium />;
     case "events":
       return <Events />;
+    case "lessons":
+      return <Lessons />;
     case "settings":
       return <Settings user={user!} />;
   }

@@ -6,6 +6,7 @@ describe("parse", () => {
     expect(parse("#/plans")).toBe("plans");
     expect(parse("#/settings?x=1")).toBe("settings");
     expect(parse("#premium")).toBe("premium");
+    expect(parse("#/lessons")).toBe("lessons");
   });
   it("sends anything else home", () => {
     expect(parse("")).toBe("home");
@@ -17,7 +18,7 @@ describe("parse", () => {
 
 describe("guard", () => {
   it("sends a logged-out person to log in from every private screen", () => {
-    for (const s of ["plans", "access", "premium", "events", "settings"] as const) expect(guard(s, false)).toBe("login");
+    for (const s of ["plans", "access", "premium", "events", "lessons", "settings"] as const) expect(guard(s, false)).toBe("login");
   });
   it("lets a logged-out person see the public screens", () => {
     for (const s of ["home", "login", "register"] as const) expect(guard(s, false)).toBe(s);

@@ -1,9 +1,9 @@
 // Hash routes work the same in the Wails window and in a browser, with no server help.
 
-export type Screen = "home" | "login" | "register" | "plans" | "access" | "premium" | "events" | "settings";
+export type Screen = "home" | "login" | "register" | "plans" | "access" | "premium" | "events" | "lessons" | "settings";
 
 const publicScreens: Screen[] = ["home", "login", "register"];
-const privateScreens: Screen[] = ["plans", "access", "premium", "events", "settings"];
+const privateScreens: Screen[] = ["plans", "access", "premium", "events", "lessons", "settings"];
 
 /** parse reads a location hash such as "#/plans" into a screen; anything unknown is home. */
 export function parse(hash: string): Screen {
@@ -30,5 +30,6 @@ export const navigation: { screen: Screen; label: string }[] = [
   { screen: "access", label: "Access" },
   { screen: "premium", label: "Premium" },
   { screen: "events", label: "Events" },
+  { screen: "lessons", label: "Lessons" },
   { screen: "settings", label: "Settings" },
 ];

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"path/filepath"
@@ -18,6 +19,7 @@ import (
 	"github.com/tollgate/tollgate/internal/billing"
 	"github.com/tollgate/tollgate/internal/calls"
 	"github.com/tollgate/tollgate/internal/config"
+	"github.com/tollgate/tollgate/internal/lessons"
 	"github.com/tollgate/tollgate/internal/logkey"
 	"github.com/tollgate/tollgate/internal/sandbox"
 	"github.com/tollgate/tollgate/internal/settings"
@@ -69,6 +71,12 @@ type Options struct {
 	// OnState, when set, is called each time the setup checklist moves, so
 	// the Settings screen can show its progress. It must not block.
 	OnState func()
+	// OnLesson, when set, is called when a user's lesson progress moved (a
+	// lesson ticked, or started over). It must not block.
+	OnLesson func(userID uint64)
+	// Source is the module's Go files embedded in the binary, from which
+	// the Lessons screen shows the code that handled each lesson.
+	Source fs.FS
 	// TunnelTimeout bounds each attempt to open the ngrok tunnel; 0 is tunnel.DefaultConnectTimeout.
 	TunnelTimeout time.Duration
 }
@@ -83,6 +91,8 @@ type Lab struct {
 	Gate     billing.Gate // answers Premium from the local copy, whatever Stripe's state
 	// Calls records every Stripe API request, under the action that caused it.
 	Calls *calls.Log
+	// Lessons ticks the course's lessons as Tollgate sees them happen.
+	Lessons *lessons.Tracker
 
 	opts       Options
 	log        *slog.Logger
@@ -135,6 +145,8 @@ func Open(ctx context.Context, o Options) (*Lab, error) {
 		opts:     o,
 		log:      o.Logger,
 	}
+	l.Lessons = lessons.NewTracker(lessons.Options{Store: db, Subscriptions: db.SubscriptionsByUser, Source: o.Source,
+		OnDone: o.OnLesson, Logger: o.Logger.With(logkey.Component, "lessons")})
 	l.current.Store(&snapshot{state: State{Error: "Stripe is not set up yet."}})
 	l.Webhook = webhook.New(webhook.Options{
 		Events:   db,
@@ -230,13 +242,18 @@ func (l *Lab) Billing() (*billing.Service, error) {
 	return snap.billing, nil
 }
 
-// ApplyEvent hands a webhook event to the billing service in force.
+// ApplyEvent hands a webhook event to the billing service in force, then
+// ticks the lessons it shows.
 func (l *Lab) ApplyEvent(ctx context.Context, e *tollgate.Event) (tollgate.EventResult, error) {
 	b, err := l.Billing()
 	if err != nil {
 		return tollgate.EventResult{}, err
 	}
-	return b.ApplyEvent(l.Calls.WithAction(ctx, "Webhook "+e.Type+" "+e.ID), e)
+	res, err := b.ApplyEvent(l.Calls.WithAction(ctx, "Webhook "+e.Type+" "+e.ID), e)
+	if err == nil {
+		l.Lessons.Applied(ctx, e, res)
+	}
+	return res, err
 }
 
 // Setup (re)builds the Stripe side from the flags, the environment and the

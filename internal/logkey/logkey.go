@@ -14,7 +14,8 @@ const (
 	PortalConfig = "portal_configuration"
 	Plan         = "plan"
 	Trial        = "trial"
-	Clock        = "clock" // a Stripe test clock id
+	Lesson       = "lesson" // a lesson id of the course (internal/lessons)
+	Clock        = "clock"  // a Stripe test clock id
 	Endpoint     = "endpoint"
 	EventID      = "event_id"
 	EventType    = "event_type"

@@ -1,5 +1,5 @@
 // Package store keeps Tollgate's local state in one bbolt file: users, customers,
-// subscriptions, Stripe events and settings. Values are JSON of private structs.
+// subscriptions, Stripe events, settings and lesson progress. Values are JSON of private structs.
 package store
 
 import (
@@ -37,6 +37,8 @@ var (
 	bucketEventsByTime     = []byte("events_by_time")     // received + id → customer id
 	bucketEventsByUser     = []byte("events_by_user")     // user + received + id
 	bucketEventsByCustomer = []byte("events_by_customer") // customer + 0 + received + id
+	// Added in schema 4: each learner's progress through the lessons.
+	bucketLessons = []byte("lessons")
 )
 
 var keySchemaVersion = []byte("schema_version")
@@ -64,6 +66,10 @@ var migrations = []func(tx *bolt.Tx) error{
 		return nil
 	},
 	migrateEventIndexes, // 2 → 3: payloads apart from the records, and the event indexes
+	func(tx *bolt.Tx) error { // 3 → 4: the lessons each learner has done
+		_, err := tx.CreateBucketIfNotExists(bucketLessons)
+		return err
+	},
 }
 
 // SchemaVersion is the layout this build reads and writes.

@@ -98,3 +98,14 @@ func sourceList(keys []key) string {
 	}
 	return strings.Join(names, ", ")
 }
+
+// Secrets returns the signing secrets in force, so that what Tollgate hands
+// out (the lab report) can be checked to contain none of them.
+func (k *Keyring) Secrets() []string {
+	keys := k.inForce()
+	out := make([]string, len(keys))
+	for i, key := range keys {
+		out[i] = key.secret
+	}
+	return out
+}

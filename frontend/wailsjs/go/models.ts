@@ -543,6 +543,175 @@ export namespace lab {
 
 }
 
+export namespace lessons {
+	
+	export class Func {
+	    file: string;
+	    name: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Func(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.file = source["file"];
+	        this.name = source["name"];
+	    }
+	}
+	export class Source {
+	    func: Func;
+	    line: number;
+	    text: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Source(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.func = this.convertValues(source["func"], Func);
+	        this.line = source["line"];
+	        this.text = source["text"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class Quote {
+	    section: string;
+	    text: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Quote(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.section = source["section"];
+	        this.text = source["text"];
+	    }
+	}
+	export class Link {
+	    title: string;
+	    url: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Link(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.title = source["title"];
+	        this.url = source["url"];
+	    }
+	}
+	export class LessonView {
+	    id: string;
+	    title: string;
+	    concept: string;
+	    doc: Link;
+	    do: string;
+	    guide: Quote;
+	    code: Source;
+	    done: boolean;
+	    // Go type: time
+	    at: any;
+	    // Go type: time
+	    stripeAt: any;
+	    via: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new LessonView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.title = source["title"];
+	        this.concept = source["concept"];
+	        this.doc = this.convertValues(source["doc"], Link);
+	        this.do = source["do"];
+	        this.guide = this.convertValues(source["guide"], Quote);
+	        this.code = this.convertValues(source["code"], Source);
+	        this.done = source["done"];
+	        this.at = this.convertValues(source["at"], null);
+	        this.stripeAt = this.convertValues(source["stripeAt"], null);
+	        this.via = source["via"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class Course {
+	    lessons: LessonView[];
+	    done: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Course(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.lessons = this.convertValues(source["lessons"], LessonView);
+	        this.done = source["done"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
+	
+	
+	
+
+}
+
 export namespace main {
 	
 	export class About {

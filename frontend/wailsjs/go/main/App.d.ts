@@ -3,6 +3,7 @@
 import {main} from '../models';
 import {billing} from '../models';
 import {tollgate} from '../models';
+import {lessons} from '../models';
 import {webhook} from '../models';
 import {lab} from '../models';
 import {settings} from '../models';
@@ -18,6 +19,10 @@ export function CurrentUser():Promise<tollgate.User>;
 export function EventPayload(arg1:string):Promise<string>;
 
 export function Events(arg1:boolean):Promise<main.EventLog>;
+
+export function LabReport():Promise<string>;
+
+export function Lessons():Promise<lessons.Course>;
 
 export function Login(arg1:string,arg2:string):Promise<tollgate.User>;
 
@@ -37,11 +42,15 @@ export function ReplayEvent(arg1:string):Promise<webhook.Replayed>;
 
 export function ResetSandbox():Promise<lab.State>;
 
+export function SaveLabReport():Promise<string>;
+
 export function SaveStripeSettings(arg1:settings.Form,arg2:boolean):Promise<lab.State>;
 
 export function SetUpStripe():Promise<lab.State>;
 
 export function SimulateStripeTrouble(arg1:string):Promise<Array<fault.Active>>;
+
+export function StartOverLessons():Promise<lessons.Course>;
 
 export function StopStripeTrouble():Promise<Array<fault.Active>>;
 

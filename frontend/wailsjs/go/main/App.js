@@ -22,6 +22,14 @@ export function Events(arg1) {
   return window['go']['main']['App']['Events'](arg1);
 }
 
+export function LabReport() {
+  return window['go']['main']['App']['LabReport']();
+}
+
+export function Lessons() {
+  return window['go']['main']['App']['Lessons']();
+}
+
 export function Login(arg1, arg2) {
   return window['go']['main']['App']['Login'](arg1, arg2);
 }
@@ -58,6 +66,10 @@ export function ResetSandbox() {
   return window['go']['main']['App']['ResetSandbox']();
 }
 
+export function SaveLabReport() {
+  return window['go']['main']['App']['SaveLabReport']();
+}
+
 export function SaveStripeSettings(arg1, arg2) {
   return window['go']['main']['App']['SaveStripeSettings'](arg1, arg2);
 }
@@ -68,6 +80,10 @@ export function SetUpStripe() {
 
 export function SimulateStripeTrouble(arg1) {
   return window['go']['main']['App']['SimulateStripeTrouble'](arg1);
+}
+
+export function StartOverLessons() {
+  return window['go']['main']['App']['StartOverLessons']();
 }
 
 export function StopStripeTrouble() {
