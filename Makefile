@@ -2,7 +2,13 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := run
 
+# What `tollgate version` prints, stamped into every build (internal/buildinfo).
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null)
+DATE    ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+STAMP   := -X github.com/tollgate/tollgate/internal/buildinfo.Version=$(VERSION) \
+           -X github.com/tollgate/tollgate/internal/buildinfo.Commit=$(COMMIT) \
+           -X github.com/tollgate/tollgate/internal/buildinfo.Date=$(DATE)
 BIN     := build/bin/tollgate
 TAGS    := desktop,production
 # Debian packages: the WebKitGTK build, the Xvfb window test, Chromium for the browser tests.
@@ -23,7 +29,7 @@ run: build ## build and open the desktop window
 build: $(BIN) ## the desktop binary, build/bin/tollgate
 
 $(BIN): deps frontend/dist/index.html $(GO_SOURCES) go.mod go.sum
-	go build -tags $(TAGS) -ldflags "-w -s -X main.version=$(VERSION)" -o $(BIN) .
+	go build -tags $(TAGS) -ldflags "-w -s $(STAMP)" -o $(BIN) .
 
 deps: apt npm
 
