@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -33,7 +34,7 @@ type Config struct {
 // Name is the file name of one artifact: tollgate_<version>_<rest>.
 func (c Config) Name(rest string) string { return "tollgate_" + c.Version + "_" + rest }
 
-// Run builds everything into c.Out, replacing what an earlier run left there,
+// Run builds everything into c.Out, replacing the files an earlier run left there,
 // and returns the files it made, in the order START-HERE.html lists them.
 func Run(ctx context.Context, c Config) ([]string, error) {
 	if c.Version == "" {
@@ -42,11 +43,19 @@ func Run(ctx context.Context, c Config) ([]string, error) {
 	if (c.SignCert == "") != (c.SignKey == "") {
 		return nil, errors.New("dist: SIGN_CERT and SIGN_KEY go together: give both to sign the Windows binary, or neither")
 	}
-	if err := os.RemoveAll(c.Out); err != nil {
-		return nil, fmt.Errorf("dist: clear %s: %w", c.Out, err)
-	}
 	if err := os.MkdirAll(c.Out, 0o755); err != nil {
 		return nil, fmt.Errorf("dist: %w", err)
+	}
+	// An earlier version's files would end up in nobody's SHA256SUMS: remove
+	// them, and only them (-out may name a folder that holds other things).
+	old, err := filepath.Glob(filepath.Join(c.Out, "tollgate_*"))
+	if err != nil {
+		return nil, fmt.Errorf("dist: %w", err)
+	}
+	for _, f := range append(old, filepath.Join(c.Out, SumsFile)) {
+		if err := os.Remove(f); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("dist: clear %s: %w", c.Out, err)
+		}
 	}
 	var files []string
 	for _, t := range Targets {

@@ -16,7 +16,7 @@ import (
 func main() {
 	c := dist.Config{Log: slog.New(slog.NewTextHandler(os.Stderr, nil))}
 	flag.StringVar(&c.Repo, "repo", "../..", "the Tollgate checkout")
-	flag.StringVar(&c.Out, "out", "../../build/dist", "the folder to build into (emptied first)")
+	flag.StringVar(&c.Out, "out", "../../build/dist", "the folder to build into (an earlier build's tollgate_* files in it are removed first)")
 	flag.StringVar(&c.Version, "version", "", "the version, from git describe")
 	flag.StringVar(&c.Commit, "commit", "", "the commit hash")
 	flag.StringVar(&c.Date, "date", "", "the build time, RFC 3339 UTC")
