@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tollgate/tollgate/tools/dist"
 )
@@ -60,7 +61,7 @@ func TestNumericVersion(t *testing.T) {
 // config is a Config for a build into a fresh folder, with made-up files in it.
 func config(t *testing.T, names ...string) dist.Config {
 	t.Helper()
-	c := dist.Config{Repo: repo, Out: t.TempDir(), Version: "v1.2.0-3-g5361b79", Log: slog.New(slog.DiscardHandler)}
+	c := dist.Config{Repo: repo, Out: t.TempDir(), Version: "v1.2.0-3-g5361b79", Date: "2026-12-02T05:00:00Z", Log: slog.New(slog.DiscardHandler)}
 	for i, name := range names {
 		if err := os.WriteFile(filepath.Join(c.Out, name), bytes.Repeat([]byte{byte('a' + i)}, 1000+i), 0o755); err != nil {
 			t.Fatal(err)
@@ -145,6 +146,9 @@ func TestClassKit(t *testing.T) {
 		}
 		if !bytes.Equal(body, disk) {
 			t.Errorf("%s in the zip differs from the file", name)
+		}
+		if got, want := zf.Modified.UTC().Format(time.RFC3339), c.Date; got != want {
+			t.Errorf("%s dated %s, want the build's date %s", name, got, want)
 		}
 		runnable := zf.Mode()&0o111 != 0
 		if wantRun := !strings.HasSuffix(name, ".deb") && name != dist.SumsFile; runnable != wantRun {

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // SumsFile is the checksums file, in the format `sha256sum -c` reads.
@@ -84,8 +85,13 @@ func (c Config) ClassKit(files []string, out string) error {
 	}
 	zw := zip.NewWriter(f)
 	folder := "tollgate_" + c.Version + "/"
+	// Every entry dated when it was built, so unzipped files say so, not 1980.
+	built, err := time.Parse(time.RFC3339, c.Date)
+	if err != nil {
+		built = time.Now()
+	}
 	add := func(name string, mode os.FileMode, r io.Reader) error {
-		h := &zip.FileHeader{Name: folder + name, Method: zip.Deflate}
+		h := &zip.FileHeader{Name: folder + name, Method: zip.Deflate, Modified: built}
 		h.SetMode(mode)
 		w, err := zw.CreateHeader(h)
 		if err != nil {
