@@ -443,7 +443,9 @@ func TestDistServeOnly(t *testing.T) {
 func start(t *testing.T, bin string, env []string, args ...string) (link string, stderr func() string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	cmd := exec.CommandContext(ctx, bin, append(args, "--data", t.TempDir(), "--addr", "127.0.0.1:0")...)
+	// A data folder Tollgate makes itself (0700), so no warning about a shared one comes first.
+	data := filepath.Join(t.TempDir(), "data")
+	cmd := exec.CommandContext(ctx, bin, append(args, "--data", data, "--addr", "127.0.0.1:0")...)
 	cmd.Env = append(append(os.Environ(), "XDG_CONFIG_HOME="+t.TempDir()), env...)
 	var errBuf lockedBuffer
 	cmd.Stderr = &errBuf
