@@ -25,7 +25,7 @@ FRONTEND_SOURCES := $(shell find frontend/src frontend/public frontend/wailsjs -
 STRIPE_MOCK := $(CURDIR)/build/tools/stripe-mock
 NGROK_DOUBLE := $(CURDIR)/build/tools/ngrok-double
 
-.PHONY: dist-apt run build deps apt npm frontend bindings test test-go test-frontend test-e2e test-window test-dist lint bench fuzz clean dist dist-check
+.PHONY: run build deps apt npm frontend bindings test test-go test-frontend test-e2e test-window test-dist lint bench bench-go fuzz reliability reliability-short clean dist dist-apt dist-check
 
 run: build ## build and open the desktop window
 	./$(BIN)
@@ -113,14 +113,21 @@ $(NGROK_DOUBLE): $(GO_SOURCES) go.mod go.sum
 test-e2e: build $(NGROK_DOUBLE)
 	mkdir -p build/screenshots
 	cd frontend && TOLLGATE_BIN=$(CURDIR)/$(BIN) NGROK_DOUBLE_BIN=$(NGROK_DOUBLE) SCREENSHOT_DIR=$(CURDIR)/build/screenshots \
-	  node --test --test-concurrency=1 e2e/browser.test.mjs e2e/layout.test.mjs e2e/billing.test.mjs e2e/portal.test.mjs e2e/cli.test.mjs e2e/tunnel.test.mjs e2e/events.test.mjs
+	  node --test --test-concurrency=1 e2e/browser.test.mjs e2e/layout.test.mjs e2e/billing.test.mjs e2e/portal.test.mjs e2e/cli.test.mjs e2e/tunnel.test.mjs e2e/events.test.mjs e2e/trouble.test.mjs
 
 test-window: build
 	mkdir -p build/screenshots
 	cd frontend && TOLLGATE_BIN=$(CURDIR)/$(BIN) SCREENSHOT_DIR=$(CURDIR)/build/screenshots \
 	  xvfb-run -a -s "-screen 0 1280x800x24" node --test e2e/window.test.mjs
 
-bench:
+# The BENCH lines, to compare versions on one machine (about 3 minutes here; not part of make test). The
+# sandbox's own lines (bench-sandbox) join here when they exist.
+BENCH_EVENTS ?= 20000
+bench: build
+	go run ./cmd/loadgen -bin $(BIN) -events $(BENCH_EVENTS) -log build/bench.log
+
+# The Go benchmarks of the hot functions (verify, decode, record, gate, …), for profiles: -cpuprofile etc.
+bench-go:
 	go test -run '^$$' -bench . -benchmem ./...
 
 # Each fuzz target for FUZZTIME; make test runs only their seed corpora.
@@ -131,6 +138,15 @@ fuzz:
 	go test -run '^$$' -fuzz '^FuzzFormDecoder$$' -fuzztime $(FUZZTIME) ./internal/sandbox
 	go test -run '^$$' -fuzz '^FuzzCheckoutPage$$' -fuzztime $(FUZZTIME) ./internal/sandbox
 	go test -run '^$$' -fuzz '^FuzzPortalPage$$' -fuzztime $(FUZZTIME) ./internal/sandbox
+
+# The built binary through crashes, hostile input, password guessing, slow clients, Stripe faults and
+# random forms: one RELIABILITY line each, failing on a wrong count (cmd/reliability; about 3 minutes).
+# Not part of make test; CI runs the short version after it.
+reliability: build
+	go run ./cmd/reliability -bin $(BIN)
+
+reliability-short: build
+	go run ./cmd/reliability -bin $(BIN) -short
 
 clean:
 	rm -rf build/bin build/tools build/screenshots build/dist frontend/dist/assets frontend/dist/index.html frontend/dist/favicon.svg

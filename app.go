@@ -12,6 +12,7 @@ import (
 	"github.com/tollgate/tollgate/internal/billing"
 	"github.com/tollgate/tollgate/internal/lab"
 	"github.com/tollgate/tollgate/internal/logkey"
+	"github.com/tollgate/tollgate/internal/sandbox/fault"
 	"github.com/tollgate/tollgate/internal/settings"
 	"github.com/tollgate/tollgate/internal/tollgate"
 )
@@ -240,6 +241,28 @@ func (a *App) ResetSandbox() (lab.State, error) {
 			return lab.State{}, err
 		}
 		return a.lab.Status(ctx)
+	})
+}
+
+// StripeTrouble lists the Stripe faults the offline sandbox plays.
+func (a *App) StripeTrouble() ([]fault.Active, error) {
+	return withUser(a, "List Stripe trouble", func(context.Context, *tollgate.User) ([]fault.Active, error) {
+		return a.lab.StripeTrouble(), nil
+	})
+}
+
+// SimulateStripeTrouble makes the offline sandbox play a fault, such as
+// "POST /v1/checkout/sessions 500 x3", as `tollgate sandbox --fault` does.
+func (a *App) SimulateStripeTrouble(spec string) ([]fault.Active, error) {
+	return withUser(a, "Simulate Stripe trouble", func(context.Context, *tollgate.User) ([]fault.Active, error) {
+		return a.lab.SimulateStripeTrouble(spec)
+	})
+}
+
+// StopStripeTrouble ends every simulated fault.
+func (a *App) StopStripeTrouble() ([]fault.Active, error) {
+	return withUser(a, "Stop Stripe trouble", func(context.Context, *tollgate.User) ([]fault.Active, error) {
+		return a.lab.StopStripeTrouble()
 	})
 }
 

@@ -146,7 +146,7 @@ func runApp(ctx context.Context, cfg config.Config, log *slog.Logger, openLink b
 
 // runSandbox serves the Stripe emulator alone until interrupted.
 func runSandbox(ctx context.Context, cfg config.Config, log *slog.Logger) error {
-	sb, err := sandbox.Start(ctx, sandbox.Config{Path: filepath.Join(cfg.DataDir, lab.SandboxFile), Logger: log, Key: cfg.SandboxKey}, cfg.Addr)
+	sb, err := sandbox.Start(ctx, sandbox.Config{Path: filepath.Join(cfg.DataDir, lab.SandboxFile), Logger: log, Key: cfg.SandboxKey, Faults: cfg.Faults}, cfg.Addr)
 	if err != nil {
 		return err
 	}
@@ -162,6 +162,9 @@ func runSandbox(ctx context.Context, cfg config.Config, log *slog.Logger) error 
 		}
 	}
 	log.Info("sandbox ready", logkey.URL, sb.URL(), logkey.Webhook, cfg.WebhookURL, logkey.Data, cfg.DataDir)
+	for _, f := range sb.Faults() {
+		log.Warn("playing Stripe trouble", logkey.Fault, f.Spec)
+	}
 	<-ctx.Done()
 	return nil
 }

@@ -152,7 +152,7 @@ func did(customerID string, eff *tollgate.Effect) string {
 		changed = true
 	}
 	if !changed {
-		b.WriteString(" Nothing changed locally: Tollgate's copy was already up to date (the success page, or an earlier event, had re-read it).")
+		b.WriteString(" Nothing changed locally: Tollgate's copy was already up to date (the success page, a move of the test clock or an earlier event had re-read it).")
 	}
 	return b.String()
 }

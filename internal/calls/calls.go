@@ -44,8 +44,13 @@ type Call struct {
 	IdempotencyKey string `json:"idempotencyKey"`
 	// Attempt counts the tries of one request: 2 and up are retries, sent
 	// by stripe-go after a network error, a 409, a 429 or a 5xx.
-	Attempt int       `json:"attempt"`
-	Started time.Time `json:"started"`
+	Attempt int `json:"attempt"`
+	// Replayed is Stripe saying (Idempotent-Replayed) that it answered with
+	// the first answer to this Idempotency-Key: an earlier try did the work,
+	// and its answer was lost on the way, perhaps retried by Go's HTTP
+	// client on its own before this log saw it.
+	Replayed bool      `json:"replayed"`
+	Started  time.Time `json:"started"`
 	// Millis is how long the request took, in milliseconds.
 	Millis float64 `json:"millis"`
 }
@@ -152,6 +157,7 @@ func (rt roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 		c.Error = err.Error()
 	} else {
 		c.Status, c.RequestID = res.StatusCode, res.Header.Get("Request-Id")
+		c.Replayed = res.Header.Get("Idempotent-Replayed") == "true"
 	}
 	rt.log.add(c)
 	return res, err

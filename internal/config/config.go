@@ -13,8 +13,10 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
+	"github.com/tollgate/tollgate/internal/sandbox/fault"
 	"github.com/tollgate/tollgate/internal/tollgate"
 )
 
@@ -52,6 +54,37 @@ const EnvSandboxWebhookSecret = "TOLLGATE_WEBHOOK_SECRET"
 
 // EnvSandboxKey is --key for `tollgate sandbox`, likewise kept out of ps.
 const EnvSandboxKey = "TOLLGATE_SANDBOX_KEY"
+
+// EnvKeepEvents is --keep-events.
+const EnvKeepEvents = "TOLLGATE_KEEP_EVENTS"
+
+// KeepEvents is the retention rule of the webhook event log: every event of
+// the last Days days, and the newest PerCustomer of each customer beyond.
+// Pending events are always kept.
+type KeepEvents struct {
+	Days        int
+	PerCustomer int
+}
+
+// DefaultKeepEvents keeps a week, and a busy customer's latest 200 beyond it.
+var DefaultKeepEvents = KeepEvents{Days: 7, PerCustomer: 200}
+
+func (k KeepEvents) String() string { return fmt.Sprintf("%dd,%d", k.Days, k.PerCustomer) }
+
+// Set parses DAYSd,COUNT, as in 7d,200.
+func (k *KeepEvents) Set(s string) error {
+	days, count, ok := strings.Cut(strings.TrimSpace(s), ",")
+	d, derr := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(days), "d"))
+	n, nerr := strconv.Atoi(strings.TrimSpace(count))
+	if !ok || !strings.HasSuffix(strings.TrimSpace(days), "d") || derr != nil || nerr != nil || d < 0 || n < 0 {
+		return fmt.Errorf("%q is not DAYSd,COUNT, e.g. 7d,200 (every event of the last 7 days, and each customer's latest 200)", s)
+	}
+	if d == 0 && n == 0 {
+		return fmt.Errorf("%q would keep no event once applied; keep a day or a few per customer at least", s)
+	}
+	*k = KeepEvents{Days: d, PerCustomer: n}
+	return nil
+}
 
 // The ngrok agent's own environment variables, as its documentation names them.
 const (
@@ -104,11 +137,15 @@ type Config struct {
 	Ngrok   Ngrok
 	// InsecureWebhooks accepts unsigned webhook events when no secret is set.
 	InsecureWebhooks bool
+	// KeepEvents says which webhook events the log keeps (window and serve).
+	KeepEvents KeepEvents
 	// Sandbox only: one webhook endpoint for every event, and whether to start empty.
 	WebhookURL, WebhookSecret string
 	Reset                     bool
 	// SandboxKey, for the sandbox only, is the one API key it accepts; empty, any sk_test_ key.
 	SandboxKey string
+	// Faults, for the sandbox only, are the Stripe troubles it plays from the start (--fault, repeated).
+	Faults []fault.Spec
 }
 
 // Usage is printed for `tollgate help` and after a bad command line.
@@ -128,6 +165,9 @@ Flags:
                            serve (default 127.0.0.1:8484) or sandbox (default 127.0.0.1:12111)
   --stripe-api URL         send Stripe calls to URL instead of api.stripe.com (also STRIPE_API_BASE)
   --insecure-webhooks      window and serve: accept unsigned webhook events when no secret is set
+  --keep-events DAYSd,N    window and serve: keep every webhook event of the last DAYS days and each
+                           customer's latest N, pruning older ones in the background; pending ones
+                           always stay (default 7d,200; also TOLLGATE_KEEP_EVENTS)
   --ngrok-server HOST:PORT window and serve: the ngrok service to connect to (default: ngrok's own;
                            also NGROK_SERVER_ADDR)
   --ngrok-ca FILE          window and serve: PEM file of the CAs that sign that service's certificate
@@ -138,6 +178,12 @@ Flags:
   --reset                  sandbox: wipe its state first, as a new empty Stripe account
   --key sk_test_...        sandbox: accept only this API key, not any sk_test_ key
                            (or TOLLGATE_SANDBOX_KEY)
+  --fault SPEC             sandbox: play Stripe trouble on the calls SPEC names, instead of answering;
+                           repeat for more. SPEC is [METHOD] /v1/PATH KIND [xN]: PATH is a prefix,
+                           KIND is 500 (api_error), 429[=WAIT] (rate_limit, Retry-After WAIT, default 1s),
+                           slow[=WAIT] (answer after WAIT, default 5s) or drop (do the work, then close the
+                           connection unanswered); xN for the next N matching calls, else until the sandbox stops.
+                           e.g. --fault 'POST /v1/customers 500 x3' --fault '/v1/checkout/sessions slow=10s'
 
 Environment (the guide's names):
   TEST_STRIPE_SECRET_KEY      a test secret key (sk_test_...); without one Tollgate runs its offline sandbox
@@ -149,6 +195,7 @@ Environment (the guide's names):
                               webhook and registers the endpoint on your Stripe account itself
   TOLLGATE_WEBHOOK_SECRET     as --webhook-secret of tollgate sandbox
   TOLLGATE_SANDBOX_KEY        as --key of tollgate sandbox
+  TOLLGATE_KEEP_EVENTS        as --keep-events
   NGROK_SERVER_ADDR           as --ngrok-server
   NGROK_ROOT_CAS              as --ngrok-ca
 `
@@ -172,6 +219,13 @@ func Parse(args []string, getenv func(string) string, userConfigDir func() (stri
 		fs.StringVar(&cfg.Addr, "addr", map[Command]string{Desktop: DefaultDesktopAddr, Serve: DefaultServeAddr}[cfg.Command], "")
 		fs.StringVar(&cfg.Stripe.APIBase, "stripe-api", getenv(EnvAPIBase), "")
 		fs.BoolVar(&cfg.InsecureWebhooks, "insecure-webhooks", false, "")
+		cfg.KeepEvents = DefaultKeepEvents
+		if v := getenv(EnvKeepEvents); v != "" {
+			if err := cfg.KeepEvents.Set(v); err != nil {
+				return cfg, fmt.Errorf("%w: %s: %v", ErrUsage, EnvKeepEvents, err)
+			}
+		}
+		fs.Var(&cfg.KeepEvents, "keep-events", "")
 		fs.StringVar(&cfg.Ngrok.ServerAddr, "ngrok-server", strings.TrimSpace(getenv(EnvNgrokServerAddr)), "")
 		fs.StringVar(&cfg.Ngrok.CAFile, "ngrok-ca", strings.TrimSpace(getenv(EnvNgrokRootCAs)), "")
 	case Sandbox:
@@ -180,6 +234,14 @@ func Parse(args []string, getenv func(string) string, userConfigDir func() (stri
 		fs.StringVar(&cfg.WebhookSecret, "webhook-secret", strings.TrimSpace(getenv(EnvSandboxWebhookSecret)), "")
 		fs.BoolVar(&cfg.Reset, "reset", false, "")
 		fs.StringVar(&cfg.SandboxKey, "key", strings.TrimSpace(getenv(EnvSandboxKey)), "")
+		fs.Func("fault", "", func(v string) error {
+			sp, err := fault.Parse(v)
+			if err != nil {
+				return err
+			}
+			cfg.Faults = append(cfg.Faults, sp)
+			return nil
+		})
 	case Bootstrap:
 		fs.StringVar(&cfg.Stripe.APIBase, "stripe-api", getenv(EnvAPIBase), "")
 	case Version, Help:

@@ -11,11 +11,13 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/tollgate/tollgate/internal/config"
+	"github.com/tollgate/tollgate/internal/sandbox/fault"
 )
 
 func noEnv(string) string { return "" }
@@ -56,11 +58,25 @@ func TestParse(t *testing.T) {
 		{"ErrSandboxWebhookSecret", []string{"sandbox", "--webhook", "http://127.0.0.1:1/", "--webhook-secret", "sk_test_x"}, config.Config{}, "must start with whsec_"},
 		{"SandboxKey", []string{"sandbox", "--key", "sk_test_class"}, config.Config{Command: config.Sandbox, DataDir: filepath.Join(home, "tollgate"), Addr: "127.0.0.1:12111", SandboxKey: "sk_test_class"}, ""},
 		{"ErrSandboxKey", []string{"sandbox", "--key", "pk_test_x"}, config.Config{}, "--key must be a secret test key"},
+		{"SandboxFaults", []string{"sandbox", "--fault", "POST /v1/customers 500 x3", "--fault", "/v1/checkout/sessions slow=10s"},
+			config.Config{Command: config.Sandbox, DataDir: filepath.Join(home, "tollgate"), Addr: "127.0.0.1:12111", Faults: []fault.Spec{
+				{Method: "POST", Path: "/v1/customers", Kind: fault.ServerError, Times: 3},
+				{Path: "/v1/checkout/sessions", Kind: fault.Slow, Wait: 10 * time.Second}}}, ""},
+		{"ErrSandboxFault", []string{"sandbox", "--fault", "POST /v1/customers 503"}, config.Config{}, `"503" is not a kind (write [METHOD] /v1/PATH KIND [xN]`},
+		{"ErrFaultOnServe", []string{"serve", "--fault", "/v1/ 500"}, config.Config{}, "not defined: -fault"},
 		{"ErrSandboxKeyEmpty", []string{"sandbox", "--key", "sk_test_"}, config.Config{}, "--key must be a secret test key"},
 		{"ErrStripeAPI", []string{"serve", "--stripe-api", "localhost:12111"}, config.Config{}, "not an http(s) URL"},
 		{"ErrInsecureOnSandbox", []string{"sandbox", "--insecure-webhooks"}, config.Config{}, "not defined: -insecure-webhooks"},
+		{"KeepEvents", []string{"serve", "--keep-events", "30d,1000"}, config.Config{Command: config.Serve, DataDir: filepath.Join(home, "tollgate"), Addr: "127.0.0.1:8484", KeepEvents: config.KeepEvents{Days: 30, PerCustomer: 1000}}, ""},
+		{"ErrKeepEvents", []string{"serve", "--keep-events", "7,200"}, config.Config{}, "is not DAYSd,COUNT"},
+		{"ErrKeepEventsNegative", []string{"--keep-events", "7d,-1"}, config.Config{}, "is not DAYSd,COUNT"},
+		{"ErrKeepEventsNothing", []string{"--keep-events", "0d,0"}, config.Config{}, "would keep no event"},
+		{"ErrKeepEventsOnSandbox", []string{"sandbox", "--keep-events", "7d,200"}, config.Config{}, "not defined: -keep-events"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			if (tc.want.Command == config.Desktop || tc.want.Command == config.Serve) && tc.want.KeepEvents == (config.KeepEvents{}) {
+				tc.want.KeepEvents = config.DefaultKeepEvents // the window's and serve's default, unless the case sets one
+			}
 			got, err := config.Parse(tc.args, noEnv, userDir)
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) || !errors.Is(err, config.ErrUsage) {
@@ -71,7 +87,7 @@ func TestParse(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got != tc.want {
+			if !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("got %+v, want %+v", got, tc.want)
 			}
 		})
@@ -96,6 +112,16 @@ func TestParseEnv(t *testing.T) {
 		t.Fatal(err)
 	}
 	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+	t.Run("KeepEvents", func(t *testing.T) {
+		cfg, err := config.Parse([]string{"serve"}, env(map[string]string{config.EnvKeepEvents: "1d,5"}), userDir)
+		if err != nil || cfg.KeepEvents != (config.KeepEvents{Days: 1, PerCustomer: 5}) {
+			t.Errorf("KeepEvents = %+v, %v, want 1 day and 5", cfg.KeepEvents, err)
+		}
+		if _, err := config.Parse([]string{"serve"}, env(map[string]string{config.EnvKeepEvents: "a week"}), userDir); err == nil || !strings.Contains(err.Error(), config.EnvKeepEvents) {
+			t.Errorf("err = %v, want one naming %s", err, config.EnvKeepEvents)
+		}
+	})
 
 	t.Run("OK", func(t *testing.T) {
 		cfg, err := config.Parse([]string{"serve"}, env(map[string]string{

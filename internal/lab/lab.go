@@ -47,6 +47,10 @@ const setupTimeout = 30 * time.Second
 // maxCalls is how many Stripe calls the Stripe-calls view keeps.
 const maxCalls = 1000
 
+// pruneEvery is how often the event log drops what its retention rule no
+// longer keeps; it also runs at start.
+const pruneEvery = 10 * time.Minute
+
 // closeTimeout bounds disabling the endpoint at quit, which must not hold a
 // learner's quit for long when the network is gone.
 const closeTimeout = 5 * time.Second
@@ -83,13 +87,17 @@ type Lab struct {
 	opts       Options
 	log        *slog.Logger
 	keys       webhook.Keyring
-	stopWorker context.CancelFunc
+	stopWorker context.CancelFunc // stops the webhook worker and the pruner
+	pruner     sync.WaitGroup
 
 	// setupMu serialises the setup sequence, which starts and stops the
 	// sandbox and the tunnel. Screens never take it: they read current, so
 	// none waits on a slow Stripe.
 	setupMu sync.Mutex
 	sandbox *sandbox.Server // guarded by setupMu
+	// troubled is sandbox for the Stripe-trouble controls, which must not
+	// wait on setupMu: a setup slowed by a fault would hold it.
+	troubled atomic.Pointer[sandbox.Server]
 	// sandboxKey is the embedded sandbox's key, random for each run: only
 	// this process can use its account, not other processes or users.
 	sandboxKey string
@@ -148,7 +156,32 @@ func Open(ctx context.Context, o Options) (*Lab, error) {
 	wctx, cancel := context.WithCancel(context.Background())
 	l.stopWorker = cancel
 	l.Webhook.Start(wctx)
+	l.pruner.Go(func() { l.prune(wctx) })
 	return l, nil
+}
+
+// prune keeps the event log to the retention rule, in the background, so a
+// busy endpoint cannot fill the disk nor slow the screens that read the log.
+func (l *Lab) prune(ctx context.Context) {
+	k := l.opts.Config.KeepEvents
+	if k == (config.KeepEvents{}) { // a Config not from Parse, as in tests: never "keep nothing"
+		k = config.DefaultKeepEvents
+	}
+	rule := store.Retention{MaxAge: time.Duration(k.Days) * 24 * time.Hour, PerCustomer: k.PerCustomer}
+	tick := time.NewTicker(pruneEvery)
+	defer tick.Stop()
+	for {
+		if n, err := l.DB.PruneEvents(ctx, rule); err != nil && ctx.Err() == nil {
+			l.log.Error("could not prune the webhook event log", logkey.Err, err)
+		} else if n > 0 {
+			l.log.Info("pruned old webhook events", logkey.Count, n, logkey.Keep, k.String())
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }
 
 // Close disables Tollgate's webhook endpoint, closes the tunnel, stops the
@@ -161,6 +194,7 @@ func (l *Lab) Close() error {
 	l.closeTunnel()
 	l.stopWorker()
 	l.Webhook.Wait()
+	l.pruner.Wait()
 	var errs []error
 	if l.sandbox != nil {
 		errs = append(errs, l.sandbox.Close())

@@ -75,6 +75,7 @@ func (l *Lab) keyStep(ctx context.Context, r *run, prev *snapshot, eff settings.
 		st.Mode, key, st.TestClocks = ModeExternalSandbox, SandboxKey, true
 	}
 	if st.Mode != ModeSandbox && l.sandbox != nil {
+		l.troubled.Store(nil)
 		l.sandbox.Close()
 		l.sandbox = nil
 	}
@@ -291,6 +292,7 @@ func (l *Lab) startSandbox() error {
 		return fmt.Errorf("lab: start sandbox: %w", err)
 	}
 	l.sandbox, l.sandboxKey = sb, key
+	l.troubled.Store(sb)
 	return nil
 }
 

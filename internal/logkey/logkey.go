@@ -25,6 +25,8 @@ const (
 	Delivery     = "delivery"
 	State        = "state"
 	Status       = "status" // an HTTP status
+	Count        = "count"
+	Keep         = "keep" // a retention rule, as --keep-events writes it
 	Method       = "method"
 	Path         = "path"
 	URL          = "url"
@@ -43,6 +45,7 @@ const (
 	OK           = "ok"
 	RetryIn      = "retry_in"
 	Replayed     = "replayed"
+	Fault        = "fault"
 	Page         = "page"
 	Entitlements = "entitlements"
 )

@@ -73,6 +73,7 @@ func (s *Sandbox) Handler() http.Handler {
 		}
 		api.ServeHTTP(w, r)
 	})
+	faulty := s.faulty(v1)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /checkout/{id}", s.checkoutPage)
 	mux.HandleFunc("POST /checkout/{id}", s.checkoutSubmit)
@@ -93,7 +94,7 @@ func (s *Sandbox) Handler() http.Handler {
 			return
 		}
 		if strings.HasPrefix(r.URL.Path, "/v1/") {
-			v1.ServeHTTP(w, r)
+			faulty.ServeHTTP(w, r)
 			return
 		}
 		mux.ServeHTTP(w, r)

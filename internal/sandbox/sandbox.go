@@ -20,6 +20,7 @@ import (
 	"golang.org/x/net/netutil"
 
 	"github.com/tollgate/tollgate/internal/logkey"
+	"github.com/tollgate/tollgate/internal/sandbox/fault"
 )
 
 // APIVersion is the Stripe API release whose wire format the sandbox speaks;
@@ -50,6 +51,8 @@ type Config struct {
 	// TickInterval is how often objects not on a test clock are moved to
 	// Now. Default one second.
 	TickInterval time.Duration
+	// Faults are put in force at the start (tollgate sandbox --fault).
+	Faults []fault.Spec
 
 	limits limits // the server's; tests shorten them
 }
@@ -92,6 +95,7 @@ type Sandbox struct {
 	workers map[lane]chan struct{} // wake-up of each webhook delivery worker; guarded by mu
 
 	reqlog requestLog // the latest API requests, for errors' request_log_url
+	faults fault.Set  // trouble to play instead of answers; see faults.go
 
 	// base is where the hosted pages are served (http://127.0.0.1:port),
 	// set by Start; objects name pages outside any request, such as an
@@ -153,6 +157,13 @@ func Open(cfg Config) (*Sandbox, error) {
 	s := &Sandbox{
 		cfg: cfg, log: cfg.Logger.With(logkey.Component, "sandbox"), db: db, st: st,
 		ctx: ctx, cancel: cancel, workers: map[lane]chan struct{}{},
+	}
+	for _, sp := range cfg.Faults {
+		if err := s.faults.Add(sp); err != nil {
+			cancel()
+			_ = db.Close()
+			return nil, fmt.Errorf("sandbox: fault %s: %w", sp, err)
+		}
 	}
 	s.mu.Lock()
 	s.wakeDeliveries()

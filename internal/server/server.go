@@ -114,6 +114,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": msgNoToken})
 		return
 	}
+	if strings.HasPrefix(r.URL.Path, "/api/") && !sameOrigin(r) {
+		// Behind the token already; but a token that leaked (a screenshot,
+		// a shared terminal) must still not let another site's page call.
+		s.opts.Logger.Warn("refused a call from another origin", logkey.Path, r.URL.Path)
+		writeJSON(w, http.StatusForbidden, map[string]string{"error": "Tollgate answers calls only from its own page."})
+		return
+	}
 	s.mux.ServeHTTP(w, r)
 }
 
@@ -153,6 +160,13 @@ func (s *Server) authorized(r *http.Request) bool {
 		return equal(r.URL.Query().Get("token"), s.opts.Token)
 	}
 	return equal(r.Header.Get(TokenHeader), s.opts.Token)
+}
+
+// sameOrigin: a browser names the page's origin on every call it sends with
+// fetch; only this server's own may call. Tools that send no Origin pass.
+func sameOrigin(r *http.Request) bool {
+	o := r.Header.Get("Origin")
+	return o == "" || o == "http://"+r.Host
 }
 
 func equal(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }

@@ -152,6 +152,27 @@ func TestCall(t *testing.T) {
 		}
 	})
 
+	t.Run("ErrForeignOrigin", func(t *testing.T) {
+		ts, g := newServer(t)
+		for origin, want := range map[string]int{"http://evil.example": 403, "null": 403, ts.URL + ".evil.example": 403, ts.URL: 200} {
+			req, _ := http.NewRequest("POST", ts.URL+"/api/call", strings.NewReader(`{"name":"server_test.Greeter.Hello","args":["A",1]}`))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set(server.TokenHeader, token)
+			req.Header.Set("Origin", origin)
+			res, err := ts.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if res.StatusCode != want {
+				t.Errorf("Origin %q: code = %d, want %d", origin, res.StatusCode, want)
+			}
+		}
+		if g.calls != 1 {
+			t.Errorf("calls = %d, want only the same-origin one", g.calls)
+		}
+	})
+
 	t.Run("ErrNotJSON", func(t *testing.T) {
 		// A plain form post is what a foreign page can send without a preflight; it must not get through.
 		ts, g := newServer(t)

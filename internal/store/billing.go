@@ -307,7 +307,8 @@ func (db *DB) EntitlementsByCustomer(ctx context.Context, customerID string) (*t
 // keeping the users: what is left when the Stripe account behind them is wiped.
 func (db *DB) ResetBilling(ctx context.Context) error {
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		for _, name := range [][]byte{bucketCustomers, bucketCustomersByStripeID, bucketSubscriptions, bucketEntitlements, bucketEvents} {
+		for _, name := range [][]byte{bucketCustomers, bucketCustomersByStripeID, bucketSubscriptions, bucketEntitlements, bucketEvents,
+			bucketEventPayloads, bucketEventsPending, bucketEventsByTime, bucketEventsByUser, bucketEventsByCustomer} {
 			if err := tx.DeleteBucket(name); err != nil {
 				return fmt.Errorf("%s: %w", name, err)
 			}

@@ -51,8 +51,11 @@ func TestRecordEvent(t *testing.T) {
 		}
 		g := got[0]
 		if g.ID != e.ID || g.Type != e.Type || g.APIVersion != e.APIVersion || !g.Created.Equal(e.Created) ||
-			!g.Received.Equal(t0) || g.Outcome != tollgate.EventPending || string(g.Payload) != `{"id":"evt_1"}` {
-			t.Errorf("stored = %+v, want %+v", g, e)
+			!g.Received.Equal(t0) || g.Outcome != tollgate.EventPending || g.Payload != nil {
+			t.Errorf("listed = %+v, want %+v without its payload", g, e)
+		}
+		if g, err := db.EventByID(ctx, e.ID); err != nil || string(g.Payload) != `{"id":"evt_1"}` {
+			t.Errorf("by id = %+v, %v, want its payload", g, err)
 		}
 	})
 
@@ -91,7 +94,7 @@ func TestRecordEvent(t *testing.T) {
 			t.Fatalf("recent = %s, want one event", eventIDs(got))
 		}
 		// A redelivery must not reset an applied event to pending, or it would be applied twice.
-		if g := got[0]; string(g.Payload) != "first" || g.Type != "a" || g.Outcome != tollgate.EventApplied || !g.Received.Equal(t0) {
+		if g, err := db.EventByID(ctx, "evt_1"); err != nil || string(g.Payload) != "first" || g.Type != "a" || g.Outcome != tollgate.EventApplied || !g.Received.Equal(t0) {
 			t.Errorf("stored = %+v, want the first delivery, applied", g)
 		}
 	})
@@ -141,10 +144,10 @@ func TestSetEventResult(t *testing.T) {
 		if e := byID["evt_f"]; e.Outcome != tollgate.EventFailed || e.Error != "stripe unreachable" {
 			t.Errorf("evt_f = %q %q, want failed with its text", e.Outcome, e.Error)
 		}
-		if e := byID["evt_f"]; string(e.Payload) != "p" {
-			t.Errorf("payload after outcome = %q, want it kept", e.Payload)
+		if e, err := db.EventByID(ctx, "evt_f"); err != nil || string(e.Payload) != "p" {
+			t.Errorf("payload after outcome = %v, %v, want it kept", e, err)
 		}
-		pending, err := db.PendingEvents(ctx)
+		pending, err := db.PendingEvents(ctx, 0, 100)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -166,13 +169,14 @@ func TestPendingEvents(t *testing.T) {
 	ctx := context.Background()
 	db := MustOpen(t)
 	t0 := time.Date(2025, 9, 1, 12, 0, 0, 0, time.UTC)
-	// Ids deliberately out of arrival order, so that key order cannot pass for time order;
-	// evt_a and evt_b share an instant and fall back to id order.
+	// Pending events come in the order they were recorded (committed), which
+	// is what the worker's cursor relies on: not by id, nor by the Received
+	// the handler stamped before its commit.
 	for _, e := range []*tollgate.Event{
 		{ID: "evt_z", Received: t0},
 		{ID: "evt_b", Received: t0.Add(2 * time.Second)},
 		{ID: "evt_done", Received: t0.Add(time.Second)},
-		{ID: "evt_a", Received: t0.Add(2 * time.Second)},
+		{ID: "evt_a", Received: t0.Add(time.Second)},
 		{ID: "evt_m", Received: t0.Add(3 * time.Second)},
 	} {
 		if _, err := db.RecordEvent(ctx, e); err != nil {
@@ -182,12 +186,23 @@ func TestPendingEvents(t *testing.T) {
 	if err := db.SetEventResult(ctx, "evt_done", tollgate.EventResult{Outcome: tollgate.EventApplied}, ""); err != nil {
 		t.Fatal(err)
 	}
-	pending, err := db.PendingEvents(ctx)
+	pending, err := db.PendingEvents(ctx, 0, 100)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := eventIDs(pending), "[evt_z evt_a evt_b evt_m]"; got != want {
+	if got, want := eventIDs(pending), "[evt_z evt_b evt_a evt_m]"; got != want {
 		t.Errorf("pending = %s, want %s", got, want)
+	}
+	// Paging from a cursor: what comes after the second, two at a time.
+	page, err := db.PendingEvents(ctx, pending[1].Seq, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := eventIDs(page), "[evt_a evt_m]"; got != want {
+		t.Errorf("page after %s = %s, want %s", pending[1].ID, got, want)
+	}
+	if page, _ := db.PendingEvents(ctx, pending[3].Seq, 2); len(page) != 0 {
+		t.Errorf("page after the last = %s, want none", eventIDs(page))
 	}
 }
 
@@ -243,7 +258,7 @@ func TestEventsReopen(t *testing.T) {
 	}
 	defer db.Close()
 	// An event left pending when the app stopped is what the webhook worker replays at start.
-	pending, err := db.PendingEvents(ctx)
+	pending, err := db.PendingEvents(ctx, 0, 100)
 	if err != nil {
 		t.Fatal(err)
 	}

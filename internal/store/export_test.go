@@ -12,3 +12,9 @@ func (db *DB) ForceSchemaVersion(v uint64) error {
 func (db *DB) PutRawSubscription(id, raw string) error {
 	return db.bolt.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketSubscriptions).Put([]byte(id), []byte(raw)) })
 }
+
+// PutRawEvent stores an event record as raw JSON under id, as an earlier
+// build may have written it, without touching any index.
+func (db *DB) PutRawEvent(id, raw string) error {
+	return db.bolt.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketEvents).Put([]byte(id), []byte(raw)) })
+}

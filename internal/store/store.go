@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -30,6 +31,12 @@ var (
 	// Added in schema 2, with billing.
 	bucketCustomersByStripeID = []byte("customers_by_stripe_id")
 	bucketEntitlements        = []byte("entitlements")
+	// Added in schema 3, for a bounded event log read through indexes.
+	bucketEventPayloads    = []byte("event_payloads")     // id → the body as received
+	bucketEventsPending    = []byte("events_pending")     // seq → id, in arrival order
+	bucketEventsByTime     = []byte("events_by_time")     // received + id → customer id
+	bucketEventsByUser     = []byte("events_by_user")     // user + received + id
+	bucketEventsByCustomer = []byte("events_by_customer") // customer + 0 + received + id
 )
 
 var keySchemaVersion = []byte("schema_version")
@@ -56,6 +63,7 @@ var migrations = []func(tx *bolt.Tx) error{
 		}
 		return nil
 	},
+	migrateEventIndexes, // 2 → 3: payloads apart from the records, and the event indexes
 }
 
 // SchemaVersion is the layout this build reads and writes.
@@ -67,6 +75,13 @@ type DB struct {
 	bolt *bolt.DB
 	Path string
 	Now  func() time.Time
+
+	// The group commit's queue (see grouped); closeMu keeps a write from
+	// being queued after Close closed it.
+	writes     chan *groupWrite
+	writerDone chan struct{}
+	closeMu    sync.RWMutex
+	closed     bool
 }
 
 // Open opens or creates the database at path, creating its folder (0700) and file (0600)
@@ -82,11 +97,12 @@ func Open(path string) (*DB, error) {
 	} else if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	db := &DB{bolt: b, Path: path, Now: time.Now}
+	db := &DB{bolt: b, Path: path, Now: time.Now, writes: make(chan *groupWrite, maxGroup), writerDone: make(chan struct{})}
 	if err := db.migrate(); err != nil {
 		b.Close()
 		return nil, err
 	}
+	go db.runWriter()
 	return db, nil
 }
 
@@ -124,8 +140,15 @@ func (db *DB) Version() (uint64, error) {
 	return v, err
 }
 
-// Close releases the file.
+// Close commits the writes already queued and releases the file.
 func (db *DB) Close() error {
+	db.closeMu.Lock()
+	if !db.closed {
+		db.closed = true
+		close(db.writes)
+	}
+	db.closeMu.Unlock()
+	<-db.writerDone
 	if err := db.bolt.Close(); err != nil {
 		return fmt.Errorf("store: close: %w", err)
 	}

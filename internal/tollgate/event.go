@@ -29,6 +29,10 @@ type Event struct {
 	UserID     uint64  `json:"userId,omitempty"`
 	Effect     *Effect `json:"effect,omitempty"`
 	Payload    []byte  `json:"-"` // the verified body, kept so a pending event can be applied after a restart
+	// Seq is the event's place in the store's arrival order.
+	Seq uint64 `json:"-"`
+	// Outcomes counts the outcomes recorded for it: more than one means it was applied again.
+	Outcomes int `json:"-"`
 }
 
 // EventResult is what applying an event did.
@@ -64,9 +68,11 @@ type EventStore interface {
 	// SetEventResult records what applying the event did; errText, when
 	// not empty, says why it failed.
 	SetEventResult(ctx context.Context, id string, r EventResult, errText string) error
-	// PendingEvents returns events recorded but not applied, oldest first.
-	PendingEvents(ctx context.Context) ([]*Event, error)
-	// RecentEvents returns up to limit events, newest first, for the UI's log.
+	// PendingEvents returns, with their payloads, up to limit events recorded
+	// but not applied whose Seq is above after, oldest first.
+	PendingEvents(ctx context.Context, after uint64, limit int) ([]*Event, error)
+	// RecentEvents returns up to limit events, newest first, for the UI's log,
+	// without their payloads.
 	RecentEvents(ctx context.Context, limit int) ([]*Event, error)
 	// EventByID returns a recorded event, with its payload, or a NotFound error.
 	EventByID(ctx context.Context, id string) (*Event, error)

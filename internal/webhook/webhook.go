@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/stripe/stripe-go/v82"
@@ -32,9 +33,10 @@ const (
 	Tolerance = 300 * time.Second
 	// maxIDLen is the longest id Stripe makes.
 	maxIDLen = 255
-	// queueSize is how many events may wait in memory for the worker; beyond
-	// it they wait in the store instead, where they already are.
-	queueSize = 64
+	// pendingPage is how many pending events the worker reads at a time.
+	pendingPage = 64
+	// maxSaving bounds the outcomes being saved while the worker goes on.
+	maxSaving = 256
 )
 
 // Replies a person or the Stripe dashboard may read; each is one line.
@@ -64,21 +66,21 @@ type Options struct {
 
 // Handler is the http.Handler for POST /payments/event and the single worker
 // that applies what it records.
+//
+// The handler and the worker meet only in the store, through its pending
+// index, which lists events in the order their records were committed. The
+// worker reads it from where it last read (its cursor), so each recorded event
+// is read once: a delivery committed before a read is in it, and one
+// committed after signals wake, so the worker reads again. No lock is shared
+// between deliveries, which can then share one commit (the store's group
+// commit) instead of queueing for one fsync each.
 type Handler struct {
 	o   Options
 	log *slog.Logger
 
-	// queue carries new events to the worker. When it is full the handler does
-	// not wait: it switches to catch-up mode, in which the worker reads pending
-	// events from the store, where every event is recorded before it is answered.
-	queue chan *tollgate.Event
-	wake  chan struct{} // a buffered signal that catch-up mode began
-	// mu makes "record, then queue or not" one step with respect to the
-	// worker's decision to leave catch-up mode, so that no event is both read
-	// from the store and queued (applied twice) or neither (left behind).
-	mu         sync.Mutex
-	catchingUp bool
-	wg         sync.WaitGroup
+	wake  chan struct{} // a buffered signal that events were recorded, or Retry was called
+	retry atomic.Bool   // read the pending index from its start again
+	wg    sync.WaitGroup
 
 	refusals refusals
 }
@@ -101,13 +103,7 @@ func New(o Options) *Handler {
 	if o.Insecure {
 		o.Logger.Warn("--insecure-webhooks is on: while no webhook secret is configured, unsigned events are accepted, so anyone who can reach the endpoint can forge them")
 	}
-	return &Handler{
-		o:          o,
-		log:        o.Logger,
-		queue:      make(chan *tollgate.Event, queueSize),
-		wake:       make(chan struct{}, 1),
-		catchingUp: true, // the worker starts by reading the store, see Start
-	}
+	return &Handler{o: o, log: o.Logger, wake: make(chan struct{}, 1)}
 }
 
 // ServeHTTP answers one delivery. A new event is answered as soon as it is
@@ -172,11 +168,7 @@ func (h *Handler) verify(header string, body []byte) (*tollgate.Event, *refusal)
 		if !h.o.Insecure {
 			return nil, &refusal{http.StatusBadRequest, msgNoSecret, causeNoSecret}
 		}
-		var se stripe.Event
-		if err := json.Unmarshal(body, &se); err != nil {
-			return nil, notJSON(err)
-		}
-		e, why := toEvent(&se)
+		e, why := decode(body)
 		if why == nil {
 			h.log.Warn("accepted an unsigned event: --insecure-webhooks is on", logkey.EventID, e.ID, logkey.EventType, e.Type)
 		}
@@ -189,12 +181,13 @@ func (h *Handler) verify(header string, body []byte) (*tollgate.Event, *refusal)
 	// only ids from an event and re-reads the objects through stripe-go, so the
 	// version of the payload does not matter, while refusing it would lose every
 	// event of an endpoint (or `stripe listen`) on the account's default version.
-	var (
-		se  stripe.Event
-		err = webhook.ErrNoValidSignature
-	)
+	//
+	// stripe-go checks the signature alone here: its ConstructEvent would
+	// also decode every field of data.object into maps, most of a delivery's
+	// cost, while Tollgate reads four fields (decode) and the applier its own.
+	err := webhook.ErrNoValidSignature
 	for _, k := range keys {
-		se, err = webhook.ConstructEventWithOptions(body, header, k.secret, webhook.ConstructEventOptions{IgnoreTolerance: true, IgnoreAPIVersionMismatch: true})
+		err = webhook.ValidatePayloadIgnoringTolerance(body, header, k.secret)
 		if !errors.Is(err, webhook.ErrNoValidSignature) {
 			break // valid, or a fault of the header that no other secret mends
 		}
@@ -206,6 +199,8 @@ func (h *Handler) verify(header string, body []byte) (*tollgate.Event, *refusal)
 		return nil, &refusal{http.StatusBadRequest, "malformed Stripe-Signature header", causeMalformed}
 	case errors.Is(err, webhook.ErrNoValidSignature):
 		return nil, &refusal{http.StatusBadRequest, "no valid signature: the event is signed with none of the secrets in force (" + sourceList(keys) + ")", h.badSignature(header, body, keys)}
+	case err != nil: // none other is documented; refused all the same
+		return nil, &refusal{http.StatusBadRequest, "malformed Stripe-Signature header: " + err.Error(), causeMalformed}
 	}
 	// The signature is valid from here on, so the timestamp it covers is Stripe's.
 	signed, ok := signedAt(header)
@@ -216,14 +211,12 @@ func (h *Handler) verify(header string, body []byte) (*tollgate.Event, *refusal)
 		return nil, &refusal{http.StatusBadRequest, fmt.Sprintf("signature timestamp is more than %d s old", int(Tolerance/time.Second)),
 			fmt.Sprintf("Signed %s ago, and Tollgate accepts 5 minutes: a captured delivery sent again (a replay attack), or this machine's clock is off by that much.", age.Round(time.Second))}
 	}
-	if err != nil {
-		return nil, notJSON(err)
-	}
-	if se.APIVersion != stripe.APIVersion {
+	e, why := decode(body)
+	if why == nil && e.APIVersion != stripe.APIVersion {
 		h.log.Warn("accepted an event of another API version; Tollgate re-reads its objects with stripe-go's",
-			logkey.EventID, se.ID, logkey.APIVersion, se.APIVersion, logkey.Want, stripe.APIVersion)
+			logkey.EventID, e.ID, logkey.APIVersion, e.APIVersion, logkey.Want, stripe.APIVersion)
 	}
-	return toEvent(&se)
+	return e, why
 }
 
 // signedAt returns the t= timestamp of a Stripe-Signature header; like
@@ -243,7 +236,17 @@ func signedAt(header string) (time.Time, bool) {
 	return t, ok
 }
 
-func toEvent(se *stripe.Event) (*tollgate.Event, *refusal) {
+// decode reads the fields of an event Tollgate records, or why to refuse it.
+func decode(body []byte) (*tollgate.Event, *refusal) {
+	var se struct {
+		ID         string `json:"id"`
+		Type       string `json:"type"`
+		APIVersion string `json:"api_version"`
+		Created    int64  `json:"created"`
+	}
+	if err := json.Unmarshal(body, &se); err != nil {
+		return nil, notJSON(err)
+	}
 	if se.ID == "" {
 		return nil, &refusal{http.StatusBadRequest, "event has no id", "The body has no event id: not a Stripe event."}
 	}
@@ -252,7 +255,7 @@ func toEvent(se *stripe.Event) (*tollgate.Event, *refusal) {
 	if len(se.ID) > maxIDLen || len(se.Type) > maxIDLen {
 		return nil, &refusal{http.StatusBadRequest, fmt.Sprintf("event id or type longer than %d characters", maxIDLen), "Stripe's ids and types are at most 255 characters: not a Stripe event."}
 	}
-	e := &tollgate.Event{ID: se.ID, Type: string(se.Type), APIVersion: se.APIVersion}
+	e := &tollgate.Event{ID: se.ID, Type: se.Type, APIVersion: se.APIVersion}
 	if se.Created != 0 {
 		e.Created = time.Unix(se.Created, 0).UTC()
 	}
@@ -280,24 +283,20 @@ func notJSON(err error) *refusal {
 	return &refusal{http.StatusBadRequest, "event body is not a JSON Stripe event: " + err.Error(), "The body is not a Stripe event."}
 }
 
-// record stores e and, if it is new, hands it to the worker without waiting.
+// record stores e and, if it is new, wakes the worker without waiting for it.
 func (h *Handler) record(ctx context.Context, e *tollgate.Event) (isNew bool, err error) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
 	isNew, err = h.o.Events.RecordEvent(ctx, e)
-	if err != nil || !isNew || h.catchingUp {
-		return isNew, err // in catch-up mode the worker finds e in the store
+	if isNew {
+		h.signal()
 	}
+	return isNew, err
+}
+
+func (h *Handler) signal() {
 	select {
-	case h.queue <- e:
-	default:
-		h.catchingUp = true
-		select {
-		case h.wake <- struct{}{}:
-		default: // a wake-up is already waiting
-		}
+	case h.wake <- struct{}{}:
+	default: // a wake-up is already waiting
 	}
-	return true, nil
 }
 
 // Start starts the worker, which applies one event at a time until ctx ends.
@@ -307,88 +306,69 @@ func (h *Handler) Start(ctx context.Context) {
 	h.wg.Add(1)
 	go func() {
 		defer h.wg.Done()
-		h.catchUp(ctx)
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case e := <-h.queue:
-				h.apply(ctx, e)
-			case <-h.wake:
-				h.drain(ctx)
-				h.catchUp(ctx)
-			}
-		}
+		w := worker{Handler: h, saving: make(chan struct{}, maxSaving)}
+		defer w.saves.Wait()
+		w.run(ctx)
 	}()
 }
 
 // Retry makes the worker apply the events still pending, such as those left
 // while Stripe could not be reached; the lab calls it once Stripe is set up again.
 func (h *Handler) Retry() {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.catchingUp = true
-	select {
-	case h.wake <- struct{}{}:
-	default: // a wake-up is already waiting
-	}
+	h.retry.Store(true)
+	h.signal()
 }
 
-// Wait returns once the worker has stopped after its context ended.
+// Wait returns once the worker has stopped after its context ended, and the
+// outcomes it applied are saved.
 func (h *Handler) Wait() { h.wg.Wait() }
 
-// drain applies what is still queued. It runs in catch-up mode, when nothing
-// more is queued, and before catchUp, because the queued events arrived
-// before the ones that only the store holds.
-func (h *Handler) drain(ctx context.Context) {
-	for ctx.Err() == nil {
-		select {
-		case e := <-h.queue:
-			h.apply(ctx, e)
-		default:
-			return
-		}
-	}
+// worker is the state of the one goroutine that applies events.
+type worker struct {
+	*Handler
+	// cursor is the Seq of the last event read: an event left pending (Stripe
+	// unreachable, its outcome not saved) is not read again until Retry or
+	// the next start, so it cannot be applied over and over.
+	cursor uint64
+	// Outcomes are saved while the next events are applied, so the worker's
+	// writes share commits with the deliveries' instead of waiting for one
+	// each; saving bounds how many, saves waits for them.
+	saving chan struct{}
+	saves  sync.WaitGroup
 }
 
-// catchUp applies the pending events in the store, oldest first, until none is
-// left, and then hands new events back to the queue.
-func (h *Handler) catchUp(ctx context.Context) {
-	// An event whose outcome could not be saved stays pending; tried keeps it
-	// from being applied again and again within one catch-up.
-	tried := map[string]bool{}
+func (w *worker) run(ctx context.Context) {
 	for ctx.Err() == nil {
-		// The last, empty read and leaving catch-up mode happen under mu, so an
-		// event recorded meanwhile is either in that read or queued, never neither.
-		h.mu.Lock()
-		pending, err := h.o.Events.PendingEvents(ctx)
-		var todo []*tollgate.Event
-		for _, e := range pending {
-			if !tried[e.ID] {
-				todo = append(todo, e)
-			}
+		if w.retry.Swap(false) {
+			// An outcome still being saved would read as pending: wait for it,
+			// or its event would be applied twice.
+			w.saves.Wait()
+			w.cursor = 0
 		}
-		if err != nil || len(todo) == 0 {
-			h.catchingUp = false
-			h.mu.Unlock()
-			if err != nil {
-				h.log.Error("could not read pending webhook events; they will be applied at the next start", logkey.Err, err)
-			}
-			return
+		todo, err := w.o.Events.PendingEvents(ctx, w.cursor, pendingPage)
+		if err != nil && ctx.Err() == nil {
+			w.log.Error("could not read pending webhook events; they will be applied at the next start or retry", logkey.Err, err)
 		}
-		h.mu.Unlock()
 		for _, e := range todo {
 			if ctx.Err() != nil {
 				return
 			}
-			tried[e.ID] = true
-			h.apply(ctx, e)
+			w.cursor = e.Seq
+			w.apply(ctx, e)
+		}
+		if len(todo) > 0 {
+			continue
+		}
+		select {
+		case <-ctx.Done():
+		case <-w.wake:
 		}
 	}
 }
 
-// apply applies e and records what it did.
-func (h *Handler) apply(ctx context.Context, e *tollgate.Event) {
+// apply applies e and saves what it did, in the background.
+func (w *worker) apply(ctx context.Context, e *tollgate.Event) {
+	h := w.Handler
 	res, err := h.applyRecovering(ctx, e)
 	outcome := res.Outcome
 	if err != nil && ctx.Err() != nil {
@@ -412,17 +392,21 @@ func (h *Handler) apply(ctx context.Context, e *tollgate.Event) {
 	}
 	// The work is done even if ctx has just ended, so the outcome is saved regardless.
 	res.Outcome = outcome
-	if err := h.o.Events.SetEventResult(context.WithoutCancel(ctx), e.ID, res, errText); err != nil {
-		h.log.Error("could not record a webhook event's outcome; it stays pending", logkey.EventID, e.ID, logkey.EventType, e.Type, logkey.Outcome, outcome, logkey.Err, err)
-		return
-	}
-	if outcome == tollgate.EventFailed {
-		h.log.Warn("webhook event failed", logkey.EventID, e.ID, logkey.EventType, e.Type, logkey.Outcome, outcome, logkey.Err, errText)
+	w.saving <- struct{}{}
+	w.saves.Add(1)
+	go func() {
+		defer func() { <-w.saving; w.saves.Done() }()
+		if err := h.o.Events.SetEventResult(context.WithoutCancel(ctx), e.ID, res, errText); err != nil {
+			h.log.Error("could not record a webhook event's outcome; it stays pending", logkey.EventID, e.ID, logkey.EventType, e.Type, logkey.Outcome, outcome, logkey.Err, err)
+			return
+		}
+		if outcome == tollgate.EventFailed {
+			h.log.Warn("webhook event failed", logkey.EventID, e.ID, logkey.EventType, e.Type, logkey.Outcome, outcome, logkey.Err, errText)
+		} else {
+			h.log.Info("webhook event done", logkey.EventID, e.ID, logkey.EventType, e.Type, logkey.Outcome, outcome)
+		}
 		h.done(e)
-		return
-	}
-	h.log.Info("webhook event done", logkey.EventID, e.ID, logkey.EventType, e.Type, logkey.Outcome, outcome)
-	h.done(e)
+	}()
 }
 
 func (h *Handler) done(e *tollgate.Event) {

@@ -108,5 +108,17 @@ describe("Events", () => {
     fireEvent.click(screen.getByRole("tab", { name: "Stripe calls" }));
     expect((await screen.findByText("try 2")).getAttribute("title")).toMatch(/same Idempotency-Key/);
     expect(screen.getByText("503")).toBeTruthy();
+    expect(screen.queryByText("replayed")).toBeNull();
+  });
+
+  it("marks an answer Stripe replayed for a repeated idempotency key", async () => {
+    go.Events.mockResolvedValue(log);
+    go.StripeCalls.mockResolvedValue([{
+      seq: 1, action: { id: 1, label: "Subscribe monthly", at: "2026-12-02T10:00:00Z" }, method: "POST", path: "/v1/checkout/sessions", params: [],
+      status: 200, error: "", requestId: "req_1", started: "", millis: 1, idempotencyKey: "idem_1", attempt: 1, replayed: true,
+    }]);
+    render(<Events />);
+    fireEvent.click(screen.getByRole("tab", { name: "Stripe calls" }));
+    expect((await screen.findByText("replayed")).getAttribute("title")).toMatch(/first answer to this Idempotency-Key/);
   });
 });

@@ -254,6 +254,11 @@ function Calls() {
                         try {c.attempt}
                       </span>
                     )}{" "}
+                    {c.replayed && (
+                      <span class="badge pending" title="Stripe answered with its first answer to this Idempotency-Key: an earlier try did the work and its answer was lost on the way">
+                        replayed
+                      </span>
+                    )}{" "}
                     <span class="muted">
                       {c.millis.toFixed(1)} ms{c.requestId && <> · <code class="id">{c.requestId}</code></>}
                       {c.idempotencyKey && (

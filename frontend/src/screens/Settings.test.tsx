@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/preact";
 
-const go = { About: vi.fn(), Stripe: vi.fn(), StripeSettings: vi.fn(), SaveStripeSettings: vi.fn(), ResetSandbox: vi.fn(), SetUpStripe: vi.fn() };
+const go = { About: vi.fn(), Stripe: vi.fn(), StripeSettings: vi.fn(), SaveStripeSettings: vi.fn(), ResetSandbox: vi.fn(), SetUpStripe: vi.fn(),
+  StripeTrouble: vi.fn(), SimulateStripeTrouble: vi.fn(), StopStripeTrouble: vi.fn() };
 vi.mock("../../wailsjs/go/main/App", () => go);
 const listeners: Record<string, () => void> = {};
 vi.mock("../../wailsjs/runtime/runtime", () => ({
@@ -33,6 +34,7 @@ function setup(st = sandbox, v = view()) {
   go.About.mockResolvedValue(about);
   go.Stripe.mockResolvedValue(st);
   go.StripeSettings.mockResolvedValue(v);
+  go.StripeTrouble.mockResolvedValue([]);
   render(<Settings user={user as never} />);
 }
 
@@ -42,6 +44,32 @@ afterEach(() => {
 });
 
 describe("Settings", () => {
+  it("starts Stripe trouble in sandbox mode with the spec picked, and stops it", async () => {
+    setup();
+    await screen.findByRole("form", { name: "Simulate Stripe trouble" });
+    fireEvent.change(screen.getByLabelText("The call"), { target: { value: "POST /v1/customers" } });
+    fireEvent.change(screen.getByLabelText("The trouble"), { target: { value: "429" } });
+    go.SimulateStripeTrouble.mockResolvedValue([{ spec: "POST /v1/customers 429 x3", left: 3, hit: 0 }]);
+    fireEvent.click(screen.getByRole("button", { name: "Start the trouble" }));
+    await waitFor(() => expect(go.SimulateStripeTrouble).toHaveBeenCalledWith("POST /v1/customers 429 x3"));
+    expect(await screen.findByText("POST /v1/customers 429 x3")).toBeTruthy();
+    expect(screen.getByText(/3 more calls · hit 0 times/)).toBeTruthy();
+    fireEvent.change(screen.getByLabelText("For"), { target: { value: "0" } });
+    go.SimulateStripeTrouble.mockResolvedValue([{ spec: "POST /v1/customers 429", left: -1, hit: 0 }]);
+    fireEvent.click(screen.getByRole("button", { name: "Start the trouble" }));
+    await waitFor(() => expect(go.SimulateStripeTrouble).toHaveBeenLastCalledWith("POST /v1/customers 429"));
+    expect(await screen.findByText(/until stopped/)).toBeTruthy();
+    go.StopStripeTrouble.mockResolvedValue([]);
+    fireEvent.click(screen.getByRole("button", { name: "Stop all trouble" }));
+    await waitFor(() => expect(screen.queryByText("POST /v1/customers 429")).toBeNull());
+  });
+
+  it("offers no Stripe trouble with a Stripe account", async () => {
+    setup({ ...sandbox, mode: "stripe" });
+    await screen.findByText("Your Stripe account, in test mode");
+    expect(screen.queryByRole("form", { name: "Simulate Stripe trouble" })).toBeNull();
+  });
+
   it("sends what was typed, and shows the state Go reports after the save", async () => {
     setup();
     const key = (await screen.findByLabelText(/Secret key/)) as HTMLInputElement;

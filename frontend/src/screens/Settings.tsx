@@ -6,6 +6,7 @@ import { Checklist } from "../Checklist";
 import { errorText } from "../errors";
 import { day } from "../format";
 import { billingChanged, stripeState } from "../load";
+import { Trouble } from "../Trouble";
 
 const modes: Record<string, string> = {
   sandbox: "Offline sandbox (Tollgate's own Stripe emulator)",
@@ -155,6 +156,8 @@ export function Settings(props: { user: tollgate.User }) {
           )}
         </div>
       )}
+      {state?.mode === "sandbox" && <h3>Simulate Stripe trouble</h3>}
+      {state?.mode === "sandbox" && <Trouble />}
       {form && <h3>Keys and price ids</h3>}
       {form && (
         // Uncontrolled inputs keep what the person types across re-renders; the key

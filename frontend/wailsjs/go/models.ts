@@ -368,6 +368,7 @@ export namespace calls {
 	    requestId: string;
 	    idempotencyKey: string;
 	    attempt: number;
+	    replayed: boolean;
 	    // Go type: time
 	    started: any;
 	    millis: number;
@@ -388,6 +389,7 @@ export namespace calls {
 	        this.requestId = source["requestId"];
 	        this.idempotencyKey = source["idempotencyKey"];
 	        this.attempt = source["attempt"];
+	        this.replayed = source["replayed"];
 	        this.started = this.convertValues(source["started"], null);
 	        this.millis = source["millis"];
 	    }
@@ -409,6 +411,27 @@ export namespace calls {
 		    }
 		    return a;
 		}
+	}
+
+}
+
+export namespace fault {
+	
+	export class Active {
+	    spec: string;
+	    left: number;
+	    hit: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Active(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.spec = source["spec"];
+	        this.left = source["left"];
+	        this.hit = source["hit"];
+	    }
 	}
 
 }

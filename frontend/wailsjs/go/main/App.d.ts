@@ -6,6 +6,7 @@ import {tollgate} from '../models';
 import {webhook} from '../models';
 import {lab} from '../models';
 import {settings} from '../models';
+import {fault} from '../models';
 import {calls} from '../models';
 
 export function About():Promise<main.About>;
@@ -40,11 +41,17 @@ export function SaveStripeSettings(arg1:settings.Form,arg2:boolean):Promise<lab.
 
 export function SetUpStripe():Promise<lab.State>;
 
+export function SimulateStripeTrouble(arg1:string):Promise<Array<fault.Active>>;
+
+export function StopStripeTrouble():Promise<Array<fault.Active>>;
+
 export function Stripe():Promise<lab.State>;
 
 export function StripeCalls():Promise<Array<calls.Call>>;
 
 export function StripeSettings():Promise<settings.View>;
+
+export function StripeTrouble():Promise<Array<fault.Active>>;
 
 export function Subscribe(arg1:string,arg2:boolean):Promise<billing.Redirect>;
 

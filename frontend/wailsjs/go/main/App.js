@@ -66,6 +66,14 @@ export function SetUpStripe() {
   return window['go']['main']['App']['SetUpStripe']();
 }
 
+export function SimulateStripeTrouble(arg1) {
+  return window['go']['main']['App']['SimulateStripeTrouble'](arg1);
+}
+
+export function StopStripeTrouble() {
+  return window['go']['main']['App']['StopStripeTrouble']();
+}
+
 export function Stripe() {
   return window['go']['main']['App']['Stripe']();
 }
@@ -76,6 +84,10 @@ export function StripeCalls() {
 
 export function StripeSettings() {
   return window['go']['main']['App']['StripeSettings']();
+}
+
+export function StripeTrouble() {
+  return window['go']['main']['App']['StripeTrouble']();
 }
 
 export function Subscribe(arg1, arg2) {
