@@ -2,34 +2,45 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := run
 
+# What `tollgate version` prints, stamped into every build (internal/buildinfo).
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null)
+DATE    ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+STAMP   := -X github.com/tollgate/tollgate/internal/buildinfo.Version=$(VERSION) \
+           -X github.com/tollgate/tollgate/internal/buildinfo.Commit=$(COMMIT) \
+           -X github.com/tollgate/tollgate/internal/buildinfo.Date=$(DATE)
 BIN     := build/bin/tollgate
 TAGS    := desktop,production
 # Debian packages: the WebKitGTK build, the Xvfb window test, Chromium for the browser tests.
 APT_PKGS := libgtk-3-dev libwebkit2gtk-4.0-dev pkg-config gcc xvfb xauth imagemagick xdotool x11-utils \
             chromium fonts-dejavu-core
+# What make dist-check needs on top: the signing tool, and the .desktop validator.
+DIST_APT_PKGS := osslsigncode desktop-file-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 GO_SOURCES := $(shell find . -name '*.go' -not -path './frontend/*')
+# The packager (its own Go module, so its libraries stay out of the app): not part of the app binary's inputs.
+APP_SOURCES := $(filter-out ./tools/%,$(GO_SOURCES))
 FRONTEND_SOURCES := $(shell find frontend/src frontend/public frontend/wailsjs -type f) frontend/index.html frontend/vite.config.ts frontend/tsconfig.json
 
 STRIPE_MOCK := $(CURDIR)/build/tools/stripe-mock
 NGROK_DOUBLE := $(CURDIR)/build/tools/ngrok-double
 
-.PHONY: run build deps apt npm frontend bindings test test-go test-frontend test-e2e test-window lint bench bench-go bench-sandbox fuzz reliability reliability-short clean
+.PHONY: run build deps apt npm frontend bindings test test-go test-frontend test-e2e test-window test-dist lint bench bench-go bench-sandbox fuzz reliability reliability-short clean dist dist-apt dist-check
 
 run: build ## build and open the desktop window
 	./$(BIN)
 
 build: $(BIN) ## the desktop binary, build/bin/tollgate
 
-$(BIN): deps frontend/dist/index.html $(GO_SOURCES) go.mod go.sum
-	go build -tags $(TAGS) -ldflags "-w -s -X main.version=$(VERSION)" -o $(BIN) .
+$(BIN): deps frontend/dist/index.html $(APP_SOURCES) go.mod go.sum
+	go build -tags $(TAGS) -ldflags "-w -s $(STAMP)" -o $(BIN) .
 
 deps: apt npm
 
 # Installs only what is missing, through sudo when not root.
+PKGS ?= $(APT_PKGS)
 apt:
-	@missing=$$(for p in $(APT_PKGS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	@missing=$$(for p in $(PKGS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:" $$missing; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
@@ -50,7 +61,7 @@ frontend/dist/index.html: frontend/node_modules/.package-lock.json $(FRONTEND_SO
 bindings:
 	go tool wails generate module
 
-test: deps frontend lint test-go test-frontend build test-e2e test-window ## every test; fails on the first failure
+test: deps frontend lint test-go test-dist test-frontend build test-e2e test-window ## every test; fails on the first failure
 
 lint:
 	@out=$$(gofmt -l $(GO_SOURCES)); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
@@ -75,6 +86,25 @@ test-go: $(STRIPE_MOCK) $(STRIPE_SPEC)
 
 test-frontend:
 	cd frontend && npm test
+
+# The packager's own tests that need no release build: versions, checksums, the kit, the .deb's fields.
+test-dist:
+	cd tools/dist && go vet ./... && go test -count=1 ./...
+
+# Every release file into build/dist/ (see the README's Distribution section). SIGN_CERT and SIGN_KEY, PEM
+# files, sign the Windows binary with osslsigncode; without them nothing is signed.
+dist: deps frontend/dist/index.html
+	cd tools/dist && go run ./cmd/dist -repo $(CURDIR) -out $(CURDIR)/build/dist \
+	  -version "$(VERSION)" -commit "$(COMMIT)" -date "$(DATE)" \
+	  $(if $(SIGN_CERT),-sign-cert "$(abspath $(SIGN_CERT))") $(if $(SIGN_KEY),-sign-key "$(abspath $(SIGN_KEY))")
+
+dist-apt:
+	@$(MAKE) --no-print-directory apt PKGS="$(DIST_APT_PKGS)"
+
+# Builds the release and checks what a learner gets: the .deb installed and removed, the Windows binary's
+# resources and signature, the macOS binaries' architectures, a serve-only build answering, the checksums, the kit.
+dist-check: dist-apt dist
+	cd tools/dist && DIST_DIR=$(CURDIR)/build/dist DIST_VERSION="$(VERSION)" go test -count=1 -tags distcheck -run 'Dist' ./...
 
 # The loopback double of ngrok's service (test-only code), for the tunnel's browser tests.
 $(NGROK_DOUBLE): $(GO_SOURCES) go.mod go.sum
@@ -125,4 +155,4 @@ reliability-short: build
 	go run ./cmd/reliability -bin $(BIN) -short
 
 clean:
-	rm -rf build/bin build/tools build/screenshots frontend/dist/assets frontend/dist/index.html frontend/dist/favicon.svg
+	rm -rf build/bin build/tools build/screenshots build/dist frontend/dist/assets frontend/dist/index.html frontend/dist/favicon.svg

@@ -13,17 +13,12 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"sync/atomic"
 	"syscall"
 	"time"
 
-	"github.com/wailsapp/wails/v2"
-	"github.com/wailsapp/wails/v2/pkg/options"
-	"github.com/wailsapp/wails/v2/pkg/options/assetserver"
-	"github.com/wailsapp/wails/v2/pkg/options/linux"
-	"github.com/wailsapp/wails/v2/pkg/runtime"
-
 	"github.com/tollgate/tollgate/internal/billing"
+	"github.com/tollgate/tollgate/internal/browser"
+	"github.com/tollgate/tollgate/internal/buildinfo"
 	"github.com/tollgate/tollgate/internal/config"
 	"github.com/tollgate/tollgate/internal/lab"
 	"github.com/tollgate/tollgate/internal/logkey"
@@ -34,12 +29,6 @@ import (
 
 //go:embed all:frontend/dist
 var assets embed.FS
-
-//go:embed build/appicon.png
-var icon []byte
-
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
 
 // Events Go sends the UI: re-read billing state; the setup checklist moved; a lesson ticked.
 const (
@@ -73,13 +62,15 @@ func run(args []string) int {
 	case config.Help:
 		fmt.Print(config.Usage)
 	case config.Version:
-		fmt.Println("tollgate", version)
+		fmt.Print(buildinfo.Read(hasWindow))
 	case config.Sandbox:
 		err = runSandbox(ctx, cfg, log)
 	case config.Bootstrap:
 		err = runBootstrap(ctx, cfg)
+	case config.Serve:
+		err = runApp(ctx, cfg, log, false)
 	default:
-		err = runApp(ctx, cfg, log)
+		err = runWindow(ctx, cfg, log)
 	}
 	if err != nil {
 		log.Error("tollgate stopped", logkey.Err, err)
@@ -90,7 +81,9 @@ func run(args []string) int {
 
 // runApp runs the window or serve: the app's own HTTP server carries the
 // webhook and Stripe's return pages (and, in serve mode, the UI itself).
-func runApp(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+//
+// openLink opens serve's link in the browser, for a binary without a window.
+func runApp(ctx context.Context, cfg config.Config, log *slog.Logger, openLink bool) error {
 	dist, err := fs.Sub(assets, "frontend/dist")
 	if err != nil {
 		return err
@@ -106,17 +99,12 @@ func runApp(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}
 	base := "http://" + ln.Addr().String()
 	// Go tells the UI when billing changed: over SSE in serve mode, through
-	// Wails in the window, but only once the window exists (Wails exits the
-	// process if asked to emit before).
+	// Wails in the window.
 	events := server.NewBroadcaster()
-	var window atomic.Pointer[context.Context]
+	var win window
 	emit := events.Emit
 	if cfg.Command == config.Desktop {
-		emit = func(name string) {
-			if ctx := window.Load(); ctx != nil {
-				runtime.EventsEmit(*ctx, name)
-			}
-		}
+		emit = win.emit
 	}
 	l, err := lab.Open(ctx, lab.Options{Config: cfg, Logger: log, BaseURL: base,
 		OnChange: func(uint64) { emit(eventBillingChanged) }, OnState: func() { emit(eventStripeState) },
@@ -127,7 +115,7 @@ func runApp(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}
 	defer l.Close()
 	returns := billing.Returns{Service: l.Billing, User: l.Session.User, Action: l.Calls.WithAction}
-	app := newApp(l, log, About{Version: version, DataDir: cfg.DataDir, Database: l.DB.Path, SchemaVersion: store.SchemaVersion, Face: string(cfg.Command)})
+	app := newApp(l, log, About{Version: buildinfo.Read(hasWindow).Version, DataDir: cfg.DataDir, Database: l.DB.Path, SchemaVersion: store.SchemaVersion, Face: string(cfg.Command)})
 	if cfg.Command == config.Serve {
 		token := server.NewToken()
 		app.secrets = append(app.secrets, token)
@@ -138,7 +126,13 @@ func runApp(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		}
 		app.startup(ctx)
 		// The link is printed, not logged: it is the key to this run, meant for the person at the terminal.
-		fmt.Printf("Tollgate is running at %s/?token=%s\n", base, token)
+		link := base + "/?token=" + token
+		fmt.Printf("Tollgate is running at %s\n", link)
+		if openLink {
+			if err := browser.Open(link); err != nil {
+				log.Warn("could not open your browser: open the link above", logkey.Err, err)
+			}
+		}
 		return server.Serve(ctx, ln, srv)
 	}
 	// The window's server stops before the lab closes the store (defers run last first).
@@ -151,25 +145,7 @@ func runApp(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 			log.Error("webhook server stopped", logkey.Err, err)
 		}
 	}()
-	err = wails.Run(&options.App{
-		Title: "Tollgate", Width: 1100, Height: 760, MinWidth: 720,
-		AssetServer: &assetserver.Options{Assets: dist},
-		OnStartup: func(ctx context.Context) {
-			app.startup(ctx)
-			app.saveDialog = func(name string) (string, error) {
-				return runtime.SaveFileDialog(ctx, runtime.SaveDialogOptions{Title: "Save the lab report", DefaultFilename: name,
-					Filters: []runtime.FileFilter{{DisplayName: "Web page (*.html)", Pattern: "*.html"}}})
-			}
-			window.Store(&ctx)
-		},
-		Bind: []any{app},
-		// GPU off, as Wails defaults when no Linux options are given: some drivers show a blank page otherwise.
-		Linux: &linux.Options{Icon: icon, ProgramName: "tollgate", WebviewGpuPolicy: linux.WebviewGpuPolicyNever},
-	})
-	if err != nil {
-		return fmt.Errorf("desktop window: %w (a binary built without the desktop tags has no window: run `make build`, or use `tollgate serve`)", err)
-	}
-	return nil
+	return win.run(app, dist)
 }
 
 // runSandbox serves the Stripe emulator alone until interrupted.

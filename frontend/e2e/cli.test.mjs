@@ -25,7 +25,10 @@ async function tollgate(args, env = {}) {
 test("version and help", async () => {
   const v = await tollgate(["version"]);
   assert.equal(v.code, 0);
-  assert.match(v.stdout, /^tollgate \S+\n$/);
+  // The version first, then what it was built from and with (internal/buildinfo).
+  assert.match(v.stdout, /^tollgate \S+\n/);
+  for (const line of [/^  commit: +[0-9a-f]{40}$/m, /^  built: +\d{4}-\d\d-\d\dT/m, /^  go: +go1\.\S+ linux\/amd64$/m, /^  stripe API: +2025-08-27\.basil /m, /^  window: +yes$/m])
+    assert.match(v.stdout, line);
   const h = await tollgate(["help"]);
   assert.equal(h.code, 0);
   for (const sub of ["serve", "sandbox", "bootstrap", "TEST_STRIPE_SECRET_KEY", "--insecure-webhooks"]) assert.ok(h.stdout.includes(sub), sub);

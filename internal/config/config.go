@@ -157,7 +157,7 @@ Usage:
   tollgate serve [flags]        the same app in your browser
   tollgate sandbox [flags]      run only the offline Stripe emulator
   tollgate bootstrap [flags]    create the demo catalog on the Stripe account of TEST_STRIPE_SECRET_KEY
-  tollgate version              print the version
+  tollgate version              print the version, commit, build date, Go and Stripe API versions
   tollgate help                 print this help
 
 Flags:
