@@ -1,6 +1,8 @@
 package lab
 
 import (
+	"time"
+
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -77,6 +79,7 @@ func (l *Lab) keyStep(ctx context.Context, r *run, prev *snapshot, eff settings.
 	if st.Mode != ModeSandbox && l.sandbox != nil {
 		l.sandbox.Close()
 		l.sandbox = nil
+		l.Webhook.RefuseUntil(time.Time{}) // the outage drill is the sandbox's; a real account's events must get through
 	}
 	if st.Mode != ModeStripe || eff.Ngrok.Authtoken == "" {
 		l.closeTunnel()

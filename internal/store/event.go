@@ -29,30 +29,49 @@ type eventRecord struct {
 	CustomerID string           `json:"customer_id,omitempty"`
 	UserID     uint64           `json:"user_id,omitempty"`
 	Effect     *tollgate.Effect `json:"effect,omitempty"`
+	// Duplicates are when redeliveries of the event arrived and were skipped.
+	Duplicates []time.Time `json:"duplicates,omitempty"`
 }
+
+// maxDuplicates bounds the redeliveries kept per event: a sender stuck
+// redelivering one event must not grow its record without end.
+const maxDuplicates = 20
 
 func (r *eventRecord) event() *tollgate.Event {
 	return &tollgate.Event{ID: r.ID, Type: r.Type, APIVersion: r.APIVersion, Created: r.Created,
 		Received: r.Received, Outcome: r.Outcome, Error: r.Error, Payload: r.Payload,
-		CustomerID: r.CustomerID, UserID: r.UserID, Effect: r.Effect}
+		CustomerID: r.CustomerID, UserID: r.UserID, Effect: r.Effect, Duplicates: r.Duplicates}
 }
 
 // RecordEvent stores e as pending unless its id is already recorded. The check
 // and the put share one write transaction, so two deliveries of one event racing
-// each other still yield exactly one isNew. A redelivery leaves the stored event,
-// and e, untouched.
+// each other still yield exactly one isNew. A redelivery only adds its arrival
+// to the stored event's Duplicates, so the Events screen can show it skipped;
+// e and the rest of the record stay untouched.
 func (db *DB) RecordEvent(ctx context.Context, e *tollgate.Event) (isNew bool, err error) {
 	if e.ID == "" {
 		return false, fmt.Errorf("store: record event: %w", tollgate.Errorf(tollgate.EINVALID, "The event has no id."))
 	}
 	err = db.bolt.Update(func(tx *bolt.Tx) error {
 		events := tx.Bucket(bucketEvents)
-		if events.Get([]byte(e.ID)) != nil {
-			return nil
-		}
 		received := e.Received
 		if received.IsZero() {
 			received = db.Now().UTC()
+		}
+		if raw := events.Get([]byte(e.ID)); raw != nil {
+			var r eventRecord
+			if err := json.Unmarshal(raw, &r); err != nil {
+				return fmt.Errorf("decode event: %w", err)
+			}
+			r.Duplicates = append(r.Duplicates, received)
+			if n := len(r.Duplicates); n > maxDuplicates {
+				r.Duplicates = r.Duplicates[n-maxDuplicates:]
+			}
+			raw, err := json.Marshal(r)
+			if err != nil {
+				return err
+			}
+			return events.Put([]byte(e.ID), raw)
 		}
 		raw, err := json.Marshal(eventRecord{ID: e.ID, Type: e.Type, APIVersion: e.APIVersion, Created: e.Created,
 			Received: received, Outcome: tollgate.EventPending, Payload: e.Payload})

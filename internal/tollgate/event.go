@@ -28,7 +28,10 @@ type Event struct {
 	CustomerID string  `json:"customerId,omitempty"`
 	UserID     uint64  `json:"userId,omitempty"`
 	Effect     *Effect `json:"effect,omitempty"`
-	Payload    []byte  `json:"-"` // the verified body, kept so a pending event can be applied after a restart
+	// Duplicates are when redeliveries of this event arrived, each
+	// recognised by its id and skipped; the latest few are kept.
+	Duplicates []time.Time `json:"duplicates,omitempty"`
+	Payload    []byte      `json:"-"` // the verified body, kept so a pending event can be applied after a restart
 }
 
 // EventResult is what applying an event did.
@@ -54,12 +57,17 @@ type StatusChange struct {
 	ID     string `json:"id"`
 	Before string `json:"before"`
 	After  string `json:"after"`
+	// EventSaid is the status the event itself carried for this
+	// subscription, when it was not Stripe's at the re-read: a stale event,
+	// which Tollgate did not believe.
+	EventSaid string `json:"eventSaid,omitempty"`
 }
 
 // EventStore records webhook events durably before they are acted on.
 type EventStore interface {
 	// RecordEvent stores e with outcome pending unless its id is already recorded;
-	// isNew is false for a redelivery, which must then be a no-op.
+	// isNew is false for a redelivery, which must then change nothing but the
+	// stored event's Duplicates.
 	RecordEvent(ctx context.Context, e *Event) (isNew bool, err error)
 	// SetEventResult records what applying the event did; errText, when
 	// not empty, says why it failed.

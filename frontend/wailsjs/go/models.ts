@@ -415,6 +415,55 @@ export namespace calls {
 
 export namespace lab {
 	
+	export class Chaos {
+	    available: boolean;
+	    reason: string;
+	    delaySeconds: number;
+	    duplicate: boolean;
+	    reorder: boolean;
+	    drop: boolean;
+	    redeliverSeconds: number;
+	    outageSeconds: number;
+	    // Go type: time
+	    outageUntil: any;
+	    endOutage: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new Chaos(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.available = source["available"];
+	        this.reason = source["reason"];
+	        this.delaySeconds = source["delaySeconds"];
+	        this.duplicate = source["duplicate"];
+	        this.reorder = source["reorder"];
+	        this.drop = source["drop"];
+	        this.redeliverSeconds = source["redeliverSeconds"];
+	        this.outageSeconds = source["outageSeconds"];
+	        this.outageUntil = this.convertValues(source["outageUntil"], null);
+	        this.endOutage = source["endOutage"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class Fact {
 	    label: string;
 	    value: string;
@@ -546,6 +595,8 @@ export namespace main {
 	    event: tollgate.Event;
 	    explanation: billing.Explanation;
 	    user: string;
+	    overtaken: string;
+	    refused: number;
 	
 	    static createFrom(source: any = {}) {
 	        return new EventRow(source);
@@ -556,6 +607,8 @@ export namespace main {
 	        this.event = this.convertValues(source["event"], tollgate.Event);
 	        this.explanation = this.convertValues(source["explanation"], billing.Explanation);
 	        this.user = source["user"];
+	        this.overtaken = source["overtaken"];
+	        this.refused = source["refused"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -733,6 +786,7 @@ export namespace tollgate {
 	    id: string;
 	    before: string;
 	    after: string;
+	    eventSaid?: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new StatusChange(source);
@@ -743,6 +797,7 @@ export namespace tollgate {
 	        this.id = source["id"];
 	        this.before = source["before"];
 	        this.after = source["after"];
+	        this.eventSaid = source["eventSaid"];
 	    }
 	}
 	export class Effect {
@@ -794,6 +849,7 @@ export namespace tollgate {
 	    customerId?: string;
 	    userId?: number;
 	    effect?: Effect;
+	    duplicates?: time.Time[];
 	
 	    static createFrom(source: any = {}) {
 	        return new Event(source);
@@ -811,6 +867,7 @@ export namespace tollgate {
 	        this.customerId = source["customerId"];
 	        this.userId = source["userId"];
 	        this.effect = this.convertValues(source["effect"], Effect);
+	        this.duplicates = this.convertValues(source["duplicates"], time.Time);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {

@@ -3,8 +3,8 @@
 import {main} from '../models';
 import {billing} from '../models';
 import {tollgate} from '../models';
-import {webhook} from '../models';
 import {lab} from '../models';
+import {webhook} from '../models';
 import {settings} from '../models';
 import {calls} from '../models';
 
@@ -13,6 +13,8 @@ export function About():Promise<main.About>;
 export function Access():Promise<billing.Access>;
 
 export function CurrentUser():Promise<tollgate.User>;
+
+export function DeliveryChaos():Promise<lab.Chaos>;
 
 export function EventPayload(arg1:string):Promise<string>;
 
@@ -37,6 +39,8 @@ export function ReplayEvent(arg1:string):Promise<webhook.Replayed>;
 export function ResetSandbox():Promise<lab.State>;
 
 export function SaveStripeSettings(arg1:settings.Form,arg2:boolean):Promise<lab.State>;
+
+export function SetDeliveryChaos(arg1:lab.Chaos):Promise<lab.Chaos>;
 
 export function SetUpStripe():Promise<lab.State>;
 

@@ -14,6 +14,10 @@ export function CurrentUser() {
   return window['go']['main']['App']['CurrentUser']();
 }
 
+export function DeliveryChaos() {
+  return window['go']['main']['App']['DeliveryChaos']();
+}
+
 export function EventPayload(arg1) {
   return window['go']['main']['App']['EventPayload'](arg1);
 }
@@ -60,6 +64,10 @@ export function ResetSandbox() {
 
 export function SaveStripeSettings(arg1, arg2) {
   return window['go']['main']['App']['SaveStripeSettings'](arg1, arg2);
+}
+
+export function SetDeliveryChaos(arg1) {
+  return window['go']['main']['App']['SetDeliveryChaos'](arg1);
 }
 
 export function SetUpStripe() {
