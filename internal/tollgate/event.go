@@ -29,8 +29,9 @@ type Event struct {
 	UserID     uint64  `json:"userId,omitempty"`
 	Effect     *Effect `json:"effect,omitempty"`
 	// Duplicates are when redeliveries of this event arrived, each
-	// recognised by its id and skipped; the latest few are kept.
-	Duplicates []time.Time `json:"duplicates,omitempty"`
+	// recognised by its id and skipped; the latest few are kept. (ts_type:
+	// Wails' generator has no TypeScript type for a slice of times.)
+	Duplicates []time.Time `json:"duplicates,omitempty" ts_type:"string[]"`
 	Payload    []byte      `json:"-"` // the verified body, kept so a pending event can be applied after a restart
 }
 

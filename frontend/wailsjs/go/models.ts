@@ -849,7 +849,7 @@ export namespace tollgate {
 	    customerId?: string;
 	    userId?: number;
 	    effect?: Effect;
-	    duplicates?: time.Time[];
+	    duplicates?: string[];
 	
 	    static createFrom(source: any = {}) {
 	        return new Event(source);
@@ -867,7 +867,7 @@ export namespace tollgate {
 	        this.customerId = source["customerId"];
 	        this.userId = source["userId"];
 	        this.effect = this.convertValues(source["effect"], Effect);
-	        this.duplicates = this.convertValues(source["duplicates"], time.Time);
+	        this.duplicates = source["duplicates"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
