@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tollgate/tollgate/internal/billing"
+	"github.com/tollgate/tollgate/internal/demo"
 	"github.com/tollgate/tollgate/internal/lab"
 	"github.com/tollgate/tollgate/internal/logkey"
 	"github.com/tollgate/tollgate/internal/settings"
@@ -24,6 +25,8 @@ type App struct {
 	log   *slog.Logger
 	lab   *lab.Lab
 	about About
+	// presenter plays the guide in `tollgate demo`; nil otherwise.
+	presenter *demo.Runner
 }
 
 // About describes this Tollgate for the Settings screen.

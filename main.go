@@ -76,8 +76,10 @@ func run(args []string) int {
 		err = runSandbox(ctx, cfg, log)
 	case config.Bootstrap:
 		err = runBootstrap(ctx, cfg)
+	case config.Demo:
+		err = runDemo(ctx, cfg, log)
 	default:
-		err = runApp(ctx, cfg, log)
+		err = runApp(ctx, cfg, log, nil)
 	}
 	if err != nil {
 		log.Error("tollgate stopped", logkey.Err, err)
@@ -88,7 +90,8 @@ func run(args []string) int {
 
 // runApp runs the window or serve: the app's own HTTP server carries the
 // webhook and Stripe's return pages (and, in serve mode, the UI itself).
-func runApp(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+// With presenter, it plays the demo's script too.
+func runApp(ctx context.Context, cfg config.Config, log *slog.Logger, presenter *config.Presenter) error {
 	dist, err := fs.Sub(assets, "frontend/dist")
 	if err != nil {
 		return err
@@ -125,6 +128,9 @@ func runApp(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	defer l.Close()
 	returns := billing.Returns{Service: l.Billing, User: l.Session.User, Action: l.Calls.WithAction}
 	app := newApp(l, log, About{Version: version, DataDir: cfg.DataDir, Database: l.DB.Path, SchemaVersion: store.SchemaVersion, Face: string(cfg.Command)})
+	if presenter != nil {
+		app.present(ctx, *presenter, emit)
+	}
 	if cfg.Command == config.Serve {
 		token := server.NewToken()
 		srv, err := server.New(server.Options{Assets: dist, Bindings: []any{app}, Token: token, Logger: log.With(logkey.Component, "server"),
@@ -134,7 +140,11 @@ func runApp(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		}
 		app.startup(ctx)
 		// The link is printed, not logged: it is the key to this run, meant for the person at the terminal.
-		fmt.Printf("Tollgate is running at %s/?token=%s\n", base, token)
+		what := "Tollgate"
+		if presenter != nil {
+			what = "Tollgate's demo"
+		}
+		fmt.Printf("%s is running at %s/?token=%s\n", what, base, token)
 		return server.Serve(ctx, ln, srv)
 	}
 	// The window's server stops before the lab closes the store (defers run last first).

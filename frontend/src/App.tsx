@@ -14,6 +14,7 @@ import { Events } from "./screens/Events";
 import { PaymentBanner } from "./PaymentBanner";
 import { ModeBadge, SetupBanner } from "./ModeBadge";
 import { Logo } from "./Logo";
+import { Presenter } from "./Presenter";
 
 export function App() {
   const [user, setUser] = useState<tollgate.User | null | undefined>(undefined);
@@ -92,6 +93,7 @@ export function App() {
       {user && <SetupBanner onSettings={screen === "settings"} />}
       {user && <PaymentBanner />}
       <main>{view(screen, user, signedIn)}</main>
+      <Presenter onUser={setUser} />
     </>
   );
 }

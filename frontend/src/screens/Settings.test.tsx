@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/preact";
 
-const go = { About: vi.fn(), Stripe: vi.fn(), StripeSettings: vi.fn(), SaveStripeSettings: vi.fn(), ResetSandbox: vi.fn(), SetUpStripe: vi.fn() };
+const go = { About: vi.fn(), Stripe: vi.fn(), StripeSettings: vi.fn(), SaveStripeSettings: vi.fn(), ResetSandbox: vi.fn(), SetUpStripe: vi.fn(), Demo: vi.fn(), StartDemo: vi.fn() };
 vi.mock("../../wailsjs/go/main/App", () => go);
 const listeners: Record<string, () => void> = {};
 vi.mock("../../wailsjs/runtime/runtime", () => ({
@@ -33,6 +33,7 @@ function setup(st = sandbox, v = view()) {
   go.About.mockResolvedValue(about);
   go.Stripe.mockResolvedValue(st);
   go.StripeSettings.mockResolvedValue(v);
+  go.Demo.mockResolvedValue({ active: false, steps: [] });
   render(<Settings user={user as never} />);
 }
 
@@ -42,6 +43,16 @@ afterEach(() => {
 });
 
 describe("Settings", () => {
+  it("plays the demo in a process of its own, opening its link in a new tab", async () => {
+    setup();
+    const open = vi.spyOn(window, "open").mockReturnValue(null);
+    go.StartDemo.mockResolvedValue("http://127.0.0.1:5555/?token=abc");
+    fireEvent.click(await screen.findByRole("button", { name: "Play the demo" }));
+    await waitFor(() => expect(open).toHaveBeenCalledWith("http://127.0.0.1:5555/?token=abc", "_blank", "noopener"));
+    expect((await screen.findByText(/The demo opened in a new tab/)).textContent).toMatch(/127\.0\.0\.1:5555/);
+    open.mockRestore();
+  });
+
   it("sends what was typed, and shows the state Go reports after the save", async () => {
     setup();
     const key = (await screen.findByLabelText(/Secret key/)) as HTMLInputElement;

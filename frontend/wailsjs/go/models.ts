@@ -413,6 +413,75 @@ export namespace calls {
 
 }
 
+export namespace demo {
+	
+	export class StepView {
+	    caption: string;
+	    screen: string;
+	    status: string;
+	    error: string;
+	    millis: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new StepView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.caption = source["caption"];
+	        this.screen = source["screen"];
+	        this.status = source["status"];
+	        this.error = source["error"];
+	        this.millis = source["millis"];
+	    }
+	}
+	export class View {
+	    active: boolean;
+	    steps: StepView[];
+	    current: number;
+	    pause: boolean;
+	    delayMillis: number;
+	    started: boolean;
+	    finished: boolean;
+	    failed: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new View(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.active = source["active"];
+	        this.steps = this.convertValues(source["steps"], StepView);
+	        this.current = source["current"];
+	        this.pause = source["pause"];
+	        this.delayMillis = source["delayMillis"];
+	        this.started = source["started"];
+	        this.finished = source["finished"];
+	        this.failed = source["failed"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+
+}
+
 export namespace lab {
 	
 	export class Chaos {

@@ -4,6 +4,7 @@ import {main} from '../models';
 import {billing} from '../models';
 import {tollgate} from '../models';
 import {lab} from '../models';
+import {demo} from '../models';
 import {webhook} from '../models';
 import {settings} from '../models';
 import {calls} from '../models';
@@ -15,6 +16,12 @@ export function Access():Promise<billing.Access>;
 export function CurrentUser():Promise<tollgate.User>;
 
 export function DeliveryChaos():Promise<lab.Chaos>;
+
+export function Demo():Promise<demo.View>;
+
+export function DemoNext():Promise<demo.View>;
+
+export function DemoStart():Promise<demo.View>;
 
 export function EventPayload(arg1:string):Promise<string>;
 
@@ -43,6 +50,8 @@ export function SaveStripeSettings(arg1:settings.Form,arg2:boolean):Promise<lab.
 export function SetDeliveryChaos(arg1:lab.Chaos):Promise<lab.Chaos>;
 
 export function SetUpStripe():Promise<lab.State>;
+
+export function StartDemo():Promise<string>;
 
 export function Stripe():Promise<lab.State>;
 

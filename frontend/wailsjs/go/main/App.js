@@ -18,6 +18,18 @@ export function DeliveryChaos() {
   return window['go']['main']['App']['DeliveryChaos']();
 }
 
+export function Demo() {
+  return window['go']['main']['App']['Demo']();
+}
+
+export function DemoNext() {
+  return window['go']['main']['App']['DemoNext']();
+}
+
+export function DemoStart() {
+  return window['go']['main']['App']['DemoStart']();
+}
+
 export function EventPayload(arg1) {
   return window['go']['main']['App']['EventPayload'](arg1);
 }
@@ -72,6 +84,10 @@ export function SetDeliveryChaos(arg1) {
 
 export function SetUpStripe() {
   return window['go']['main']['App']['SetUpStripe']();
+}
+
+export function StartDemo() {
+  return window['go']['main']['App']['StartDemo']();
 }
 
 export function Stripe() {
