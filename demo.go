@@ -42,7 +42,10 @@ func runDemo(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 func (a *App) present(ctx context.Context, p config.Presenter, emit func(string)) {
 	a.presenter = demo.New(a.script(), p.Pause, p.StepDelay, func() { emit(eventDemo) })
 	go func() {
-		if err := a.presenter.Run(ctx); err != nil && ctx.Err() == nil {
+		switch err := a.presenter.Run(ctx); {
+		case err == nil:
+			a.log.Info("the demo played every step")
+		case ctx.Err() == nil:
 			a.log.Warn("the demo stopped at a failed step", logkey.Err, err)
 		}
 	}()
