@@ -52,7 +52,8 @@ export function Presenter(props: { onUser: (u: tollgate.User) => void }) {
     return () => window.removeEventListener("keydown", onKey);
   }, [waiting]);
 
-  if (!view?.active) return fault ? <p class="error" role="alert">{fault}</p> : null;
+  // Outside a demo, or when Go cannot be asked at all (the App says why), there is no bar.
+  if (!view?.active) return null;
   const n = view.steps.length;
   const at = Math.min(view.current, n - 1);
   const step = view.steps[at];
