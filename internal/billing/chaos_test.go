@@ -26,6 +26,13 @@ func TestDeliveryChaos(t *testing.T) {
 	}{
 		{name: "Delay", chaos: sandbox.Chaos{Delay: 2 * time.Second}},
 		{name: "Duplicate", chaos: sandbox.Chaos{Duplicate: true}, check: func(t *testing.T, e *env, ds []sandbox.Delivery, evs map[string]*tollgate.Event) {
+			// A duplicate follows its delivery's success, so the last ones may still be on their way.
+			eventually(t, "every event's duplicate sent and skipped", func() bool {
+				ds, evs = e.deliveries()
+				return !slices.ContainsFunc(ds, func(d sandbox.Delivery) bool {
+					return countChaos(d, sandbox.ChaosDuplicate) == 0 || evs[d.EventID] == nil || len(evs[d.EventID].Duplicates) == 0
+				})
+			})
 			for _, d := range ds {
 				if n := countChaos(d, sandbox.ChaosDuplicate); n != 1 {
 					t.Errorf("%s %s: %d duplicate deliveries, want 1", d.EventID, d.EventType, n)
@@ -131,24 +138,29 @@ func TestDeliveryChaos(t *testing.T) {
 // app no event pending, and returns the deliveries and the recorded events.
 func (e *env) settle() ([]sandbox.Delivery, map[string]*tollgate.Event) {
 	e.t.Helper()
-	var ds []sandbox.Delivery
-	evs := map[string]*tollgate.Event{}
 	eventually(e.t, "every delivery made and applied", func() bool {
-		ds = e.sb.Deliveries(e.epID)
+		ds := e.sb.Deliveries(e.epID)
 		if slices.ContainsFunc(ds, func(d sandbox.Delivery) bool { return d.State != "succeeded" }) {
 			return false
 		}
 		pending, err := e.db.PendingEvents(e.ctx)
 		return err == nil && len(pending) == 0
 	})
+	return e.deliveries()
+}
+
+// deliveries returns the sandbox's deliveries to the app and the events the app recorded, by id.
+func (e *env) deliveries() ([]sandbox.Delivery, map[string]*tollgate.Event) {
+	e.t.Helper()
 	all, err := e.db.RecentEvents(e.ctx, 1000)
 	if err != nil {
 		e.t.Fatal(err)
 	}
+	evs := make(map[string]*tollgate.Event, len(all))
 	for _, ev := range all {
 		evs[ev.ID] = ev
 	}
-	return ds, evs
+	return e.sb.Deliveries(e.epID), evs
 }
 
 func countChaos(d sandbox.Delivery, mark string) int {
