@@ -113,7 +113,7 @@ $(NGROK_DOUBLE): $(GO_SOURCES) go.mod go.sum
 test-e2e: build $(NGROK_DOUBLE)
 	mkdir -p build/screenshots
 	cd frontend && TOLLGATE_BIN=$(CURDIR)/$(BIN) NGROK_DOUBLE_BIN=$(NGROK_DOUBLE) SCREENSHOT_DIR=$(CURDIR)/build/screenshots \
-	  node --test --test-concurrency=1 e2e/browser.test.mjs e2e/layout.test.mjs e2e/billing.test.mjs e2e/portal.test.mjs e2e/cli.test.mjs e2e/tunnel.test.mjs e2e/events.test.mjs e2e/trouble.test.mjs e2e/lessons.test.mjs
+	  node --test --test-concurrency=1 e2e/browser.test.mjs e2e/layout.test.mjs e2e/billing.test.mjs e2e/portal.test.mjs e2e/cli.test.mjs e2e/tunnel.test.mjs e2e/events.test.mjs e2e/trouble.test.mjs e2e/lessons.test.mjs e2e/chaos.test.mjs e2e/demo.test.mjs
 
 test-window: build
 	mkdir -p build/screenshots

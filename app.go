@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tollgate/tollgate/internal/billing"
+	"github.com/tollgate/tollgate/internal/demo"
 	"github.com/tollgate/tollgate/internal/lab"
 	"github.com/tollgate/tollgate/internal/lessons"
 	"github.com/tollgate/tollgate/internal/logkey"
@@ -33,6 +34,8 @@ type App struct {
 	// secrets are what the face holds beside the lab's (serve's token),
 	// kept out of the lab report.
 	secrets []string
+	// presenter plays the guide in `tollgate demo`; nil otherwise.
+	presenter *demo.Runner
 }
 
 // About describes this Tollgate for the Settings screen.

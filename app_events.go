@@ -7,6 +7,7 @@ import (
 
 	"github.com/tollgate/tollgate/internal/billing"
 	"github.com/tollgate/tollgate/internal/calls"
+	"github.com/tollgate/tollgate/internal/lab"
 	"github.com/tollgate/tollgate/internal/tollgate"
 	"github.com/tollgate/tollgate/internal/webhook"
 )
@@ -25,6 +26,12 @@ type EventRow struct {
 	Event       tollgate.Event      `json:"event"`
 	Explanation billing.Explanation `json:"explanation"`
 	User        string              `json:"user"` // the Tollgate user it concerns, by name; "" for none
+	// Overtaken names a newer event about the same customer that arrived
+	// before this one; "" when it came in order.
+	Overtaken string `json:"overtaken"`
+	// Refused counts the deliveries of this event the endpoint refused
+	// before one got through (among the refusals kept): a retried delivery.
+	Refused int `json:"refused"`
 }
 
 // EventLog is the Events screen: the events received and the deliveries refused.
@@ -49,9 +56,14 @@ func (a *App) Events(all bool) (EventLog, error) {
 			return EventLog{}, err
 		}
 		log := EventLog{Events: make([]EventRow, 0, len(evs)), Refusals: a.lab.Webhook.Refusals()}
+		refused := map[string]int{}
+		for _, r := range log.Refusals {
+			refused[r.EventID]++
+		}
+		overtaken := billing.Overtaken(evs)
 		names := map[uint64]string{u.ID: u.Name}
 		for _, e := range evs {
-			row := EventRow{Event: *e, Explanation: billing.Explain(e)}
+			row := EventRow{Event: *e, Explanation: billing.Explain(e), Overtaken: overtaken[e.ID], Refused: refused[e.ID]}
 			if e.UserID != 0 {
 				if _, ok := names[e.UserID]; !ok {
 					if other, err := a.lab.DB.UserByID(ctx, e.UserID); err == nil {
@@ -87,6 +99,21 @@ func (a *App) EventPayload(id string) (string, error) {
 func (a *App) ReplayEvent(id string) (webhook.Replayed, error) {
 	return withUser(a, "Replay an event", func(ctx context.Context, _ *tollgate.User) (webhook.Replayed, error) {
 		return a.lab.Webhook.Replay(ctx, id)
+	})
+}
+
+// DeliveryChaos returns the delivery chaos in force (sandbox only).
+func (a *App) DeliveryChaos() (lab.Chaos, error) {
+	return withUser(a, "Read the delivery chaos", func(context.Context, *tollgate.User) (lab.Chaos, error) {
+		return a.lab.Chaos(), nil
+	})
+}
+
+// SetDeliveryChaos switches the sandbox's delivery chaos and the endpoint's
+// outage, and returns what is now in force.
+func (a *App) SetDeliveryChaos(c lab.Chaos) (lab.Chaos, error) {
+	return withUser(a, "Switch the delivery chaos", func(ctx context.Context, _ *tollgate.User) (lab.Chaos, error) {
+		return a.lab.SetChaos(ctx, c)
 	})
 }
 

@@ -67,8 +67,10 @@ func run(args []string) int {
 		err = runSandbox(ctx, cfg, log)
 	case config.Bootstrap:
 		err = runBootstrap(ctx, cfg)
+	case config.Demo:
+		err = runDemo(ctx, cfg, log)
 	case config.Serve:
-		err = runApp(ctx, cfg, log, false)
+		err = runApp(ctx, cfg, log, face{})
 	default:
 		err = runWindow(ctx, cfg, log)
 	}
@@ -79,11 +81,15 @@ func run(args []string) int {
 	return 0
 }
 
+// face is how runApp's callers vary it.
+type face struct {
+	openLink  bool              // open serve's link in the browser: a binary without a window
+	presenter *config.Presenter // play the demo's script too (tollgate demo)
+}
+
 // runApp runs the window or serve: the app's own HTTP server carries the
 // webhook and Stripe's return pages (and, in serve mode, the UI itself).
-//
-// openLink opens serve's link in the browser, for a binary without a window.
-func runApp(ctx context.Context, cfg config.Config, log *slog.Logger, openLink bool) error {
+func runApp(ctx context.Context, cfg config.Config, log *slog.Logger, f face) error {
 	dist, err := fs.Sub(assets, "frontend/dist")
 	if err != nil {
 		return err
@@ -116,6 +122,9 @@ func runApp(ctx context.Context, cfg config.Config, log *slog.Logger, openLink b
 	defer l.Close()
 	returns := billing.Returns{Service: l.Billing, User: l.Session.User, Action: l.Calls.WithAction}
 	app := newApp(l, log, About{Version: buildinfo.Read(hasWindow).Version, DataDir: cfg.DataDir, Database: l.DB.Path, SchemaVersion: store.SchemaVersion, Face: string(cfg.Command)})
+	if f.presenter != nil {
+		app.present(ctx, *f.presenter, emit)
+	}
 	if cfg.Command == config.Serve {
 		token := server.NewToken()
 		app.secrets = append(app.secrets, token)
@@ -127,8 +136,12 @@ func runApp(ctx context.Context, cfg config.Config, log *slog.Logger, openLink b
 		app.startup(ctx)
 		// The link is printed, not logged: it is the key to this run, meant for the person at the terminal.
 		link := base + "/?token=" + token
-		fmt.Printf("Tollgate is running at %s\n", link)
-		if openLink {
+		what := "Tollgate"
+		if f.presenter != nil {
+			what = "Tollgate's demo"
+		}
+		fmt.Printf("%s is running at %s\n", what, link)
+		if f.openLink {
 			if err := browser.Open(link); err != nil {
 				log.Warn("could not open your browser: open the link above", logkey.Err, err)
 			}

@@ -63,5 +63,5 @@ func (w *window) run(app *App, dist fs.FS) error {
 
 // runWindow runs the window face.
 func runWindow(ctx context.Context, cfg config.Config, log *slog.Logger) error {
-	return runApp(ctx, cfg, log, false)
+	return runApp(ctx, cfg, log, face{})
 }

@@ -32,7 +32,7 @@ func runWindow(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if cfg.Addr == config.DefaultDesktopAddr {
 		cfg.Addr = config.DefaultServeAddr
 	}
-	return runApp(ctx, cfg, log, true)
+	return runApp(ctx, cfg, log, face{openLink: true})
 }
 
 // window is never shown here: runWindow turned the window into serve.

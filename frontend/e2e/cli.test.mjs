@@ -31,7 +31,7 @@ test("version and help", async () => {
     assert.match(v.stdout, line);
   const h = await tollgate(["help"]);
   assert.equal(h.code, 0);
-  for (const sub of ["serve", "sandbox", "bootstrap", "TEST_STRIPE_SECRET_KEY", "--insecure-webhooks"]) assert.ok(h.stdout.includes(sub), sub);
+  for (const sub of ["serve", "sandbox", "bootstrap", "demo", "--step-delay", "TEST_STRIPE_SECRET_KEY", "--insecure-webhooks"]) assert.ok(h.stdout.includes(sub), sub);
 });
 
 test("bad input exits 2 with one clear line and the usage", async () => {
@@ -42,6 +42,8 @@ test("bad input exits 2 with one clear line and the usage", async () => {
     [["serve"], { STRIPE_API_BASE: "not a url" }, "not an http(s) URL"],
     [["sandbox", "--webhook", "http://127.0.0.1:1/"], {}, "go together"],
     [["bootstrap"], {}, "bootstrap needs TEST_STRIPE_SECRET_KEY"],
+    [["demo", "--step-delay", "3"], {}, '--step-delay "3" is not a duration'],
+    [["demo", "--data", "/tmp"], {}, "takes no --data"],
   ]) {
     const r = await tollgate(args, env);
     assert.equal(r.code, 2, `${args.join(" ")}: exit ${r.code}`);

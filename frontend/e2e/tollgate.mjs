@@ -40,7 +40,17 @@ export async function photograph(page, name) {
  */
 export async function startServe(extraArgs = [], { data: given, env = {} } = {}) {
   const data = given ?? mkdtempSync(join(tmpdir(), "tollgate-e2e-"));
-  const proc = spawn(bin, ["serve", "--addr", "127.0.0.1:0", "--data", data, ...extraArgs], {
+  return spawnApp(["serve", "--addr", "127.0.0.1:0", "--data", data, ...extraArgs], { env, cleanup: () => given || rmSync(data, { recursive: true, force: true }) });
+}
+
+/** startDemo runs `tollgate demo --serve` (presenter mode, on a data folder of its own) and resolves as startServe does. */
+export async function startDemo(extraArgs = []) {
+  return spawnApp(["demo", "--serve", ...extraArgs], { env: {}, cleanup: () => {} });
+}
+
+/** spawnApp runs tollgate with args until it prints its token URL. */
+async function spawnApp(args, { env, cleanup }) {
+  const proc = spawn(bin, args, {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, ...env },
   });
@@ -48,7 +58,7 @@ export async function startServe(extraArgs = [], { data: given, env = {} } = {})
   proc.stderr.on("data", (d) => (log += d));
   const url = await new Promise((resolve, reject) => {
     let out = "";
-    const timer = setTimeout(() => reject(new Error("tollgate serve printed no URL in 15 s:\n" + log)), 15000);
+    const timer = setTimeout(() => reject(new Error(`tollgate ${args[0]} printed no URL in 15 s:\n${log}`)), 15000);
     proc.stdout.on("data", (d) => {
       out += d;
       const m = out.match(/http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]+/);
@@ -57,18 +67,18 @@ export async function startServe(extraArgs = [], { data: given, env = {} } = {})
         resolve(m[0]);
       }
     });
-    proc.on("exit", (code) => reject(new Error(`tollgate serve exited with ${code}:\n${log}`)));
+    proc.on("exit", (code) => reject(new Error(`tollgate ${args[0]} exited with ${code}:\n${log}`)));
   });
   return {
     url,
     origin: new URL(url).origin,
     log: () => log,
-    /** stop interrupts tollgate serve as Ctrl-C would and resolves with its exit code and how long it took. */
+    /** stop interrupts it as Ctrl-C would and resolves with its exit code and how long it took. */
     async stop() {
       const start = Date.now();
       proc.kill("SIGTERM");
       const code = await new Promise((r) => (proc.exitCode !== null ? r(proc.exitCode) : proc.on("exit", (c) => r(c))));
-      if (!given) rmSync(data, { recursive: true, force: true });
+      cleanup();
       return { code, ms: Date.now() - start };
     },
   };

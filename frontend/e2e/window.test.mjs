@@ -100,3 +100,33 @@ test("the desktop window shows the home screen, serves the webhook, and register
     rmSync(data, { recursive: true, force: true });
   }
 });
+
+test("tollgate demo plays the guide in the window, on a data folder it removes at the end", async () => {
+  assert.ok(process.env.DISPLAY, "run this under xvfb-run");
+  const proc = spawn(bin, ["demo", "--step-delay", "0"], { stdio: ["ignore", "ignore", "pipe"] });
+  let log = "";
+  proc.stderr.on("data", (d) => (log += d));
+  try {
+    let id = "";
+    for (const deadline = Date.now() + 30000; !id && Date.now() < deadline; await sleep(200)) {
+      assert.equal(proc.exitCode, null, "tollgate demo exited before showing a window:\n" + log);
+      id = findWindow();
+    }
+    assert.ok(id, "no visible window named Tollgate within 30 s:\n" + log);
+    // The window's UI sets the script off; the last step logs the end.
+    for (const deadline = Date.now() + 90000; !/the demo played every step|stopped at a failed step/.test(log); await sleep(300)) {
+      assert.ok(Date.now() < deadline, "the demo did not end within 90 s:\n" + log);
+    }
+    assert.match(log, /the demo played every step/, log);
+    await sleep(3000); // the last screen loads its events
+    execFileSync("import", ["-window", id, join(shots, "tollgate-demo.png")]);
+    const data = log.match(/demo on a data folder of its own" data=(\S+)/)[1];
+    assert.ok(statSync(data).isDirectory());
+    proc.kill("SIGTERM");
+    await new Promise((r) => (proc.exitCode !== null ? r() : proc.on("exit", r)));
+    assert.equal(proc.exitCode, 0, log);
+    assert.throws(() => statSync(data), /ENOENT/, "the demo's data folder is removed");
+  } finally {
+    proc.kill("SIGTERM");
+  }
+});

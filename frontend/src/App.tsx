@@ -15,6 +15,7 @@ import { Lessons } from "./screens/Lessons";
 import { PaymentBanner } from "./PaymentBanner";
 import { ModeBadge, SetupBanner } from "./ModeBadge";
 import { Logo } from "./Logo";
+import { Presenter } from "./Presenter";
 
 export function App() {
   const [user, setUser] = useState<tollgate.User | null | undefined>(undefined);
@@ -93,6 +94,7 @@ export function App() {
       {user && <SetupBanner onSettings={screen === "settings"} />}
       {user && <PaymentBanner />}
       <main>{view(screen, user, signedIn)}</main>
+      <Presenter onUser={setUser} />
     </>
   );
 }

@@ -395,11 +395,20 @@ func TestOutOfOrder(t *testing.T) {
 	if got := e.onlySubscription(u); got.Status != tollgate.StatusActive || got.StripeID != sub.ID {
 		t.Errorf("after the early event: %+v, want %s active as Stripe has it", got, sub.ID)
 	}
+	// The Events screen says the event was stale, and that Stripe's answer won.
+	if ev, err := e.db.EventByID(e.ctx, "evt_ooo_1"); err != nil || ev.Effect == nil || len(ev.Effect.Subscriptions) != 1 || ev.Effect.Subscriptions[0].EventSaid != "incomplete" {
+		t.Errorf("effect of the stale event = %+v (%v), want it to say the event said incomplete", ev, err)
+	} else if x := billing.Explain(ev); !strings.Contains(x.Did, "The event said "+sub.ID+" was incomplete, but Stripe said active") {
+		t.Errorf("explanation = %q, want the stale status named", x.Did)
+	}
 	// Then checkout.session.completed, twice: applied once, state unchanged.
 	send("evt_ooo_2", "checkout.session.completed", cs)
 	send("evt_ooo_2", "checkout.session.completed", cs)
 	if got := outcome("evt_ooo_2"); got != tollgate.EventApplied {
 		t.Fatalf("checkout.session.completed: %s, want applied", got)
+	}
+	if ev, err := e.db.EventByID(e.ctx, "evt_ooo_2"); err != nil || len(ev.Duplicates) != 1 {
+		t.Errorf("evt_ooo_2 = %+v (%v), want its redelivery recorded as one skipped duplicate", ev, err)
 	}
 	if got := e.onlySubscription(u); got.Status != tollgate.StatusActive {
 		t.Errorf("subscription = %+v, want active", got)

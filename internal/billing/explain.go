@@ -151,10 +151,40 @@ func did(customerID string, eff *tollgate.Effect) string {
 		fmt.Fprintf(&b, " Entitlements: %s → %s.", before, after)
 		changed = true
 	}
+	for _, s := range eff.Subscriptions {
+		if s.EventSaid != "" {
+			fmt.Fprintf(&b, " The event said %s was %s, but Stripe said %s: the event is older than Stripe's state (it came late or out of order, or more happened since), so Tollgate kept Stripe's answer.", s.ID, s.EventSaid, s.After)
+		}
+	}
 	if !changed {
 		b.WriteString(" Nothing changed locally: Tollgate's copy was already up to date (the success page, a move of the test clock or an earlier event had re-read it).")
 	}
 	return b.String()
+}
+
+// Overtaken finds the events that arrived after a newer one about the same
+// customer: for each such event's id, the id of the newer event that came
+// first. Stripe does not promise order, and this is where it shows; the
+// sync reads the truth, so the late one changes nothing it should not.
+// Events made in the same second cannot be told apart by Stripe's time.
+func Overtaken(evs []*tollgate.Event) map[string]string {
+	out := map[string]string{}
+	for _, e := range evs {
+		if e.CustomerID == "" {
+			continue
+		}
+		var first *tollgate.Event // the newer event that arrived first
+		for _, f := range evs {
+			if f.CustomerID == e.CustomerID && f.Received.Before(e.Received) && f.Created.After(e.Created) &&
+				(first == nil || f.Received.Before(first.Received)) {
+				first = f
+			}
+		}
+		if first != nil {
+			out[e.ID] = first.ID
+		}
+	}
+	return out
 }
 
 // joinAnd joins "a", "b", "c" as "a, b and c".

@@ -33,17 +33,23 @@ type env struct {
 	billing *billing.Service
 	stripe  *stripe.Client // for checks from Stripe's side, as a learner would with the dashboard
 	hook    *httptest.Server
+	wh      *webhook.Handler // what serves hook
 	keys    *webhook.Keyring // the webhook handler's signing secrets
+	epID    string           // the app's endpoint on the sandbox, with webhooks
 }
 
 type options struct {
-	webhooks bool // register the app's endpoint, so events flow
+	webhooks bool            // register the app's endpoint, so events flow
+	backoff  []time.Duration // the sandbox's redelivery waits; default one of 50 ms
 }
 
 func newEnv(t testing.TB, o options) *env {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	sb, err := sandbox.Start(ctx, sandbox.Config{Path: filepath.Join(t.TempDir(), "sandbox.db"), WebhookBackoff: []time.Duration{50 * time.Millisecond}}, "127.0.0.1:0")
+	if o.backoff == nil {
+		o.backoff = []time.Duration{50 * time.Millisecond}
+	}
+	sb, err := sandbox.Start(ctx, sandbox.Config{Path: filepath.Join(t.TempDir(), "sandbox.db"), WebhookBackoff: o.backoff}, "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,6 +66,7 @@ func newEnv(t testing.TB, o options) *env {
 	e.keys = &webhook.Keyring{}
 	wh := webhook.New(webhook.Options{Events: db, Applier: e.billing, Keys: e.keys})
 	wh.Start(ctx)
+	e.wh = wh
 	e.hook = httptest.NewServer(wh)
 	if o.webhooks {
 		ep, err := e.billing.EnsureWebhookEndpoint(e.ctx, e.hook.URL, []string{"*"}, tollgate.WebhookEndpoint{}, "test")
@@ -67,6 +74,7 @@ func newEnv(t testing.TB, o options) *env {
 			t.Fatal(err)
 		}
 		e.keys.Set("endpoint", ep.Secret)
+		e.epID = ep.ID
 	}
 	t.Cleanup(func() {
 		e.hook.Close()

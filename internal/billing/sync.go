@@ -340,6 +340,7 @@ type eventObject struct {
 	Customer          json.RawMessage `json:"customer"`
 	Mode              string          `json:"mode"`
 	ClientReferenceID string          `json:"client_reference_id"`
+	Status            string          `json:"status"` // a subscription's, as the event carries it
 }
 
 // ApplyEvent acts on a verified webhook event by re-reading the customer it
@@ -390,8 +391,23 @@ func (s *Service) ApplyEvent(ctx context.Context, e *tollgate.Event) (tollgate.E
 	} else if err != nil {
 		return res, err
 	}
+	if obj.Object == "subscription" && res.Effect != nil {
+		noteStale(res.Effect, obj.ID, obj.Status)
+	}
 	res.Outcome = tollgate.EventApplied
 	return res, nil
+}
+
+// noteStale marks what a subscription event said of its status when the
+// re-read found Stripe saying otherwise: the event was older than Stripe's
+// state (late, out of order, or overtaken by what happened since), and
+// believing it would have set a status that is no longer true.
+func noteStale(eff *tollgate.Effect, subID, said string) {
+	for i, sc := range eff.Subscriptions {
+		if sc.ID == subID && said != "" && said != sc.After {
+			eff.Subscriptions[i].EventSaid = said
+		}
+	}
 }
 
 // expandableID reads a Stripe field that is an id or, when expanded, an object with one.

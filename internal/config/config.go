@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/tollgate/tollgate/internal/sandbox/fault"
 	"github.com/tollgate/tollgate/internal/tollgate"
@@ -28,6 +29,7 @@ const (
 	Serve     Command = "serve"     // the same UI in a browser
 	Sandbox   Command = "sandbox"   // the Stripe emulator alone
 	Bootstrap Command = "bootstrap" // create the demo catalog on a Stripe account
+	Demo      Command = "demo"      // presenter mode: the guide played by itself, on a sandbox of its own
 	Version   Command = "version"   // print the version
 	Help      Command = "help"      // print usage
 )
@@ -147,6 +149,17 @@ type Config struct {
 	SandboxKey string
 	// Faults, for the sandbox only, are the Stripe troubles it plays from the start (--fault, repeated).
 	Faults []fault.Spec
+	// Presenter is demo's: which face, and how the steps are paced.
+	Presenter Presenter
+}
+
+// Presenter configures `tollgate demo`.
+type Presenter struct {
+	Serve bool // in a browser, as `tollgate serve`, instead of the window
+	// Pause makes each step wait for Space or Next (no --step-delay);
+	// otherwise StepDelay passes before each step.
+	Pause     bool
+	StepDelay time.Duration
 }
 
 // Usage is printed for `tollgate help` and after a bad command line.
@@ -157,6 +170,8 @@ Usage:
   tollgate serve [flags]        the same app in your browser
   tollgate sandbox [flags]      run only the offline Stripe emulator
   tollgate bootstrap [flags]    create the demo catalog on the Stripe account of TEST_STRIPE_SECRET_KEY
+  tollgate demo [flags]         presenter mode: the guide plays by itself, step by step, on a fresh
+                                sandbox and data folder of its own (your data is never touched)
   tollgate version              print the version, commit, build date, Go and Stripe API versions
   tollgate help                 print this help
 
@@ -185,6 +200,9 @@ Flags:
                            slow[=WAIT] (answer after WAIT, default 5s) or drop (do the work, then close the
                            connection unanswered); xN for the next N matching calls, else until the sandbox stops.
                            e.g. --fault 'POST /v1/customers 500 x3' --fault '/v1/checkout/sessions slow=10s'
+  --serve                  demo: in your browser, as tollgate serve, instead of the window
+  --step-delay DURATION    demo: wait this long before each step (3s, 500ms; 0 runs straight
+                           through); without it each step waits for Space or the Next button
 
 Environment (the guide's names):
   TEST_STRIPE_SECRET_KEY      a test secret key (sk_test_...); without one Tollgate runs its offline sandbox
@@ -244,6 +262,19 @@ func Parse(args []string, getenv func(string) string, userConfigDir func() (stri
 		}
 	case Bootstrap:
 		fs.StringVar(&cfg.Stripe.APIBase, "stripe-api", getenv(EnvAPIBase), "")
+	case Demo:
+		// Any free port: a demo must not collide with the learner's own Tollgate.
+		fs.StringVar(&cfg.Addr, "addr", "127.0.0.1:0", "")
+		fs.BoolVar(&cfg.Presenter.Serve, "serve", false, "")
+		cfg.Presenter.Pause = true
+		fs.Func("step-delay", "", func(v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d < 0 {
+				return fmt.Errorf("--step-delay %q is not a duration such as 3s or 500ms", v)
+			}
+			cfg.Presenter.Pause, cfg.Presenter.StepDelay = false, d
+			return nil
+		})
 	case Version, Help:
 		if len(args) > 0 {
 			return cfg, fmt.Errorf("%w: %s takes no arguments, got %q", ErrUsage, cfg.Command, args[0])
@@ -259,6 +290,14 @@ func Parse(args []string, getenv func(string) string, userConfigDir func() (stri
 	}
 	if fs.NArg() > 0 {
 		return cfg, fmt.Errorf("%w: unexpected argument %q", ErrUsage, fs.Arg(0))
+	}
+	if cfg.Command == Demo {
+		// The demo's data folder is a fresh one of its own, made when it
+		// starts: it never reads the learner's data, nor their keys.
+		if cfg.DataDir != "" {
+			return cfg, fmt.Errorf("%w: demo runs on a fresh data folder of its own and takes no --data", ErrUsage)
+		}
+		return cfg, checkAddr(cfg.Addr)
 	}
 	if err := cfg.resolveDataDir(userConfigDir); err != nil {
 		return cfg, err

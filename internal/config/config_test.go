@@ -74,6 +74,13 @@ func TestParse(t *testing.T) {
 		{"SandboxKeepEvents", []string{"sandbox", "--keep-events", "30d,50"}, config.Config{Command: config.Sandbox, DataDir: filepath.Join(home, "tollgate"), Addr: "127.0.0.1:12111", KeepEvents: config.KeepEvents{Days: 30, PerCustomer: 50}}, ""},
 		{"ErrKeepEventsOnSandbox", []string{"sandbox", "--keep-events", "0d,0"}, config.Config{}, "would keep no event"},
 		{"ErrKeepEventsOnBootstrap", []string{"bootstrap", "--keep-events", "7d,200"}, config.Config{}, "not defined: -keep-events"},
+		{"Demo", []string{"demo"}, config.Config{Command: config.Demo, Addr: "127.0.0.1:0", Presenter: config.Presenter{Pause: true}}, ""},
+		{"DemoServeDelay", []string{"demo", "--serve", "--step-delay", "3s"}, config.Config{Command: config.Demo, Addr: "127.0.0.1:0", Presenter: config.Presenter{Serve: true, StepDelay: 3 * time.Second}}, ""},
+		{"DemoNoDelay", []string{"demo", "--step-delay", "0", "--addr", "127.0.0.1:9000"}, config.Config{Command: config.Demo, Addr: "127.0.0.1:9000", Presenter: config.Presenter{}}, ""},
+		{"ErrDemoDelay", []string{"demo", "--step-delay", "3"}, config.Config{}, `--step-delay "3" is not a duration`},
+		{"ErrDemoNegativeDelay", []string{"demo", "--step-delay", "-1s"}, config.Config{}, "is not a duration"},
+		{"ErrDemoData", []string{"demo", "--data", home}, config.Config{}, "takes no --data"},
+		{"ErrDemoStripeAPI", []string{"demo", "--stripe-api", "http://127.0.0.1:1"}, config.Config{}, "not defined: -stripe-api"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if (tc.want.Command == config.Desktop || tc.want.Command == config.Serve || tc.want.Command == config.Sandbox) && tc.want.KeepEvents == (config.KeepEvents{}) {
@@ -101,6 +108,20 @@ func TestParse(t *testing.T) {
 			t.Fatalf("err = %v, want it to suggest --data", err)
 		}
 	})
+}
+
+func TestDemoIgnoresStripeEnvironment(t *testing.T) {
+	// A demo on the learner's own account would fill it with demo customers.
+	env := func(k string) string {
+		return map[string]string{config.EnvSecretKey: "sk_test_learners_own", config.EnvAPIBase: "http://127.0.0.1:1", config.EnvNgrokAuthtoken: "x"}[k]
+	}
+	got, err := config.Parse([]string{"demo"}, env, func() (string, error) { return t.TempDir(), nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Stripe != (config.Stripe{}) || got.Ngrok != (config.Ngrok{}) || got.DataDir != "" {
+		t.Errorf("demo config = %+v, want no Stripe, ngrok or data folder of the learner's", got)
+	}
 }
 
 func TestParseEnv(t *testing.T) {

@@ -471,3 +471,49 @@ func TestSandboxIgnoresPriceIDs(t *testing.T) {
 		t.Errorf("prices = %v, %v; want the sandbox's catalog", prices, err)
 	}
 }
+
+func TestChaos(t *testing.T) {
+	ctx := context.Background()
+	t.Run("OK", func(t *testing.T) {
+		l := open(t, config.Config{DataDir: t.TempDir()})
+		defer l.Close()
+		got, err := l.SetChaos(ctx, lab.Chaos{DelaySeconds: 3, Duplicate: true, Reorder: true, Drop: true, RedeliverSeconds: 7, OutageSeconds: 30})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !got.Available || got.DelaySeconds != 3 || !got.Duplicate || !got.Reorder || !got.Drop || got.RedeliverSeconds != 7 ||
+			got.OutageUntil.Before(time.Now().Add(25*time.Second)) {
+			t.Errorf("SetChaos() = %+v, want every switch on and an outage of 30 s", got)
+		}
+		if l.Chaos() != got {
+			t.Errorf("Chaos() = %+v, want %+v", l.Chaos(), got)
+		}
+		got, err = l.SetChaos(ctx, lab.Chaos{EndOutage: true})
+		if err != nil || got.Duplicate || got.DelaySeconds != 0 || !got.OutageUntil.IsZero() || got.RedeliverSeconds != 5 {
+			t.Errorf("SetChaos(off) = %+v, %v; want everything off, the default redelivery", got, err)
+		}
+	})
+	t.Run("ErrOutOfBounds", func(t *testing.T) {
+		l := open(t, config.Config{DataDir: t.TempDir()})
+		defer l.Close()
+		for _, c := range []lab.Chaos{{DelaySeconds: 61}, {DelaySeconds: -1}, {OutageSeconds: 601}, {RedeliverSeconds: 61}} {
+			if _, err := l.SetChaos(ctx, c); tollgate.ErrorCode(err) != tollgate.EINVALID {
+				t.Errorf("SetChaos(%+v): %v, want invalid", c, err)
+			}
+		}
+	})
+	t.Run("ErrNotSandbox", func(t *testing.T) {
+		sb := startSandbox(t)
+		l := open(t, config.Config{DataDir: t.TempDir(), Stripe: config.Stripe{SecretKey: "sk_test_learners_own_key", APIBase: sb.URL()}})
+		defer l.Close()
+		if c := l.Chaos(); c.Available || c.Reason == "" {
+			t.Errorf("Chaos() on an account = %+v, want unavailable with a reason", c)
+		}
+		if _, err := l.SetChaos(ctx, lab.Chaos{Duplicate: true}); tollgate.ErrorCode(err) != tollgate.EINVALID {
+			t.Errorf("SetChaos on an account: %v, want invalid", err)
+		}
+		if sb.Chaos().Duplicate {
+			t.Error("the account's Stripe was given chaos")
+		}
+	})
+}

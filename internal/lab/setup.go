@@ -1,6 +1,8 @@
 package lab
 
 import (
+	"time"
+
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -78,6 +80,7 @@ func (l *Lab) keyStep(ctx context.Context, r *run, prev *snapshot, eff settings.
 		l.troubled.Store(nil)
 		l.sandbox.Close()
 		l.sandbox = nil
+		l.Webhook.RefuseUntil(time.Time{}) // the outage drill is the sandbox's; a real account's events must get through
 	}
 	if st.Mode != ModeStripe || eff.Ngrok.Authtoken == "" {
 		l.closeTunnel()

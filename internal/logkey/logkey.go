@@ -24,6 +24,7 @@ const (
 	APIVersion   = "api_version"
 	Want         = "want"
 	Delivery     = "delivery"
+	Chaos        = "chaos"
 	State        = "state"
 	Status       = "status" // an HTTP status
 	Count        = "count"

@@ -102,6 +102,9 @@ type Sandbox struct {
 	reqlog requestLog // the latest API requests, for errors' request_log_url
 	faults fault.Set  // trouble to play instead of answers; see faults.go
 
+	chaos   Chaos // what webhook delivery does wrong on purpose; guarded by mu
+	dropped bool  // whether Chaos.Drop lost the last new delivery; guarded by mu
+
 	// base is where the hosted pages are served (http://127.0.0.1:port),
 	// set by Start; objects name pages outside any request, such as an
 	// invoice's hosted_invoice_url in a webhook event.

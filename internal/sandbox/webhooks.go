@@ -64,6 +64,9 @@ type delivery struct {
 	State    string            `json:"state"`
 	NextAt   time.Time         `json:"next_at"`
 	Attempts []DeliveryAttempt `json:"attempts"`
+	// queued is when the delivery joined the fresh queue in this process,
+	// for Chaos's Delay and Reorder; zero (due at once) after a restart.
+	queued time.Time
 }
 
 // DeliveryAttempt is one POST of an event to a webhook endpoint.
@@ -71,6 +74,7 @@ type DeliveryAttempt struct {
 	At         time.Time `json:"at"`
 	StatusCode int       `json:"status_code"` // 0 when the endpoint was unreachable
 	Err        string    `json:"error,omitempty"`
+	Chaos      string    `json:"chaos,omitempty"` // ChaosDropped or ChaosDuplicate when chaos made this attempt
 }
 
 // Delivery is the delivery record of one event to one endpoint.
@@ -255,6 +259,7 @@ func (st *state) enqueue(d *delivery) {
 		st.pending[d.Endpoint] = q
 	}
 	if len(d.Attempts) == 0 {
+		d.queued = time.Now()
 		q.fresh = append(q.fresh, d)
 	} else {
 		heap.Push(&q.retry, d)
@@ -270,21 +275,16 @@ func (st *state) indexPending() {
 	}
 }
 
-// take removes and returns the lane's next delivery due at now. With none
-// due it returns how long until one is, or 0 when the lane is empty.
-func (st *state) take(l lane, now time.Time) (*delivery, time.Duration) {
+// take removes and returns the lane's next delivery due at now, under the
+// delivery chaos c. With none due it returns how long until one is, or 0
+// when the lane is empty.
+func (st *state) take(l lane, c Chaos, now time.Time) (*delivery, time.Duration) {
 	q := st.pending[l.endpoint]
 	if q == nil {
 		return nil, 0
 	}
 	if !l.retry {
-		if len(q.fresh) == 0 {
-			return nil, 0
-		}
-		d := q.fresh[0]
-		q.fresh[0] = nil // let the sent delivery be collected once recorded
-		q.fresh = q.fresh[1:]
-		return d, 0
+		return q.takeFresh(c, now)
 	}
 	if len(q.retry) == 0 {
 		return nil, 0
@@ -359,10 +359,13 @@ func (s *Sandbox) deliverLoop(l lane, wake chan struct{}) {
 		// Taken off the index before the attempt: recordAttempt puts it
 		// back if it is to be retried. A Close mid-attempt loses nothing,
 		// since Open rebuilds the index from the store, where it is pending.
-		d, wait := s.st.take(l, time.Now())
+		d, wait := s.st.take(l, s.chaos, time.Now())
 		var payload []byte
 		var deliveryID, target, secret string
+		lost, twice := false, false
 		if d != nil {
+			lost = len(d.Attempts) == 0 && s.drops()
+			twice = s.chaos.Duplicate && d.State == deliveryPending
 			deliveryID, target, secret = d.ID, ep.URL, ep.Secret
 			if ev := events.get(s.st, d.Event); ev != nil {
 				payload, _ = json.Marshal(renderEvent(ev))
@@ -380,6 +383,12 @@ func (s *Sandbox) deliverLoop(l lane, wake chan struct{}) {
 		// disk: an event sent must survive a crash, as its request's
 		// answer must.
 		s.commits.drain()
+		if lost {
+			s.mu.Lock()
+			s.recordAttempt(deliveryID, DeliveryAttempt{At: time.Now(), Err: "lost on the way (delivery chaos: drop); sent again later", Chaos: ChaosDropped})
+			s.mu.Unlock()
+			continue
+		}
 		attempt := s.post(s.ctx, target, secret, payload)
 		if s.ctx.Err() != nil {
 			return
@@ -387,6 +396,17 @@ func (s *Sandbox) deliverLoop(l lane, wake chan struct{}) {
 		s.mu.Lock()
 		s.recordAttempt(deliveryID, attempt)
 		s.mu.Unlock()
+		if twice && attempt.StatusCode >= 200 && attempt.StatusCode < 300 {
+			// Signed afresh, as a real redelivery is: same event, same id.
+			dup := s.post(s.ctx, target, secret, payload)
+			if s.ctx.Err() != nil {
+				return
+			}
+			dup.Chaos = ChaosDuplicate
+			s.mu.Lock()
+			s.recordAttempt(deliveryID, dup)
+			s.mu.Unlock()
+		}
 	}
 }
 
@@ -419,6 +439,12 @@ func (s *Sandbox) recordAttempt(deliveryID string, a DeliveryAttempt) {
 	d.Attempts = append(d.Attempts, a)
 	d.NextAt = time.Time{}
 	switch {
+	case d.State != deliveryPending:
+		// A duplicate of a delivery already decided: recorded, nothing more.
+	case a.Chaos == ChaosDropped:
+		d.NextAt = time.Now().Add(s.chaos.Redeliver)
+		s.st.enqueue(d)
+		s.nudge(lane{d.Endpoint, true})
 	case a.StatusCode >= 200 && a.StatusCode < 300:
 		d.State = deliverySucceeded
 	case len(d.Attempts) > len(s.cfg.WebhookBackoff):

@@ -47,12 +47,18 @@ type eventRecord struct {
 	CustomerID string           `json:"customer_id,omitempty"`
 	UserID     uint64           `json:"user_id,omitempty"`
 	Effect     *tollgate.Effect `json:"effect,omitempty"`
+	// Duplicates are when redeliveries of the event arrived and were skipped.
+	Duplicates []time.Time `json:"duplicates,omitempty"`
 }
+
+// maxDuplicates bounds the redeliveries kept per event: a sender stuck
+// redelivering one event must not grow its record without end.
+const maxDuplicates = 20
 
 func (r *eventRecord) event() *tollgate.Event {
 	return &tollgate.Event{ID: r.ID, Type: r.Type, APIVersion: r.APIVersion, Created: r.Created,
 		Received: r.Received, Outcome: r.Outcome, Error: r.Error, Seq: r.Seq, Outcomes: r.Outcomes,
-		CustomerID: r.CustomerID, UserID: r.UserID, Effect: r.Effect}
+		CustomerID: r.CustomerID, UserID: r.UserID, Effect: r.Effect, Duplicates: r.Duplicates}
 }
 
 // timeKey is received as big-endian nanoseconds then id, so keys sort by arrival.
@@ -87,7 +93,9 @@ func customerKey(customer string, received time.Time, id string) []byte {
 // and the put share one write transaction, so two deliveries of one event racing
 // each other still yield exactly one isNew. It returns once that transaction is
 // committed, which it shares with the deliveries arriving meanwhile (see
-// grouped). A redelivery leaves the stored event, and e, untouched.
+// grouped). A redelivery only adds its arrival to the stored event's
+// Duplicates, so the Events screen can show it skipped; e and the rest of the
+// record stay untouched.
 func (db *DB) RecordEvent(ctx context.Context, e *tollgate.Event) (isNew bool, err error) {
 	if e.ID == "" {
 		return false, fmt.Errorf("store: record event: %w", tollgate.Errorf(tollgate.EINVALID, "The event has no id."))
@@ -100,8 +108,20 @@ func (db *DB) RecordEvent(ctx context.Context, e *tollgate.Event) (isNew bool, e
 	err = db.grouped(func(tx *bolt.Tx) error {
 		isNew = false // the group may run this again
 		events := tx.Bucket(bucketEvents)
-		if events.Get([]byte(e.ID)) != nil {
-			return nil
+		if raw := events.Get([]byte(e.ID)); raw != nil {
+			var r eventRecord
+			if err := json.Unmarshal(raw, &r); err != nil {
+				return fmt.Errorf("decode event: %w", err)
+			}
+			r.Duplicates = append(r.Duplicates, received)
+			if n := len(r.Duplicates); n > maxDuplicates {
+				r.Duplicates = r.Duplicates[n-maxDuplicates:]
+			}
+			raw, err := json.Marshal(r)
+			if err != nil {
+				return err
+			}
+			return events.Put([]byte(e.ID), raw)
 		}
 		var err error
 		if seq, err = nextEventSeq(tx); err != nil {

@@ -97,6 +97,10 @@ func TestRecordEvent(t *testing.T) {
 		if g, err := db.EventByID(ctx, "evt_1"); err != nil || string(g.Payload) != "first" || g.Type != "a" || g.Outcome != tollgate.EventApplied || !g.Received.Equal(t0) {
 			t.Errorf("stored = %+v, want the first delivery, applied", g)
 		}
+		// The redelivery is remembered as skipped, for the Events screen.
+		if g := got[0]; len(g.Duplicates) != 1 || !g.Duplicates[0].Equal(t0.Add(time.Hour)) {
+			t.Errorf("duplicates = %v, want the redelivery's arrival %v", g.Duplicates, t0.Add(time.Hour))
+		}
 	})
 
 	t.Run("ErrNoID", func(t *testing.T) {

@@ -33,6 +33,10 @@ type Event struct {
 	Seq uint64 `json:"-"`
 	// Outcomes counts the outcomes recorded for it: more than one means it was applied again.
 	Outcomes int `json:"-"`
+	// Duplicates are when redeliveries of this event arrived, each
+	// recognised by its id and skipped; the latest few are kept. (ts_type:
+	// Wails' generator has no TypeScript type for a slice of times.)
+	Duplicates []time.Time `json:"duplicates,omitempty" ts_type:"string[]"`
 }
 
 // EventResult is what applying an event did.
@@ -58,12 +62,17 @@ type StatusChange struct {
 	ID     string `json:"id"`
 	Before string `json:"before"`
 	After  string `json:"after"`
+	// EventSaid is the status the event itself carried for this
+	// subscription, when it was not Stripe's at the re-read: a stale event,
+	// which Tollgate did not believe.
+	EventSaid string `json:"eventSaid,omitempty"`
 }
 
 // EventStore records webhook events durably before they are acted on.
 type EventStore interface {
 	// RecordEvent stores e with outcome pending unless its id is already recorded;
-	// isNew is false for a redelivery, which must then be a no-op.
+	// isNew is false for a redelivery, which must then change nothing but the
+	// stored event's Duplicates.
 	RecordEvent(ctx context.Context, e *Event) (isNew bool, err error)
 	// SetEventResult records what applying the event did; errText, when
 	// not empty, says why it failed.

@@ -83,6 +83,9 @@ type Handler struct {
 	wg    sync.WaitGroup
 
 	refusals refusals
+
+	outageMu sync.Mutex
+	outage   time.Time // until when every delivery is answered 503; guarded by outageMu
 }
 
 // New returns the handler. Until Start, events are verified, recorded and
@@ -127,7 +130,31 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			"The connection broke while the event was being sent; Stripe sends it again."}))
 		return
 	}
+	if until := h.OutageUntil(); h.o.Now().Before(until) {
+		// Refused after reading, unlike a server that is truly down, only so
+		// the Events screen can say which event was turned away.
+		h.answer(w, h.refused(body, &refusal{http.StatusServiceUnavailable, "endpoint unavailable: deliveries are refused for the outage drill; send it again later",
+			fmt.Sprintf("Tollgate's endpoint was down on purpose (the outage switch, until %s): it answered 503 without recording the event, as a server that is restarting or overloaded would. Stripe sends it again on its retry schedule, and the retry is recorded once the outage ends.", until.UTC().Format("15:04:05 UTC"))}))
+		return
+	}
 	h.answer(w, h.receive(r.Context(), r.Header.Get("Stripe-Signature"), body))
+}
+
+// RefuseUntil makes the endpoint answer every delivery 503 until t, as an
+// app that is down would, so a learner sees Stripe retry and nothing lost;
+// a t in the past ends the outage.
+func (h *Handler) RefuseUntil(t time.Time) {
+	h.outageMu.Lock()
+	defer h.outageMu.Unlock()
+	h.outage = t
+}
+
+// OutageUntil returns when the outage RefuseUntil began ends; zero or past
+// when there is none.
+func (h *Handler) OutageUntil() time.Time {
+	h.outageMu.Lock()
+	defer h.outageMu.Unlock()
+	return h.outage
 }
 
 // answer is a reply to a delivery.

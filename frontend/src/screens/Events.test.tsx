@@ -1,7 +1,7 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/preact";
 
-const go = { Events: vi.fn(), EventPayload: vi.fn(), ReplayEvent: vi.fn(), StripeCalls: vi.fn() };
+const go = { Events: vi.fn(), EventPayload: vi.fn(), ReplayEvent: vi.fn(), StripeCalls: vi.fn(), DeliveryChaos: vi.fn(), SetDeliveryChaos: vi.fn() };
 vi.mock("../../wailsjs/go/main/App", () => go);
 vi.mock("../../wailsjs/runtime/runtime", () => ({ EventsOn: () => () => {} }));
 
@@ -19,6 +19,10 @@ const log = {
   ],
   refusals: [{ at: "2026-12-02T10:00:00Z", status: 400, reply: "no valid signature", cause: "Signed with a secret Tollgate does not hold.", eventId: "evt_forged", eventType: "invoice.paid" }],
 };
+
+const noChaos = { available: false, reason: "Delivery chaos works only with Tollgate's own sandbox.", delaySeconds: 0, duplicate: false, reorder: false, drop: false, redeliverSeconds: 5, outageSeconds: 0, outageUntil: "0001-01-01T00:00:00Z", endOutage: false };
+
+beforeEach(() => go.DeliveryChaos.mockResolvedValue(noChaos));
 
 afterEach(() => {
   cleanup();
@@ -44,7 +48,7 @@ describe("Events", () => {
     go.Events.mockResolvedValue(log);
     render(<Events />);
     await screen.findByText("Means of invoice.paid");
-    fireEvent.click(screen.getByRole("switch"));
+    fireEvent.click(screen.getByRole("switch", { name: "All users" }));
     await waitFor(() => expect(go.Events).toHaveBeenLastCalledWith(true));
   });
 
@@ -120,5 +124,46 @@ describe("Events", () => {
     render(<Events />);
     fireEvent.click(screen.getByRole("tab", { name: "Stripe calls" }));
     expect((await screen.findByText("replayed")).getAttribute("title")).toMatch(/first answer to this Idempotency-Key/);
+  });
+
+  it("switches delivery chaos in the sandbox, and starts an outage", async () => {
+    go.Events.mockResolvedValue(log);
+    const chaos = { ...noChaos, available: true, reason: "" };
+    go.DeliveryChaos.mockResolvedValue(chaos);
+    go.SetDeliveryChaos.mockImplementation(async (c) => ({ ...c, outageUntil: c.outageSeconds ? new Date(Date.now() + c.outageSeconds * 1000).toISOString() : chaos.outageUntil }));
+    render(<Events />);
+    fireEvent.click(await screen.findByRole("switch", { name: "Duplicate: send each event twice" }));
+    await waitFor(() => expect(go.SetDeliveryChaos).toHaveBeenLastCalledWith(expect.objectContaining({ duplicate: true, reorder: false, outageSeconds: 0 })));
+    expect((screen.getByRole("switch", { name: "Duplicate: send each event twice" }) as HTMLInputElement).checked).toBe(true);
+    fireEvent.click(screen.getByRole("button", { name: "Start the outage" }));
+    await waitFor(() => expect(go.SetDeliveryChaos).toHaveBeenLastCalledWith(expect.objectContaining({ duplicate: true, outageSeconds: 20 })));
+    expect((await screen.findByRole("status")).textContent).toMatch(/answers 503 for (19|20) s more/);
+  });
+
+  it("says why there is no chaos outside the sandbox", async () => {
+    go.Events.mockResolvedValue(log);
+    render(<Events />);
+    expect((await screen.findByLabelText("Delivery chaos")).textContent).toBe(noChaos.reason);
+    expect(screen.queryByRole("switch", { name: /Duplicate/ })).toBeNull();
+  });
+
+  it("marks skipped duplicates, an event overtaken and a retried delivery", async () => {
+    go.Events.mockResolvedValue({
+      events: [
+        { ...row("evt_dup", "invoice.paid", "applied", true, "Re-read."), refused: 0, overtaken: "", event: { ...row("evt_dup", "invoice.paid", "applied", true, "").event, duplicates: ["2026-12-02T10:00:02Z", "2026-12-02T10:00:03Z"] } },
+        { ...row("evt_late", "customer.subscription.created", "applied", true, "Re-read."), overtaken: "evt_dup", refused: 0 },
+        { ...row("evt_retry", "customer.created", "ignored", false, "Not needed."), overtaken: "", refused: 2 },
+      ],
+      refusals: [],
+    });
+    render(<Events />);
+    await screen.findByText("Means of invoice.paid");
+    const mark = (id: string) => [...document.querySelectorAll(`tr[data-event="${id}"] [data-mark]`)].map((m) => m.textContent);
+    expect(mark("evt_dup")).toEqual(["2 duplicates skipped"]);
+    expect(mark("evt_late")).toEqual(["out of order"]);
+    expect(mark("evt_retry")).toEqual(["retried"]);
+    expect(screen.getByText(/Delivered 3 times/).textContent).toMatch(/answered 200 and skipped, never applied twice/);
+    expect(screen.getByText(/Arrived after/).textContent).toMatch(/evt_dup, a newer event/);
+    expect(screen.getByText(/Arrived on a retry/).textContent).toMatch(/refused 2 earlier deliveries/);
   });
 });

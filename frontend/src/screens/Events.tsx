@@ -5,6 +5,7 @@ import { errorText } from "../errors";
 import { when } from "../format";
 import { JsonTree } from "../JsonTree";
 import { billingChanged, stripeState, useLoad } from "../load";
+import { DeliveryChaos } from "../DeliveryChaos";
 
 const reloadOn = [billingChanged, stripeState];
 
@@ -41,7 +42,7 @@ function focused(): string {
 function WebhookEvents() {
   const [all, setAll] = useState(false);
   const load = useCallback(() => loadEvents(all), [all]);
-  const { data, error } = useLoad(load, reloadOn);
+  const { data, error, reload } = useLoad(load, reloadOn);
   // The open event's id and its body (or why it could not be read).
   const [open, setOpen] = useState<{ id: string; body: string } | null>(null);
   const [replayed, setReplayed] = useState<{ id: string; text: string } | null>(null);
@@ -61,6 +62,7 @@ function WebhookEvents() {
     try {
       const r = await ReplayEvent(id);
       setReplayed({ id, text: replayText(r) });
+      reload(); // the skipped redelivery is now on the event
     } catch (e) {
       setReplayed({ id, text: errorText(e) });
     }
@@ -73,9 +75,10 @@ function WebhookEvents() {
         rather than trusting the event's order or contents. Each line says what the event means and what Tollgate did.
       </p>
       <label class="switch">
-        <input type="checkbox" role="switch" checked={all} onChange={(e) => setAll((e.target as HTMLInputElement).checked)} />
+        <input type="checkbox" role="switch" aria-label="All users" checked={all} onChange={(e) => setAll((e.target as HTMLInputElement).checked)} />
         <span>All users (and events about no customer, such as the catalog's)</span>
       </label>
+      <DeliveryChaos />
       {error && <p class="error" role="alert">{error}</p>}
       {data && data.refusals.length > 0 && <Refusals refusals={data.refusals} />}
       {data && data.events.length === 0 && (
@@ -129,6 +132,7 @@ function EventLine(props: { row: main.EventRow; focus: boolean; open: string | n
         </td>
         <td>
           <span class={"badge " + outcome.replace(" ", "-")}>{outcome}</span>
+          <Marks row={props.row} />
           <div class="buttons">
             <button class="link-dark" aria-expanded={props.open !== null} onClick={props.onToggle}>
               {props.open !== null ? "Hide" : "Show"}
@@ -143,6 +147,7 @@ function EventLine(props: { row: main.EventRow; focus: boolean; open: string | n
         <td colSpan={5}>
           <p class="means">{x.means}</p>
           <p class="did">{x.did}</p>
+          <Delivery row={props.row} />
           {props.replayed && (
             <p class="note" role="status">
               {props.replayed}
@@ -156,6 +161,58 @@ function EventLine(props: { row: main.EventRow; focus: boolean; open: string | n
             <JsonTree text={props.open} label={`Event ${e.id}`} />
           </td>
         </tr>
+      )}
+    </>
+  );
+}
+
+/** Marks are the badges of what happened to an event on its way: skipped duplicates, a late arrival, a retry. */
+function Marks(props: { row: main.EventRow }) {
+  const dups = props.row.event.duplicates?.length ?? 0;
+  return (
+    <>
+      {dups > 0 && (
+        <span class="badge dup" data-mark="duplicate" title="Redeliveries of this event, each recognised by its id and skipped">
+          {dups === 1 ? "duplicate skipped" : `${dups} duplicates skipped`}
+        </span>
+      )}
+      {props.row.overtaken && (
+        <span class="badge late" data-mark="out-of-order" title="A newer event about the same customer arrived before this one">
+          out of order
+        </span>
+      )}
+      {props.row.refused > 0 && (
+        <span class="badge late" data-mark="retried" title="The endpoint refused earlier deliveries of this event; this one is Stripe's retry">
+          retried
+        </span>
+      )}
+    </>
+  );
+}
+
+/** Delivery says in words what the marks mean for this event. */
+function Delivery(props: { row: main.EventRow }) {
+  const { event: e, overtaken, refused } = props.row;
+  const dups = e.duplicates ?? [];
+  return (
+    <>
+      {dups.length > 0 && (
+        <p class="delivery">
+          Delivered {dups.length + 1} times: the {dups.length === 1 ? "redelivery" : `${dups.length} redeliveries`} (last at {when(dups[dups.length - 1])})
+          had an id Tollgate had already recorded, so {dups.length === 1 ? "it was" : "each was"} answered 200 and skipped, never applied twice.
+        </p>
+      )}
+      {overtaken && (
+        <p class="delivery">
+          Arrived after <code class="id">{overtaken}</code>, a newer event about the same customer. It changed nothing it
+          should not: Tollgate re-read the customer from Stripe instead of believing the event.
+        </p>
+      )}
+      {refused > 0 && (
+        <p class="delivery">
+          Arrived on a retry: the endpoint refused {refused === 1 ? "an earlier delivery" : `${refused} earlier deliveries`} of it (see Refused
+          deliveries), recorded nothing then, and Stripe sent it again.
+        </p>
       )}
     </>
   );

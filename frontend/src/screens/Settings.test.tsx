@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/preact";
 
 const go = { About: vi.fn(), Stripe: vi.fn(), StripeSettings: vi.fn(), SaveStripeSettings: vi.fn(), ResetSandbox: vi.fn(), SetUpStripe: vi.fn(),
-  StripeTrouble: vi.fn(), SimulateStripeTrouble: vi.fn(), StopStripeTrouble: vi.fn() };
+  StripeTrouble: vi.fn(), SimulateStripeTrouble: vi.fn(), StopStripeTrouble: vi.fn(), Demo: vi.fn(), StartDemo: vi.fn() };
 vi.mock("../../wailsjs/go/main/App", () => go);
 const listeners: Record<string, () => void> = {};
 vi.mock("../../wailsjs/runtime/runtime", () => ({
@@ -35,6 +35,7 @@ function setup(st = sandbox, v = view()) {
   go.Stripe.mockResolvedValue(st);
   go.StripeSettings.mockResolvedValue(v);
   go.StripeTrouble.mockResolvedValue([]);
+  go.Demo.mockResolvedValue({ active: false, steps: [] });
   render(<Settings user={user as never} />);
 }
 
@@ -68,6 +69,16 @@ describe("Settings", () => {
     setup({ ...sandbox, mode: "stripe" });
     await screen.findByText("Your Stripe account, in test mode");
     expect(screen.queryByRole("form", { name: "Simulate Stripe trouble" })).toBeNull();
+  });
+
+  it("plays the demo in a process of its own, opening its link in a new tab", async () => {
+    setup();
+    const open = vi.spyOn(window, "open").mockReturnValue(null);
+    go.StartDemo.mockResolvedValue("http://127.0.0.1:5555/?token=abc");
+    fireEvent.click(await screen.findByRole("button", { name: "Play the demo" }));
+    await waitFor(() => expect(open).toHaveBeenCalledWith("http://127.0.0.1:5555/?token=abc", "_blank", "noopener"));
+    expect((await screen.findByText(/The demo opened in a new tab/)).textContent).toMatch(/127\.0\.0\.1:5555/);
+    open.mockRestore();
   });
 
   it("sends what was typed, and shows the state Go reports after the save", async () => {

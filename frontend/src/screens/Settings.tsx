@@ -2,6 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import { About, ResetSandbox, SaveStripeSettings, SetUpStripe, Stripe, StripeSettings } from "../../wailsjs/go/main/App";
 import { settings, type lab, type main, type tollgate } from "../../wailsjs/go/models";
 import { EventsOn } from "../../wailsjs/runtime/runtime";
+import { DemoButton } from "../DemoButton";
 import { Checklist } from "../Checklist";
 import { errorText } from "../errors";
 import { day } from "../format";
@@ -234,6 +235,7 @@ export function Settings(props: { user: tollgate.User }) {
           </dd>
         </dl>
       )}
+      <DemoButton />
     </section>
   );
 }

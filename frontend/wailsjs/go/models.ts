@@ -415,6 +415,75 @@ export namespace calls {
 
 }
 
+export namespace demo {
+	
+	export class StepView {
+	    caption: string;
+	    screen: string;
+	    status: string;
+	    error: string;
+	    millis: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new StepView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.caption = source["caption"];
+	        this.screen = source["screen"];
+	        this.status = source["status"];
+	        this.error = source["error"];
+	        this.millis = source["millis"];
+	    }
+	}
+	export class View {
+	    active: boolean;
+	    steps: StepView[];
+	    current: number;
+	    pause: boolean;
+	    delayMillis: number;
+	    started: boolean;
+	    finished: boolean;
+	    failed: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new View(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.active = source["active"];
+	        this.steps = this.convertValues(source["steps"], StepView);
+	        this.current = source["current"];
+	        this.pause = source["pause"];
+	        this.delayMillis = source["delayMillis"];
+	        this.started = source["started"];
+	        this.finished = source["finished"];
+	        this.failed = source["failed"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+
+}
+
 export namespace fault {
 	
 	export class Active {
@@ -438,6 +507,55 @@ export namespace fault {
 
 export namespace lab {
 	
+	export class Chaos {
+	    available: boolean;
+	    reason: string;
+	    delaySeconds: number;
+	    duplicate: boolean;
+	    reorder: boolean;
+	    drop: boolean;
+	    redeliverSeconds: number;
+	    outageSeconds: number;
+	    // Go type: time
+	    outageUntil: any;
+	    endOutage: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new Chaos(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.available = source["available"];
+	        this.reason = source["reason"];
+	        this.delaySeconds = source["delaySeconds"];
+	        this.duplicate = source["duplicate"];
+	        this.reorder = source["reorder"];
+	        this.drop = source["drop"];
+	        this.redeliverSeconds = source["redeliverSeconds"];
+	        this.outageSeconds = source["outageSeconds"];
+	        this.outageUntil = this.convertValues(source["outageUntil"], null);
+	        this.endOutage = source["endOutage"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class Fact {
 	    label: string;
 	    value: string;
@@ -738,6 +856,8 @@ export namespace main {
 	    event: tollgate.Event;
 	    explanation: billing.Explanation;
 	    user: string;
+	    overtaken: string;
+	    refused: number;
 	
 	    static createFrom(source: any = {}) {
 	        return new EventRow(source);
@@ -748,6 +868,8 @@ export namespace main {
 	        this.event = this.convertValues(source["event"], tollgate.Event);
 	        this.explanation = this.convertValues(source["explanation"], billing.Explanation);
 	        this.user = source["user"];
+	        this.overtaken = source["overtaken"];
+	        this.refused = source["refused"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -925,6 +1047,7 @@ export namespace tollgate {
 	    id: string;
 	    before: string;
 	    after: string;
+	    eventSaid?: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new StatusChange(source);
@@ -935,6 +1058,7 @@ export namespace tollgate {
 	        this.id = source["id"];
 	        this.before = source["before"];
 	        this.after = source["after"];
+	        this.eventSaid = source["eventSaid"];
 	    }
 	}
 	export class Effect {
@@ -986,6 +1110,7 @@ export namespace tollgate {
 	    customerId?: string;
 	    userId?: number;
 	    effect?: Effect;
+	    duplicates?: string[];
 	
 	    static createFrom(source: any = {}) {
 	        return new Event(source);
@@ -1003,6 +1128,7 @@ export namespace tollgate {
 	        this.customerId = source["customerId"];
 	        this.userId = source["userId"];
 	        this.effect = this.convertValues(source["effect"], Effect);
+	        this.duplicates = source["duplicates"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {

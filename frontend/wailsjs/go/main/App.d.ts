@@ -3,9 +3,10 @@
 import {main} from '../models';
 import {billing} from '../models';
 import {tollgate} from '../models';
+import {lab} from '../models';
+import {demo} from '../models';
 import {lessons} from '../models';
 import {webhook} from '../models';
-import {lab} from '../models';
 import {settings} from '../models';
 import {fault} from '../models';
 import {calls} from '../models';
@@ -15,6 +16,14 @@ export function About():Promise<main.About>;
 export function Access():Promise<billing.Access>;
 
 export function CurrentUser():Promise<tollgate.User>;
+
+export function DeliveryChaos():Promise<lab.Chaos>;
+
+export function Demo():Promise<demo.View>;
+
+export function DemoNext():Promise<demo.View>;
+
+export function DemoStart():Promise<demo.View>;
 
 export function EventPayload(arg1:string):Promise<string>;
 
@@ -46,9 +55,13 @@ export function SaveLabReport():Promise<string>;
 
 export function SaveStripeSettings(arg1:settings.Form,arg2:boolean):Promise<lab.State>;
 
+export function SetDeliveryChaos(arg1:lab.Chaos):Promise<lab.Chaos>;
+
 export function SetUpStripe():Promise<lab.State>;
 
 export function SimulateStripeTrouble(arg1:string):Promise<Array<fault.Active>>;
+
+export function StartDemo():Promise<string>;
 
 export function StartOverLessons():Promise<lessons.Course>;
 

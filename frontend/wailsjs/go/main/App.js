@@ -14,6 +14,22 @@ export function CurrentUser() {
   return window['go']['main']['App']['CurrentUser']();
 }
 
+export function DeliveryChaos() {
+  return window['go']['main']['App']['DeliveryChaos']();
+}
+
+export function Demo() {
+  return window['go']['main']['App']['Demo']();
+}
+
+export function DemoNext() {
+  return window['go']['main']['App']['DemoNext']();
+}
+
+export function DemoStart() {
+  return window['go']['main']['App']['DemoStart']();
+}
+
 export function EventPayload(arg1) {
   return window['go']['main']['App']['EventPayload'](arg1);
 }
@@ -74,12 +90,20 @@ export function SaveStripeSettings(arg1, arg2) {
   return window['go']['main']['App']['SaveStripeSettings'](arg1, arg2);
 }
 
+export function SetDeliveryChaos(arg1) {
+  return window['go']['main']['App']['SetDeliveryChaos'](arg1);
+}
+
 export function SetUpStripe() {
   return window['go']['main']['App']['SetUpStripe']();
 }
 
 export function SimulateStripeTrouble(arg1) {
   return window['go']['main']['App']['SimulateStripeTrouble'](arg1);
+}
+
+export function StartDemo() {
+  return window['go']['main']['App']['StartDemo']();
 }
 
 export function StartOverLessons() {
