@@ -243,6 +243,7 @@ func TestLessons(t *testing.T) {
 		"period-end":        {"past the period end"},
 		"failed-payment":    {"to the trial's end on the 0341 card"},
 		"card-update":       {"card updated in the portal, then the next retry"},
+		"duplicates":        {"replay an event"},
 	}
 
 	t.Run("Account", func(t *testing.T) {
@@ -283,6 +284,16 @@ func TestLessons(t *testing.T) {
 			}
 			x.portalAt(r.URL, url.Values{"action": {"update_plan"}, "price": {p.Prices[1].ID}})
 		}, "account", "subscribe-monthly", "access", "premium", "portal", "switch-plan")
+		step("replay an event", func() {
+			log, err := x.app.Events(false)
+			if err != nil || len(log.Events) == 0 {
+				t.Fatalf("Events = %+v, %v; want grace's events", log, err)
+			}
+			// The newest is applied by now: expect waited for the webhook to fall quiet.
+			if r, err := x.app.ReplayEvent(log.Events[0].Event.ID); err != nil || !r.Duplicate {
+				t.Fatalf("ReplayEvent = %+v, %v; want it skipped as a duplicate", r, err)
+			}
+		}, "account", "subscribe-monthly", "access", "premium", "portal", "switch-plan", "duplicates")
 	})
 
 	t.Run("TrialRenewalCancel", func(t *testing.T) {
@@ -347,7 +358,7 @@ func TestLessons(t *testing.T) {
 				t.Errorf("the report contains %q", shape)
 			}
 		}
-		for _, want := range []string{"Tollgate lab report", "barbara", "<strong>6 of 14</strong>", "A card update that recovers", "invoice.payment_failed", "POST /v1/checkout/sessions"} {
+		for _, want := range []string{"Tollgate lab report", "barbara", "<strong>6 of 15</strong>", "A card update that recovers", "invoice.payment_failed", "POST /v1/checkout/sessions"} {
 			if !strings.Contains(page, want) {
 				t.Errorf("the report lacks %q", want)
 			}

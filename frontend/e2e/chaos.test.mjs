@@ -88,6 +88,10 @@ test("with duplicate and reorder chaos on, subscribe → renewal → cancel ends
   }
   await screen(page, "Premium");
   await page.getByRole("heading", { name: "Locked" }).waitFor();
+
+  // The course covers what the learner just saw: its lesson on duplicate deliveries is done.
+  await screen(page, "Lessons");
+  await page.locator('li.lesson.done[data-lesson="duplicates"]').waitFor();
 });
 
 test("an outage of the endpoint: deliveries refused with 503, then Stripe's retry gets through", async () => {

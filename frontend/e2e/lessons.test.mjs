@@ -44,7 +44,7 @@ test("lessons tick through the learner's flow, See the code shows this commit's 
   // A long name, as a class will have.
   const page = await register(browser, app.url, "maximiliana.theodora.wolfeschlegelsteinhausen@example.com");
   await expectDone(page, ["account"]);
-  await page.getByText("1 of 14").waitFor();
+  await page.getByText("1 of 15").waitFor();
   assert.ok(await photograph(page, "lessons-start"), "the Lessons screen fits 640 px");
 
   // Subscribe monthly with the trial and LEARN10, then Access and Premium.
@@ -79,7 +79,7 @@ test("lessons tick through the learner's flow, See the code shows this commit's 
   await page.getByRole("link", { name: "Back to Tollgate" }).click();
   await page.getByText(/\(canceled at period end\)/).waitFor();
   await expectDone(page, ["account", "subscribe-monthly", "trial", "promotion", "access", "premium", "trial-end", "renewal", "portal", "cancel"]);
-  await page.getByText("10 of 14").waitFor();
+  await page.getByText("10 of 15").waitFor();
 
   // Each done lesson says when and what showed it.
   const renewal = page.locator('li.lesson[data-lesson="renewal"]');
@@ -128,7 +128,7 @@ test("lessons tick through the learner's flow, See the code shows this commit's 
     "the report asks for nothing beyond itself",
   );
   const text = await report.locator("body").innerText();
-  assert.match(text, /10 of 14 lessons done/);
+  assert.match(text, /10 of 15 lessons done/);
   assert.match(text, /maximiliana\.theodora/);
   assert.match(text, /customer\.subscription\.updated/);
   assert.match(text, /POST \/v1\/checkout\/sessions/);
@@ -138,7 +138,7 @@ test("lessons tick through the learner's flow, See the code shows this commit's 
   // Start over, after a confirmation.
   await page.getByRole("button", { name: "Start over" }).click();
   await page.getByRole("button", { name: "Yes, start over" }).click();
-  await page.getByText("0 of 14").waitFor();
+  await page.getByText("0 of 15").waitFor();
   assert.deepEqual(await done(page), []);
   await page.getByRole("status").filter({ hasText: "Your progress is forgotten" }).waitFor();
   assert.ok(await photograph(page, "lessons-started-over"), "the Lessons screen with nothing done fits 640 px");

@@ -160,6 +160,12 @@ func Open(ctx context.Context, o Options) (*Lab, error) {
 				o.OnState()
 			}
 		},
+		// A skipped redelivery is what the lesson on duplicate deliveries shows.
+		Skipped: func(ctx context.Context, id string) {
+			if e, err := db.EventByID(ctx, id); err == nil {
+				l.Lessons.Redelivered(ctx, e)
+			}
+		},
 	})
 	if err := l.Setup(l.Calls.WithAction(ctx, "Start Tollgate: set up Stripe")); err != nil {
 		l.log.Warn("billing is not ready", logkey.Err, err)

@@ -185,4 +185,16 @@ var All = []Lesson{
 			"That product has two Prices: monthly and yearly."},
 		Seen: func(o *Observation) bool { return o.Is("customer.subscription.updated") && o.priceChanged() },
 	},
+	{
+		ID: "duplicates", Title: "Webhooks that arrive twice, late or out of order",
+		Concept: "Stripe may deliver an event more than once, late or out of order, and retries an endpoint that does not " +
+			"answer 2xx for days. Tollgate records each event by its id, so a redelivery is answered 200 and skipped, and takes " +
+			"every event only as a cue to re-read the customer from the API, so a late or stale event cannot leave a wrong state.",
+		Doc:  Link{"Webhooks: handle duplicate events", "https://docs.stripe.com/webhooks#handle-duplicate-events"},
+		Do:   "On Events, press Replay on one of your events; or, in the sandbox, turn on Duplicate and Reorder in the Delivery chaos panel and subscribe.",
+		Code: Func{"internal/webhook/webhook.go", "Handler.receive"},
+		Guide: Quote{"3.4 Webhooks",
+			"Stripe sends subscription lifecycle updates to `/payments/event`."},
+		Seen: func(o *Observation) bool { return o.Action == SkippedDuplicate },
+	},
 }

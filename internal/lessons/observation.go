@@ -15,6 +15,10 @@ const (
 	SawAccess     = "saw_access"     // the Access screen was served
 	OpenedPremium = "opened_premium" // the Premium gate let the user in
 	OpenedPortal  = "opened_portal"  // a Billing Portal session was made for the user
+	// SkippedDuplicate: the webhook skipped a redelivery of one of the
+	// user's events, recognised by its id (a Replay, Stripe's retry, or the
+	// sandbox's delivery chaos).
+	SkippedDuplicate = "skipped_duplicate"
 )
 
 // Observation is one thing Tollgate saw, which lesson rules read: an app

@@ -123,6 +123,13 @@ var actionPlaces = map[string]string{
 	OpenedPremium: "Premium screen", OpenedPortal: "Manage billing button's portal session",
 }
 
+// Redelivered records that a redelivery of e, an event Tollgate had already
+// recorded, was recognised by its id and skipped. Only an event already
+// applied says whose it is; an earlier one ticks nothing.
+func (t *Tracker) Redelivered(ctx context.Context, e *tollgate.Event) {
+	t.observe(ctx, e.UserID, &Observation{Action: SkippedDuplicate}, e.Created, "a redelivery of the "+e.Type+" event "+e.ID+", skipped")
+}
+
 // Applied records a webhook event Tollgate applied for a user: the rules
 // read it with the user's local copy as it left it.
 func (t *Tracker) Applied(ctx context.Context, e *tollgate.Event, res tollgate.EventResult) {

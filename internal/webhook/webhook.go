@@ -62,6 +62,9 @@ type Options struct {
 	// Done, when set, is called after each event's result is recorded, so
 	// the faces can show it; it must not block.
 	Done func(*tollgate.Event)
+	// Skipped, when set, is called once a redelivery of an event already
+	// recorded was skipped, before it is answered; it must not block.
+	Skipped func(ctx context.Context, id string)
 }
 
 // Handler is the http.Handler for POST /payments/event and the single worker
@@ -183,6 +186,9 @@ func (h *Handler) receive(ctx context.Context, signature string, body []byte) an
 	}
 	if !isNew {
 		h.log.Info("skipped a redelivered webhook event", logkey.EventID, e.ID, logkey.EventType, e.Type)
+		if h.o.Skipped != nil {
+			h.o.Skipped(ctx, e.ID)
+		}
 		return answer{http.StatusOK, msgDup}
 	}
 	return answer{http.StatusOK, msgRecorded}
