@@ -80,24 +80,14 @@ func (s *Sandbox) deleteClock(c *call) (any, error) {
 	// Each walk copies its list (newest), since del changes it.
 	for _, cu := range customersByClock.newest(s.st, clk.ID, nil) {
 		customers.del(s.st, cu.ID)
-		for _, pi := range paymentIntentsByCustomer.newest(s.st, cu.ID, nil) {
-			paymentIntents.del(s.st, pi.ID)
-		}
-		for _, ch := range chargesByCustomer.newest(s.st, cu.ID, nil) {
-			charges.del(s.st, ch.ID)
-		}
-		for _, si := range setupIntentsByCustomer.newest(s.st, cu.ID, nil) {
-			setupIntents.del(s.st, si.ID)
-		}
+		paymentIntentsByCustomer.delAll(s.st, cu.ID)
+		chargesByCustomer.delAll(s.st, cu.ID)
+		setupIntentsByCustomer.delAll(s.st, cu.ID)
 	}
-	for _, sub := range subsByClock.newest(s.st, clk.ID, nil) {
-		subscriptions.del(s.st, sub.ID)
-	}
+	subsByClock.delAll(s.st, clk.ID)
 	for _, inv := range invoicesByClock.newest(s.st, clk.ID, nil) {
 		invoices.del(s.st, inv.ID)
-		for _, ip := range invoicePaymentsByInvoice.newest(s.st, inv.ID, nil) {
-			invoicePayments.del(s.st, ip.ID)
-		}
+		invoicePaymentsByInvoice.delAll(s.st, inv.ID)
 	}
 	clocks.del(s.st, clk.ID)
 	return deleted(clk.ID, "test_helpers.test_clock"), nil

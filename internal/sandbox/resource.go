@@ -63,6 +63,14 @@ func (x index[T]) newest(st *state, key string, keep func(*T) bool) []*T {
 	return newestOf(x.of(st, key), keep)
 }
 
+// delAll deletes every row filed under key (a deleted customer's payments).
+// It walks a copy (newest), since del changes the list it is filed in.
+func (x index[T]) delAll(st *state, key string) {
+	for _, v := range x.newest(st, key, nil) {
+		x.r.del(st, meta(v).ID)
+	}
+}
+
 // resources lists every declared resource in the order declared; a new
 // state makes a table for each.
 var resources []storedResource

@@ -100,9 +100,7 @@ func (s *Sandbox) pruneStep() (int, bool, error) {
 		gone = append(gone, ev)
 	}
 	for _, ev := range gone {
-		for _, d := range deliveriesByEvent.newest(s.st, ev.ID, nil) {
-			deliveries.del(s.st, d.ID)
-		}
+		deliveriesByEvent.delAll(s.st, ev.ID)
 		events.del(s.st, ev.ID)
 	}
 	if len(gone) == 0 {

@@ -206,9 +206,7 @@ func (s *Sandbox) deleteEndpoint(c *call) (any, error) {
 	}
 	endpoints.del(s.st, ep.ID)
 	delete(s.st.pending, ep.ID)
-	for _, d := range deliveriesByEndpoint.newest(s.st, ep.ID, nil) {
-		deliveries.del(s.st, d.ID)
-	}
+	deliveriesByEndpoint.delAll(s.st, ep.ID)
 	s.wakeDeliveries()
 	return deleted(ep.ID, "webhook_endpoint"), nil
 }
