@@ -44,9 +44,7 @@ func (l *Lab) Chaos() Chaos {
 	if l.State().Mode != ModeSandbox {
 		return Chaos{Reason: "Delivery chaos works only with Tollgate's own sandbox: on a Stripe account, Stripe delivers the events, and its retries come hours apart."}
 	}
-	l.setupMu.Lock()
-	sb := l.sandbox
-	l.setupMu.Unlock()
+	sb := l.drillSandbox()
 	if sb == nil {
 		return Chaos{Reason: "The sandbox is not running."}
 	}
@@ -73,17 +71,12 @@ func (l *Lab) SetChaos(ctx context.Context, c Chaos) (Chaos, error) {
 	case c.OutageSeconds < 0 || time.Duration(c.OutageSeconds)*time.Second > MaxOutage:
 		return Chaos{}, tollgate.Errorf(tollgate.EINVALID, "An outage lasts 1 to %d seconds.", int(MaxOutage/time.Second))
 	}
-	l.setupMu.Lock()
-	sb := l.sandbox
-	mode := l.State().Mode
-	if sb != nil && mode == ModeSandbox {
-		sb.SetChaos(sandbox.Chaos{Delay: time.Duration(c.DelaySeconds) * time.Second, Duplicate: c.Duplicate, Reorder: c.Reorder,
-			Drop: c.Drop, Redeliver: time.Duration(c.RedeliverSeconds) * time.Second})
-	}
-	l.setupMu.Unlock()
-	if sb == nil || mode != ModeSandbox {
+	sb := l.drillSandbox()
+	if sb == nil {
 		return Chaos{}, tollgate.Errorf(tollgate.EINVALID, "%s", l.Chaos().Reason)
 	}
+	sb.SetChaos(sandbox.Chaos{Delay: time.Duration(c.DelaySeconds) * time.Second, Duplicate: c.Duplicate, Reorder: c.Reorder,
+		Drop: c.Drop, Redeliver: time.Duration(c.RedeliverSeconds) * time.Second})
 	switch {
 	case c.EndOutage:
 		l.Webhook.RefuseUntil(time.Time{})

@@ -105,9 +105,10 @@ type Lab struct {
 	// none waits on a slow Stripe.
 	setupMu sync.Mutex
 	sandbox *sandbox.Server // guarded by setupMu
-	// troubled is sandbox for the Stripe-trouble controls, which must not
-	// wait on setupMu: a setup slowed by a fault would hold it.
-	troubled atomic.Pointer[sandbox.Server]
+	// drills is sandbox for the sandbox-only controls (Stripe trouble,
+	// delivery chaos), which must not wait on setupMu: a setup slowed by a
+	// fault would hold it.
+	drills atomic.Pointer[sandbox.Server]
 	// sandboxKey is the embedded sandbox's key, random for each run: only
 	// this process can use its account, not other processes or users.
 	sandboxKey string

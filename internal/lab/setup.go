@@ -77,7 +77,7 @@ func (l *Lab) keyStep(ctx context.Context, r *run, prev *snapshot, eff settings.
 		st.Mode, key, st.TestClocks = ModeExternalSandbox, SandboxKey, true
 	}
 	if st.Mode != ModeSandbox && l.sandbox != nil {
-		l.troubled.Store(nil)
+		l.drills.Store(nil)
 		l.sandbox.Close()
 		l.sandbox = nil
 		l.Webhook.RefuseUntil(time.Time{}) // the outage drill is the sandbox's; a real account's events must get through
@@ -295,7 +295,7 @@ func (l *Lab) startSandbox() error {
 		return fmt.Errorf("lab: start sandbox: %w", err)
 	}
 	l.sandbox, l.sandboxKey = sb, key
-	l.troubled.Store(sb)
+	l.drills.Store(sb)
 	return nil
 }
 

@@ -13,10 +13,19 @@ import (
 // sandbox here, as Reset does, and nowhere else: the billing code under test
 // cannot tell these faults from Stripe's own.
 
-// troubledSandbox is the embedded sandbox while Tollgate talks to it.
+// drillSandbox is the embedded sandbox while Tollgate talks to it, for the
+// controls only it has; nil otherwise.
+func (l *Lab) drillSandbox() *sandbox.Server {
+	if l.State().Mode != ModeSandbox {
+		return nil
+	}
+	return l.drills.Load()
+}
+
+// troubledSandbox is drillSandbox, or why Stripe trouble cannot be had.
 func (l *Lab) troubledSandbox() (*sandbox.Server, error) {
-	sb := l.troubled.Load()
-	if sb == nil || l.State().Mode != ModeSandbox {
+	sb := l.drillSandbox()
+	if sb == nil {
 		return nil, tollgate.Errorf(tollgate.EINVALID, "Only Tollgate's own sandbox can simulate Stripe trouble; a real Stripe account has its own, now and then.")
 	}
 	return sb, nil
