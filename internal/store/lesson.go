@@ -28,16 +28,28 @@ type progressRecord struct {
 	Done []lessonRecord `json:"done"`
 }
 
+// has says whether lesson is among those done.
+func (p progressRecord) has(lesson string) bool {
+	return slices.ContainsFunc(p.Done, func(r lessonRecord) bool { return r.Lesson == lesson })
+}
+
 // MarkLesson records d for userID unless that lesson is done already.
 func (db *DB) MarkLesson(ctx context.Context, userID uint64, d tollgate.LessonDone) (bool, error) {
+	// Most observations are of lessons done long ago (every later event of
+	// the same kind): a read says so without a write transaction, whose
+	// commit would cost an fsync each time.
+	if done, err := db.lessonDone(userID, d.Lesson); err != nil || done {
+		return false, err
+	}
 	isNew := false
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.grouped(func(tx *bolt.Tx) error {
+		isNew = false // the group may run this again
 		b := tx.Bucket(bucketLessons)
 		p, err := getProgress(b, userID)
 		if err != nil {
 			return err
 		}
-		if slices.ContainsFunc(p.Done, func(r lessonRecord) bool { return r.Lesson == d.Lesson }) {
+		if p.has(d.Lesson) {
 			return nil
 		}
 		p.Done = append(p.Done, lessonRecord{Lesson: d.Lesson, At: d.At.UTC(), StripeAt: d.StripeAt.UTC(), Via: d.Via})
@@ -52,6 +64,20 @@ func (db *DB) MarkLesson(ctx context.Context, userID uint64, d tollgate.LessonDo
 		return false, fmt.Errorf("store: mark lesson %s: %w", d.Lesson, err)
 	}
 	return isNew, nil
+}
+
+// lessonDone says whether userID has done lesson.
+func (db *DB) lessonDone(userID uint64, lesson string) (bool, error) {
+	var done bool
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		p, err := getProgress(tx.Bucket(bucketLessons), userID)
+		done = err == nil && p.has(lesson)
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("store: mark lesson %s: %w", lesson, err)
+	}
+	return done, nil
 }
 
 // LessonsDone returns userID's lessons done, oldest first.
