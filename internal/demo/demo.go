@@ -84,9 +84,26 @@ func New(steps []Step, pause bool, delay time.Duration, onChange func()) *Runner
 
 // Start lets Run begin: the UI calls it once it shows the script, so the
 // audience sees the first step from its caption on. Calls after the first do nothing.
+//
+// The first step is announced here rather than when Run's goroutine gets
+// to it, so the view the caller reads straight after Start already shows
+// its caption: a browser whose event stream is not open yet would
+// otherwise keep showing the step as not reached.
 func (r *Runner) Start() {
 	r.startOnce.Do(func() {
-		r.update(func(v *View) { v.Started = true })
+		// A Next pressed before the start (a key held) must not skip the
+		// first caption; one pressed after it, even before Run's goroutine
+		// gets going, must not be lost.
+		select {
+		case <-r.next:
+		default:
+		}
+		r.update(func(v *View) {
+			v.Started = true
+			if len(v.Steps) > 0 {
+				v.Current, v.Steps[0].Status = 0, StatusNext
+			}
+		})
 		close(r.start)
 	})
 }
@@ -115,11 +132,6 @@ func (r *Runner) Run(ctx context.Context) error {
 	case <-r.start:
 	case <-ctx.Done():
 		return ctx.Err()
-	}
-	// A Next pressed before the start (a key held) must not skip the first caption.
-	select {
-	case <-r.next:
-	default:
 	}
 	for i, s := range r.steps {
 		r.update(func(v *View) { v.Current, v.Steps[i].Status = i, StatusNext })

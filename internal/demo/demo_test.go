@@ -76,7 +76,9 @@ func TestRunner(t *testing.T) {
 			t.Fatalf("before Start: %+v", v)
 		}
 		r.Start()
-		waitView(t, r, "the first step announced", func(v demo.View) bool { return statuses(v) == "nw" })
+		if v := r.View(); statuses(v) != "nw" {
+			t.Fatalf("right after Start: %+v; want the first step announced", v)
+		}
 		time.Sleep(50 * time.Millisecond)
 		if v := r.View(); statuses(v) != "nw" {
 			t.Fatalf("ran without a Next: %+v", v)

@@ -74,6 +74,9 @@ func shim(names []string) string {
     if (!token) return;
     stream = new EventSource("/api/events?token=" + encodeURIComponent(token));
     stream.addEventListener("tollgate", (e) => (listeners[e.data] || []).slice().forEach((cb) => cb()));
+    // An event sent before the stream opened, or while it reconnected, is
+    // lost; events only say "re-read", so every listener re-reads on open.
+    stream.addEventListener("open", () => Object.values(listeners).flat().forEach((cb) => cb()));
   }
   window.runtime = {
     BrowserOpenURL: (url) => { window.location.assign(url); },
