@@ -319,8 +319,13 @@ func (s *Sandbox) apiHandler(returns *objectType, fn apiFunc) http.Handler {
 		if r.Method == http.MethodPost {
 			idemKey = r.Header.Get("Idempotency-Key")
 		}
-		sum := sha256.Sum256([]byte(r.Method + " " + r.URL.Path + "\n" + form))
-		status, body, replayed := s.execute(c, fn, key+"|"+idemKey, idemKey != "", hex.EncodeToString(sum[:]))
+		// The request's fingerprint, which a replay of its key must match; only keyed requests have one.
+		hash := ""
+		if idemKey != "" {
+			sum := sha256.Sum256([]byte(r.Method + " " + r.URL.Path + "\n" + form))
+			hash = hex.EncodeToString(sum[:])
+		}
+		status, body, replayed := s.execute(c, fn, key+"|"+idemKey, idemKey != "", hash)
 		if c.after != nil {
 			c.after()
 		}

@@ -102,3 +102,35 @@ func fill(b *testing.B, e *env, n int) {
 	close(next)
 	wg.Wait()
 }
+
+// BenchmarkSandboxActiveEntitlementsList is the guide's Premium check, a
+// live read of a subscribed customer's entitlements, as the sandbox answers it.
+func BenchmarkSandboxActiveEntitlementsList(b *testing.B) {
+	for _, held := range []int{0, 20000} {
+		e := benchStart(b)
+		c := e.catalog()
+		_, cu := e.clockCustomer()
+		e.subscribe(sessionOpts{customer: cu.ID, price: c.monthly.ID}, "4242424242424242")
+		fill(b, e, held)
+		b.Run(fmt.Sprintf("held=%d", held), func(b *testing.B) {
+			ctx := context.Background()
+			b.SetParallelism(8) // 16 clients on this 2-core machine, as make bench-sandbox runs
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					n := 0
+					for _, err := range e.sc.V1EntitlementsActiveEntitlements.List(ctx, &stripe.EntitlementsActiveEntitlementListParams{Customer: stripe.String(cu.ID)}) {
+						if err != nil {
+							b.Error(err)
+							return
+						}
+						n++
+					}
+					if n == 0 {
+						b.Error("the subscribed customer has no active entitlements")
+						return
+					}
+				}
+			})
+		})
+	}
+}

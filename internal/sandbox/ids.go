@@ -1,26 +1,32 @@
 package sandbox
 
-import (
-	"crypto/rand"
-	"math/big"
-)
+import "crypto/rand"
 
 const idAlphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
+// idLen is how many random characters follow an id's prefix.
+const idLen = 24
+
 // newID returns a Stripe-looking id: the prefix (with its underscore) and 24
 // random base62 characters. Real ids carry no meaning, so neither do ours.
+// Ids in hosted pages' URLs stand for the page, so they come from crypto/rand.
 func newID(prefix string) string {
-	b := make([]byte, 24)
-	max := big.NewInt(int64(len(idAlphabet)))
-	for i := range b {
-		n, err := rand.Int(rand.Reader, max)
-		if err != nil {
-			// crypto/rand does not fail on supported platforms.
-			panic(err)
+	// A random byte picks a character only below the largest multiple of the
+	// alphabet's size that fits a byte (248), so every character is equally
+	// likely; the rest (3%) are drawn again. One read of 32 bytes almost always suffices.
+	const limit = 256 - 256%len(idAlphabet)
+	out := make([]byte, len(prefix), len(prefix)+idLen)
+	copy(out, prefix)
+	var buf [32]byte
+	for len(out) < cap(out) {
+		rand.Read(buf[:]) // never fails: crypto/rand crashes the program instead
+		for _, c := range buf {
+			if int(c) < limit && len(out) < cap(out) {
+				out = append(out, idAlphabet[int(c)%len(idAlphabet)])
+			}
 		}
-		b[i] = idAlphabet[n.Int64()]
 	}
-	return prefix + string(b)
+	return string(out)
 }
 
 // newSecret returns a webhook signing secret in Stripe's whsec_ form.
