@@ -80,19 +80,49 @@ func start(ctx context.Context, bin string, args, env []string, ready *regexp.Re
 	}
 }
 
-// RSS returns the resident memory of the process in bytes, from /proc.
-func (p *Proc) RSS() (int64, error) {
-	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
+// Memory is a process's resident memory, in bytes, as Linux's /proc counts it.
+type Memory struct {
+	// RSS is every page mapped and resident: the process's own (Anon) and
+	// pages of files it maps (File), its binary and shared libraries among
+	// them, which other processes may share and the kernel may drop.
+	RSS, Anon, File int64
+	// PSS divides each shared page among the processes that map it.
+	PSS int64
+}
+
+// Memory reads the process's resident memory from /proc.
+func (p *Proc) Memory() (Memory, error) {
+	pid := p.cmd.Process.Pid
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
-		return 0, fmt.Errorf("loadgen: rss: %w", err)
+		return Memory{}, fmt.Errorf("loadgen: memory: %w", err)
 	}
-	for line := range strings.SplitSeq(string(raw), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+	rollup, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps_rollup", pid))
+	if err != nil {
+		return Memory{}, fmt.Errorf("loadgen: memory: %w", err)
+	}
+	var m Memory
+	for _, f := range []struct {
+		text  []byte
+		field string
+		into  *int64
+	}{{status, "VmRSS:", &m.RSS}, {status, "RssAnon:", &m.Anon}, {status, "RssFile:", &m.File}, {rollup, "Pss:", &m.PSS}} {
+		if *f.into, err = kBytes(string(f.text), f.field); err != nil {
+			return Memory{}, fmt.Errorf("loadgen: memory of %d: %w", pid, err)
+		}
+	}
+	return m, nil
+}
+
+// kBytes reads a "Field:   123 kB" line of a /proc file, in bytes.
+func kBytes(text, field string) (int64, error) {
+	for line := range strings.SplitSeq(text, "\n") {
+		if v, ok := strings.CutPrefix(line, field); ok {
 			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
 			return kb << 10, err
 		}
 	}
-	return 0, fmt.Errorf("loadgen: rss: no VmRSS for %d", p.cmd.Process.Pid)
+	return 0, fmt.Errorf("no %s line", field)
 }
 
 // Stop interrupts the process, as Ctrl-C does, and waits for it to exit.
