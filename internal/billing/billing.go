@@ -40,6 +40,11 @@ type Config struct {
 	// ReturnBase is the app's own HTTP server (http://127.0.0.1:port), where
 	// Checkout and the Portal send the browser back.
 	ReturnBase string
+	// Install names this Tollgate on the account (its data folder's id). The
+	// customers it makes carry it, so that a customer whose creation's answer
+	// was lost is found again rather than made twice, and another Tollgate's
+	// customer of the same user number never is. Empty: no such search.
+	Install    string
 	HTTPClient *http.Client
 	Logger     *slog.Logger
 }

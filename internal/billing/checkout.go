@@ -59,7 +59,7 @@ func (s *Service) Checkout(ctx context.Context, u *tollgate.User, plan Plan, tri
 		AllowPromotionCodes: stripe.Bool(true),
 		SuccessURL:          stripe.String(s.cfg.ReturnBase + tollgate.CheckoutSuccessPath + "?session_id={CHECKOUT_SESSION_ID}"),
 		CancelURL:           stripe.String(s.cfg.ReturnBase + tollgate.CheckoutCancelPath),
-		Metadata:            map[string]string{"tollgate_user_id": strconv.FormatUint(u.ID, 10), "plan": string(plan)},
+		Metadata:            map[string]string{userMetadataKey: strconv.FormatUint(u.ID, 10), "plan": string(plan)},
 	}
 	if trial {
 		params.SubscriptionData = &stripe.CheckoutSessionCreateSubscriptionDataParams{TrialPeriodDays: stripe.Int64(TrialDays)}
@@ -163,16 +163,34 @@ func (s *Service) ensureCustomer(ctx context.Context, u *tollgate.User) (*tollga
 	} else if tollgate.ErrorCode(err) != tollgate.ENOTFOUND {
 		return nil, fmt.Errorf("billing: customer: %w", err)
 	}
+	found, err := s.lostCustomer(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	if found != nil {
+		c = &tollgate.Customer{UserID: u.ID, StripeID: found.ID}
+		if found.TestClock != nil {
+			c.TestClock = found.TestClock.ID
+		}
+		if err := s.store.PutCustomer(ctx, c); err != nil {
+			return nil, fmt.Errorf("billing: save customer: %w", err)
+		}
+		s.log.Info("customer found on Stripe, made by an earlier try whose answer was lost", logkey.User, u.ID, logkey.Customer, c.StripeID, logkey.Clock, c.TestClock)
+		return c, nil
+	}
 	params := &stripe.CustomerCreateParams{
 		Email:    stripe.String(u.Email),
 		Name:     stripe.String(u.Name),
-		Metadata: map[string]string{"tollgate_user_id": strconv.FormatUint(u.ID, 10)},
+		Metadata: map[string]string{userMetadataKey: strconv.FormatUint(u.ID, 10)},
+	}
+	if s.cfg.Install != "" {
+		params.Metadata[installMetadataKey] = s.cfg.Install
 	}
 	c = &tollgate.Customer{UserID: u.ID}
 	if s.cfg.TestClocks {
 		clock, err := s.sc.V1TestHelpersTestClocks.Create(ctx, &stripe.TestHelpersTestClockCreateParams{
 			FrozenTime: stripe.Int64(time.Now().Unix()),
-			Name:       stripe.String("Tollgate: " + u.Email),
+			Name:       stripe.String(clockName(u)),
 		})
 		if err != nil {
 			return nil, stripeError("create test clock", err)
@@ -189,4 +207,53 @@ func (s *Service) ensureCustomer(ctx context.Context, u *tollgate.User) (*tollga
 	}
 	s.log.Info("customer created", logkey.User, u.ID, logkey.Customer, c.StripeID, logkey.Clock, c.TestClock)
 	return c, nil
+}
+
+// userMetadataKey carries, on a customer Tollgate made, the number of the
+// user it was made for.
+const userMetadataKey = "tollgate_user_id"
+
+// clockName is the name of the test clock a user's customer lives on.
+func clockName(u *tollgate.User) string { return "Tollgate: " + u.Email }
+
+// lostCustomer returns the customer this Tollgate made for u but never heard
+// back about: Stripe made it, and every try's answer was lost on the way (a
+// dropped connection), so the store does not know it. Nil when there is none.
+//
+// Stripe's search would find it by metadata, but its index lags by up to a
+// minute; lists are consistent at once. A customer on a test clock is listed
+// only by its clock, so with test clocks the clocks named for u are read.
+func (s *Service) lostCustomer(ctx context.Context, u *tollgate.User) (*stripe.Customer, error) {
+	if s.cfg.Install == "" {
+		return nil, nil
+	}
+	ours := func(cu *stripe.Customer) bool {
+		return !cu.Deleted && cu.Metadata[userMetadataKey] == strconv.FormatUint(u.ID, 10) && cu.Metadata[installMetadataKey] == s.cfg.Install
+	}
+	find := func(params *stripe.CustomerListParams) (*stripe.Customer, error) {
+		for cu, err := range s.sc.V1Customers.List(ctx, params) {
+			if err != nil {
+				return nil, stripeError("list customers", err)
+			}
+			if ours(cu) {
+				return cu, nil
+			}
+		}
+		return nil, nil
+	}
+	if !s.cfg.TestClocks {
+		return find(&stripe.CustomerListParams{Email: stripe.String(u.Email)})
+	}
+	for clk, err := range s.sc.V1TestHelpersTestClocks.List(ctx, &stripe.TestHelpersTestClockListParams{}) {
+		if err != nil {
+			return nil, stripeError("list test clocks", err)
+		}
+		if clk.Name != clockName(u) {
+			continue
+		}
+		if cu, err := find(&stripe.CustomerListParams{TestClock: stripe.String(clk.ID)}); cu != nil || err != nil {
+			return cu, err
+		}
+	}
+	return nil, nil
 }

@@ -13,9 +13,9 @@ import (
 	"github.com/tollgate/tollgate/internal/tollgate"
 )
 
-// installMetadataKey names, on an endpoint Tollgate made, the Tollgate (the
-// data folder) that made it, so two Tollgates on one account never take over
-// each other's endpoint.
+// installMetadataKey names, on an endpoint or a customer Tollgate made, the
+// Tollgate (the data folder) that made it, so two Tollgates on one account
+// never take over each other's endpoint or customers.
 const installMetadataKey = "tollgate_install"
 
 // EnsureWebhookEndpoint returns Tollgate's webhook endpoint at url, enabled,

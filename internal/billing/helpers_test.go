@@ -23,6 +23,9 @@ import (
 
 const key = "sk_test_billing_tests"
 
+// install names the tests' Tollgate on the sandbox, as Settings.InstallID does the app's.
+const install = "test-install"
+
 // env is the app's billing code against a real sandbox over HTTP, with the
 // real webhook handler receiving the sandbox's signed events.
 type env struct {
@@ -89,7 +92,7 @@ func newEnv(t testing.TB, o options) *env {
 // service builds a billing service on e's store pointed at base.
 func (e *env) service(base string) *billing.Service {
 	e.t.Helper()
-	s, err := billing.New(billing.Config{SecretKey: key, APIBase: base, TestClocks: true, ReturnBase: "http://127.0.0.1:9"}, e.db)
+	s, err := billing.New(billing.Config{SecretKey: key, APIBase: base, TestClocks: true, ReturnBase: "http://127.0.0.1:9", Install: install}, e.db)
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package billing_test
 
 import (
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -10,13 +11,14 @@ import (
 	"github.com/tollgate/tollgate/internal/billing"
 	"github.com/tollgate/tollgate/internal/calls"
 	"github.com/tollgate/tollgate/internal/sandbox/fault"
+	"github.com/tollgate/tollgate/internal/store"
 	"github.com/tollgate/tollgate/internal/tollgate"
 )
 
 // loggedService is a billing service on e's sandbox whose calls go to log.
 func (e *env) loggedService(t *testing.T, log *calls.Log) *billing.Service {
 	t.Helper()
-	s, err := billing.New(billing.Config{SecretKey: key, APIBase: e.sb.URL(), TestClocks: true, ReturnBase: "http://127.0.0.1:9",
+	s, err := billing.New(billing.Config{SecretKey: key, APIBase: e.sb.URL(), TestClocks: true, ReturnBase: "http://127.0.0.1:9", Install: install,
 		HTTPClient: &http.Client{Transport: log.Transport(http.DefaultTransport)}}, e.db)
 	if err != nil {
 		t.Fatal(err)
@@ -156,6 +158,78 @@ func TestSandboxFaults(t *testing.T) {
 		}
 		if c, sess := e.onStripe(t, u); c != 1 || sess != 1 {
 			t.Errorf("Stripe holds %d customers and %d sessions, want 1 and 1", c, sess)
+		}
+	})
+
+	t.Run("ErrCustomerAnswersLostThenFound", func(t *testing.T) {
+		// Stripe makes the customer but every answer is lost, so the click
+		// fails; the next click finds that customer instead of making another.
+		e := newEnv(t, options{})
+		log := calls.New(1000)
+		s := e.loggedService(t, log)
+		u := e.user("ada@example.com")
+		e.fault(t, "POST /v1/customers drop")
+		if _, err := s.Checkout(e.ctx, u, billing.Monthly, false); tollgate.ErrorCode(err) != tollgate.EUNAVAILABLE {
+			t.Fatalf("err = %v, want unavailable: no answer ever came", err)
+		}
+		if c, _ := e.onStripe(t, u); c != 1 {
+			t.Fatalf("Stripe holds %d customers after the lost answers, want the 1 it made", c)
+		}
+		e.sb.ClearFaults()
+		before := len(tries(log, http.MethodPost, "/v1/customers"))
+		if _, err := s.Checkout(e.ctx, u, billing.Monthly, false); err != nil {
+			t.Fatalf("checkout once the answers come: %v", err)
+		}
+		if n := len(tries(log, http.MethodPost, "/v1/customers")) - before; n != 0 {
+			t.Errorf("the second click created %d customers, want it to find the first", n)
+		}
+		if c, sess := e.onStripe(t, u); c != 1 || sess != 1 {
+			t.Errorf("Stripe holds %d customers and %d sessions, want 1 and 1", c, sess)
+		}
+		local, err := e.db.CustomerByUser(e.ctx, u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		onStripe, err := e.stripe.V1Customers.Retrieve(e.ctx, local.StripeID, nil)
+		if err != nil || onStripe.Email != u.Email || onStripe.TestClock == nil || onStripe.TestClock.ID != local.TestClock {
+			t.Errorf("the local customer %+v is not the one on Stripe (%+v, %v)", local, onStripe, err)
+		}
+	})
+
+	t.Run("AnotherTollgatesCustomerIsNotTaken", func(t *testing.T) {
+		// Two data folders on one account each number their users from 1:
+		// the second Tollgate's Ada gets a customer of her own.
+		e := newEnv(t, options{})
+		u := e.user("ada@example.com")
+		if _, err := e.billing.Checkout(e.ctx, u, billing.Monthly, false); err != nil {
+			t.Fatal(err)
+		}
+		db, err := store.Open(filepath.Join(t.TempDir(), store.FileName))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		other, err := billing.New(billing.Config{SecretKey: key, APIBase: e.sb.URL(), TestClocks: true, ReturnBase: "http://127.0.0.1:9", Install: "another-install"}, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		twin := &tollgate.User{Email: u.Email, Name: u.Name}
+		if err := db.CreateUser(e.ctx, twin); err != nil || twin.ID != u.ID {
+			t.Fatalf("the other Tollgate's user = %+v, %v; want the same number as %d", twin, err, u.ID)
+		}
+		if _, err := other.Checkout(e.ctx, twin, billing.Monthly, false); err != nil {
+			t.Fatal(err)
+		}
+		mine, err := e.db.CustomerByUser(e.ctx, u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		theirs, err := db.CustomerByUser(e.ctx, twin.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c, _ := e.onStripe(t, u); c != 2 || mine.StripeID == theirs.StripeID {
+			t.Errorf("%d customers on Stripe, %s and %s; want one for each Tollgate", c, mine.StripeID, theirs.StripeID)
 		}
 	})
 

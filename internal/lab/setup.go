@@ -92,6 +92,10 @@ func (l *Lab) keyStep(ctx context.Context, r *run, prev *snapshot, eff settings.
 	}
 
 	r.set(StepKey, StatusRunning, "")
+	install, err := l.Settings.InstallID(ctx)
+	if err != nil {
+		return nil, r.fail(StepKey, err, false)
+	}
 	b, err := billing.New(billing.Config{
 		SecretKey:    key,
 		APIBase:      st.APIBase,
@@ -99,6 +103,7 @@ func (l *Lab) keyStep(ctx context.Context, r *run, prev *snapshot, eff settings.
 		YearlyPrice:  prices.YearlyPrice,
 		TestClocks:   st.TestClocks,
 		ReturnBase:   l.opts.BaseURL,
+		Install:      install,
 		HTTPClient:   l.stripeClient(),
 		Logger:       l.log.With(logkey.Component, "billing"),
 	}, l.DB)
