@@ -15,7 +15,12 @@ import (
 type faultCase struct {
 	spec      string
 	staysDown bool // the learner must see the message, then succeed
+	// says is what that message must say; by default, that Stripe is in
+	// trouble and nothing was done twice.
+	says []string
 }
+
+var troubleSays = []string{"Stripe is having trouble just now", "Nothing was done twice"}
 
 var faultCases = []faultCase{
 	{spec: "POST /v1/customers 500 x2"},
@@ -27,6 +32,9 @@ var faultCases = []faultCase{
 	{spec: "GET /v1/ 500 x2"},
 	{spec: "POST /v1/checkout/sessions 500", staysDown: true},
 	{spec: "POST /v1/customers 429=1s", staysDown: true},
+	// Every answer lost after Stripe made the customer: the click after
+	// finds that customer rather than making a second.
+	{spec: "POST /v1/customers drop", staysDown: true, says: []string{"Stripe could not be reached"}},
 }
 
 // faults runs serve against `tollgate sandbox` on a fixed port, restarted
@@ -114,7 +122,7 @@ func faults(ctx context.Context, r *Runner, res *Result) error {
 		case !fc.staysDown && strings.Contains(url, "/checkout/cs_"):
 			retried++
 			emails[email]++
-		case fc.staysDown && strings.Contains(msg, "Stripe is having trouble just now") && strings.Contains(msg, "Nothing was done twice"):
+		case fc.staysDown && saysAll(msg, fc.says):
 			messages++
 			// The fault is gone: the same click works.
 			if err := restart(); err != nil {
@@ -211,4 +219,18 @@ func freeAddr() (string, error) {
 	}
 	defer ln.Close()
 	return ln.Addr().String(), nil
+}
+
+// saysAll reports whether msg holds every one of says, or of troubleSays
+// when says is empty.
+func saysAll(msg string, says []string) bool {
+	if len(says) == 0 {
+		says = troubleSays
+	}
+	for _, w := range says {
+		if !strings.Contains(msg, w) {
+			return false
+		}
+	}
+	return msg != ""
 }
