@@ -9,7 +9,6 @@ require (
 	golang.ngrok.com/muxado/v2 v2.0.1
 	golang.ngrok.com/ngrok v1.12.1
 	golang.org/x/crypto v0.41.0
-	golang.org/x/net v0.43.0
 	golang.org/x/time v0.16.0
 )
 
@@ -103,6 +102,7 @@ require (
 	golang.org/x/exp v0.0.0-20230522175609-2e198f4a06a1 // indirect
 	golang.org/x/image v0.12.0 // indirect
 	golang.org/x/mod v0.27.0 // indirect
+	golang.org/x/net v0.43.0 // indirect
 	golang.org/x/sync v0.25.0 // indirect
 	golang.org/x/sys v0.50.0 // indirect
 	golang.org/x/term v0.48.0 // indirect

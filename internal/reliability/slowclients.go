@@ -23,7 +23,9 @@ var maxOpenFiles = regexp.MustCompile(`Max open files\s+(\d+)`)
 // webhook body a byte at a time, a kept-alive connection that sends nothing
 // more. Meanwhile a probe asks for the page twice a second. The server must
 // drop the slow ones in time and answer every probe: without its timeouts
-// and connection cap it stops accepting anyone at the file limit.
+// and connection cap it stops accepting anyone at the file limit. How long a
+// probe waited is reported: past the cap, a newcomer takes the place of a
+// slow or idle connection, so it should not wait for their timeouts.
 func slowClients(ctx context.Context, r *Runner, res *Result) error {
 	const clients, nofile = 1100, 1024
 	load := 40 * time.Second

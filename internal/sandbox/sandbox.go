@@ -17,8 +17,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
-	"golang.org/x/net/netutil"
 
+	"github.com/tollgate/tollgate/internal/connlimit"
 	"github.com/tollgate/tollgate/internal/logkey"
 	"github.com/tollgate/tollgate/internal/sandbox/fault"
 )
@@ -61,8 +61,9 @@ type Config struct {
 }
 
 // limits keep a slow or idle client from holding a connection, and a flood
-// of them from using up the process's files: past conns, connections wait
-// in the kernel's backlog. No answer streams, and a clock's advance runs
+// of them from using up the process's files: past conns, a newcomer takes
+// the place of the connection idle or slow to start longest (connlimit), or
+// waits for a request to end. No answer streams, and a clock's advance runs
 // after its answer, so every answer fits the write timeout.
 type limits struct {
 	readHeader, read, write, idle time.Duration
@@ -342,9 +343,10 @@ func Start(ctx context.Context, cfg Config, addr string) (*Server, error) {
 	if l == (limits{}) {
 		l = defaultLimits
 	}
+	capped := connlimit.Listen(ln, l.conns)
 	srv := &http.Server{Handler: sb.Handler(), ReadHeaderTimeout: l.readHeader, ReadTimeout: l.read,
-		WriteTimeout: l.write, IdleTimeout: l.idle}
-	ln = netutil.LimitListener(ln, l.conns)
+		WriteTimeout: l.write, IdleTimeout: l.idle, ConnState: capped.ConnState}
+	ln = capped
 	s := &Server{Sandbox: sb, srv: srv, ln: ln, url: "http://" + ln.Addr().String()}
 	base := s.url
 	if a, ok := ln.Addr().(*net.TCPAddr); ok && a.IP.IsUnspecified() {

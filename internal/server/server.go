@@ -20,8 +20,7 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/net/netutil"
-
+	"github.com/tollgate/tollgate/internal/connlimit"
 	"github.com/tollgate/tollgate/internal/hostcheck"
 	"github.com/tollgate/tollgate/internal/logkey"
 )
@@ -249,7 +248,7 @@ type limits struct {
 	read       time.Duration // the whole request, body included (a webhook is at most 1 MiB)
 	write      time.Duration // every answer but the event stream, which lives as long as its tab
 	idle       time.Duration // a kept-alive connection between requests
-	conns      int           // connections served at once; more wait in the kernel's backlog
+	conns      int           // connections held at once; a newcomer takes the place of one idle or slow to start (connlimit)
 }
 
 var defaultLimits = limits{readHeader: 5 * time.Second, read: 30 * time.Second, write: 30 * time.Second, idle: 60 * time.Second, conns: 256}
@@ -262,15 +261,17 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler) error {
 func serve(ctx context.Context, ln net.Listener, h http.Handler, l limits) error {
 	// Requests get ctx as their base, so long-lived ones (the event stream)
 	// end with it instead of holding the shutdown until its timeout.
+	capped := connlimit.Listen(ln, l.conns)
 	srv := &http.Server{
 		Handler:           Secure(LocalOnly(deadlines(h, l.write))),
 		ReadHeaderTimeout: l.readHeader,
 		ReadTimeout:       l.read,
 		IdleTimeout:       l.idle,
+		ConnState:         capped.ConnState,
 		BaseContext:       func(net.Listener) context.Context { return ctx },
 	}
 	done := make(chan error, 1)
-	go func() { done <- srv.Serve(netutil.LimitListener(ln, l.conns)) }()
+	go func() { done <- srv.Serve(capped) }()
 	select {
 	case err := <-done:
 		return fmt.Errorf("server: %w", err)

@@ -18,8 +18,8 @@ import (
 
 	"golang.ngrok.com/ngrok"
 	"golang.ngrok.com/ngrok/config"
-	"golang.org/x/net/netutil"
 
+	"github.com/tollgate/tollgate/internal/connlimit"
 	"github.com/tollgate/tollgate/internal/logkey"
 	"github.com/tollgate/tollgate/internal/tollgate"
 )
@@ -141,8 +141,10 @@ func (c *conn) close() {
 func (t *Tunnel) run(c *conn) {
 	defer close(t.done)
 	for {
+		capped := connlimit.Listen(c.ln, maxConns)
 		srv := &http.Server{
-			Handler: t.handler,
+			Handler:   t.handler,
+			ConnState: capped.ConnState,
 			// This server faces the internet: a slow or idle client must not hold it.
 			ReadHeaderTimeout: 10 * time.Second,
 			ReadTimeout:       30 * time.Second,
@@ -152,7 +154,7 @@ func (t *Tunnel) run(c *conn) {
 		}
 		// A cap on connections at once, as for the app's own server: slow
 		// clients from the internet must not exhaust the process's files.
-		go func() { _ = srv.Serve(netutil.LimitListener(c.ln, maxConns)) }()
+		go func() { _ = srv.Serve(capped) }()
 		select {
 		case <-t.life.Done():
 			_ = srv.Close()
