@@ -90,6 +90,7 @@ type face struct {
 // runApp runs the window or serve: the app's own HTTP server carries the
 // webhook and Stripe's return pages (and, in serve mode, the UI itself).
 func runApp(ctx context.Context, cfg config.Config, log *slog.Logger, f face) error {
+	tuneGC()
 	dist, err := fs.Sub(assets, "frontend/dist")
 	if err != nil {
 		return err
