@@ -28,11 +28,21 @@ type Listener struct {
 	mu    sync.Mutex
 	open  map[*conn]struct{}
 	freed chan struct{} // a connection closed: room may have been made
+
+	closeOnce sync.Once
+	closed    chan struct{} // Close was called
 }
 
 // Listen caps ln at n connections at once (at least 1).
 func Listen(ln net.Listener, n int) *Listener {
-	return &Listener{Listener: ln, max: max(n, 1), open: map[*conn]struct{}{}, freed: make(chan struct{}, 1)}
+	return &Listener{Listener: ln, max: max(n, 1), open: map[*conn]struct{}{},
+		freed: make(chan struct{}, 1), closed: make(chan struct{})}
+}
+
+// Close closes the listener; an Accept waiting for room gives up.
+func (l *Listener) Close() error {
+	l.closeOnce.Do(func() { close(l.closed) })
+	return l.Listener.Close()
 }
 
 // conn is an accepted connection and what the server last said of it.
@@ -93,6 +103,10 @@ func (l *Listener) Accept() (net.Conn, error) {
 		select {
 		case <-l.freed:
 		case <-t.C:
+		case <-l.closed:
+			t.Stop()
+			_ = nc.Close()
+			return nil, net.ErrClosed
 		}
 		t.Stop()
 	}

@@ -164,3 +164,49 @@ func TestBusyAreNotClosed(t *testing.T) {
 		t.Errorf("newcomer = %q, want its answer once a request finished", got)
 	}
 }
+
+func TestCloseWhileWaitingForRoom(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := connlimit.Listen(ln, 1)
+	first, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Close()
+	held, err := l.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	l.ConnState(held, http.StateActive) // busy with a request: not to be closed for a newcomer
+	second, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer second.Close()
+	accepted := make(chan error, 1)
+	go func() {
+		_, err := l.Accept()
+		accepted <- err
+	}()
+	select {
+	case err := <-accepted:
+		t.Fatalf("Accept returned %v while the one place was busy", err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	l.Close()
+	select {
+	case err := <-accepted:
+		if err == nil {
+			t.Error("Accept after Close gave a connection")
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("Accept still waiting for room after Close")
+	}
+	if !closed(second, 2*time.Second) {
+		t.Error("the newcomer held while waiting was not closed")
+	}
+}
