@@ -120,35 +120,16 @@ func TestBusyAreNotClosed(t *testing.T) {
 		io.WriteString(w, "done "+r.URL.Path)
 	})
 	l, addr := serveCapped(t, busy, 2)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
 	answers := make(chan string, 2)
 	for range 2 {
-		go func() {
-			res, err := http.Get("http://" + addr + "/slow")
-			if err != nil {
-				answers <- err.Error()
-				return
-			}
-			b, _ := io.ReadAll(res.Body)
-			res.Body.Close()
-			answers <- string(b)
-		}()
+		go fetch(ctx, "http://"+addr+"/slow", answers)
 	}
 	waitOpen(t, l, 2)
 	// Both connections are busy with a request: the newcomer waits for one.
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
 	newcomer := make(chan string, 1)
-	go func() {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/quick", nil)
-		res, err := (&http.Client{Transport: &http.Transport{}}).Do(req)
-		if err != nil {
-			newcomer <- err.Error()
-			return
-		}
-		b, _ := io.ReadAll(res.Body)
-		res.Body.Close()
-		newcomer <- string(b)
-	}()
+	go fetch(ctx, "http://"+addr+"/quick", newcomer)
 	select {
 	case got := <-newcomer:
 		t.Fatalf("the newcomer was answered %q while every connection was busy", got)
@@ -163,6 +144,24 @@ func TestBusyAreNotClosed(t *testing.T) {
 	if got := <-newcomer; !strings.HasPrefix(got, "done /quick") {
 		t.Errorf("newcomer = %q, want its answer once a request finished", got)
 	}
+}
+
+// fetch GETs url on a connection of its own and sends the answer's body, or
+// the error, to out.
+func fetch(ctx context.Context, url string, out chan<- string) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		out <- err.Error()
+		return
+	}
+	res, err := (&http.Client{Transport: &http.Transport{}}).Do(req)
+	if err != nil {
+		out <- err.Error()
+		return
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	out <- string(b)
 }
 
 func TestCloseWhileWaitingForRoom(t *testing.T) {
