@@ -84,8 +84,10 @@ func (l *Listener) Accept() (net.Conn, error) {
 	for {
 		l.mu.Lock()
 		if len(l.open) < l.max {
-			// A new connection is waiting for its first request.
-			c := &conn{Conn: nc, l: l, waiting: true, since: time.Now()}
+			// Busy until the server says otherwise: its ConnState hook
+			// reports StateNew before it accepts again. Without the hook
+			// no connection is ever closed to make room.
+			c := &conn{Conn: nc, l: l}
 			l.open[c] = struct{}{}
 			l.mu.Unlock()
 			return c, nil
