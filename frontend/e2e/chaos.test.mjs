@@ -4,7 +4,7 @@
 // Events screen must show the duplicates skipped and the events overtaken.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { checkout, feature, launchBrowser, photograph, register, screen, startServe } from "./tollgate.mjs";
+import { cancelInPortal, checkout, feature, launchBrowser, photograph, register, screen, startServe } from "./tollgate.mjs";
 
 let app, browser, page;
 before(async () => {
@@ -57,16 +57,7 @@ test("with duplicate and reorder chaos on, subscribe → renewal → cancel ends
   assert.match(await lateExplain.innerText(), /Arrived after evt_\w+, a newer event about the same customer/);
 
   // Cancel in the portal, then past the period's end.
-  await screen(page, "Plans");
-  await page.getByRole("button", { name: "Manage billing" }).click();
-  await page.getByRole("button", { name: "Cancel subscription" }).click();
-  await page.getByRole("button", { name: "Confirm cancellation" }).click();
-  await page.getByRole("heading", { name: "Why are you canceling?" }).waitFor();
-  await page.getByLabel("Other reason").check();
-  await page.getByRole("button", { name: "Submit" }).click();
-  await page.getByRole("link", { name: /Return to the site/ }).click();
-  await page.getByRole("link", { name: "Back to Tollgate" }).click();
-  await page.getByText(/\(canceled at period end\)/).waitFor();
+  await cancelInPortal(page);
   await page.getByRole("button", { name: "+1 month" }).click();
   await page.locator(".badge.canceled").waitFor();
 

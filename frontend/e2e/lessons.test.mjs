@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { checkout, launchBrowser, photograph, register, screen, startServe } from "./tollgate.mjs";
+import { cancelInPortal, checkout, launchBrowser, photograph, register, screen, startServe } from "./tollgate.mjs";
 
 const repo = new URL("../../", import.meta.url).pathname;
 // Secrets the app holds beside its own (the sandbox's random key, its endpoint's secret): the report must hold none.
@@ -67,17 +67,7 @@ test("lessons tick through the learner's flow, See the code shows this commit's 
   await expectDone(page, ["account", "subscribe-monthly", "trial", "promotion", "access", "premium", "trial-end", "renewal"]);
 
   // Cancel in the Billing Portal.
-  await screen(page, "Plans");
-  await page.getByRole("button", { name: "Manage billing" }).click();
-  await page.getByRole("button", { name: "Cancel subscription" }).click();
-  await page.getByRole("button", { name: "Confirm cancellation" }).click();
-  await page.getByRole("heading", { name: "Why are you canceling?" }).waitFor();
-  await page.getByLabel("Other reason").check();
-  await page.getByRole("button", { name: "Submit" }).click();
-  await page.getByText("Thank you for telling us why.").waitFor();
-  await page.getByRole("link", { name: /Return to the site/ }).click();
-  await page.getByRole("link", { name: "Back to Tollgate" }).click();
-  await page.getByText(/\(canceled at period end\)/).waitFor();
+  await cancelInPortal(page);
   await expectDone(page, ["account", "subscribe-monthly", "trial", "promotion", "access", "premium", "trial-end", "renewal", "portal", "cancel"]);
   await page.getByText("10 of 15").waitFor();
 

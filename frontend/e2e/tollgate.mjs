@@ -225,6 +225,24 @@ export async function checkout(page, { card, promo = "", country = "United Kingd
   await page.getByRole("heading", { name: "Plans" }).waitFor();
 }
 
+/**
+ * cancelInPortal cancels the subscription at period end in the sandbox's Billing Portal, giving "Other reason",
+ * and follows the way back to Plans, which says so. (billing.test.mjs walks the same pages with its checks.)
+ */
+export async function cancelInPortal(page) {
+  await screen(page, "Plans");
+  await page.getByRole("button", { name: "Manage billing" }).click();
+  await page.getByRole("button", { name: "Cancel subscription" }).click();
+  await page.getByRole("button", { name: "Confirm cancellation" }).click();
+  await page.getByRole("heading", { name: "Why are you canceling?" }).waitFor();
+  await page.getByLabel("Other reason").check();
+  await page.getByRole("button", { name: "Submit" }).click();
+  await page.getByText("Thank you for telling us why.").waitFor();
+  await page.getByRole("link", { name: /Return to the site/ }).click();
+  await page.getByRole("link", { name: "Back to Tollgate" }).click();
+  await page.getByText(/\(canceled at period end\)/).waitFor();
+}
+
 /** screen opens a screen from the navigation and waits for its heading. */
 export async function screen(page, name) {
   await page.getByRole("navigation").getByRole("link", { name }).click();
