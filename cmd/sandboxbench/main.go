@@ -26,12 +26,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/stripe/stripe-go/v82"
+
+	"github.com/tollgate/tollgate/internal/loadgen"
 )
 
 const key = "sk_test_sandboxbench"
@@ -127,21 +128,16 @@ func run(tollgate, mock string, clients, calls, fill int) error {
 	return nil
 }
 
-// rss is a process's resident memory, from Linux's /proc: in all, its own
-// (anonymous: the heap) and pages of files it maps (bbolt's mmap of the
-// database, which the kernel may drop); "unknown" elsewhere.
+// rss is a process's resident memory: in all, its own (anonymous: the heap)
+// and pages of files it maps (bbolt's mmap of the database, which the kernel
+// may drop), and its peak; "unknown" where /proc cannot tell.
 func rss(pid int) string {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	m, err := loadgen.MemoryOf(pid)
 	if err != nil {
 		return "unknown"
 	}
-	v := map[string]string{}
-	for _, line := range strings.Split(string(b), "\n") {
-		if k, val, ok := strings.Cut(line, ":"); ok {
-			v[k] = strings.TrimSpace(val)
-		}
-	}
-	return fmt.Sprintf("%s (anonymous %s, file %s; peak %s)", v["VmRSS"], v["RssAnon"], v["RssFile"], v["VmHWM"])
+	mb := func(b int64) float64 { return float64(b) / (1 << 20) }
+	return fmt.Sprintf("%.0f MB (anonymous %.0f MB, file %.0f MB; peak %.0f MB)", mb(m.RSS), mb(m.Anon), mb(m.File), mb(m.Peak))
 }
 
 // target is one Stripe API, the sandbox or stripe-mock, with what the

@@ -88,11 +88,15 @@ type Memory struct {
 	RSS, Anon, File int64
 	// PSS divides each shared page among the processes that map it.
 	PSS int64
+	// Peak is the highest RSS the process has had.
+	Peak int64
 }
 
 // Memory reads the process's resident memory from /proc.
-func (p *Proc) Memory() (Memory, error) {
-	pid := p.cmd.Process.Pid
+func (p *Proc) Memory() (Memory, error) { return MemoryOf(p.cmd.Process.Pid) }
+
+// MemoryOf reads the resident memory of the process pid from Linux's /proc.
+func MemoryOf(pid int) (Memory, error) {
 	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return Memory{}, fmt.Errorf("loadgen: memory: %w", err)
@@ -106,7 +110,7 @@ func (p *Proc) Memory() (Memory, error) {
 		text  []byte
 		field string
 		into  *int64
-	}{{status, "VmRSS:", &m.RSS}, {status, "RssAnon:", &m.Anon}, {status, "RssFile:", &m.File}, {rollup, "Pss:", &m.PSS}} {
+	}{{status, "VmRSS:", &m.RSS}, {status, "RssAnon:", &m.Anon}, {status, "RssFile:", &m.File}, {status, "VmHWM:", &m.Peak}, {rollup, "Pss:", &m.PSS}} {
 		if *f.into, err = kBytes(string(f.text), f.field); err != nil {
 			return Memory{}, fmt.Errorf("loadgen: memory of %d: %w", pid, err)
 		}
