@@ -66,6 +66,9 @@ type Service struct {
 	OnChange func(userID uint64)
 }
 
+// Install is the id of this Tollgate on the account (Config.Install).
+func (s *Service) Install() string { return s.cfg.Install }
+
 // New builds the service. It makes no network call.
 func New(cfg Config, store tollgate.BillingStore) (*Service, error) {
 	if err := tollgate.CheckStripeKey(cfg.SecretKey); err != nil {

@@ -213,10 +213,6 @@ func (l *Lab) registerEndpoint(ctx context.Context, r *run, b *billing.Service, 
 	if err != nil {
 		return err
 	}
-	owner, err := l.Settings.InstallID(ctx)
-	if err != nil {
-		return err
-	}
 	// A sandbox's endpoint gets every event, for learners to see the whole
 	// machinery; a real account's, only those Tollgate acts on, as an app
 	// in production subscribes.
@@ -224,7 +220,8 @@ func (l *Lab) registerEndpoint(ctx context.Context, r *run, b *billing.Service, 
 	if r.snap.state.Mode != ModeStripe {
 		events = []string{"*"}
 	}
-	ep, err := b.EnsureWebhookEndpoint(ctx, url, events, known, owner)
+	// Marked with the install id the service marks its customers with.
+	ep, err := b.EnsureWebhookEndpoint(ctx, url, events, known, b.Install())
 	if err != nil {
 		return err
 	}
